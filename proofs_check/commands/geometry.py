@@ -1,0 +1,52 @@
+"""``igeom geometry``: predicted SELI geometry of a STEP setting (behnia2023 Thm 2, Appendix A.1)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from proofs_check.commands._args import add_step_arguments
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``geometry``."""
+    p = sub.add_parser("geometry", help="closed-form norm ratios and cosines of the CS-SVM minimiser",
+                       description="Norm ratios and cosines of classifiers (W), class means (M) and their "
+                       "alignment (WM) at the global minimiser of the CS-SVM (behnia2023 Thm 2). "
+                       "Majority classes first; Delta = R^gamma when --gamma is given.")
+    p.add_argument("--loss", required=True, type=str.upper, choices=["CE", "CDT", "LDT"])
+    add_step_arguments(p)
+    p.add_argument("--method", choices=["symbolic", "numeric"], default="symbolic",
+                   help="SymPy closed forms (default) or the numeric eigen route; both agree")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def _fmt(v: float | None) -> str:
+    return "null" if v is None else f"{v:.10g}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the prediction as JSON or as a table."""
+    from proofs_check.commands._args import resolve_delta
+    from theory.step_geometry import predict_step
+
+    delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
+    if args.R < 1:
+        sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
+    out = predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method)
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"{out['loss']}  k={out['k']}  k_minor={out['k_minor']}  R={out['R']:g}  "
+          f"Delta={out['delta_ratio']:.6g}  ({args.method})")
+    rows = [("classifiers W", "W"), ("class means M", "M")]
+    print(f"{'':16}{'norm_ratio':>16}{'cos_maj_maj':>16}{'cos_min_min':>16}{'cos_maj_min':>16}")
+    for label, key in rows:
+        b = out[key]
+        print(f"{label:16}" + "".join(f"{_fmt(b[c]):>16}" for c in
+                                      ("norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min")))
+    print(f"{'':16}{'cos_maj':>16}{'cos_min':>16}")
+    print(f"{'cos(w_c, mu_c)':16}{_fmt(out['WM']['cos_maj']):>16}{_fmt(out['WM']['cos_min']):>16}")
+    return 0

@@ -1,0 +1,274 @@
+"""SymPy closed forms of the SELI geometry under (R, rho)-STEP imbalance (behnia2023 Thm 2, Cor. 3).
+
+Derived in code, not transcribed: the class-level logits X (CDT: Xi(delta); LDT: Xi(1) diag(1/delta))
+and N = diag(n_c) are elements of the two-block algebra of :mod:`theory.block_algebra`; the Gram
+matrices G_W = (X N X^T)^{1/2}, G_M = X^T (X N X^T)^{+1/2} X, G_WM = X follow from its exact
+eigen-decomposition. Normalisation: delta_min = 1, n_min = 1 and delta_maj = Delta, n_maj = R. For
+general (n_min, delta_min) multiply G_W by sqrt(n_min)/delta_min, G_M by 1/(sqrt(n_min) delta_min) and
+G_WM by 1/delta_min (X(c delta) = X(delta)/c and N -> n_min N); ratios and cosines do not change.
+
+Internally every entry is a rational function of (a, m, r, Delta, s) with a = k - k_m majority
+classes, m = k_m minority classes, r = sqrt(R) and s = sqrt(t), t the non-zero eigenvalue of the
+compressed 2 x 2 block of X N X^T. Expressions are reduced modulo s^2 = t to the form (p0 + p1 s) / q.
+Public expressions use the symbols k, k_m, R, Delta.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import sympy as sp
+
+from theory._validate import finite_real, positive_int, positive_real
+from theory.block_algebra import TwoBlock
+
+# internal symbols
+a, m, r, s = sp.symbols("a m r s", positive=True)
+# public symbols
+k, k_m, R, Delta = sp.symbols("k k_m R Delta", positive=True)
+SYMBOLS = {"k": k, "k_m": k_m, "R": R, "Delta": Delta}
+
+LOSSES = ("CE", "CDT", "LDT")
+QUANTITIES = ("W.sq_norm_maj", "W.sq_norm_min", "W.norm_ratio", "W.cos_maj_maj", "W.cos_min_min",
+              "W.cos_maj_min", "M.sq_norm_maj", "M.sq_norm_min", "M.norm_ratio", "M.cos_maj_maj",
+              "M.cos_min_min", "M.cos_maj_min", "WM.cos_maj", "WM.cos_min")
+DESCRIPTIONS = {
+    "sq_norm_maj": "squared norm of a majority {v}",
+    "sq_norm_min": "squared norm of a minority {v}",
+    "norm_ratio": "squared-norm ratio majority/minority of the {v}s",
+    "cos_maj_maj": "cosine between two majority {v}s",
+    "cos_min_min": "cosine between two minority {v}s",
+    "cos_maj_min": "cosine between a majority and a minority {v}",
+    "cos_maj": "cosine between a majority classifier and its class mean",
+    "cos_min": "cosine between a minority classifier and its class mean",
+}
+VECTOR = {"W": "classifier", "M": "class-mean embedding", "WM": ""}
+
+_ONE = sp.Integer(1)
+_SIZES = (a, m)
+
+
+@dataclass(frozen=True)
+class InternalForm:
+    """Closed forms of one loss in internal symbols; ``t`` defines s = sqrt(t)."""
+
+    loss: str
+    t: sp.Expr
+    quantities: dict[str, sp.Expr]
+
+
+def _sel(d_maj: sp.Expr, d_min: sp.Expr) -> TwoBlock:
+    """Xi(delta) = diag(delta)^{-1} (I - 1 p^T), p_j = delta_j^{-2} / sum delta^{-2} (Def. 1(a))."""
+    total = a / d_maj**2 + m / d_min**2
+    p = (1 / (d_maj**2 * total), 1 / (d_min**2 * total))
+    ones_p = TwoBlock((sp.Integer(0), sp.Integer(0)), sp.Matrix([[p[0], p[1]], [p[0], p[1]]]), _SIZES)
+    return TwoBlock.diagonal(1 / d_maj, 1 / d_min, _SIZES) @ (TwoBlock.diagonal(_ONE, _ONE, _SIZES) - ones_p)
+
+
+def class_logits(loss: str) -> TwoBlock:
+    """Class-level logits X: CDT Xi(Delta, 1) (Thm 2(i)); LDT Xi(1) diag(1/Delta, 1) (Thm 2(ii))."""
+    if loss == "CDT":
+        return _sel(Delta, _ONE)
+    if loss == "LDT":
+        return _sel(_ONE, _ONE) @ TwoBlock.diagonal(1 / Delta, _ONE, _SIZES)
+    raise ValueError(f"unknown loss {loss!r}; expected CDT or LDT")
+
+
+def _split_s(poly_expr: sp.Expr, t: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """Write a polynomial in s as p0 + p1 s using s^2 = t."""
+    P = sp.Poly(sp.expand(poly_expr), s)
+    even, odd = sp.Integer(0), sp.Integer(0)
+    for (deg,), coeff in P.terms():
+        term = coeff * t ** (deg // 2)
+        if deg % 2:
+            odd += term
+        else:
+            even += term
+    return even, odd
+
+
+def _reduce(expr: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """Reduced form (p0 + p1 s) / (q0 + q1 s) of a rational function of s, using s^2 = t, with
+    p_i, q_i factored rational functions of (a, m, r, Delta)."""
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    n0, n1 = _split_s(num, t)
+    d0, d1 = _split_s(den, t)
+    if d1 == 0:
+        return sp.factor(sp.cancel(n0 / d0)) + sp.factor(sp.cancel(n1 / d0)) * s
+    numer = sp.factor(sp.cancel(n0)) + sp.factor(sp.cancel(n1)) * s
+    denom = sp.factor(sp.cancel(d0)) + sp.factor(sp.cancel(d1)) * s
+    return numer / denom
+
+
+def rationalized(expr: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """Canonical p0 + p1 s (denominator rationalised with its conjugate): two expressions are equal
+    iff their rationalised difference is 0 (s is irrational over the field of the other symbols
+    unless t is a square, in which case substitute first). Used for symbolic proofs of identities."""
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    n0, n1 = _split_s(num, t)
+    d0, d1 = _split_s(den, t)
+    if d1 != 0:
+        n0, n1 = n0 * d0 - n1 * d1 * t, n1 * d0 - n0 * d1
+        d0 = d0**2 - d1**2 * t
+    return sp.factor(sp.cancel(n0 / d0)) + sp.factor(sp.cancel(n1 / d0)) * s
+
+
+def _derive_internal(loss: str) -> InternalForm:
+    X = class_logits(loss)
+    N = TwoBlock.diagonal(r**2, _ONE, _SIZES)
+    S = X @ N @ X.T
+    t = sp.factor(S.nonzero_eigenvalue())
+    # s = sqrt(t); square roots of x_A = r^2/Delta^2 and x_B = 1 are exact for positive symbols
+    G_W = S.apply_rank_deficient(sp.sqrt, s)
+    G_M = X.T @ S.apply_rank_deficient(lambda v: 1 / sp.sqrt(v), 1 / s) @ X
+    red = functools.partial(_reduce, t=t)
+    q: dict[str, sp.Expr] = {}
+    for name, G in (("W", G_W), ("M", G_M)):
+        maj = red(G.entry(0, 0, True))
+        mnr = red(G.entry(1, 1, True))
+        q[f"{name}.sq_norm_maj"] = maj
+        q[f"{name}.sq_norm_min"] = mnr
+        q[f"{name}.norm_ratio"] = red(maj / mnr)
+        q[f"{name}.cos_maj_maj"] = red(G.entry(0, 0, False) / maj)
+        q[f"{name}.cos_min_min"] = red(G.entry(1, 1, False) / mnr)
+        q[f"{name}.cos_maj_min"] = red(G.entry(0, 1, False)) / sp.sqrt(maj * mnr)
+    for g, key in ((0, "WM.cos_maj"), (1, "WM.cos_min")):
+        q[key] = red(X.entry(g, g, True)) / sp.sqrt(q[f"W.sq_norm_{'maj' if g == 0 else 'min'}"]
+                                                     * q[f"M.sq_norm_{'maj' if g == 0 else 'min'}"])
+    return InternalForm(loss=loss, t=t, quantities=q)
+
+
+@functools.lru_cache(maxsize=None)
+def internal_forms(loss: str) -> InternalForm:
+    """Internal-symbol closed forms of CDT or LDT (CE: use CDT with Delta = 1). Cached in memory."""
+    if loss not in ("CDT", "LDT"):
+        raise ValueError(f"internal forms exist for CDT and LDT, got {loss!r}")
+    return _derive_internal(loss)
+
+
+def to_public(expr: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """Replace s -> sqrt(t), r -> sqrt(R), a -> k - k_m, m -> k_m."""
+    out = expr.subs(s, sp.sqrt(t)).subs({r: sp.sqrt(R)}).subs({a: k - k_m, m: k_m}, simultaneous=True)
+    return out
+
+
+# ---------------------------------------------------------------------------- public forms + caching
+def _cache_key() -> str:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(sp.__version__.encode())
+    for name in ("block_algebra.py", "closed_forms.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    """Directory of the on-disk formula cache ($IGEOM_CACHE_DIR or ~/.cache/implicit-geometry)."""
+    return Path(os.environ.get("IGEOM_CACHE_DIR", Path.home() / ".cache" / "implicit-geometry"))
+
+
+def _derive_public() -> dict[str, sp.Expr]:
+    forms: dict[str, sp.Expr] = {}
+    for loss in ("CDT", "LDT"):
+        f = internal_forms(loss)
+        for qname, expr in f.quantities.items():
+            forms[f"{loss}.{qname}"] = to_public(expr, f.t)
+            if loss == "CDT":  # CE is CDT at Delta = 1
+                forms[f"CE.{qname}"] = to_public(sp.factor(expr.subs(Delta, 1)), f.t.subs(Delta, 1))
+    return forms
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+@functools.lru_cache(maxsize=1)
+def closed_forms(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
+    """All closed forms, keyed ``"{loss}.{block}.{quantity}"`` (loss in CE, CDT, LDT).
+
+    Derived on first use (a few seconds) and cached on disk, keyed by a hash of the deriving source
+    and the SymPy version, so a changed derivation never reads a stale cache.
+    """
+    path = cache_dir() / f"closed_forms-{_cache_key()}.json"
+    if use_disk_cache and path.is_file():
+        try:
+            data = json.loads(path.read_text())
+            return {key: sp.sympify(text, locals=SYMBOLS) for key, text in data.items()}
+        except (OSError, ValueError, sp.SympifyError):
+            pass  # a corrupt cache is re-derived below
+    forms = _derive_public()
+    if use_disk_cache:
+        try:
+            _write_atomic(path, json.dumps({key: sp.srepr(v) for key, v in forms.items()}))
+        except OSError:
+            pass  # read-only home: derivation still works, only slower next time
+    return forms
+
+
+def closed_form(loss: str, quantity: str) -> sp.Expr:
+    """One closed form, e.g. ``closed_form("CDT", "W.norm_ratio")``."""
+    loss = _check_loss(loss)
+    if quantity not in QUANTITIES:
+        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+    return closed_forms()[f"{loss}.{quantity}"]
+
+
+def _check_loss(loss: str) -> str:
+    name = str(loss).upper()
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
+    return name
+
+
+@functools.lru_cache(maxsize=None)
+def _lambdified(key: str) -> Callable[..., float]:
+    return sp.lambdify((k, k_m, R, Delta), closed_forms()[key], modules="mpmath")
+
+
+def check_step_args(k_: object, k_minor: object, R_: object, delta_ratio: object) -> tuple[int, int, float, float]:
+    """Validate (k, k_minor, R, Delta) of a STEP geometry; ``ValueError`` with a readable message."""
+    kk = positive_int("k", k_, minimum=2)
+    km = positive_int("k_minor", k_minor)
+    if km > kk - 1:
+        raise ValueError(f"k_minor must lie in [1, k-1] = [1, {kk - 1}], got {km}")
+    return kk, km, positive_real("R", R_), positive_real("delta_ratio (Delta)", delta_ratio)
+
+
+def evaluate(loss: str, k_: int, k_minor: int, R_: float, delta_ratio: float) -> dict[str, float | None]:
+    """All quantities of one loss at a STEP setting, evaluated from the closed forms (30 digits, then
+    rounded to float). Cosines within a group of a single class are ``None``.
+    """
+    import mpmath
+
+    loss = _check_loss(loss)
+    kk, km, RR, DD = check_step_args(k_, k_minor, R_, delta_ratio)
+    out: dict[str, float | None] = {}
+    with mpmath.workdps(30):
+        for qname in QUANTITIES:
+            if (qname.endswith("cos_maj_maj") and kk - km < 2) or (qname.endswith("cos_min_min") and km < 2):
+                out[qname] = None
+                continue
+            val = _lambdified(f"{loss}.{qname}")(mpmath.mpf(kk), mpmath.mpf(km), mpmath.mpf(RR), mpmath.mpf(DD))
+            out[qname] = float(val)
+    return out
+
+
+def delta_from_gamma(R_: object, gamma: object) -> float:
+    """Delta = R^gamma (behnia2023 Sec. 4, Appendix A.1)."""
+    RR = positive_real("R", R_)
+    g = finite_real("gamma", gamma)
+    value = RR**g
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"R^gamma = {RR}^{g} is not a positive finite number")
+    return value

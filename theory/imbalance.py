@@ -1,0 +1,104 @@
+"""Class counts of a label-imbalanced training set.
+
+behnia2023 Sec. 4 works with (R, rho)-STEP imbalance: rho*k minority classes with n_min samples and
+(1 - rho)*k majority classes with R*n_min samples; majority classes come first (the ordering the paper
+assumes "without loss of generality"). dang2024 and yang2022 allow arbitrary counts n_1..n_K.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from theory._validate import positive_int, positive_real
+
+
+@dataclass(frozen=True, eq=False)
+class Imbalance:
+    """Class counts ``n_1..n_k`` (k >= 2, every count a positive integer).
+
+    ``counts`` is stored as a read-only ``int64`` array. ``k_minor`` is set by :meth:`step` and names the
+    trailing classes that form the minority group; for general counts it is ``None``.
+    """
+
+    counts: np.ndarray
+    k_minor: int | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        raw = np.asarray(self.counts)
+        if raw.ndim != 1:
+            raise ValueError(f"counts must be a one-dimensional list of class sizes, got shape {raw.shape}")
+        if raw.size < 2:
+            raise ValueError(f"need at least 2 classes, got {raw.size}")
+        counts = np.array([positive_int(f"count of class {c + 1}", v) for c, v in enumerate(raw.tolist())],
+                          dtype=np.int64)
+        counts.setflags(write=False)
+        object.__setattr__(self, "counts", counts)
+        if self.k_minor is not None:
+            k_minor = positive_int("k_minor", self.k_minor)
+            if k_minor > counts.size - 1:
+                raise ValueError(f"k_minor must lie in [1, k-1] = [1, {counts.size - 1}], got {k_minor}")
+            object.__setattr__(self, "k_minor", k_minor)
+
+    @classmethod
+    def step(cls, k: int, k_minor: int, R: float, n_min: int) -> "Imbalance":
+        """(R, rho)-STEP imbalance with rho = k_minor / k (behnia2023 Sec. 4).
+
+        The first ``k - k_minor`` classes have ``R * n_min`` samples, the last ``k_minor`` have ``n_min``.
+        ``R * n_min`` must be an integer (sample-level work needs whole samples). ``R < 1`` is accepted
+        and means that the leading group is the smaller one; group names keep their positions.
+        """
+        k = positive_int("k", k, minimum=2)
+        k_minor = positive_int("k_minor", k_minor)
+        if k_minor > k - 1:
+            raise ValueError(f"k_minor must lie in [1, k-1] = [1, {k - 1}], got {k_minor}")
+        R = positive_real("R", R)
+        n_min = positive_int("n_min", n_min)
+        n_maj = R * n_min
+        if abs(n_maj - round(n_maj)) > 1e-9 * max(1.0, n_maj) or round(n_maj) < 1:
+            raise ValueError(f"n_min * R must be a positive integer for sample-level work, got {n_maj:g}")
+        counts = [int(round(n_maj))] * (k - k_minor) + [n_min] * k_minor
+        return cls(np.array(counts), k_minor=k_minor)
+
+    @property
+    def k(self) -> int:
+        """Number of classes."""
+        return int(self.counts.size)
+
+    @property
+    def n(self) -> int:
+        """Number of samples."""
+        return int(self.counts.sum())
+
+    def labels(self) -> np.ndarray:
+        """Sample labels 0..k-1, ordered by class (samples of class 0 first), as behnia2023 Sec. 3."""
+        return np.repeat(np.arange(self.k), self.counts)
+
+    def groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """Index arrays (majority, minority) of the two groups of a STEP imbalance.
+
+        For counts built by :meth:`step` the minority group is the last ``k_minor`` classes. For general
+        counts with exactly two distinct sizes the larger size is the majority; otherwise ``ValueError``.
+        """
+        if self.k_minor is not None:
+            split = self.k - self.k_minor
+            return np.arange(split), np.arange(split, self.k)
+        sizes = np.unique(self.counts)
+        if sizes.size != 2:
+            raise ValueError("majority/minority groups need exactly two distinct class sizes "
+                             f"(STEP imbalance), got sizes {sizes.tolist()}")
+        maj = np.flatnonzero(self.counts == sizes[1])
+        mnr = np.flatnonzero(self.counts == sizes[0])
+        return maj, mnr
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Imbalance):
+            return NotImplemented
+        return self.k_minor == other.k_minor and np.array_equal(self.counts, other.counts)
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.counts.tolist()), self.k_minor))
+
+    def __repr__(self) -> str:
+        return f"Imbalance(counts={self.counts.tolist()}, k_minor={self.k_minor})"

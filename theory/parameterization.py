@@ -1,0 +1,172 @@
+"""Logit-scaling parameterizations of the cross-entropy loss and their CS-SVM margin constraints.
+
+A parameterization is a positive k x k matrix A plus optional additive offsets iota. For a sample with
+label y and logits z = W^T h the loss is (behnia2023 eq. 1 generalised)
+
+    log(1 + sum_{c != y} exp(-(A[y, y] z_y - A[y, c] z_c) + iota_y - iota_c)).
+
+CE: A = 1. CDT(delta) (eq. 2a): A[y, c] = delta_c. LDT(delta) (eq. 2b): A[y, c] = delta_y.
+VS(delta, iota) (eq. 1): CDT with offsets. Any positive A is a "new parameterization". Gradient flow on
+the unregularised UFM converges in direction to a KKT point of the CS-SVM (eq. 3)
+
+    min ||W||_F^2 + ||H||_F^2  s.t.  A[y_i, y_i] Z[y_i, i] - A[y_i, c] Z[c, i] >= 1,  Z = W^T H,
+
+whose constraints are linear in Z; the offsets iota do not enter it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from theory._validate import positive_int, positive_vector
+
+FAMILIES = ("CE", "CDT", "LDT", "VS", "custom")
+
+
+@dataclass(frozen=True, eq=False)
+class Parameterization:
+    """A positive k x k logit-scaling matrix ``scaling`` and optional offsets ``offsets`` (length k).
+
+    ``family`` is one of ``FAMILIES``; ``delta`` holds the multiplicative hyperparameters of the CE,
+    CDT, LDT and VS families (``None`` for a custom matrix). Build with the class methods.
+    """
+
+    scaling: np.ndarray
+    offsets: np.ndarray | None = None
+    family: str = "custom"
+    delta: np.ndarray | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        try:
+            A = np.array(self.scaling, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError("the logit-scaling matrix must be numeric") from None
+        if A.ndim != 2 or A.shape[0] != A.shape[1]:
+            raise ValueError(f"the logit-scaling matrix must be square k x k, got shape {A.shape}")
+        if A.shape[0] < 2:
+            raise ValueError(f"need at least 2 classes, got a {A.shape[0]} x {A.shape[0]} scaling matrix")
+        if not np.all(np.isfinite(A)):
+            raise ValueError("the logit-scaling matrix must have finite entries")
+        if np.any(A <= 0):
+            raise ValueError("the logit-scaling matrix must have strictly positive entries")
+        A.setflags(write=False)
+        object.__setattr__(self, "scaling", A)
+        k = A.shape[0]
+        if self.offsets is not None:
+            try:
+                iota = np.array(self.offsets, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError):
+                raise ValueError("offsets must be a vector of k real numbers") from None
+            if iota.shape[0] != k or not np.all(np.isfinite(iota)):
+                raise ValueError(f"offsets must be {k} finite real numbers")
+            iota.setflags(write=False)
+            object.__setattr__(self, "offsets", iota)
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown family {self.family!r}; expected one of {FAMILIES}")
+        if self.delta is not None:
+            object.__setattr__(self, "delta", positive_vector("delta", self.delta, length=k))
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def ce(cls, k: int) -> "Parameterization":
+        """Plain cross-entropy: A = 1 (behnia2023 eq. 1 with delta = 1, iota = 0)."""
+        k = positive_int("k", k, minimum=2)
+        return cls(np.ones((k, k)), family="CE", delta=np.ones(k))
+
+    @classmethod
+    def cdt(cls, delta: object) -> "Parameterization":
+        """Class-dependent temperature loss (behnia2023 eq. 2a): A[y, c] = delta_c."""
+        d = positive_vector("delta", delta)
+        return cls(np.tile(d, (d.size, 1)), family="CDT", delta=d)
+
+    @classmethod
+    def ldt(cls, delta: object) -> "Parameterization":
+        """Label-dependent temperature loss (behnia2023 eq. 2b): A[y, c] = delta_y."""
+        d = positive_vector("delta", delta)
+        return cls(np.tile(d[:, None], (1, d.size)), family="LDT", delta=d)
+
+    @classmethod
+    def vs(cls, delta: object, iota: object) -> "Parameterization":
+        """Vector-scaling loss (behnia2023 eq. 1): CDT scaling with additive offsets iota."""
+        d = positive_vector("delta", delta)
+        return cls(np.tile(d, (d.size, 1)), offsets=iota, family="VS", delta=d)
+
+    @classmethod
+    def custom(cls, scaling: object, offsets: object | None = None) -> "Parameterization":
+        """Any positive k x k logit-scaling matrix: entry [y, c] multiplies logit c for label y."""
+        return cls(np.asarray(scaling), offsets=offsets, family="custom")
+
+    @classmethod
+    def from_name(cls, loss: str, delta: object) -> "Parameterization":
+        """CE, CDT or LDT by name (case-insensitive); ``delta`` is ignored for CE except for its length."""
+        name = str(loss).upper()
+        d = positive_vector("delta", delta)
+        if name == "CE":
+            return cls.ce(d.size)
+        if name == "CDT":
+            return cls.cdt(d)
+        if name == "LDT":
+            return cls.ldt(d)
+        raise ValueError(f"unknown loss {loss!r}; expected one of CE, CDT, LDT")
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def k(self) -> int:
+        """Number of classes."""
+        return int(self.scaling.shape[0])
+
+    @property
+    def svm_family(self) -> str:
+        """Family of the CS-SVM (offsets do not enter it): CE and VS share CDT's program."""
+        return {"CE": "CDT", "VS": "CDT"}.get(self.family, self.family)
+
+    # ------------------------------------------------------------------ CS-SVM constraints
+    def _check_labels(self, labels: object) -> np.ndarray:
+        y = np.asarray(labels)
+        if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError("labels must be a non-empty one-dimensional integer array")
+        if y.min() < 0 or y.max() >= self.k:
+            raise ValueError(f"labels must lie in [0, {self.k - 1}]")
+        return y
+
+    def margins(self, Z: np.ndarray, labels: object) -> np.ndarray:
+        """Margins A[y_i,y_i] Z[y_i,i] - A[y_i,c] Z[c,i] as an n x k array (+inf at c = y_i).
+
+        behnia2023 eq. (3a)/(3b) in terms of Z = W^T H (k x n).
+        """
+        y = self._check_labels(labels)
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.shape != (self.k, y.size):
+            raise ValueError(f"Z must have shape (k, n) = ({self.k}, {y.size}), got {Z.shape}")
+        idx = np.arange(y.size)
+        own = self.scaling[y, y] * Z[y, idx]
+        out = own[:, None] - self.scaling[y, :] * Z.T
+        out[idx, y] = np.inf
+        return out
+
+    def margin_operator(self, labels: object) -> sp.csr_matrix:
+        """Sparse L with (L @ Z.reshape(-1, order="F"))[i*(k-1) + j] = margin of sample i against the
+        j-th class c != y_i; one row per constraint of eq. (3), built without Python loops over samples.
+        """
+        y = self._check_labels(labels)
+        k, n = self.k, y.size
+        others = np.array([np.delete(np.arange(k), c) for c in range(k)])  # (k, k-1)
+        c_idx = others[y]  # (n, k-1)
+        rows = np.arange(n * (k - 1))
+        sample = np.repeat(np.arange(n), k - 1)
+        y_rep = np.repeat(y, k - 1)
+        c_flat = c_idx.reshape(-1)
+        own_col = sample * k + y_rep  # column-major vec(Z): entry (r, i) at i*k + r
+        other_col = sample * k + c_flat
+        data = np.concatenate([self.scaling[y_rep, y_rep], -self.scaling[y_rep, c_flat]])
+        L = sp.csr_matrix((data, (np.concatenate([rows, rows]), np.concatenate([own_col, other_col]))),
+                          shape=(n * (k - 1), k * n))
+        return L
+
+    def __repr__(self) -> str:
+        if self.family == "custom":
+            return f"Parameterization.custom({self.scaling.tolist()}, offsets={None if self.offsets is None else self.offsets.tolist()})"
+        return f"Parameterization(family={self.family}, delta={None if self.delta is None else self.delta.tolist()})"

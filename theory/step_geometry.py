@@ -1,0 +1,50 @@
+"""Predicted group geometry of an (R, rho)-STEP setting, by the symbolic or the numeric route.
+
+This is the library form of ``igeom geometry``: the same dictionary the command prints with ``--json``
+(behnia2023 Thm 2 and Appendix A.1 group averages; M = class means of the minimiser, uncentred).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from theory.closed_forms import check_step_args, evaluate
+from theory.geometry import seli_geometry, step_counts, step_groups
+from theory.measure import GROUP_KEYS
+from theory.parameterization import Parameterization
+
+METHODS = ("symbolic", "numeric")
+
+
+def step_delta(k: int, k_minor: int, delta_ratio: float) -> np.ndarray:
+    """delta with delta_maj / delta_min = Delta, normalised so that 1^T delta = k (Appendix A.1)."""
+    raw = np.array([delta_ratio] * (k - k_minor) + [1.0] * k_minor)
+    return raw * k / raw.sum()
+
+
+def predict_step(loss: str, k: int, k_minor: int, R: float, delta_ratio: float,
+                 method: str = "symbolic") -> dict[str, Any]:
+    """Group norm ratios and cosines of the CS-SVM minimiser (keys of ``igeom geometry --json``).
+
+    ``method="symbolic"`` evaluates the SymPy closed forms; ``"numeric"`` the eigen route of
+    :func:`theory.geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
+    """
+    name = str(loss).upper()
+    if name not in ("CE", "CDT", "LDT"):
+        raise ValueError(f"unknown loss {loss!r}; expected one of CE, CDT, LDT")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    k, k_minor, R, delta_ratio = check_step_args(k, k_minor, R, delta_ratio)
+    if name == "CE" and delta_ratio != 1.0:
+        raise ValueError("CE has delta = 1 (Delta = 1); use CDT or LDT for Delta != 1")
+    head = {"loss": name, "k": k, "k_minor": k_minor, "R": R, "delta_ratio": delta_ratio}
+    if method == "symbolic":
+        values = evaluate(name, k, k_minor, R, delta_ratio)
+        body = {block: {key: values[f"{block}.{key}"] for key in keys} for block, keys in GROUP_KEYS.items()}
+    else:
+        param = Parameterization.from_name(name, step_delta(k, k_minor, delta_ratio))
+        geo = seli_geometry(step_counts(k, k_minor, R), param, precision="extended")
+        body = geo.summary(*step_groups(k, k_minor))
+    return {**head, **body}
