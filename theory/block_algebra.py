@@ -105,3 +105,20 @@ class TwoBlock:
         fa, fb = f(self.x[0]), f(self.x[1])
         B = sp.Matrix([[(F[0, 0] - fa) / a, F[0, 1] / r], [F[1, 0] / r, (F[1, 1] - fb) / m]])
         return TwoBlock((fa, fb), B, self.sizes)
+
+    def quadratic_form(self, v_maj: sp.Expr, v_min: sp.Expr) -> sp.Expr:
+        """v^T X v for the block-constant vector v = (v_maj 1_a, v_min 1_m)."""
+        a, m = self.sizes
+        n = (a, m)
+        v = (v_maj, v_min)
+        out = self.x[0] * a * v_maj**2 + self.x[1] * m * v_min**2
+        for i in range(2):
+            for j in range(2):
+                out += self.B[i, j] * n[i] * v[i] * n[j] * v[j]
+        return out
+
+    def apply(self, v_maj: sp.Expr, v_min: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+        """X v for the block-constant vector v = (v_maj 1_a, v_min 1_m); X v is block-constant too."""
+        a, m = self.sizes
+        return (self.x[0] * v_maj + self.B[0, 0] * a * v_maj + self.B[0, 1] * m * v_min,
+                self.x[1] * v_min + self.B[1, 0] * a * v_maj + self.B[1, 1] * m * v_min)

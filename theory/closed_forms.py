@@ -20,7 +20,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -28,7 +27,9 @@ from typing import Callable
 import sympy as sp
 
 from theory._validate import finite_real, positive_int, positive_real
+from theory.atomic import write_atomic
 from theory.block_algebra import TwoBlock
+from theory.quantities import LOSSES, QUANTITIES
 
 # internal symbols
 a, m, r, s = sp.symbols("a m r s", positive=True)
@@ -36,21 +37,6 @@ a, m, r, s = sp.symbols("a m r s", positive=True)
 k, k_m, R, Delta = sp.symbols("k k_m R Delta", positive=True)
 SYMBOLS = {"k": k, "k_m": k_m, "R": R, "Delta": Delta}
 
-LOSSES = ("CE", "CDT", "LDT")
-QUANTITIES = ("W.sq_norm_maj", "W.sq_norm_min", "W.norm_ratio", "W.cos_maj_maj", "W.cos_min_min",
-              "W.cos_maj_min", "M.sq_norm_maj", "M.sq_norm_min", "M.norm_ratio", "M.cos_maj_maj",
-              "M.cos_min_min", "M.cos_maj_min", "WM.cos_maj", "WM.cos_min")
-DESCRIPTIONS = {
-    "sq_norm_maj": "squared norm of a majority {v}",
-    "sq_norm_min": "squared norm of a minority {v}",
-    "norm_ratio": "squared-norm ratio majority/minority of the {v}s",
-    "cos_maj_maj": "cosine between two majority {v}s",
-    "cos_min_min": "cosine between two minority {v}s",
-    "cos_maj_min": "cosine between a majority and a minority {v}",
-    "cos_maj": "cosine between a majority classifier and its class mean",
-    "cos_min": "cosine between a minority classifier and its class mean",
-}
-VECTOR = {"W": "classifier", "M": "class-mean embedding", "WM": ""}
 
 _ONE = sp.Integer(1)
 _SIZES = (a, m)
@@ -63,6 +49,9 @@ class InternalForm:
     loss: str
     t: sp.Expr
     quantities: dict[str, sp.Expr]
+    X: TwoBlock
+    G_W: TwoBlock
+    G_M: TwoBlock
 
 
 def _sel(d_maj: sp.Expr, d_min: sp.Expr) -> TwoBlock:
@@ -143,7 +132,7 @@ def _derive_internal(loss: str) -> InternalForm:
     for g, key in ((0, "WM.cos_maj"), (1, "WM.cos_min")):
         q[key] = red(X.entry(g, g, True)) / sp.sqrt(q[f"W.sq_norm_{'maj' if g == 0 else 'min'}"]
                                                      * q[f"M.sq_norm_{'maj' if g == 0 else 'min'}"])
-    return InternalForm(loss=loss, t=t, quantities=q)
+    return InternalForm(loss=loss, t=t, quantities=q, X=X, G_W=G_W, G_M=G_M)
 
 
 @functools.lru_cache(maxsize=None)
@@ -185,14 +174,6 @@ def _derive_public() -> dict[str, sp.Expr]:
     return forms
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 @functools.lru_cache(maxsize=1)
 def closed_forms(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     """All closed forms, keyed ``"{loss}.{block}.{quantity}"`` (loss in CE, CDT, LDT).
@@ -210,7 +191,7 @@ def closed_forms(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     forms = _derive_public()
     if use_disk_cache:
         try:
-            _write_atomic(path, json.dumps({key: sp.srepr(v) for key, v in forms.items()}))
+            write_atomic(path, json.dumps({key: sp.srepr(v) for key, v in forms.items()}))
         except OSError:
             pass  # read-only home: derivation still works, only slower next time
     return forms
@@ -245,16 +226,17 @@ def check_step_args(k_: object, k_minor: object, R_: object, delta_ratio: object
     return kk, km, positive_real("R", R_), positive_real("delta_ratio (Delta)", delta_ratio)
 
 
-def evaluate(loss: str, k_: int, k_minor: int, R_: float, delta_ratio: float) -> dict[str, float | None]:
-    """All quantities of one loss at a STEP setting, evaluated from the closed forms (30 digits, then
-    rounded to float). Cosines within a group of a single class are ``None``.
+def evaluate(loss: str, k_: int, k_minor: int, R_: float, delta_ratio: float,
+             dps: int = 30) -> dict[str, float | None]:
+    """All quantities of one loss at a STEP setting, evaluated from the closed forms in ``dps``-digit
+    arithmetic, then rounded to float. Cosines within a group of a single class are ``None``.
     """
     import mpmath
 
     loss = _check_loss(loss)
     kk, km, RR, DD = check_step_args(k_, k_minor, R_, delta_ratio)
     out: dict[str, float | None] = {}
-    with mpmath.workdps(30):
+    with mpmath.workdps(positive_int("dps", dps, minimum=15)):
         for qname in QUANTITIES:
             if (qname.endswith("cos_maj_maj") and kk - km < 2) or (qname.endswith("cos_min_min") and km < 2):
                 out[qname] = None
@@ -268,7 +250,10 @@ def delta_from_gamma(R_: object, gamma: object) -> float:
     """Delta = R^gamma (behnia2023 Sec. 4, Appendix A.1)."""
     RR = positive_real("R", R_)
     g = finite_real("gamma", gamma)
-    value = RR**g
+    try:
+        value = RR**g
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"R^gamma = {RR}^{g} is not a positive finite number")
     return value
