@@ -170,22 +170,34 @@ def objective_value(prediction: UFMPlusPrediction) -> float:
                           prediction.lambda_h)))
 
 
-def minimizer(counts: object, lambda_w: object, lambda_h: object, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """An explicit global minimiser (W, H) of problem (4): h_{k,i} = sqrt(x_k) e_k (Thm 1(a)-(c)) and
-    w_k = coefficient (K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m) (Thm 1(d), eq. (10)).
+def configuration(counts: object, h_norm_sq: object, lambda_w: object, lambda_h: object,
+                  d: int) -> tuple[np.ndarray, np.ndarray]:
+    """The configuration of Thm 1(a), (b), (d) for given squared class-mean norms x_k:
+    h_{k,i} = sqrt(x_k) e_k for every sample i of class k, and
+    w_k = coefficient (K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m) (eq. (10), derived coefficient).
 
     Counts must be integers (samples). Returns W (K x d) and H (d x N), samples ordered by class.
     """
     n = _check_counts(counts)
     if np.any(n != np.round(n)):
-        raise ValueError(f"counts must be integers for a sample-level minimiser, got {n.tolist()}")
+        raise ValueError(f"counts must be integers for a sample-level configuration, got {n.tolist()}")
     kk = n.size
     dd = positive_int("d", d, minimum=kk)
-    pred = predict(n, lambda_w, lambda_h)
+    lw, lh = _check_lambdas(lambda_w, lambda_h)
+    xs = np.asarray(h_norm_sq, dtype=np.float64)
+    if xs.shape != (kk,) or not np.all(np.isfinite(xs)) or np.any(xs < 0):
+        raise ValueError(f"h_norm_sq must be {kk} finite non-negative numbers")
     means = np.zeros((dd, kk))
-    means[np.arange(kk), np.arange(kk)] = np.sqrt(pred.h_norm_sq)
-    coef = float(_fn("classifier_coefficient", K, lam_w, lam_h)(kk, pred.lambda_w, pred.lambda_h))
+    means[np.arange(kk), np.arange(kk)] = np.sqrt(xs)
+    coef = float(_fn("classifier_coefficient", K, lam_w, lam_h)(kk, lw, lh))
     weighted = means * np.sqrt(n)
     W = coef * (kk * weighted - weighted.sum(axis=1, keepdims=True)).T
     H = np.repeat(means, n.astype(np.int64), axis=1)
     return W, H
+
+
+def minimizer(counts: object, lambda_w: object, lambda_h: object, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """An explicit global minimiser (W, H) of problem (4) (Thm 1): :func:`configuration` with the
+    closed-form norms ||h_k||^2 of eq. (9)."""
+    pred = predict(counts, lambda_w, lambda_h)
+    return configuration(pred.counts, pred.h_norm_sq, pred.lambda_w, pred.lambda_h, d)
