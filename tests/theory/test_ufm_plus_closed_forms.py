@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from theory.ufm_plus import (collapse_threshold, configuration, margins, minimizer, minority_collapse_ratio,
