@@ -29,6 +29,7 @@ from typing import Callable
 import sympy as sp
 
 from theory.closed_forms import _write_atomic, cache_dir
+from theory.errors import ComputationError
 from theory.orthogonal_span import SpanVector, class_mean, sum_affine_over_classes, weighted_mean_sum
 
 # ------------------------------------------------------------------------------------------ symbols
@@ -105,9 +106,9 @@ def _xi() -> sp.Expr:
     """xi_k(x) of Step 4 under the equality conditions of Lemma 2: c_1 = sqrt(n_k)/(1+t), c_{2,k} of
     (27), t of (46) (from (28) with the logits of step 1)."""
     z_kk, z_km = _logits_in_x()
-    t = 1 / (_p * sp.exp((z_kk + _p * z_km - _K * z_kk) / _p))                    # eq. (28)
-    c1 = sp.sqrt(n_k) / (1 + t)
-    c2 = sp.log((1 + t) * _p) / (1 + t) + t / (1 + t) * sp.log((1 + t) / t)
+    t_k = 1 / (_p * sp.exp((z_kk + _p * z_km - _K * z_kk) / _p))                  # eq. (28)
+    c1 = sp.sqrt(n_k) / (1 + t_k)
+    c2 = sp.log((1 + t_k) * _p) / (1 + t_k) + t_k / (1 + t_k) * sp.log((1 + t_k) / t_k)
     c3 = _classifier_scale()
     slope = (c3 * lam_h / lam_w + _K * _p / c3) / (2 * _p)                        # (36) -> (38)
     return -c1 / N * slope * n_k * x + n_k / N * c2 + lam_h * n_k * x
@@ -118,9 +119,9 @@ def _stationary_point() -> dict[str, sp.Expr]:
     g, margin = _one_dim_objective()
     slope = sp.simplify(margin / x)                                                # margin = slope x
     dg = sp.diff(g, x).subs(x, sp.log(_E) / slope)
-    roots = [e for e in sp.solve(sp.simplify(dg), _E)]
+    roots = list(sp.solve(sp.simplify(dg), _E))
     if len(roots) != 1:
-        raise RuntimeError(f"expected one stationary point, got {roots}")
+        raise ComputationError(f"UFM+ derivation: expected one stationary point, got {roots}")
     x_bar = sp.log(roots[0]) / slope
     t_bar = sp.exp(margin.subs(x, x_bar)) / _p
     c1 = sp.simplify(sp.sqrt(n_k) / (1 + t_bar))                                   # eq. (41)
@@ -217,13 +218,13 @@ def _corollary3(t1: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
 def _corollary4(stat: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
     roots = sp.solve(sp.Eq(sp.exp(stat["M_bar"]), 1), n_k)                          # M-bar_k = 0
     if len(roots) != 1:
-        raise RuntimeError(f"expected one collapse threshold, got {roots}")
+        raise ComputationError(f"UFM+ derivation: expected one collapse threshold, got {roots}")
     C = sp.factor(roots[0])
     two_N = n_B * (K_A * R + K_B)                                                  # N of the STEP
     R_roots = [s for s in sp.solve(sp.Eq(n_B, C.subs({N: two_N, _p: K_A + K_B - 1})), R)
                if s.subs({n_B: 1, K_A: 1, K_B: 1, lam_w: sp.Rational(1, 100), lam_h: sp.Rational(1, 100)}) > 0]
     if len(R_roots) != 1:
-        raise RuntimeError(f"expected one positive minority-collapse ratio, got {R_roots}")
+        raise ComputationError(f"UFM+ derivation: expected one positive minority-collapse ratio, got {R_roots}")
     return {"C": C, "R_star": sp.simplify(R_roots[0])}
 
 

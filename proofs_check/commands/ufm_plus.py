@@ -90,8 +90,9 @@ def _numeric(args: argparse.Namespace, imbalance: Any, d: int, pred: Any) -> dic
 def _print_table(out: dict[str, Any]) -> None:
     print(f"UFM+ (dang2024)  counts={out['counts']}  lambda_W={out['lambda_w']:g}  lambda_H={out['lambda_h']:g}  "
           f"d={out['d']}")
+    r_star = out["minority_collapse_R"]
     print(f"collapse threshold C = {out['collapse_threshold']:.6g}   complete collapse: {out['complete_collapse']}"
-          f"   minority-collapse R*: {out['minority_collapse_R'] if out['minority_collapse_R'] is None else format(out['minority_collapse_R'], '.6g')}")
+          f"   minority-collapse R*: {'null' if r_star is None else format(r_star, '.6g')}")
     num = out["numeric"]
     head = f"{'class':>5}{'n_k':>7}{'M_k':>14}{'||h_k||^2':>14}{'||w_k||^2':>14}{'collapsed':>10}"
     print(head + ("" if num is None else f"{'num M_k':>14}{'num ||h||^2':>14}{'num ||w||^2':>14}"))

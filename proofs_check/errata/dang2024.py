@@ -85,7 +85,7 @@ def _lemma2_index() -> Evidence:
     from numerics.ufm_plus import UFMPlusProblem
     from theory.orthogonal_span import SpanVector, class_mean
     from theory.ufm_plus import minimizer
-    from theory.ufm_plus_symbolic import classifier, is_zero, n_k, x, _p
+    from theory.ufm_plus_symbolic import K, classifier, is_zero, n_k, x
 
     h_k = class_mean("k", n_k)
     q = {"k": n_k * x, "m": sp.Symbol("q_m")}
@@ -93,7 +93,7 @@ def _lemma2_index() -> Evidence:
     literal = SpanVector(derived.generic, {"m": derived.special["k"]})   # K sqrt(n_m) h_m, m != k
     z_derived = derived.inner(h_k, q, sp.Symbol("T"))
     z_literal = literal.inner(h_k, q, sp.Symbol("T"))
-    ok = is_zero(z_derived - _p * sp.sqrt(n_k) * x * derived.special["k"] / (_p + 1))
+    ok = is_zero(z_derived - (K - 1) * sp.sqrt(n_k) * x * derived.special["k"] / K)   # (K-1) s sqrt(n_k) x
     negative = is_zero(z_literal - derived.generic * sp.sqrt(n_k) * x)
     W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
     problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
@@ -159,7 +159,8 @@ def _proof_gap_t() -> Evidence:
                                 "cos_w": pred.cos_w})
     gap = sol.objective - objective_value(pred)
     holds = t_min < 0 and dev < _DEV_TOL and abs(gap) < 1e-12
-    return Evidence(holds, f"counts {_COUNTS}, lambda = 0.1: c_1 = {c1:.4f} > sqrt(n_min) = {np.sqrt(_COUNTS[-1]):.4f}, "
+    return Evidence(holds, f"counts {_COUNTS}, lambda = 0.1: c_1 = {c1:.4f} > sqrt(n_min) = "
+                    f"{np.sqrt(_COUNTS[-1]):.4f}, "
                     f"so t_min = {t_min:.4f} < 0 and (27) does not apply to the minority classes; the solver "
                     f"still reaches the Thm 1 minimiser (objective gap {gap:.1e}, largest deviation {dev:.1e})")
 

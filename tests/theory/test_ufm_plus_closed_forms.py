@@ -128,7 +128,8 @@ def test_minority_collapse_gives_equal_classifiers() -> None:
 def test_minority_collapse_ratio_reported_for_two_level_counts_only() -> None:
     assert predict([8, 8, 2, 2], 5e-3, 5e-3).minority_collapse_R == pytest.approx(
         (math.sqrt(3 / (4 * 2 * 25e-6)) - 2) / 2, rel=1e-14)
-    assert predict([2, 8, 2, 8], 5e-3, 5e-3).minority_collapse_R == predict([8, 8, 2, 2], 5e-3, 5e-3).minority_collapse_R
+    same_groups_reordered = predict([2, 8, 2, 8], 5e-3, 5e-3).minority_collapse_R
+    assert same_groups_reordered == predict([8, 8, 2, 2], 5e-3, 5e-3).minority_collapse_R
     assert predict([5, 3, 1], 5e-3, 5e-3).minority_collapse_R is None
     assert predict([4, 4], 5e-3, 5e-3).minority_collapse_R is None
 
