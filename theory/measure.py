@@ -137,3 +137,121 @@ def normalized_distance(G: np.ndarray, G_star: np.ndarray) -> np.ndarray:
         raise ValueError("reference Gram matrix is zero")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.linalg.norm(G / nG - G_star / nS, axis=(-2, -1))
+
+
+# ====================================================================================================
+# dang2024 (UFM+) metrics: NC1 (19), NC2 (20), NC3 (21) and the per-class margin (13).
+#
+# Conventions of dang2024: W is K x d (row k is the classifier w_k), H is d x N (column i is h_i),
+# labels are 0..K-1 and every class has a sample. W and H may carry the same leading batch dimensions
+# (W[..., K, d], H[..., d, N]; e.g. a stack of checkpoints); labels are shared by the batch.
+# ====================================================================================================
+def _label_weights(labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(one-hot N x k averaging matrix with columns 1{y_i = c}/n_c, counts n_c)."""
+    y = np.asarray(labels)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"labels must be a one-dimensional integer array, got {y.dtype} {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= k):
+        raise ValueError(f"labels must lie in 0..{k - 1}")
+    counts = np.bincount(y, minlength=k).astype(np.float64)
+    if np.any(counts == 0):
+        raise ValueError("every class 0..k-1 needs at least one sample")
+    onehot = np.zeros((y.size, k))
+    onehot[np.arange(y.size), y] = 1.0
+    return onehot / counts, counts
+
+
+def _features(H: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    H = np.asarray(H, dtype=np.float64)
+    if H.ndim < 2 or H.shape[-1] != np.asarray(labels).size:
+        raise ValueError(f"H must be (..., d, N) with N = len(labels); got H {H.shape}, "
+                         f"labels {np.asarray(labels).shape}")
+    return H
+
+
+def _classifiers(W: np.ndarray, H: np.ndarray) -> np.ndarray:
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim < 2 or W.shape[-1] != H.shape[-2]:
+        raise ValueError(f"W must be (..., K, d) with the d of H; got W {W.shape}, H {H.shape}")
+    return W
+
+
+def batched_class_means(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Class means H-bar = [h_1..h_K] (..., d, K) of features H (..., d, N) (dang2024 Sec. 3)."""
+    H = _features(H, labels)
+    avg, _ = _label_weights(labels, k)
+    return H @ avg
+
+
+def nc1(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """NC1 = trace(Sigma_W Sigma_B^+) / K (dang2024 eq. (19)), batched over leading dimensions.
+
+    Sigma_W = (1/N) sum_i (h_i - h_{y_i})(h_i - h_{y_i})^T and Sigma_B = (1/K) sum_k (h_k - h_G)(h_k -
+    h_G)^T with h_G = (1/N) sum_i h_i, the global mean of Sec. 3 (Sec. 5.1 prints h_G with a 1/K
+    that makes it n times the mean for n samples per class; see the dang2024 errata). 0 at collapse.
+    """
+    H = _features(H, labels)
+    means = batched_class_means(H, labels, k)
+    y = np.asarray(labels)
+    within = H - means[..., y]
+    sigma_w = within @ np.swapaxes(within, -1, -2) / y.size
+    between = means - H.mean(axis=-1, keepdims=True)
+    sigma_b = between @ np.swapaxes(between, -1, -2) / k
+    return np.trace(sigma_w @ np.linalg.pinv(sigma_b, hermitian=True), axis1=-2, axis2=-1) / k
+
+
+def ufm_plus_classifier(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """W_UFM+(H) of dang2024 eq. (20): row k is K sqrt(n_k) h_k^T - sum_m sqrt(n_m) h_m^T (..., K, d)."""
+    H = _features(H, labels)
+    _, counts = _label_weights(labels, k)
+    scaled = batched_class_means(H, labels, k) * np.sqrt(counts)
+    return np.swapaxes(k * scaled - scaled.sum(axis=-1, keepdims=True), -1, -2)
+
+
+def nc2(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """NC2 = || W/||W||_F - W_UFM+(H)/||W_UFM+(H)||_F ||_F (dang2024 eq. (20)), batched.
+
+    ValueError when W_UFM+(H) = 0 (every class mean zero: NC2 is undefined); NaN where W = 0.
+    """
+    H = _features(H, labels)
+    W = _classifiers(W, H)
+    reference = ufm_plus_classifier(H, labels, W.shape[-2])
+    if np.any(np.linalg.norm(reference, axis=(-2, -1)) == 0):
+        raise ValueError("W_UFM+(H) is zero (all class means are zero): NC2 is undefined")
+    return normalized_distance(W, reference)
+
+
+def ufm_plus_logits(M: np.ndarray) -> np.ndarray:
+    """Predicted class-mean logits of dang2024 eq. (21): Z[m, k] = M_k (1{m = k} - 1/K) (K x K)."""
+    M = np.asarray(M, dtype=np.float64)
+    if M.ndim != 1 or M.size < 2 or not np.all(np.isfinite(M)) or np.any(M < 0):
+        raise ValueError("M must be a vector of K >= 2 finite non-negative margins")
+    k = M.size
+    return (np.eye(k) - 1.0 / k) * M[None, :]
+
+
+def nc3(W: np.ndarray, H: np.ndarray, labels: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """NC3 = || W H-bar/||W H-bar||_F - Z_UFM+/||Z_UFM+||_F ||_F (dang2024 eq. (21)), batched.
+
+    The matrix of (21) is K x K, so it is compared with the class-mean logits W H-bar; ``M`` are the
+    predicted margins (e.g. ``theory.ufm_plus.predict(...).M``). ValueError when every M_k = 0.
+    """
+    H = _features(H, labels)
+    W = _classifiers(W, H)
+    reference = ufm_plus_logits(M)
+    if reference.shape[-1] != W.shape[-2]:
+        raise ValueError(f"M has {reference.shape[-1]} margins but W has {W.shape[-2]} classifiers")
+    if not np.any(reference):
+        raise ValueError("every predicted margin M_k is 0 (complete collapse): NC3 is undefined")
+    return normalized_distance(W @ batched_class_means(H, labels, W.shape[-2]), reference)
+
+
+def class_margins(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Margin of each class mean, w_k^T h_k - max_{j != k} w_j^T h_k (dang2024 eq. (13)), (..., K)."""
+    H = _features(H, labels)
+    W = _classifiers(W, H)
+    k = W.shape[-2]
+    Z = W @ batched_class_means(H, labels, k)
+    own = np.diagonal(Z, axis1=-2, axis2=-1)
+    others = np.where(np.eye(k, dtype=bool), -np.inf, Z).max(axis=-2)
+    return own - others

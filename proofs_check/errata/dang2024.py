@@ -1,0 +1,252 @@
+"""Errata of dang2024 (UFM+, regularised CE with non-negative features).
+
+Each evidence re-derives its finding: a SymPy identity for the corrected form (derived in
+:mod:`theory.ufm_plus_symbolic`), a numerical evaluation showing that the printed form
+(:mod:`theory.ufm_plus_printed`) differs, and where the finding concerns the minimiser, a check on
+problem (4) itself (KKT residual of an explicit configuration, or the numerical solver).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from proofs_check.errata import Erratum, Evidence
+
+PAPER = "dang2024"
+# a reference setting without collapse: K = 4, N = 20, lambda_W = lambda_H = 5e-3
+_COUNTS = (8, 8, 2, 2)
+_LAM = 5e-3
+_KKT_TOL = 1e-12
+_DEV_TOL = 1e-9
+
+
+def _at(expr: sp.Expr, **values: float) -> float:
+    from theory.ufm_plus_symbolic import PUBLIC
+
+    return float(sp.N(expr.subs({PUBLIC[k]: sp.nsimplify(v) for k, v in values.items()}), 30))
+
+
+def _kkt(counts: tuple[int, ...], h_norm_sq: np.ndarray, lam_w: float, lam_h: float, d: int) -> float:
+    """KKT residual of problem (4) at the Thm 1 configuration with the given class-mean norms."""
+    from numerics.ufm_plus import UFMPlusProblem
+    from theory.ufm_plus import configuration
+
+    W, H = configuration(counts, h_norm_sq, lam_w, lam_h, d)
+    return UFMPlusProblem(list(counts), lam_w, lam_h, d).kkt_residual(W, H)
+
+
+def _m_bar_sqrt() -> Evidence:
+    from theory.ufm_plus import predict
+    from theory.ufm_plus_printed import PRINTED
+    from theory.ufm_plus_symbolic import derivation, is_zero, K, N, lam_h, lam_w
+
+    d = derivation()
+    corrected_c1 = N * sp.sqrt((K - 1) / K * lam_w * lam_h)
+    c1_ok = is_zero(d["c1"] - corrected_c1)
+    point = {"K": 4, "N": 20, "n_k": 8, "lambda_W": _LAM, "lambda_H": _LAM}
+    derived_m, printed_m = _at(d["M_bar"], **point), _at(PRINTED["M_bar"], **point)
+    # the printed M-bar vanishes at n_k = N^2 K (lambda_W lambda_H)^2 / (K-1), not at the paper's own
+    # threshold C = N^2 K lambda_W lambda_H / (K-1) (text after (6), Thm 1, Cor. 4)
+    root_printed = sp.solve(sp.Eq(sp.exp(PRINTED["M_bar"]), 1), sp.Symbol("n_k", positive=True))
+    root_ok = len(root_printed) == 1 and not is_zero(root_printed[0] - PRINTED["C"]) and is_zero(d["C"] - PRINTED["C"])
+    pred = predict(_COUNTS, _LAM, _LAM)
+    k, total = len(_COUNTS), float(sum(_COUNTS))
+    n = np.asarray(_COUNTS, dtype=np.float64)
+    c_printed = total * np.sqrt((k - 1) / k) * _LAM * _LAM
+    m_printed = np.log((k - 1) * (np.sqrt(n) / c_printed - 1))
+    x_printed = np.sqrt((k - 1) / k / n) * m_printed            # eq. (9) with lambda_W = lambda_H
+    kkt_derived = _kkt(_COUNTS, pred.h_norm_sq, _LAM, _LAM, 6)
+    kkt_printed = _kkt(_COUNTS, x_printed, _LAM, _LAM, 6)
+    holds = c1_ok and root_ok and abs(derived_m - printed_m) > 1e-3 and kkt_derived < _KKT_TOL < kkt_printed
+    return Evidence(holds, f"g'(x) = 0 gives c_1 = N sqrt((K-1)/K lambda_W lambda_H) (SymPy: {c1_ok}); at K=4, "
+                    f"N=20, n_k=8, lambda=5e-3: M-bar derived {derived_m:.6f}, printed {printed_m:.6f}; printed "
+                    f"M-bar = 0 at a point other than C (SymPy: {root_ok}); KKT residual of problem (4) at the "
+                    f"Thm 1 configuration for counts {_COUNTS}: derived M {kkt_derived:.1e}, printed M "
+                    f"{kkt_printed:.1e}")
+
+
+def _step4_identity() -> Evidence:
+    from theory.ufm_plus_printed import PRINTED
+    from theory.ufm_plus_symbolic import derivation, in_step4_variable, is_zero, t
+
+    lhs = in_step4_variable(PRINTED["step4_identity_lhs"])
+    corrected = in_step4_variable(derivation()["margin_x"]) / (1 + t) + sp.log((1 + t) / t)
+    ok = is_zero(lhs - corrected)
+    point = {"K": 3, "n_k": 4, "x": 0.5, "lambda_W": 1.0, "lambda_H": 1.0, "N": 10}
+    gap = _at(PRINTED["step4_identity_lhs"] - PRINTED["step4_identity_rhs"], **point)
+    return Evidence(ok and abs(gap) > 1e-3,
+                    f"left side = sqrt(lambda_H/lambda_W K/(K-1)) sqrt(n_k) x/(1+t) + log((1+t)/t) (SymPy, in "
+                    f"t = exp(margin)/(K-1): {ok}); printed (n_k x) misses by {gap:.4f} at K=3, n_k=4, x=0.5, "
+                    "lambda=1; only the sqrt(n_k) form gives the printed g(x)")
+
+
+def _lemma2_index() -> Evidence:
+    from numerics.ufm_plus import UFMPlusProblem
+    from theory.orthogonal_span import SpanVector, class_mean
+    from theory.ufm_plus import minimizer
+    from theory.ufm_plus_symbolic import K, classifier, is_zero, n_k, x
+
+    h_k = class_mean("k", n_k)
+    q = {"k": n_k * x, "m": sp.Symbol("q_m")}
+    derived = classifier("k")
+    literal = SpanVector(derived.generic, {"m": derived.special["k"]})   # K sqrt(n_m) h_m, m != k
+    z_derived = derived.inner(h_k, q, sp.Symbol("T"))
+    z_literal = literal.inner(h_k, q, sp.Symbol("T"))
+    ok = is_zero(z_derived - (K - 1) * sp.sqrt(n_k) * x * derived.special["k"] / K)   # (K-1) s sqrt(n_k) x
+    negative = is_zero(z_literal - derived.generic * sp.sqrt(n_k) * x)
+    W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
+    problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
+    W_literal = W[[1, 0, 3, 2]]          # row k built from h_m of another class m
+    kkt, kkt_literal = problem.kkt_residual(W, H), problem.kkt_residual(W_literal, H)
+    return Evidence(ok and negative and kkt < _KKT_TOL < kkt_literal,
+                    f"(31) with (37) gives w_k proportional to K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m, whose logit "
+                    f"<w_k, h_k> = (K-1) s sqrt(n_k) x_k > 0 (SymPy: {ok}); read literally (index m != k) it "
+                    f"would be -s sqrt(n_k) x_k < 0 (SymPy: {negative}); KKT residual for counts {_COUNTS}: "
+                    f"index k {kkt:.1e}, index m {kkt_literal:.1e}")
+
+
+def _feature_ratio() -> Evidence:
+    from theory.ufm_plus import predict
+    from theory.ufm_plus_printed import PRINTED
+    from theory.ufm_plus_symbolic import M_j, M_k, derivation, is_zero, n_j, n_k
+
+    corrected = sp.sqrt(n_j / n_k) * M_k / M_j
+    ok = is_zero(derivation()["h_norm_sq_ratio"] - corrected)
+    pred = predict(_COUNTS, _LAM, _LAM)
+    actual = pred.h_norm_sq[0] / pred.h_norm_sq[2]
+    printed = float(PRINTED["h_norm_sq_ratio"].subs({n_k: 8, n_j: 2, M_k: pred.M[0], M_j: pred.M[2]}))
+    return Evidence(ok and abs(actual - printed) > 1e-3,
+                    f"from eq. (9): ||h_i||^2/||h_j||^2 = sqrt(n_j/n_i) M_i/M_j (SymPy: {ok}); counts {_COUNTS}, "
+                    f"lambda=5e-3: ratio of classes 1 and 3 is {actual:.6f}, printed form gives {printed:.6f}")
+
+
+def _dual_variables() -> Evidence:
+    from numerics.ufm_plus import UFMPlusProblem
+    from theory.measure import batched_class_means
+    from theory.ufm_plus import minimizer
+
+    problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
+    W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
+    _, _, gH = problem.value_and_gradient(W, H)
+    kkt = problem.kkt_residual(W, H)
+    means = batched_class_means(H, problem.labels, problem.k)
+    n = np.asarray(_COUNTS, dtype=np.float64)
+    lhs = _LAM * W.T @ W
+    rhs = _LAM * (means * n) @ means.T
+    matrix_gap = float(np.max(np.abs(lhs - rhs)))
+    trace_gap = abs(float(np.trace(lhs) - np.trace(rhs)))
+    slack = abs(float(np.sum(gH * H)))
+    holds = kkt < _KKT_TOL and float(gH.max()) > 1e-4 and matrix_gap > 1e-3 and trace_gap < 1e-12 and slack < 1e-12
+    return Evidence(holds, f"at the minimiser for counts {_COUNTS} (KKT residual {kkt:.1e}) the gradient in H is "
+                    f"not 0: its largest entry is {gH.max():.3e} (the multipliers of H >= 0); "
+                    f"lambda_W W^T W - lambda_H sum_k n_k h_k h_k^T has entries up to {matrix_gap:.3e}, while its "
+                    f"trace, (43), vanishes to {trace_gap:.1e} (complementary slackness <grad, H> = {slack:.1e})")
+
+
+def _proof_gap_t() -> Evidence:
+    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
+    from theory.ufm_plus import objective_value, predict
+
+    lam = 0.1
+    k, total = len(_COUNTS), float(sum(_COUNTS))
+    c1 = total * np.sqrt((k - 1) / k * lam * lam)
+    t_min = np.sqrt(_COUNTS[-1]) / c1 - 1
+    pred = predict(_COUNTS, lam, lam)
+    sol = solve(UFMPlusProblem(list(_COUNTS), lam, lam, 6), starts=3, seed=0)
+    m = sol.measure()
+    dev = largest_deviation(m, {"M": pred.M, "h_norm_sq": pred.h_norm_sq, "w_norm_sq": pred.w_norm_sq,
+                                "cos_w": pred.cos_w})
+    gap = sol.objective - objective_value(pred)
+    holds = t_min < 0 and dev < _DEV_TOL and abs(gap) < 1e-12
+    return Evidence(holds, f"counts {_COUNTS}, lambda = 0.1: c_1 = {c1:.4f} > sqrt(n_min) = "
+                    f"{np.sqrt(_COUNTS[-1]):.4f}, "
+                    f"so t_min = {t_min:.4f} < 0 and (27) does not apply to the minority classes; the solver "
+                    f"still reaches the Thm 1 minimiser (objective gap {gap:.1e}, largest deviation {dev:.1e})")
+
+
+def _cor1_class_means() -> Evidence:
+    from theory.measure import batched_class_means
+    from theory.ufm_plus import minimizer
+
+    counts = (3, 3, 3)
+    W, H = minimizer(counts, _LAM, _LAM, 3)
+    labels = np.repeat(np.arange(3), counts)
+    gram = H.T @ H
+    means = batched_class_means(H, labels, 3)
+    mean_gram = means.T @ means
+    off = float(gram[0, 1] / gram[0, 0])
+    of_gap = float(np.max(np.abs(mean_gram / mean_gram[0, 0] - np.eye(3))))
+    return Evidence(abs(off - 1.0) < 1e-12 and of_gap < 1e-12,
+                    f"balanced counts {counts}: H^T H (N x N) has off-diagonal/diagonal ratio {off:.3f} inside a "
+                    f"class (not proportional to I), while the class-mean Gram matrix is proportional to I_K "
+                    f"(deviation {of_gap:.1e})")
+
+
+def _global_mean() -> Evidence:
+    from theory.ufm_plus import minimizer
+
+    counts = (3, 3)
+    _, H = minimizer(counts, _LAM, _LAM, 2)
+    printed = H.sum(axis=1) / len(counts)          # (1/K) sum_k sum_i h_{k,i}
+    mean = H.mean(axis=1)
+    ratio = float(np.linalg.norm(printed) / np.linalg.norm(mean))
+    return Evidence(abs(ratio - 3.0) < 1e-12,
+                    f"counts {counts}: the printed h_G is {ratio:.3f} times the mean of the features (n = 3)")
+
+
+ERRATA: list[Erratum] = [
+    Erratum(
+        id="dang2024-mbar-sqrt", paper=PAPER,
+        location="eq. (6); the same slip in eqs. (41), (42) and items (iv)-(v) of the proof of Thm 1",
+        printed="M-bar_k = log((K-1)(sqrt(n_k) / (N sqrt((K-1)/K) lambda_W lambda_H) - 1)); "
+                "c_1 = N sqrt((K-1)/K) lambda_W lambda_H",
+        corrected="M-bar_k = log((K-1)(sqrt(n_k) / (N sqrt((K-1)/K lambda_W lambda_H)) - 1)); "
+                  "c_1 = N sqrt((K-1)/K lambda_W lambda_H) (the square root covers lambda_W lambda_H, as the "
+                  "paper's own positivity condition and Cor. 4 require)",
+        evidence=_m_bar_sqrt, claim_id="dang2024 Thm 1"),
+    Erratum(
+        id="dang2024-step4-sqrt-n", paper=PAPER,
+        location="Step 4 of the proof of Thm 1, last line of the identity after eq. (39)",
+        printed="... = sqrt(lambda_H/lambda_W K/(K-1)) n_k x / (1+t) + log((1+t)/t)",
+        corrected="... = sqrt(lambda_H/lambda_W K/(K-1)) sqrt(n_k) x / (1+t) + log((1+t)/t)",
+        evidence=_step4_identity, claim_id="dang2024 Thm 1"),
+    Erratum(
+        id="dang2024-lemma2-index", paper=PAPER,
+        location="Lemma 2, eq. (45), its proof and Step 4 (also eq. (37): K sqrt(n_j) h_m)",
+        printed="w_k = sqrt(1/(K(K-1))) sqrt(lambda_H/lambda_W) (K sqrt(n_m) h_m - sum_k sqrt(n_k) h_k), for all k",
+        corrected="w_k = sqrt(1/(K(K-1))) sqrt(lambda_H/lambda_W) (K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m), for all k "
+                  "(eq. (10))",
+        evidence=_lemma2_index, claim_id="dang2024 Lemma 2"),
+    Erratum(
+        id="dang2024-cor2-feature-ratio", paper=PAPER, location="Cor. 2, eq. (14), second line",
+        printed="||h_i||^2 / ||h_j||^2 = sqrt((n_j / n_i) (M_i / M_j))",
+        corrected="||h_i||^2 / ||h_j||^2 = sqrt(n_j / n_i) M_i / M_j",
+        evidence=_feature_ratio, claim_id="dang2024 Cor. 2"),
+    Erratum(
+        id="dang2024-dual-variables", paper=PAPER, location="Sec. 7.1, Remark before Lemma 1; proof of Lemma 1",
+        printed="strong duality holds with dual variables equal 0, hence grad_H L_1 = 0 at an optimum, and "
+                "lambda_W W^T W = lambda_H [n_1 h_1 ... n_K h_K] H^T",
+        corrected="the multipliers of H >= 0 equal grad_H L_1 >= 0 and are positive on the zero coordinates of the "
+                  "optimal features, so grad_H L_1 != 0 and the matrix identity fails; its trace (43) still holds "
+                  "by complementary slackness <grad_H L_1, H> = 0, which is all the proof uses",
+        evidence=_dual_variables, claim_id="dang2024 Lemma 1"),
+    Erratum(
+        id="dang2024-proof-gap-tk", paper=PAPER, location="Steps 3-4 of the proof of Thm 1 (common c_1, t_k)",
+        printed="the bound (27) is used for every class with t_k = sqrt(n_k)/c_1 - 1 and c_1 of (41)",
+        corrected="(27) needs t_k > 0, which fails when n_k <= (K-1)/K N^2 lambda_W lambda_H (deeply collapsed "
+                  "classes); the proof does not cover these classes, but the statement of Thm 1 (h_k = 0 there) "
+                  "still holds, as the numerical solver confirms",
+        evidence=_proof_gap_t, claim_id="dang2024 Thm 1"),
+    Erratum(
+        id="dang2024-cor1-class-means", paper=PAPER, location="Cor. 1 and its proof",
+        printed="H^T H proportional to I_K, W proportional to (H - h_G 1_K^T)^T, Z = W H (H the d x N features)",
+        corrected="the class-mean matrix H-bar: H-bar^T H-bar proportional to I_K, W proportional to "
+                  "(H-bar - h_G 1_K^T)^T, Z = W H-bar",
+        evidence=_cor1_class_means, claim_id="dang2024 Cor. 1"),
+    Erratum(
+        id="dang2024-global-mean", paper=PAPER, location="Sec. 5.1, definition of h_G (used by NC1, eq. (19))",
+        printed="h_G := (1/K) sum_k sum_{i=1}^n h_{k,i}",
+        corrected="h_G := (1/N) sum_k sum_{i=1}^{n_k} h_{k,i} (the global mean of Sec. 3)",
+        evidence=_global_mean, claim_id="dang2024 eq. (19)"),
+]
