@@ -28,7 +28,8 @@ from typing import Callable
 
 import sympy as sp
 
-from theory.closed_forms import _write_atomic, cache_dir
+from theory.atomic import write_atomic
+from theory.closed_forms import cache_dir
 from theory.errors import ComputationError
 from theory.orthogonal_span import SpanVector, class_mean, sum_affine_over_classes, weighted_mean_sum
 
@@ -269,7 +270,7 @@ def derivation(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     forms = _derive()
     if use_disk_cache:
         try:
-            _write_atomic(path, json.dumps({key: sp.srepr(v) for key, v in forms.items()}))
+            write_atomic(path, json.dumps({key: sp.srepr(v) for key, v in forms.items()}))
         except OSError:
             pass  # read-only cache directory: derivation still works, only slower next time
     return forms
