@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 from theory._validate import positive_int, positive_real
 from theory.errors import ComputationError
 from theory.imbalance import Imbalance
-from theory.measure import batched_class_means, class_margins, nc1
+from theory.measure import class_means, class_margins, nc1
 
 CONTINUATION = (0.03, 0.1, 0.3, 1.0)
 """Regularisation scales s of the continuation stages of every start (the last must be 1)."""
@@ -155,7 +155,7 @@ def measure(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     among non-collapsed classes (Thm 1(b); 0 when fewer than two) and NC1 (19)."""
     W = np.asarray(W, dtype=np.float64)
     k = W.shape[0]
-    means = batched_class_means(H, labels, k)
+    means = class_means(H, labels, k)
     h_sq = np.sum(means * means, axis=0)
     collapsed = h_sq <= COLLAPSE_TOL * max(1.0, float(h_sq.max()))
     gram = W @ W.T

@@ -20,20 +20,6 @@ GROUP_KEYS = {"W": ("norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min"),
               "WM": ("cos_maj", "cos_min")}
 
 
-def class_means(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Class-mean embeddings M = [mu_1..mu_k] (d x k) of H (d x n); mu_c = mean of h_i with y_i = c."""
-    H = np.asarray(H, dtype=np.float64)
-    y = np.asarray(labels)
-    if H.ndim != 2 or y.ndim != 1 or H.shape[1] != y.size:
-        raise ValueError(f"H must be d x n with n = len(labels); got H {H.shape}, labels {y.shape}")
-    counts = np.bincount(y, minlength=k)
-    if counts.size != k or np.any(counts == 0):
-        raise ValueError("every class 0..k-1 needs at least one sample")
-    onehot = np.zeros((y.size, k))
-    onehot[np.arange(y.size), y] = 1.0
-    return H @ onehot / counts
-
-
 def collapse_error(H: np.ndarray, labels: np.ndarray, k: int) -> float:
     """max_i ||h_i - mu_{y_i}|| / max_c ||mu_c|| (0 when every embedding equals its class mean)."""
     M = class_means(H, labels, k)
@@ -176,8 +162,9 @@ def _classifiers(W: np.ndarray, H: np.ndarray) -> np.ndarray:
     return W
 
 
-def batched_class_means(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Class means H-bar = [h_1..h_K] (..., d, K) of features H (..., d, N) (dang2024 Sec. 3)."""
+def class_means(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Class means M = [mu_1..mu_k] (..., d, k) of embeddings H (..., d, n), batched over leading
+    dimensions (behnia2023 Sec. 4; H-bar of dang2024 Sec. 3); every class needs a sample."""
     H = _features(H, labels)
     avg, _ = _label_weights(labels, k)
     return H @ avg
@@ -191,7 +178,7 @@ def nc1(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     that makes it n times the mean for n samples per class; see the dang2024 errata). 0 at collapse.
     """
     H = _features(H, labels)
-    means = batched_class_means(H, labels, k)
+    means = class_means(H, labels, k)
     y = np.asarray(labels)
     within = H - means[..., y]
     sigma_w = within @ np.swapaxes(within, -1, -2) / y.size
@@ -204,7 +191,7 @@ def ufm_plus_classifier(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray
     """W_UFM+(H) of dang2024 eq. (20): row k is K sqrt(n_k) h_k^T - sum_m sqrt(n_m) h_m^T (..., K, d)."""
     H = _features(H, labels)
     _, counts = _label_weights(labels, k)
-    scaled = batched_class_means(H, labels, k) * np.sqrt(counts)
+    scaled = class_means(H, labels, k) * np.sqrt(counts)
     return np.swapaxes(k * scaled - scaled.sum(axis=-1, keepdims=True), -1, -2)
 
 
@@ -243,7 +230,7 @@ def nc3(W: np.ndarray, H: np.ndarray, labels: np.ndarray, M: np.ndarray) -> np.n
         raise ValueError(f"M has {reference.shape[-1]} margins but W has {W.shape[-2]} classifiers")
     if not np.any(reference):
         raise ValueError("every predicted margin M_k is 0 (complete collapse): NC3 is undefined")
-    return normalized_distance(W @ batched_class_means(H, labels, W.shape[-2]), reference)
+    return normalized_distance(W @ class_means(H, labels, W.shape[-2]), reference)
 
 
 def class_margins(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -251,7 +238,7 @@ def class_margins(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> np.ndarra
     H = _features(H, labels)
     W = _classifiers(W, H)
     k = W.shape[-2]
-    Z = W @ batched_class_means(H, labels, k)
+    Z = W @ class_means(H, labels, k)
     own = np.diagonal(Z, axis1=-2, axis2=-1)
     others = np.where(np.eye(k, dtype=bool), -np.inf, Z).max(axis=-2)
     return own - others

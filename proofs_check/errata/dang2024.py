@@ -123,14 +123,14 @@ def _feature_ratio() -> Evidence:
 
 def _dual_variables() -> Evidence:
     from numerics.ufm_plus import UFMPlusProblem
-    from theory.measure import batched_class_means
+    from theory.measure import class_means
     from theory.ufm_plus import minimizer
 
     problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
     W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
     _, _, gH = problem.value_and_gradient(W, H)
     kkt = problem.kkt_residual(W, H)
-    means = batched_class_means(H, problem.labels, problem.k)
+    means = class_means(H, problem.labels, problem.k)
     n = np.asarray(_COUNTS, dtype=np.float64)
     lhs = _LAM * W.T @ W
     rhs = _LAM * (means * n) @ means.T
@@ -166,14 +166,14 @@ def _proof_gap_t() -> Evidence:
 
 
 def _cor1_class_means() -> Evidence:
-    from theory.measure import batched_class_means
+    from theory.measure import class_means
     from theory.ufm_plus import minimizer
 
     counts = (3, 3, 3)
     W, H = minimizer(counts, _LAM, _LAM, 3)
     labels = np.repeat(np.arange(3), counts)
     gram = H.T @ H
-    means = batched_class_means(H, labels, 3)
+    means = class_means(H, labels, 3)
     mean_gram = means.T @ means
     off = float(gram[0, 1] / gram[0, 0])
     of_gap = float(np.max(np.abs(mean_gram / mean_gram[0, 0] - np.eye(3))))
