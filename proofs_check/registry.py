@@ -118,8 +118,10 @@ def run_check(claim: Claim, check: Check, errata: dict[str, list[Any]] | None = 
     start = time.perf_counter()
     try:
         outcome = check.run()
-        status = "pass" if outcome.passed else "fail"
-        figure, tol, detail = outcome.figure, outcome.tolerance, outcome.detail
+        status = "pass" if bool(outcome.passed) else "fail"
+        figure = None if outcome.figure is None else float(outcome.figure)
+        tol = None if outcome.tolerance is None else float(outcome.tolerance)
+        detail = str(outcome.detail)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, never swallowed
         status, figure, tol = "error", None, None
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] + " | " + \
