@@ -32,6 +32,9 @@ from theory.errors import ComputationError
 #: strong parameterizations (|gamma| = 1.5). 1e-6 leaves two orders of magnitude of headroom over
 #: eps = 1e-8 and is still far below the 1e-3 effects the geometry checks resolve.
 DEFAULT_TOL = 1e-6
+#: singular values of Z D below RANK_RTOL times the largest count as zero (numerical rank); SCS at
+#: eps = 1e-8 leaves spurious singular values of order 1e-9..1e-8 relative
+RANK_RTOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,8 @@ class KKTCertificate:
     ``lower_bound`` bracket the optimal value rigorously. ``max_violation`` = max(0, 1 - min margin);
     ``min_dual`` = min lambda; ``complementarity`` = max_j |lambda_j (m_j - 1)| / primal objective;
     ``spectral_norm`` = ||S||_2 and ``alignment`` = |<S, Y> - ||Y||_*| / ||Y||_* for
-    S = mat(L^T lambda) D^{-1} / 2. ``rank`` = number of singular values of Z D above 1e-6 times the
-    largest. Every relative check uses ``tol``.
+    S = mat(L^T lambda) D^{-1} / 2. ``rank`` = number of singular values of Z D above :data:`RANK_RTOL`
+    times the largest. Every relative check uses ``tol``.
     """
 
     status: str
@@ -134,5 +137,5 @@ def kkt_certificate(Z: np.ndarray, lam: np.ndarray, L: sp.spmatrix, weights: np.
         status=status, primal_objective=primal, dual_objective=float(lam.sum()), upper_bound=upper,
         lower_bound=lower, max_violation=max(0.0, 1.0 - min_margin), min_dual=float(lam.min()),
         complementarity=float(np.max(np.abs(lam * (margins - 1.0)))) / primal, spectral_norm=spec,
-        alignment=abs(float(np.sum(S * Y)) - nuc) / nuc, rank=int(np.sum(sigma > 1e-6 * sigma[0])),
+        alignment=abs(float(np.sum(S * Y)) - nuc) / nuc, rank=int(np.sum(sigma > RANK_RTOL * sigma[0])),
         tol=float(tol))

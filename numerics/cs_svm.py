@@ -30,11 +30,12 @@ L vec(Z) >= 1 with L from :meth:`Parameterization.margin_operator`.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.certificate import DEFAULT_TOL, KKTCertificate, kkt_certificate
+from numerics.certificate import DEFAULT_TOL, RANK_RTOL, KKTCertificate, kkt_certificate
 from theory._validate import positive_int, positive_real, positive_vector
 from theory.errors import ComputationError
 from theory.geometry import Geometry
@@ -87,8 +88,11 @@ class CSSVMSolution:
 
         Y = Z D = V Lambda U^T, W = Lambda^{1/2} V^T, H = Lambda^{1/2} U^T D^{-1}, padded with zero
         rows to ``d`` (default k). At sample level H holds the embeddings h_i, at class level the
-        class means mu_c; ||W||^2 + sum_i ||h_i||^2 = 2||Y||_*. ``ValueError`` if d < k - 1 or d is
-        below the numerical rank of Z (singular values above 1e-6 times the largest).
+        class means mu_c; ||W||^2 + sum_i ||h_i||^2 = 2||Y||_*. Singular values below
+        :data:`numerics.certificate.RANK_RTOL` times the largest are solver noise (the optimum has
+        rank k - 1) and are dropped: they change Z by at most that much, but would enter H with their
+        square root (2e-9 -> 5e-5) and fake a collapse error. ``ValueError`` if d < k - 1 or d is
+        below the numerical rank.
         """
         k = self.k
         d = k if d is None else positive_int("d", d)
@@ -96,9 +100,9 @@ class CSSVMSolution:
             raise ValueError(f"d must be >= k - 1 = {k - 1}, got {d}")
         w = self.weights
         V, sigma, Ut = np.linalg.svd(self.Z * w[None, :], full_matrices=False)
-        r = min(d, sigma.size)
-        if sigma.size > r and sigma[r] > 1e-6 * sigma[0]:
-            raise ValueError(f"d = {d} is below the rank of the solution (singular value {sigma[r]:.3g})")
+        r = int(np.sum(sigma > RANK_RTOL * sigma[0]))
+        if r > d:
+            raise ValueError(f"d = {d} is below the rank {r} of the solution")
         root = np.sqrt(sigma[:r])
         W = np.zeros((d, k))
         H = np.zeros((d, self.Z.shape[1]))
@@ -187,7 +191,9 @@ def solve_cs_svm(counts: Imbalance | object, param: Parameterization, reduced: b
     options = ({"eps_abs": eps, "eps_rel": eps, "max_iters": max_iters, "scale": SCS_SCALE[reduced]}
                if name == "SCS" else {"max_iter": max_iters})
     try:
-        problem.solve(solver=name, **options)
+        with warnings.catch_warnings():  # an inaccurate solve is reported by the status check below
+            warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
+            problem.solve(solver=name, **options)
     except cp.error.SolverError as exc:
         raise ComputationError(f"{name} failed on the CS-SVM: {exc}") from None
     seconds = time.perf_counter() - start
