@@ -39,6 +39,27 @@ def _thm2_evidence() -> Evidence:
     return Evidence(holds=bool(all(checks)), detail=detail)
 
 
+def _step_evidence() -> Evidence:
+    """Pre-projection CE ratio (symmetric p) at the printed and at the corrected step of eq. (42)."""
+    from numerics.dlpm import simplex_etf
+    from numerics.eta_regularity import contraction, paper_bound, sample_near
+
+    K, E_W, E_H, c = 3, 1.0, 1.0, 0
+    W = simplex_etf(K, K, E_W, seed=0)
+    h = sample_near(W, c, E_H, 1.0, seed=0)
+    bound = paper_bound(h, W, c)
+    cos = 2 * bound - 1
+    z = W.T @ h
+    p_c = float(np.exp(z[c]) / np.exp(z).sum())
+    printed = (K - 1) / K * np.sqrt(E_H / E_W * (1 - cos) / (1 - p_c))
+    corrected = (K - 1) / K * np.sqrt(E_H / E_W) * (1 - cos) / (1 - p_c)
+    at_printed = contraction("CE", h, W, c, E_H, printed, projected=False, symmetric=True)
+    at_corrected = contraction("CE", h, W, c, E_H, corrected, projected=False, symmetric=True)
+    holds = abs(at_corrected - bound) <= 1e-12 and at_printed - bound > 1e-6
+    return Evidence(holds=holds, detail=f"K={K}, ||h-h*|| = 1: (1+cos)/2 = {bound:.10f}; ratio at the printed "
+                                        f"step {at_printed:.10f}, at the corrected step {at_corrected:.10f}")
+
+
 def _monotone_evidence() -> Evidence:
     """Sign of d/dx exp(x)/x on x < 0."""
     import sympy as sp
@@ -85,6 +106,17 @@ ERRATA = [
                   "as h -> h*, while (1 + cos)/2 -> 1; so eta_CE < (1 + cos)/2 near h* and CE contracts faster "
                   "than DR there (numerics.eta_regularity.ce_contraction_limit).",
         evidence=_thm2_evidence,
+        claim_id="yang2022 Thm 2",
+    ),
+    Erratum(
+        id="yang2022-appB-step",
+        paper="yang2022",
+        location="Appendix B, the minimiser of eq. (42) (before eq. (43))",
+        printed="gamma = (K-1)/K sqrt( (E_H/E_W) (1 - cos angle(h, w*_k)) / (1 - p_k) )",
+        corrected="s_k = sqrt(E_H/E_W)(1 - cos) with s_k = gamma (1 - p_k) K/(K-1) gives gamma = (K-1)/K "
+                  "sqrt(E_H/E_W) (1 - cos) / (1 - p_k): the square root covers E_H/E_W only. At the printed "
+                  "step the bound of eq. (43) is not attained.",
+        evidence=_step_evidence,
         claim_id="yang2022 Thm 2",
     ),
     Erratum(
