@@ -57,7 +57,9 @@ def gradient(loss: str, h: object, W: object, label: int, E_H: float, symmetric:
     if name == "CE":
         p = softmax(W.T @ h)
         if symmetric:
-            p = np.full_like(p, (1.0 - p[c]) / (W.shape[1] - 1)) + np.eye(W.shape[1])[c] * (p[c] - (1.0 - p[c]) / (W.shape[1] - 1))
+            p_c = p[c]
+            p[:] = (1.0 - p_c) / (W.shape[1] - 1)
+            p[c] = p_c
         p[c] -= 1.0
         return W @ p
     if name == "DR":

@@ -136,6 +136,15 @@ def _subgradient(Z: np.ndarray) -> np.ndarray:
     return V[:, :r] @ Ut[:r]
 
 
+def test_interior_point_solver_agrees():
+    """CLARABEL (interior point) and SCS (first order) certify the same optimum on a small problem."""
+    imb = Imbalance.step(3, 1, 3, 1)
+    param = Parameterization.cdt(step_delta(3, 1, 2.0))
+    a, b = solve_cs_svm(imb, param), solve_cs_svm(imb, param, solver="CLARABEL")
+    assert abs(a.objective - b.objective) <= 1e-6 * a.objective
+    assert np.max(np.abs(a.Z - b.Z)) <= 1e-5
+
+
 def test_truncated_solve_raises():
     """A solver stopped after 2 iterations must raise, never return a number."""
     with pytest.raises(ComputationError):
