@@ -108,9 +108,8 @@ def eta_number(loss: str, h: object, W: object, label: int, E_H: float, gammas: 
 
 def paper_bound(h: object, W: object, label: int) -> float:
     """(1 + cos angle(h, w*_c)) / 2, the right-hand side of yang2022 eq. (16)."""
-    h = np.asarray(h, dtype=np.float64)
-    W = np.asarray(W, dtype=np.float64)
-    return float((1.0 + vector_cosine(h, W[:, label])) / 2.0)
+    h, W, c, _ = _check(h, W, label, 1.0)
+    return float((1.0 + vector_cosine(h, W[:, c])) / 2.0)
 
 
 def sample_near(W: object, label: int, E_H: float, radius: float, seed: int = 0,

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from scipy.special import logsumexp
 
 from numerics.dlpm import simplex_etf
-from numerics.eta_regularity import (ce_contraction_limit, contraction, gradient, optimum, paper_bound,
-                                     project_ball, sample_near)
+from numerics.eta_regularity import (ce_contraction_limit, contraction, eta_number, gradient, optimum,
+                                     paper_bound, project_ball, sample_near)
 
 
 def _ce(h, W, c):
@@ -104,6 +104,21 @@ def test_theorem2_inequality_fails_for_projected_gradient():
         assert contraction("CE", h, W, 0, E_H, gamma) < bound
     dr = contraction("DR", h, W, 0, E_H, 1.0)
     assert dr < bound and dr > 1 - 1e-5  # DR barely contracts near h*
+
+
+def test_best_step_of_definition2():
+    """Def. 2 with the step chosen to make eta smallest: DR's projected contraction keeps falling as
+    gamma grows (the DR gradient is parallel to h*, so eta_DR -> 0), CE's has an interior minimum;
+    both are far below (1 + cos)/2."""
+    K, E_W, E_H = 5, 1.0, 1.0
+    W = simplex_etf(K, K + 1, E_W, seed=2)
+    h = sample_near(W, 3, E_H, 0.1, seed=4)
+    gammas = np.logspace(-1, 6, 29)
+    dr, dr_gamma = eta_number("DR", h, W, 3, E_H, gammas)
+    ce, ce_gamma = eta_number("CE", h, W, 3, E_H, gammas)
+    assert dr_gamma == gammas[-1] and dr < 1e-3
+    assert gammas[0] < ce_gamma < gammas[-1]
+    assert max(dr, ce) < 0.1 * paper_bound(h, W, 3)
 
 
 def test_helpers():
