@@ -100,7 +100,9 @@ class _Lagrangian:
         return value, self.grad(W, H, r)
 
 
-def _run_start(lag: _Lagrangian, x0: np.ndarray, tol: float, stat_tol: float, max_outer: int) -> tuple[np.ndarray, int, float, float]:
+def _run_start(lag: _Lagrangian, x0: np.ndarray, tol: float, stat_tol: float,
+               max_outer: int) -> tuple[np.ndarray, int, float, float]:
+    """One augmented-Lagrangian run from x0: (x, outer iterations, max violation, stationarity)."""
     mu = np.zeros(lag.L.shape[0])
     rho, x, previous = 1.0, x0, np.inf
     for outer in range(1, max_outer + 1):
