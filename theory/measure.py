@@ -242,3 +242,22 @@ def class_margins(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> np.ndarra
     own = np.diagonal(Z, axis1=-2, axis2=-1)
     others = np.where(np.eye(k, dtype=bool), -np.inf, Z).max(axis=-2)
     return own - others
+
+
+# ============================================================================ vectors (numerics section)
+# Added for numerics (binary VS loss, yang2022 eta-regularity): the cosine and angle of two vectors,
+# batched over leading dimensions. The Gram-matrix cosine above is the same quantity for columns of W, M.
+def vector_cosine(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """cos angle(u, v) = u^T v / (||u|| ||v||) over the last axis (ValueError for a zero vector)."""
+    u = np.asarray(u, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    nu = np.linalg.norm(u, axis=-1)
+    nv = np.linalg.norm(v, axis=-1)
+    if np.any(nu == 0) or np.any(nv == 0):
+        raise ValueError("the cosine of a zero vector is undefined")
+    return np.sum(u * v, axis=-1) / (nu * nv)
+
+
+def vector_angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Angle between u and v in radians, in [0, pi] (rounding beyond |cos| = 1 clipped)."""
+    return np.arccos(np.clip(vector_cosine(u, v), -1.0, 1.0))

@@ -23,13 +23,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _fmt(v: float | None) -> str:
-    return "null" if v is None else f"{v:.10g}"
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the prediction as JSON or as a table."""
     from proofs_check.commands._args import resolve_delta
+    from proofs_check.commands._table import geometry_lines
     from theory.step_geometry import predict_step
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
@@ -41,12 +38,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{out['loss']}  k={out['k']}  k_minor={out['k_minor']}  R={out['R']:g}  "
           f"Delta={out['delta_ratio']:.6g}  ({args.method})")
-    rows = [("classifiers W", "W"), ("class means M", "M")]
-    print(f"{'':16}{'norm_ratio':>16}{'cos_maj_maj':>16}{'cos_min_min':>16}{'cos_maj_min':>16}")
-    for label, key in rows:
-        b = out[key]
-        print(f"{label:16}" + "".join(f"{_fmt(b[c]):>16}" for c in
-                                      ("norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min")))
-    print(f"{'':16}{'cos_maj':>16}{'cos_min':>16}")
-    print(f"{'cos(w_c, mu_c)':16}{_fmt(out['WM']['cos_maj']):>16}{_fmt(out['WM']['cos_min']):>16}")
+    print("\n".join(geometry_lines(out)))
     return 0

@@ -1,0 +1,95 @@
+"""yang2022 Theorem 1: the decoupled layer-peeled model (DLPM, eq. 5) with a fixed simplex-ETF classifier.
+
+With W* fixed to a simplex ETF of squared column norm E_W (Def. 1, eq. 6), the layer-peeled model
+(eq. 4) becomes convex in the features:
+
+    min_H (1/N) sum_i L(h_i, W*)  s.t.  ||h_i||^2 <= E_H,                                  (eq. 5)
+
+with L the cross entropy (eq. 3) or the dot-regression loss (eq. 14). Thm 1: for any class counts
+every minimiser has h_i* = sqrt(E_H / E_W) w*_{y_i} (eq. 7 / 33); Sec. 4.3 states the same for DR.
+:func:`solve_dlpm` solves eq. (5) with cvxpy (exponential cones for CE, a QP for DR) without using
+the theorem, so the check is independent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory._validate import positive_int, positive_real
+from theory.errors import ComputationError
+from theory.imbalance import Imbalance
+
+LOSSES = ("CE", "DR")
+
+
+def simplex_etf(K: int, d: int, E_W: float = 1.0, seed: int = 0) -> np.ndarray:
+    """A random simplex ETF W* (d x K) with w_k^T w_k' = E_W (K/(K-1) delta_kk' - 1/(K-1)) (eq. 6).
+
+    W* = sqrt(E_W K / (K-1)) Q B^T with B an orthonormal basis of 1_K^perp and Q a random d x (K-1)
+    matrix with orthonormal columns, so any d >= K - 1 works (eq. 1's U^T U = I_K needs d >= K).
+    """
+    K = positive_int("K", K, minimum=2)
+    d = positive_int("d", d)
+    if d < K - 1:
+        raise ValueError(f"a simplex ETF of {K} vectors needs d >= K - 1 = {K - 1}, got {d}")
+    E_W = positive_real("E_W", E_W)
+    centering = np.eye(K) - np.ones((K, K)) / K
+    B = np.linalg.eigh(centering)[1][:, 1:]  # eigenvalue 0 first (the 1 direction), then K - 1 ones
+    Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, K - 1)))[0]
+    return np.sqrt(E_W * K / (K - 1)) * Q @ B.T
+
+
+def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
+               loss: str = "CE") -> np.ndarray:
+    """Global minimiser H (d x N, samples ordered by class) of yang2022 eq. (5) for a fixed classifier.
+
+    ``loss``: "CE" (eq. 3) or "DR" (eq. 14, with E_W read from the column norms of W*, which must be
+    equal). Solved by cvxpy/Clarabel; :class:`ComputationError` unless the status is "optimal".
+    """
+    import cvxpy as cp
+
+    name = str(loss).upper()
+    if name not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    W = np.asarray(W_star, dtype=np.float64)
+    if W.ndim != 2 or not np.all(np.isfinite(W)):
+        raise ValueError("W_star must be a finite d x K matrix")
+    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    if imb.k != W.shape[1]:
+        raise ValueError(f"counts has {imb.k} classes but W_star has {W.shape[1]} columns")
+    E_H = positive_real("E_H", E_H)
+    y = imb.labels()
+    N = y.size
+    H = cp.Variable((W.shape[0], N))
+    logits = W.T @ H  # K x N
+    own = cp.sum(cp.multiply(logits, np.eye(imb.k)[:, y]), axis=0)
+    if name == "CE":
+        per_sample = cp.log_sum_exp(logits, axis=0) - own
+    else:
+        norms = np.linalg.norm(W, axis=0)
+        if not np.allclose(norms, norms[0], rtol=1e-12):
+            raise ValueError("DR needs classifier columns of equal norm sqrt(E_W)")
+        s = np.sqrt(norms[0] ** 2 * E_H)
+        per_sample = cp.square(own - s) / (2 * s)
+    problem = cp.Problem(cp.Minimize(cp.sum(per_sample) / N), [cp.norm(H, 2, axis=0) <= np.sqrt(E_H)])
+    try:
+        problem.solve(solver="CLARABEL")
+    except cp.error.SolverError as exc:
+        raise ComputationError(f"DLPM ({name}): solver failed ({exc})") from None
+    if problem.status != cp.OPTIMAL or H.value is None:
+        raise ComputationError(f"DLPM ({name}): solver status {problem.status!r}")
+    return H.value
+
+
+def theorem1_deviation(H: np.ndarray, counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0) -> float:
+    """max_i ||h_i - sqrt(E_H / E_W) w*_{y_i}|| / sqrt(E_H): distance to yang2022 eq. (33), relative."""
+    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    W = np.asarray(W_star, dtype=np.float64)
+    H = np.asarray(H, dtype=np.float64)
+    E_H = positive_real("E_H", E_H)
+    y = imb.labels()
+    if H.shape != (W.shape[0], y.size):
+        raise ValueError(f"H must be {W.shape[0]} x {y.size}, got {H.shape}")
+    E_W = np.linalg.norm(W, axis=0) ** 2
+    target = np.sqrt(E_H / E_W[y])[None, :] * W[:, y]
+    return float(np.max(np.linalg.norm(H - target, axis=0)) / np.sqrt(E_H))
