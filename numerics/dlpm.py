@@ -22,23 +22,6 @@ from theory.imbalance import Imbalance
 LOSSES = ("CE", "DR")
 
 
-def simplex_etf(K: int, d: int, E_W: float = 1.0, seed: int = 0) -> np.ndarray:
-    """A random simplex ETF W* (d x K) with w_k^T w_k' = E_W (K/(K-1) delta_kk' - 1/(K-1)) (eq. 6).
-
-    W* = sqrt(E_W K / (K-1)) Q B^T with B an orthonormal basis of 1_K^perp and Q a random d x (K-1)
-    matrix with orthonormal columns, so any d >= K - 1 works (eq. 1's U^T U = I_K needs d >= K).
-    """
-    K = positive_int("K", K, minimum=2)
-    d = positive_int("d", d)
-    if d < K - 1:
-        raise ValueError(f"a simplex ETF of {K} vectors needs d >= K - 1 = {K - 1}, got {d}")
-    E_W = positive_real("E_W", E_W)
-    centering = np.eye(K) - np.ones((K, K)) / K
-    B = np.linalg.eigh(centering)[1][:, 1:]  # eigenvalue 0 first (the 1 direction), then K - 1 ones
-    Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, K - 1)))[0]
-    return np.sqrt(E_W * K / (K - 1)) * Q @ B.T
-
-
 def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
                loss: str = "CE") -> np.ndarray:
     """Global minimiser H (d x N, samples ordered by class) of yang2022 eq. (5) for a fixed classifier.

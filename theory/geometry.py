@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from theory._validate import positive_vector
+from theory.errors import ComputationError
 from theory.imbalance import Imbalance
 from theory.measure import group_summary, summary_to_json
 from theory.parameterization import Parameterization
@@ -67,7 +68,7 @@ def _psd_power(S: np.ndarray, power: float, rank: int) -> np.ndarray:
     evals, evecs = np.linalg.eigh(S)
     top = evals[-rank:]
     if top[0] <= 0 or (evals.size > rank and evals[-rank - 1] > 1e-9 * top[-1]):
-        raise ValueError("Gram matrix does not have the expected rank k - 1")
+        raise ComputationError("X N X^T does not have the expected rank k - 1 (numerically)")
     V = evecs[:, -rank:]
     return (V * top**power) @ V.T
 
@@ -88,7 +89,7 @@ def _extended_grams(X: np.ndarray, n: np.ndarray, rank: int) -> tuple[np.ndarray
     order = sorted(range(k), key=lambda i: evals[i])
     top = order[-rank:]
     if evals[top[0]] <= 0 or (k > rank and evals[order[-rank - 1]] > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * evals[top[-1]]):
-        raise ValueError("Gram matrix does not have the expected rank k - 1")
+        raise ComputationError("X N X^T does not have the expected rank k - 1 (numerically)")
     V = mpmath.matrix([[evecs[i, j] for j in top] for i in range(k)])
     root = [mpmath.sqrt(evals[j]) for j in top]
     G_W = V * mpmath.diag(root) * V.T

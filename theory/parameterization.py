@@ -124,7 +124,8 @@ class Parameterization:
         return {"CE": "CDT", "VS": "CDT"}.get(self.family, self.family)
 
     # ------------------------------------------------------------------ CS-SVM constraints
-    def _check_labels(self, labels: object) -> np.ndarray:
+    def check_labels(self, labels: object) -> np.ndarray:
+        """Labels as an integer array in [0, k-1] (ValueError otherwise)."""
         y = np.asarray(labels)
         if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
             raise ValueError("labels must be a non-empty one-dimensional integer array")
@@ -137,7 +138,7 @@ class Parameterization:
 
         behnia2023 eq. (3a)/(3b) in terms of Z = W^T H (k x n).
         """
-        y = self._check_labels(labels)
+        y = self.check_labels(labels)
         Z = np.asarray(Z, dtype=np.float64)
         if Z.shape != (self.k, y.size):
             raise ValueError(f"Z must have shape (k, n) = ({self.k}, {y.size}), got {Z.shape}")
@@ -151,7 +152,7 @@ class Parameterization:
         """Sparse L with (L @ Z.reshape(-1, order="F"))[i*(k-1) + j] = margin of sample i against the
         j-th class c != y_i; one row per constraint of eq. (3), built without Python loops over samples.
         """
-        y = self._check_labels(labels)
+        y = self.check_labels(labels)
         k, n = self.k, y.size
         others = np.array([np.delete(np.arange(k), c) for c in range(k)])  # (k, k-1)
         c_idx = others[y]  # (n, k-1)

@@ -63,9 +63,4 @@ def class_logits(param: Parameterization, precision: str = "double") -> np.ndarr
 
 def z_hat(labels: object, param: Parameterization) -> np.ndarray:
     """Sample-level Z-hat (k x n): column i is class_logits(param)[:, y_i] (behnia2023 eq. 4)."""
-    y = np.asarray(labels)
-    if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError("labels must be a non-empty one-dimensional integer array")
-    if y.min() < 0 or y.max() >= param.k:
-        raise ValueError(f"labels must lie in [0, {param.k - 1}]")
-    return class_logits(param)[:, y]
+    return class_logits(param)[:, param.check_labels(labels)]
