@@ -59,3 +59,12 @@ def positive_vector(name: str, values: object, length: int | None = None) -> np.
         raise ValueError(f"{name} must have strictly positive entries, got {arr.tolist()}")
     arr.setflags(write=False)
     return arr
+
+
+def step_shape(k: object, k_minor: object) -> tuple[int, int]:
+    """(k, k_minor) of a STEP imbalance: k >= 2 classes, k_minor in [1, k - 1] minority classes."""
+    k = positive_int("k", k, minimum=2)
+    k_minor = positive_int("k_minor", k_minor)
+    if k_minor > k - 1:
+        raise ValueError(f"k_minor must lie in [1, k-1] = [1, {k - 1}], got {k_minor}")
+    return k, k_minor

@@ -16,19 +16,15 @@ Public expressions use the symbols k, k_m, R, Delta.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import math
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import sympy as sp
 
-from theory._validate import finite_real, positive_int, positive_real
-from theory.atomic import write_atomic
+from theory._validate import finite_real, positive_int, positive_real, step_shape
 from theory.block_algebra import TwoBlock
+from theory.formula_cache import cached
 from theory.quantities import LOSSES, QUANTITIES
 
 # internal symbols
@@ -150,19 +146,6 @@ def to_public(expr: sp.Expr, t: sp.Expr) -> sp.Expr:
 
 
 # ---------------------------------------------------------------------------- public forms + caching
-def _cache_key() -> str:
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256(sp.__version__.encode())
-    for name in ("block_algebra.py", "closed_forms.py"):
-        h.update((here / name).read_bytes())
-    return h.hexdigest()[:16]
-
-
-def cache_dir() -> Path:
-    """Directory of the on-disk formula cache ($IGEOM_CACHE_DIR or ~/.cache/implicit-geometry)."""
-    return Path(os.environ.get("IGEOM_CACHE_DIR", Path.home() / ".cache" / "implicit-geometry"))
-
-
 def _derive_public() -> dict[str, sp.Expr]:
     forms: dict[str, sp.Expr] = {}
     for loss in ("CDT", "LDT"):
@@ -181,20 +164,8 @@ def closed_forms(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     Derived on first use (a few seconds) and cached on disk, keyed by a hash of the deriving source
     and the SymPy version, so a changed derivation never reads a stale cache.
     """
-    path = cache_dir() / f"closed_forms-{_cache_key()}.json"
-    if use_disk_cache and path.is_file():
-        try:
-            data = json.loads(path.read_text())
-            return {key: sp.sympify(text, locals=SYMBOLS) for key, text in data.items()}
-        except (OSError, ValueError, sp.SympifyError):
-            pass  # a corrupt cache is re-derived below
-    forms = _derive_public()
-    if use_disk_cache:
-        try:
-            write_atomic(path, json.dumps({key: sp.srepr(v) for key, v in forms.items()}))
-        except OSError:
-            pass  # read-only home: derivation still works, only slower next time
-    return forms
+    return cached("closed_forms", ("block_algebra.py", "closed_forms.py"), _derive_public, SYMBOLS,
+                  use_disk_cache)
 
 
 def closed_form(loss: str, quantity: str) -> sp.Expr:
@@ -219,10 +190,7 @@ def _lambdified(key: str) -> Callable[..., float]:
 
 def check_step_args(k_: object, k_minor: object, R_: object, delta_ratio: object) -> tuple[int, int, float, float]:
     """Validate (k, k_minor, R, Delta) of a STEP geometry; ``ValueError`` with a readable message."""
-    kk = positive_int("k", k_, minimum=2)
-    km = positive_int("k_minor", k_minor)
-    if km > kk - 1:
-        raise ValueError(f"k_minor must lie in [1, k-1] = [1, {kk - 1}], got {km}")
+    kk, km = step_shape(k_, k_minor)
     return kk, km, positive_real("R", R_), positive_real("delta_ratio (Delta)", delta_ratio)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from theory._validate import positive_vector
+from theory._validate import positive_real, positive_vector, step_shape
 from theory.errors import ComputationError
 from theory.imbalance import Imbalance
 from theory.measure import group_summary, summary_to_json
@@ -143,12 +143,7 @@ def seli_geometry(counts: object, param: Parameterization, precision: str = "dou
 
 def step_counts(k: int, k_minor: int, R: float, n_min: float = 1.0) -> np.ndarray:
     """Real-valued STEP class sizes (majority first): k - k_minor entries R*n_min, k_minor entries n_min."""
-    from theory._validate import positive_int, positive_real
-
-    k = positive_int("k", k, minimum=2)
-    k_minor = positive_int("k_minor", k_minor)
-    if k_minor > k - 1:
-        raise ValueError(f"k_minor must lie in [1, k-1] = [1, {k - 1}], got {k_minor}")
+    k, k_minor = step_shape(k, k_minor)
     R = positive_real("R", R)
     n_min = positive_real("n_min", n_min)
     return np.array([R * n_min] * (k - k_minor) + [n_min] * k_minor)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._validate import positive_int, positive_real
+from theory._validate import positive_int, positive_real, step_shape
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,10 +49,7 @@ class Imbalance:
         ``R * n_min`` must be an integer (sample-level work needs whole samples). ``R < 1`` is accepted
         and means that the leading group is the smaller one; group names keep their positions.
         """
-        k = positive_int("k", k, minimum=2)
-        k_minor = positive_int("k_minor", k_minor)
-        if k_minor > k - 1:
-            raise ValueError(f"k_minor must lie in [1, k-1] = [1, {k - 1}], got {k_minor}")
+        k, k_minor = step_shape(k, k_minor)
         R = positive_real("R", R)
         n_min = positive_int("n_min", n_min)
         n_maj = R * n_min

@@ -21,15 +21,11 @@ are collected by :func:`derivation` (cached in memory and on disk, keyed by this
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-from pathlib import Path
 from typing import Callable
 
 import sympy as sp
 
-from theory.atomic import write_atomic
-from theory.closed_forms import cache_dir
+from theory.formula_cache import cached
 from theory.errors import ComputationError
 from theory.orthogonal_span import SpanVector, class_mean, sum_affine_over_classes, weighted_mean_sum
 
@@ -244,14 +240,6 @@ def _derive() -> dict[str, sp.Expr]:
     return {key: _public(value) for key, value in out.items()}
 
 
-def _cache_key() -> str:
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256(sp.__version__.encode())
-    for name in ("orthogonal_span.py", "ufm_plus_symbolic.py"):
-        h.update((here / name).read_bytes())
-    return h.hexdigest()[:16]
-
-
 @functools.lru_cache(maxsize=2)
 def derivation(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     """Every derived expression of dang2024's UFM+ minimiser, keyed by name (see :data:`DESCRIPTIONS`).
@@ -260,20 +248,7 @@ def derivation(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     and K_A, K_B, n_A, n_B, M_A, M_B, R for the two-group results. Derived on first use (seconds) and
     cached on disk keyed by a hash of the deriving source and the SymPy version.
     """
-    path = cache_dir() / f"ufm_plus-{_cache_key()}.json"
-    if use_disk_cache and path.is_file():
-        try:
-            data = json.loads(path.read_text())
-            return {key: sp.sympify(text, locals=PUBLIC) for key, text in data.items()}
-        except (OSError, ValueError, sp.SympifyError):
-            pass  # a corrupt cache is re-derived below
-    forms = _derive()
-    if use_disk_cache:
-        try:
-            write_atomic(path, json.dumps({key: sp.srepr(v) for key, v in forms.items()}))
-        except OSError:
-            pass  # read-only cache directory: derivation still works, only slower next time
-    return forms
+    return cached("ufm_plus", ("orthogonal_span.py", "ufm_plus_symbolic.py"), _derive, PUBLIC, use_disk_cache)
 
 
 DESCRIPTIONS = {
