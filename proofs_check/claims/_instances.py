@@ -179,8 +179,8 @@ class UFMPoint:
 
 FEATURES = ("generic", "separated", "collapsed", "orthogonal", "equal_wrong_logits")
 """Feature patterns of :func:`ufm_points`: samples of a class all different (generic); signed features
-whose logits are separated by construction — wrong-class logits of a sample 0.5 apart, true-class
-logits of the samples of a class 0.5 apart (separated); features equal to their class mean
+whose logits are separated by construction — wrong-class logits of a sample 0.5 apart, the exponents
+mean(wrong) - true of the samples of a class 0.5 apart (separated); features equal to their class mean
 (collapsed); collapsed with pairwise orthogonal class means (disjoint supports); or collapsed with a
 classifier whose wrong-class logits are equal for every class mean."""
 
@@ -206,10 +206,11 @@ def ufm_points(draw: Callable[[Any], Any], max_k: int, features: str = "generic"
         H = H if signed else np.abs(H)
     elif features == "separated":
         target = np.empty((k, labels.size))
+        wrong_base, own_base = rng.uniform(-2, 0, k), rng.uniform(-1, 0, k)
         for i, c in enumerate(labels):
             rank_in_class = i - int(np.sum(labels < c))
-            wrong = rng.uniform(-2, 0) + 0.5 * rng.permutation(k - 1)
-            target[:, i] = np.insert(wrong, c, rng.uniform(-1, 0) + 0.5 * rank_in_class)
+            wrong = wrong_base[c] + 0.5 * rng.permutation(k - 1)
+            target[:, i] = np.insert(wrong, c, own_base[c] + 0.5 * rank_in_class)
         H = np.linalg.pinv(W) @ target
     else:
         means = np.abs(rng.standard_normal((d, k)))

@@ -204,7 +204,7 @@ def _step1_norm_index() -> Evidence:
     rng = np.random.default_rng(0)
     excess = []
     for _ in range(200):
-        block = rng.standard_normal((3, int(rng.integers(1, 6))))     # the samples of one class
+        block = rng.standard_normal((3, int(rng.integers(2, 6))))     # the samples of one class
         excess.append(float(np.sum(block.sum(axis=1) ** 2)) / block.shape[1] - float(np.sum(block**2)))
     return Evidence(printed > lhs and corrected <= lhs and max(excess) <= 1e-12,
                     f"K = 3 classes of one sample each, every feature (1, 1): sum_i ||h_{{1,i}}||^2 = {lhs:.1f}, "
@@ -235,9 +235,10 @@ def _step4_collapse() -> Evidence:
              and abs(point.objective - printed) < 1e-12)
     return Evidence(holds, f"counts {_COUNTS}, lambda_W = lambda_H = {lam}: every t_k = sqrt(n_k)/c_1 - 1 > 0 "
                     f"(min {t.min():.4f}) but n_min = {min(_COUNTS)} <= C = {threshold:.4f}, so the minority classes "
-                    f"collapse; xi(c_1*, x) = sum_k n_k/N c_(2,k) = {bound:.6f} = sum_k g_k(x_bar_k) ({unconstrained:.6f}, "
-                    f"x_bar of (42) is {x_bar(point).min():.4f} < 0 there), while sum_k g_k(x_k*) = {printed:.6f} = L_0 at "
-                    f"the closed-form minimiser = the numerical solver's optimum ({sol.objective:.6f}); the bound is "
+                    f"collapse; xi(c_1*, x) = sum_k n_k/N c_(2,k) = {bound:.6f} = sum_k g_k(x_bar_k) "
+                    f"({unconstrained:.6f}, x_bar of (42) is {x_bar(point).min():.4f} < 0 there), while "
+                    f"sum_k g_k(x_k*) = {printed:.6f} = L_0 at the closed-form minimiser = the numerical solver's "
+                    f"optimum ({sol.objective:.6f}); the bound is "
                     f"{printed - bound:.2e} short")
 
 
@@ -308,8 +309,9 @@ ERRATA: list[Erratum] = [
                  "L_1 >= sum_k g(x_k*) when a class collapses",
         printed="xi(c_1 = N sqrt((K-1)/K) lambda_W lambda_H, x) = sum_k n_k/N c_(2,k) (t_k = sqrt(n_k)/c_1 - 1) "
                 "= sum_k g(x_k*), for every class including the collapsed ones (x_k* = 0)",
-        corrected="sum_k n_k/N c_(2,k) = sum_k g_k(x_bar_k) with x_bar_k the unconstrained stationary point of (42), "
-                  "which is negative for a collapsed class (n_k <= C); since g_k is convex with minimum at x_bar_k < 0, "
+        corrected="sum_k n_k/N c_(2,k) = sum_k g_k(x_bar_k) with x_bar_k the unconstrained stationary point of "
+                  "(42), which is negative for a collapsed class (n_k <= C); since g_k is convex with minimum at "
+                  "x_bar_k < 0, "
                   "g_k(x_bar_k) < g_k(0), so with any collapsed class the bound lies strictly below the minimum and "
                   "Step 4 does not identify the minimiser, even where every t_k > 0 (beyond dang2024-proof-gap-tk); "
                   "the statement of Thm 1 still holds (numerical solver)",

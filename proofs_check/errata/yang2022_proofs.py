@@ -66,9 +66,10 @@ def _eq38_term() -> Evidence:
     printed_offset = m["line3_printed"] - m["line1"]
     corrected = max(abs(m[key] - m["line1"]) for key in ("line2", "line3", "line4"))
     holds = corrected < 1e-12 and abs(printed_offset - expected_offset) < 1e-12 and abs(printed_offset) > 1e-2
-    return Evidence(holds, f"K = 4, cos(h, w_k) = {p.cos:.3f}, gamma = {p.gamma}: M (line 1 of (38), from the vectors) "
-                           f"= {m['line1']:.6f}; line 2 and the corrected lines 3-4 agree to {corrected:.1e}; the printed "
-                           f"lines 3-4 give {m['line3_printed']:.6f} and {m['line4_printed']:.6f}, off by "
+    return Evidence(holds, f"K = 4, cos(h, w_k) = {p.cos:.3f}, gamma = {p.gamma}: M (line 1 of (38), from the "
+                           f"vectors) = {m['line1']:.6f}; line 2 and the corrected lines 3-4 agree to "
+                           f"{corrected:.1e}; the printed lines 3-4 give {m['line3_printed']:.6f} and "
+                           f"{m['line4_printed']:.6f}, off by "
                            f"{printed_offset:.6f} = -2 gamma (1 - p_k) sqrt(E_H E_W) (the h* part of <h - h*, w_k> "
                            "counted twice)")
 
@@ -83,8 +84,8 @@ ERRATA: list[Erratum] = [
         evidence=_dr_gradient_sphere, claim_id="yang2022 proof (15)"),
     Erratum(
         id="yang2022-eq38-term", paper=PAPER, location="Appendix B, eq. (38), third and fourth lines",
-        printed="M = 2 gamma (1-p_k)(<h^t - h*, w_k*> - sqrt(E_H E_W) + gamma E_W (1-p_k)/(K-1)) - 2 gamma h^t sum_j p_j "
-                "w_j* - 2 gamma (1-p_k) sqrt(E_H E_W)/(K-1) = 2 gamma (1-p_k) <h^t - h*, w_k*> - ...",
+        printed="M = 2 gamma (1-p_k)(<h^t - h*, w_k*> - sqrt(E_H E_W) + gamma E_W (1-p_k)/(K-1)) - 2 gamma h^t "
+                "sum_j p_j w_j* - 2 gamma (1-p_k) sqrt(E_H E_W)/(K-1) = 2 gamma (1-p_k) <h^t - h*, w_k*> - ...",
         corrected="<h^t, w_k*> in place of <h^t - h*, w_k*> in both lines (the -sqrt(E_H E_W) already is <-h*, w_k*>); "
                   "eq. (39) indeed continues from 2 gamma (1-p_k) <h^t, w_k*>, so (40) and the rest are unaffected",
         evidence=_eq38_term, claim_id="yang2022 proof (37)-(38)"),
