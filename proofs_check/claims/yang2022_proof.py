@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs_check.claims._instances import (FD_TOL, ETFPoint, LPMPoint, bound_checks, etf_points, gradient_error,
+from proofs_check.claims._instances import (FD_TOL, SEEDS, ETFPoint, LPMPoint, bound_checks, etf_points, gradient_error,
                                             lpm_points, numeric_gradient, rel_diff, rel_excess, scale, strict_checks)
 from proofs_check.registry import Claim
 
@@ -123,6 +123,19 @@ def _dr_gradient_anywhere(p: ETFPoint) -> float:
 
 
 # ------------------------------------------------------------------------ Appendix A: (17)-(33)
+def _midpoint_gap(case: tuple[ETFPoint, int, bool]) -> float:
+    """(L_CE(h_1) + L_CE(h_2))/2 - L_CE((h_1 + h_2)/2), relative, for h_1 the point's feature and h_2 a
+    random feature; with ``along_kernel`` h_2 - h_1 is orthogonal to every w_j (where L_CE is constant)."""
+    p, seed, along_kernel = case
+    v = np.random.default_rng(seed).standard_normal(p.d)
+    if along_kernel:
+        v -= p.W @ np.linalg.lstsq(p.W, v, rcond=None)[0]
+    h2 = p.h + np.sqrt(p.e_h) * v / np.linalg.norm(v)
+    ends = 0.5 * (cross_entropy(p.W, p.h, p.label) + cross_entropy(p.W, h2, p.label))
+    mid = cross_entropy(p.W, 0.5 * (p.h + h2), p.label)
+    return (ends - mid) / scale(ends, mid)
+
+
 def _lagrangian_gradient(case: tuple[ETFPoint, int, float]) -> float:
     """(19) and its rearrangement (23) against central differences of the Lagrangian (18) of one sample."""
     p, n, mu = case
@@ -282,6 +295,22 @@ def _dr_cone_invariant(p: ETFPoint) -> float:
     """cos(Proj(h - gamma grad L_DR), w_k) (>= 0: the iterates stay in the cone)."""
     x = project(p, dr_step(p))
     return float(x @ p.w / (np.linalg.norm(x) * np.linalg.norm(p.w)))
+
+
+def _dr_iterates(p: ETFPoint, steps: int = 20) -> float:
+    """Projected DR iterations at gamma = sqrt(E_H/E_W) from the point's feature: the largest of
+    |‖h^t‖^2 - E_H|/E_H, -cos(h^t, w_k) and ‖h^{t+1} - h*‖^2/‖h^t - h*‖^2 - (1 + cos(h^t, w_k))/2 over the
+    iterations (stopping once ‖h^t - h*‖ < 1e-6 sqrt(E_H)): the induction of Appendix B after (34)."""
+    q, worst = _with_gamma(p, float(np.sqrt(p.e_h / p.e_w))), 0.0
+    for _ in range(steps):
+        dist = float(np.sum((q.h - q.h_star) ** 2))
+        if dist < 1e-12 * p.e_h:
+            break
+        nxt = _with_h(q, project(q, dr_step(q)))
+        ratio = float(np.sum((nxt.h - q.h_star) ** 2)) / dist
+        worst = max(worst, abs(float(nxt.h @ nxt.h) - p.e_h) / p.e_h, -nxt.cos, ratio - (1 + q.cos) / 2)
+        q = nxt
+    return worst
 
 
 def _nonexpansive_gap(p: ETFPoint) -> float:
@@ -474,6 +503,16 @@ CLAIMS: list[Claim] = [
                         _dr_gradient_on_sphere, FD_TOL)
            + bound_checks("the general form against central differences, ||h|| in [0.2, 2] sqrt(E_H)",
                           lambda m: etf_points(m, "free"), _dr_gradient_anywhere, FD_TOL)),
+    _claim("(17)",
+           "The per-class problem (17) is convex: L_CE(h, W*) is a log-sum-exp of linear functions minus a linear "
+           "function (midpoint convexity), with equality along directions orthogonal to every w_j* (where L_CE is "
+           "constant)",
+           bound_checks("midpoint convexity for random pairs of features",
+                        lambda m: st.tuples(etf_points(m, "free"), SEEDS, st.just(False)),
+                        lambda case: -_midpoint_gap(case))
+           + bound_checks("equality along directions orthogonal to span(W*)",
+                          lambda m: st.tuples(etf_points(m, "free"), SEEDS, st.just(True)),
+                          lambda case: abs(_midpoint_gap(case)))),
     _claim("(19), (23)",
            "The gradient of the Lagrangian (18) in h_{k,i} is -(1 - p_k) w_k/N + (1/N) sum_{j != k} p_j w_j + "
            "2 mu_i h_{k,i} (19) = (1/N) sum_{j != k} p_j (w_j - w_k) + 2 mu_i h_{k,i} (the form of (23))",
@@ -533,7 +572,10 @@ CLAIMS: list[Claim] = [
                           lambda m: etf_points(m, "cone"), lambda p: abs(_dr_norm_gap(_optimum(p))), FD_TOL)
            + strict_checks("||step||^2 > E_H for cos < 1", lambda m: etf_points(m, "cone"), _dr_norm_gap)
            + bound_checks("the iterate stays in the cone (figure: -cos(h^{t+1}, w_k))",
-                          lambda m: etf_points(m, "cone"), lambda p: -_dr_cone_invariant(p), 0.0),
+                          lambda m: etf_points(m, "cone"), lambda p: -_dr_cone_invariant(p), 0.0)
+           + bound_checks("20 projected DR iterations stay on the sphere and in the cone, each contracting by at "
+                          "most (1 + cos)/2 (the induction after (34))", lambda m: etf_points(m, "cone"),
+                          _dr_iterates, FD_TOL),
            assumptions=_CONE),
     _claim("(35)-(36)",
            "||Proj(x) - h*||^2 <= ||x - h*||^2 (non-expansiveness, strict since ||x||^2 > E_H) = 2 E_H (1-cos) - "
