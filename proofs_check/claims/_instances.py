@@ -78,6 +78,7 @@ def gradient_error(numeric: np.ndarray, formula: np.ndarray) -> float:
 
 # ------------------------------------------------------------------------------ check builders
 def _variants(description: str, run: Callable[[int, int], Outcome]) -> list[Check]:
+    """The quick and the full Check running ``run(max_k, examples)``."""
     return [Check("numeric", description, functools.partial(run, QUICK_MAX_K, QUICK_EXAMPLES), quick=True),
             Check("numeric", f"{description} [full: K <= {FULL_MAX_K}, {FULL_EXAMPLES} examples]",
                   functools.partial(run, FULL_MAX_K, FULL_EXAMPLES), quick=False)]
@@ -115,6 +116,7 @@ SEEDS = st.integers(0, 2**32 - 1)
 
 
 def _counts(draw: Callable[[Any], Any], max_k: int, min_k: int, min_n: int, max_n: int) -> tuple[int, ...]:
+    """Draw K in [min_k, max_k] and counts n_k in [min_n, max_n]."""
     k = draw(st.integers(min_k, max(min_k, max_k)))
     return tuple(draw(st.lists(st.integers(min_n, max_n), min_size=k, max_size=k)))
 

@@ -46,6 +46,7 @@ def class_exponents(p: UFMPoint) -> np.ndarray:
 
 
 def _g(p: UFMPoint, W: np.ndarray, means: np.ndarray) -> float:
+    """g of eq. (23) at (W, class means)."""
     s = exponents(W @ means, np.arange(p.k))
     return float(np.sum(p.n * phi(s, p.k)) / p.n_total)
 
@@ -124,6 +125,7 @@ def at_norms(p: UFMPoint, x: np.ndarray) -> UFMPoint:
 
 
 def _is_kkt(p: UFMPoint) -> bool:
+    """Whether (W, H) is a KKT point of problem (4) (residual <= KKT_TOL)."""
     return p.kkt_residual <= KKT_TOL
 
 
@@ -142,6 +144,7 @@ def _wrong_differences(p: UFMPoint) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _step1_rewrite(p: UFMPoint) -> float:
+    """Largest relative difference among the equalities of the Step 1 chain (see the claim)."""
     Z, diff, wrong = _wrong_differences(p)
     y = p.labels
     reg = 0.5 * p.lambda_w * np.sum(p.W**2) + 0.5 * p.lambda_h * np.sum(p.H**2)
@@ -163,16 +166,19 @@ def _jensen_terms(p: UFMPoint) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _eq24_gap(p: UFMPoint) -> float:
+    """Smallest relative gap of (24) over the samples (lhs - rhs over max(lhs, rhs))."""
     lhs, rhs = _jensen_terms(p)
     return float(np.min((lhs - rhs) / np.maximum(lhs, rhs)))
 
 
 def _eq24_difference(p: UFMPoint) -> float:
+    """Largest relative difference of the two sides of (24) over the samples."""
     lhs, rhs = _jensen_terms(p)
     return float(np.max(np.abs(lhs - rhs) / np.maximum(lhs, rhs)))
 
 
 def _per_class(p: UFMPoint, values: np.ndarray) -> list[np.ndarray]:
+    """The columns (last axis) of ``values`` split by class."""
     return [values[..., p.labels == c] for c in range(p.k)]
 
 
@@ -197,10 +203,12 @@ def _norm_gaps(p: UFMPoint) -> np.ndarray:
 
 
 def _multi_sample_min(gaps: np.ndarray, p: UFMPoint) -> float:
+    """Smallest per-class gap among classes with n_k >= 2 (the only ones that can be strict)."""
     return float(np.min(gaps[p.n >= 2]))
 
 
 def _l0_minus_l1(p: UFMPoint) -> float:
+    """L_0 - L_1 relative (Step 1: >= 0, zero at collapse with equal wrong-class logits)."""
     l0, l1_value = p.objective, l1(p)
     return (l0 - l1_value) / scale(l0, l1_value)
 
@@ -216,17 +224,20 @@ def _step2_sides(p: UFMPoint, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _step2_violation(case: tuple[UFMPoint, float]) -> float:
+    """Largest relative excess of the right side of (27) over phi(s_k), t = 10^log_t."""
     p, log_t = case
     lhs, rhs = _step2_sides(p, np.full(p.k, 10.0**log_t))
     return float(np.max((rhs - lhs) / np.maximum(1.0, np.abs(lhs))))
 
 
 def _step2_equality(p: UFMPoint) -> float:
+    """Largest relative difference of the sides of (27) at t_k of (28)."""
     lhs, rhs = _step2_sides(p, t_equality(class_exponents(p), p.k))
     return float(np.max(np.abs(lhs - rhs) / np.maximum(1.0, np.abs(lhs))))
 
 
 def _step2_strict(case: tuple[UFMPoint, float]) -> float:
+    """Smallest relative gap of (27) at t = t_k e^shift."""
     p, shift = case
     lhs, rhs = _step2_sides(p, t_equality(class_exponents(p), p.k) * np.exp(shift))
     return float(np.min((lhs - rhs) / np.maximum(1.0, np.abs(lhs))))
@@ -244,6 +255,7 @@ def _eq29_sides(p: UFMPoint, c1: float) -> tuple[float, float, float]:
 
 
 def _eq29_violation(case: tuple[UFMPoint, float]) -> float:
+    """Violation of (29) (line 3 exceeding the left side) or of its regrouping (line 3 = line 4)."""
     p, fraction = case
     lhs, line3, line4 = _eq29_sides(p, fraction * float(np.sqrt(p.n.min())))
     return max(rel_excess(line3, lhs), rel_diff(line3, line4))
@@ -259,12 +271,14 @@ def _common_c1_configuration(p: UFMPoint, fraction: float) -> tuple[UFMPoint, fl
 
 
 def _eq29_equality(case: tuple[UFMPoint, float]) -> float:
+    """Relative difference of the left side and line 3 of (29) where (28) holds at a common c_1."""
     q, c1 = _common_c1_configuration(*case)
     lhs, line3, _ = _eq29_sides(q, c1)
     return rel_diff(lhs, line3)
 
 
 def _eq29_strict(case: tuple[UFMPoint, float]) -> float:
+    """Relative gap of (29) on a generic instance."""
     p, fraction = case
     lhs, line3, _ = _eq29_sides(p, fraction * float(np.sqrt(p.n.min())))
     return -rel_excess(line3, lhs)
@@ -278,22 +292,26 @@ def _young_sides(p: UFMPoint, c3: float) -> tuple[float, float]:
 
 
 def _eq30_violation(case: tuple[UFMPoint, float]) -> float:
+    """Relative excess of the right side of the inequality before (30) over its left side."""
     lhs, rhs = _young_sides(*case)
     return rel_excess(rhs, lhs)
 
 
 def _eq30_equality(case: tuple[UFMPoint, float]) -> float:
+    """Relative difference of the two sides at W = -h^/c_3 (31)."""
     p, c3 = case
     q = UFMPoint(p.counts, p.lambda_w, p.lambda_h, "eq. (31)", p.seed, -h_hat(p).T / c3, p.H)
     return rel_diff(*_young_sides(q, c3))
 
 
 def _eq30_strict(case: tuple[UFMPoint, float]) -> float:
+    """Relative gap of the inequality before (30) on a generic instance."""
     lhs, rhs = _young_sides(*case)
     return -rel_excess(rhs, lhs)
 
 
 def _eq32(p: UFMPoint) -> float:
+    """Relative difference of the two sides of (32)."""
     lhs = float(np.sum(h_hat(p) ** 2))
     weighted = p.means * np.sqrt(p.n)
     rhs = p.k**2 * float(np.sum(weighted**2)) - p.k * float(np.sum(weighted.sum(axis=1) ** 2))
@@ -301,12 +319,14 @@ def _eq32(p: UFMPoint) -> float:
 
 
 def _eq33_gap(p: UFMPoint) -> float:
+    """||sum_k sqrt(n_k) h_k||^2 - sum_k n_k ||h_k||^2, relative (33)."""
     weighted = p.means * np.sqrt(p.n)
     lhs, rhs = float(np.sum(weighted.sum(axis=1) ** 2)), float(np.sum(weighted**2))
     return (lhs - rhs) / scale(lhs, rhs)
 
 
 def _eq34_gap(p: UFMPoint) -> float:
+    """K(K-1) sum_k n_k ||h_k||^2 - sum_m ||h^_m||^2, relative (34)."""
     lhs = float(np.sum(h_hat(p) ** 2))
     rhs = p.k * (p.k - 1) * float(np.sum(p.n * mean_norms_sq(p)))
     return (rhs - lhs) / scale(lhs, rhs)
@@ -330,6 +350,7 @@ def _lemma1_mechanism(p: UFMPoint) -> float:
 
 
 def _lemma1_at_minimizer(p: UFMPoint) -> float:
+    """|(43)| relative at a certified KKT point (NOT_KKT otherwise)."""
     return abs(_lemma1_gap(p)) if _is_kkt(p) else NOT_KKT
 
 
@@ -347,6 +368,7 @@ def _c3_star(p: UFMPoint) -> float:
 
 
 def _eq36_violation(case: tuple[UFMPoint, float, float]) -> float:
+    """Relative excess of the right side of (36) over its left side at a KKT point."""
     p, fraction, log_c3 = case
     if not _is_kkt(p):
         return NOT_KKT
@@ -355,6 +377,7 @@ def _eq36_violation(case: tuple[UFMPoint, float, float]) -> float:
 
 
 def _eq36_equality(p: UFMPoint) -> float:
+    """Relative difference of the sides of (36) with c_1 of (41) and c_3 of (37)."""
     if not _is_kkt(p):
         return NOT_KKT
     return rel_diff(*_eq36_sides(p, c1_star(p), _c3_star(p)))
@@ -386,6 +409,7 @@ def _eq38_sides(p: UFMPoint, c1: float) -> tuple[float, float]:
 
 
 def _eq38_violation(case: tuple[UFMPoint, float]) -> float:
+    """Relative excess of the right side of (38) over g at a KKT point, c_1 = fraction sqrt(n_min)."""
     p, fraction = case
     if not _is_kkt(p):
         return NOT_KKT
@@ -394,10 +418,12 @@ def _eq38_violation(case: tuple[UFMPoint, float]) -> float:
 
 
 def _eq38_equality(p: UFMPoint) -> float:
+    """Relative difference of the sides of (38) at c_1 of (41)."""
     return rel_diff(*_eq38_sides(p, c1_star(p))) if _is_kkt(p) else NOT_KKT
 
 
 def _eq38_strict(case: tuple[UFMPoint, float]) -> float:
+    """Relative gap of (38) at c_1 = c_1* e^-u."""
     p, u = case
     lhs, rhs = _eq38_sides(p, c1_star(p) * np.exp(-u))
     return -rel_excess(rhs, lhs)
@@ -539,6 +565,7 @@ def _step5_gap(case: tuple[UFMPoint, int, float]) -> float:
 
 
 def _step5_equality(p: UFMPoint) -> float:
+    """Relative difference of L_0 and sum_k g_k(x_k*) (Step 5 equality)."""
     return rel_diff(p.objective, _optimal_value(p))
 
 
@@ -568,6 +595,7 @@ def _c1_spread(p: UFMPoint) -> float:
 
 
 def _lemma2_at_minimizer(p: UFMPoint) -> float:
+    """(44) orthogonality, (47)/(51) common c_1 and its value (41), at a certified KKT point."""
     if not _is_kkt(p):
         return NOT_KKT
     c1 = np.sqrt(p.n) / (1 + t_equality(class_exponents(p), p.k))
@@ -608,10 +636,12 @@ def _prop1_in_m(p: UFMPoint) -> float:
 
 # ------------------------------------------------------------------------------------ strategies
 def _fractions() -> st.SearchStrategy[float]:
+    """f in [0.05, 0.95]: c_1 = f sqrt(n_min) (or f (K-1)/K sqrt(n_min))."""
     return st.floats(0.05, 0.95)
 
 
 def _shifts() -> st.SearchStrategy[float]:
+    """u with 0.2 <= |u| <= 2 (a factor e^u away from an equality condition)."""
     return st.one_of(st.floats(-2.0, -0.2), st.floats(0.2, 2.0))
 
 
@@ -620,6 +650,7 @@ _ASSUME = ("K >= 2 classes with n_k samples (N in total), d >= K, lambda_W, lamb
 
 
 def _claim(step: str, statement: str, checks: list, assumptions: str = _ASSUME) -> Claim:
+    """A proof-step claim of dang2024 with id 'dang2024 proof <step>'."""
     return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step")
 
 

@@ -60,14 +60,17 @@ def wrong_sum(p: ETFPoint, h: np.ndarray | None = None) -> np.ndarray:
 
 
 def _with_h(p: ETFPoint, h: np.ndarray) -> ETFPoint:
+    """The same instance with another feature h."""
     return ETFPoint(p.k, p.d, p.e_w, p.e_h, p.label, p.gamma, "derived", p.seed, p.W, h)
 
 
 def _with_gamma(p: ETFPoint, gamma: float) -> ETFPoint:
+    """The same instance with another learning rate gamma."""
     return ETFPoint(p.k, p.d, p.e_w, p.e_h, p.label, gamma, p.placement, p.seed, p.W, p.h)
 
 
 def _optimum(p: ETFPoint) -> ETFPoint:
+    """The same instance at h* = sqrt(E_H/E_W) w_k (Thm 1)."""
     return _with_h(p, p.h_star)
 
 
@@ -462,14 +465,17 @@ def _ce_ratio_gap(p: ETFPoint) -> float:
 
 
 def _cone_symmetric(max_k: int, **kw: object) -> object:
+    """Features in the cone with equal wrong-class probabilities (Thm 2's assumption)."""
     return etf_points(max_k, "symmetric", **kw)
 
 
 def _samples() -> st.SearchStrategy[int]:
+    """N in [1, 50] (the 1/N of (17)-(19))."""
     return st.integers(1, 50)
 
 
 def _shifts() -> st.SearchStrategy[float]:
+    """u with 0.2 <= |u| <= 2 (a factor e^u away from an equality condition)."""
     return st.one_of(st.floats(-2.0, -0.2), st.floats(0.2, 2.0))
 
 
@@ -479,6 +485,7 @@ _CONE = _ETF + "; h on the sphere ||h||^2 = E_H with cos(h, w_k) >= 0 (Appendix 
 
 
 def _claim(step: str, statement: str, checks: list, assumptions: str = _ETF) -> Claim:
+    """A proof-step claim of yang2022 with id 'yang2022 proof <step>'."""
     return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step")
 
 

@@ -34,6 +34,7 @@ def _point(placement: str, radius: float = 1.0):  # noqa: ANN202 - an ETFPoint (
 
 
 def _dr_gradient_sphere() -> Evidence:
+    """Central differences of (14) on and off the sphere against (15) and the general form."""
     from proofs_check.claims._instances import gradient_error, numeric_gradient
     from proofs_check.claims.yang2022_proof import dot_regression
 
@@ -57,6 +58,7 @@ def _dr_gradient_sphere() -> Evidence:
 
 
 def _eq38_term() -> Evidence:
+    """Lines 3-4 of (38), printed and corrected, against M computed from the vectors."""
     from proofs_check.claims.yang2022_proof import m_lines, probabilities
 
     p = _point("cone")
