@@ -1,7 +1,13 @@
-"""Simplex equiangular tight frames (yang2022 Def. 1, eq. 6; behnia2023's ETF geometry [20]).
+"""Simplex equiangular tight frame (yang2022 Def. 1, eqs. (1), (2) and (6)).
 
-K vectors in R^d (d >= K - 1) with equal squared norms E_W and pairwise inner products
--E_W / (K - 1): w_k^T w_k' = E_W (K/(K-1) 1{k = k'} - 1/(K-1)).
+A simplex ETF of K vectors with squared length E_W is a d x K matrix W* (columns w_k, yang2022's
+convention; dang2024 stores classifiers as rows) with
+
+    w_k^T w_k' = E_W (K/(K-1) delta_kk' - 1/(K-1))                                        (eq. 6)
+
+(E_W = 1 is eq. (2)). It exists for every d >= K - 1: W* = sqrt(E_W K/(K-1)) Q B^T with B an orthonormal
+basis of 1_K^perp and Q a d x (K-1) matrix with orthonormal columns. Eq. (1) writes the same frame as
+sqrt(K/(K-1)) U (I_K - 1 1^T/K) with U^T U = I_K, which needs d >= K.
 """
 
 from __future__ import annotations
@@ -11,18 +17,26 @@ import numpy as np
 from theory._validate import positive_int, positive_real
 
 
-def simplex_etf(K: int, d: int, E_W: float = 1.0, seed: int = 0) -> np.ndarray:
-    """A random simplex ETF W* (d x K) with w_k^T w_k' = E_W (K/(K-1) delta_kk' - 1/(K-1)) (eq. 6).
+def etf_gram(k: int, e_w: float = 1.0) -> np.ndarray:
+    """The K x K Gram matrix E_W (K/(K-1) I_K - 1 1^T/(K-1)) of a simplex ETF (yang2022 eqs. (2), (6))."""
+    kk = positive_int("K", k, minimum=2)
+    scale = positive_real("E_W", e_w)
+    return scale * (kk / (kk - 1) * np.eye(kk) - np.ones((kk, kk)) / (kk - 1))
 
-    W* = sqrt(E_W K / (K-1)) Q B^T with B an orthonormal basis of 1_K^perp and Q a random d x (K-1)
-    matrix with orthonormal columns, so any d >= K - 1 works (eq. 1's U^T U = I_K needs d >= K).
+
+def simplex_etf(k: int, d: int, e_w: float = 1.0, seed: int = 0) -> np.ndarray:
+    """A random simplex ETF W* (d x K) whose Gram matrix is :func:`etf_gram` (yang2022 Def. 1, eq. (6)).
+
+    The rotation Q is drawn from ``seed`` (orthonormalised Gaussian); any d >= K - 1 is accepted.
     """
-    K = positive_int("K", K, minimum=2)
-    d = positive_int("d", d)
-    if d < K - 1:
-        raise ValueError(f"a simplex ETF of {K} vectors needs d >= K - 1 = {K - 1}, got {d}")
-    E_W = positive_real("E_W", E_W)
-    centering = np.eye(K) - np.ones((K, K)) / K
-    B = np.linalg.eigh(centering)[1][:, 1:]  # eigenvalue 0 first (the 1 direction), then K - 1 ones
-    Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, K - 1)))[0]
-    return np.sqrt(E_W * K / (K - 1)) * Q @ B.T
+    kk = positive_int("K", k, minimum=2)
+    dd = positive_int("d", d)
+    if dd < kk - 1:
+        raise ValueError(f"a simplex ETF of {kk} vectors needs d >= K - 1 = {kk - 1}, got d = {dd}")
+    scale = positive_real("E_W", e_w)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    # eigenvectors of the centring matrix: eigenvalue 0 (the 1 direction) first, then K - 1 ones
+    basis = np.linalg.eigh(np.eye(kk) - np.ones((kk, kk)) / kk)[1][:, 1:]
+    rotation = np.linalg.qr(np.random.default_rng(int(seed)).standard_normal((dd, kk - 1)))[0]
+    return np.sqrt(scale * kk / (kk - 1)) * rotation @ basis.T

@@ -75,7 +75,9 @@ def margins(counts: object, lambda_w: object, lambda_h: object) -> np.ndarray:
     active = n > collapse_threshold(total, kk, lw, lh)
     out = np.zeros_like(n)
     out[active] = _fn("M_bar", n_k, N, K, lam_w, lam_h)(n[active], total, kk, lw, lh)
-    return out
+    # M_k = max(M-bar_k, 0): at n_k = C up to rounding (e.g. counts 3, 4, 2 with lambda^2 = 2/81) the
+    # comparison n_k > C can hold while M-bar_k evaluates to -4e-16
+    return np.maximum(out, 0.0)
 
 
 @dataclass(frozen=True, eq=False)

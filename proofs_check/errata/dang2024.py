@@ -195,6 +195,53 @@ def _global_mean() -> Evidence:
                     f"counts {counts}: the printed h_G is {ratio:.3f} times the mean of the features (n = 3)")
 
 
+def _step1_norm_index() -> Evidence:
+    """The per-class norm inequality of Step 1, printed with the sum over classes instead of samples."""
+    H = np.ones((2, 3))                      # K = 3 classes of one sample each (column k), all equal to (1, 1)
+    lhs = float(np.sum(H[:, 0] ** 2))        # class 1: sum_{i=1}^{n_1} ||h_{1,i}||^2, n_1 = 1
+    printed = float(np.sum(H.sum(axis=1) ** 2))     # (1/n_1) ||sum_{k=1}^K h_{k,1}||^2
+    corrected = float(np.sum(H[:, 0] ** 2))         # (1/n_1) ||sum_{i=1}^{n_1} h_{1,i}||^2
+    rng = np.random.default_rng(0)
+    excess = []
+    for _ in range(200):
+        block = rng.standard_normal((3, int(rng.integers(2, 6))))     # the samples of one class
+        excess.append(float(np.sum(block.sum(axis=1) ** 2)) / block.shape[1] - float(np.sum(block**2)))
+    return Evidence(printed > lhs and corrected <= lhs and max(excess) <= 1e-12,
+                    f"K = 3 classes of one sample each, every feature (1, 1): sum_i ||h_{{1,i}}||^2 = {lhs:.1f}, "
+                    f"printed right side (1/n_1)||sum_{{k=1}}^K h_{{k,1}}||^2 = {printed:.1f} (inequality fails), "
+                    f"corrected (1/n_1)||sum_i h_{{1,i}}||^2 = {corrected:.1f}; the corrected form holds on 200 random "
+                    f"classes (largest excess of its right side {max(excess):.1e})")
+
+
+def _step4_collapse() -> Evidence:
+    from numerics.ufm_plus import UFMPlusProblem, solve
+    from proofs_check.claims._instances import UFMPoint
+    from proofs_check.claims.dang2024_proof import c1_star, c2, g_reduced, x_bar
+    from theory.ufm_plus import minimizer, objective_value, predict
+
+    lam = 0.07
+    W, H = minimizer(_COUNTS, lam, lam, 6)
+    point = UFMPoint(_COUNTS, lam, lam, "minimizer", 0, W, H)
+    n, total = point.n, point.n_total
+    t = np.sqrt(n) / c1_star(point) - 1
+    bound = float(np.sum(n / total * c2(t, point.k)))                       # xi(c_1*, x), any x
+    printed = float(np.sum(g_reduced(point, np.maximum(x_bar(point), 0.0))))   # sum_k g(x_k*)
+    unconstrained = float(np.sum(g_reduced(point, x_bar(point))))
+    threshold = total**2 * point.k * lam * lam / (point.k - 1)
+    sol = solve(UFMPlusProblem(list(_COUNTS), lam, lam, 6), starts=3, seed=0)
+    optimum = objective_value(predict(_COUNTS, lam, lam))
+    holds = (bool(np.all(t > 0)) and min(_COUNTS) <= threshold and printed - bound > 1e-3
+             and abs(bound - unconstrained) < 1e-12 and abs(sol.objective - optimum) < 1e-12
+             and abs(point.objective - printed) < 1e-12)
+    return Evidence(holds, f"counts {_COUNTS}, lambda_W = lambda_H = {lam}: every t_k = sqrt(n_k)/c_1 - 1 > 0 "
+                    f"(min {t.min():.4f}) but n_min = {min(_COUNTS)} <= C = {threshold:.4f}, so the minority classes "
+                    f"collapse; xi(c_1*, x) = sum_k n_k/N c_(2,k) = {bound:.6f} = sum_k g_k(x_bar_k) "
+                    f"({unconstrained:.6f}, x_bar of (42) is {x_bar(point).min():.4f} < 0 there), while "
+                    f"sum_k g_k(x_k*) = {printed:.6f} = L_0 at the closed-form minimiser = the numerical solver's "
+                    f"optimum ({sol.objective:.6f}); the bound is "
+                    f"{printed - bound:.2e} short")
+
+
 ERRATA: list[Erratum] = [
     Erratum(
         id="dang2024-mbar-sqrt", paper=PAPER,
@@ -249,4 +296,24 @@ ERRATA: list[Erratum] = [
         printed="h_G := (1/K) sum_k sum_{i=1}^n h_{k,i}",
         corrected="h_G := (1/N) sum_k sum_{i=1}^{n_k} h_{k,i} (the global mean of Sec. 3)",
         evidence=_global_mean, claim_id="dang2024 eq. (19)"),
+    Erratum(
+        id="dang2024-step1-norm-index", paper=PAPER,
+        location="Step 1 of the proof of Thm 1, the second sub-inequality after eq. (25)",
+        printed="for any k, sum_{i=1}^{n_k} ||h_{k,i}||^2 >= (1/n_k) ||sum_{k=1}^K h_{k,i}||^2",
+        corrected="sum_{i=1}^{n_k} ||h_{k,i}||^2 >= (1/n_k) ||sum_{i=1}^{n_k} h_{k,i}||^2 (the sum runs over the "
+                  "samples of class k, as in the displayed chain), with equality iff h_{k,i} = h_{k,j}",
+        evidence=_step1_norm_index, claim_id="dang2024 proof Step 1 feature norms"),
+    Erratum(
+        id="dang2024-step4-collapse", paper=PAPER,
+        location="Step 4 of the proof of Thm 1, the last display ('= sum_k g(x_k*)') and the conclusion "
+                 "L_1 >= sum_k g(x_k*) when a class collapses",
+        printed="xi(c_1 = N sqrt((K-1)/K) lambda_W lambda_H, x) = sum_k n_k/N c_(2,k) (t_k = sqrt(n_k)/c_1 - 1) "
+                "= sum_k g(x_k*), for every class including the collapsed ones (x_k* = 0)",
+        corrected="sum_k n_k/N c_(2,k) = sum_k g_k(x_bar_k) with x_bar_k the unconstrained stationary point of "
+                  "(42), which is negative for a collapsed class (n_k <= C); since g_k is convex with minimum at "
+                  "x_bar_k < 0, "
+                  "g_k(x_bar_k) < g_k(0), so with any collapsed class the bound lies strictly below the minimum and "
+                  "Step 4 does not identify the minimiser, even where every t_k > 0 (beyond dang2024-proof-gap-tk); "
+                  "the statement of Thm 1 still holds (numerical solver)",
+        evidence=_step4_collapse, claim_id="dang2024 proof Step 4 xi"),
 ]
