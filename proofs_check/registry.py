@@ -7,8 +7,10 @@ measured figure and its tolerance. Claims live in the modules of :mod:`proofs_ch
 ``CLAIMS`` per module) and are collected by :func:`all_claims`; pytest parametrizes over them, so a
 new claim is tested automatically.
 
-A check that fails on a claim with a recorded erratum (``proofs_check.errata``, linked by
-``claim_id``) whose evidence holds is reported as ``erratum``, not ``fail``.
+A check that tests a statement *as printed* names the erratum it expects (``Check.erratum``); when it
+fails and that erratum's evidence holds it is reported as ``erratum``, not ``fail`` (and if it passes,
+the erratum is contradicted: ``fail``). Every other check fails normally: an erratum never masks an
+unrelated failure.
 """
 
 from __future__ import annotations
@@ -39,12 +41,14 @@ class Outcome:
 @dataclass(frozen=True)
 class Check:
     """One way of checking a claim. ``quick`` checks run in ``igeom verify --level quick`` and in the
-    default pytest run; the others only in ``--level full`` / ``pytest -m slow``."""
+    default pytest run; the others only in ``--level full`` / ``pytest -m slow``. ``erratum``: the id
+    of the recorded erratum this check is expected to hit (it tests the printed statement)."""
 
     level: str
     description: str
     run: Callable[[], Outcome]
     quick: bool = True
+    erratum: str | None = None
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -113,8 +117,11 @@ def all_claims() -> list[Claim]:
     return out
 
 
-def run_check(claim: Claim, check: Check, errata: dict[str, list[Any]] | None = None) -> CheckRecord:
-    """Run one check, timing it; an exception becomes status ``error`` with its last line as detail."""
+def run_check(claim: Claim, check: Check, errata: dict[str, Any] | None = None) -> CheckRecord:
+    """Run one check, timing it; an exception becomes status ``error`` with its last line as detail.
+
+    ``errata`` maps erratum ids to :class:`proofs_check.errata.Erratum` (default: all recorded).
+    """
     start = time.perf_counter()
     try:
         outcome = check.run()
@@ -126,25 +133,25 @@ def run_check(claim: Claim, check: Check, errata: dict[str, list[Any]] | None = 
         status, figure, tol = "error", None, None
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] + " | " + \
             traceback.format_exc().strip().splitlines()[-3].strip()
-    erratum_id = None
-    if status == "fail" and errata and claim.id in errata:
-        for erratum in errata[claim.id]:
-            if erratum.evidence().holds:
-                status, erratum_id = "erratum", erratum.id
-                break
+    if check.erratum is not None and status in ("pass", "fail"):
+        table = errata_by_id() if errata is None else errata
+        if check.erratum not in table:
+            status, detail = "error", f"unknown erratum {check.erratum!r}; {detail}"
+        elif status == "pass":
+            status, detail = "fail", f"the printed statement held, contradicting erratum {check.erratum}; {detail}"
+        elif table[check.erratum].evidence().holds:
+            status = "erratum"
+        else:
+            detail = f"erratum {check.erratum}'s evidence does not hold; {detail}"
     return CheckRecord(claim.id, claim.paper, claim.kind, check.level, check.description, status, figure,
-                       tol, time.perf_counter() - start, detail, erratum_id)
+                       tol, time.perf_counter() - start, detail, check.erratum if status == "erratum" else None)
 
 
-def errata_by_claim() -> dict[str, list[Any]]:
-    """Recorded errata grouped by the claim they qualify."""
+def errata_by_id() -> dict[str, Any]:
+    """Recorded errata by id."""
     from proofs_check.errata import all_errata
 
-    out: dict[str, list[Any]] = {}
-    for erratum in all_errata():
-        if erratum.claim_id:
-            out.setdefault(erratum.claim_id, []).append(erratum)
-    return out
+    return {e.id: e for e in all_errata()}
 
 
 # ------------------------------------------------------------------------------ check builders

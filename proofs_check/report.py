@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from proofs_check.registry import CheckRecord, all_claims, errata_by_claim, run_check
+from proofs_check.registry import CheckRecord, all_claims, errata_by_id, run_check
 from theory.atomic import write_atomic
 
 LEVEL_NAMES = ("quick", "full")
@@ -58,7 +58,7 @@ def run_registry(level: str = "quick", progress: Callable[[CheckRecord], None] |
     """Run every check of the level (``quick``: quick checks; ``full``: all), reporting each record."""
     if level not in LEVEL_NAMES:
         raise ValueError(f"level must be one of {LEVEL_NAMES}, got {level!r}")
-    errata = errata_by_claim()
+    errata = errata_by_id()
     records = []
     for claim in (all_claims() if claims is None else claims):
         for check in claim.checks:

@@ -162,7 +162,8 @@ CLAIMS = [
           (Check("symbolic", "eqs. (9)-(13) in terms of M_k: derived = printed",
                  lambda: _agree(("h_norm_sq", "classifier_coefficient", "logit_true", "logit_other", "logit_sum",
                                  "margin"))),
-           Check("symbolic", "M_k as printed in eq. (6) (with c_1) = derived", lambda: _agree(("c1",))),
+           Check("symbolic", "M_k as printed in eq. (6) (with c_1) = derived", lambda: _agree(("c1",)),
+                 erratum="dang2024-mbar-sqrt"),
            Check("numeric", "solver of (4) vs closed forms: margins, norms, cosines, collapse, orthogonality",
                  lambda: property_outcome(_instance(), _solver_deviation, 1e-8, "max deviation", max_examples=8)),
            Check("numeric", "same, more instances", quick=False,
@@ -182,7 +183,8 @@ CLAIMS = [
     Claim(f"{P} Cor. 2", P, "Norm ratios ||w_i||^2/||w_j||^2 and ||h_i||^2/||h_j||^2 (eq. 14); ||w_i|| >= ||w_j|| "
           "whenever n_i >= n_j.", ASSUME,
           (Check("symbolic", "classifier-norm ratio: derived = printed", lambda: _agree(("w_norm_sq_ratio",))),
-           Check("symbolic", "feature-norm ratio: derived = printed", lambda: _agree(("h_norm_sq_ratio",))),
+           Check("symbolic", "feature-norm ratio: derived = printed", lambda: _agree(("h_norm_sq_ratio",)),
+                 erratum="dang2024-cor2-feature-ratio"),
            Check("symbolic", "monotonicity of ||w_k|| in n_k", _cor2_monotone))),
     Claim(f"{P} Cor. 3", P, "Two groups: eqs. (15)-(16) for cos(maj, maj) and cos(min, min), and "
           "cos(maj, maj) < cos(min, min).", "K_A classes with n_A samples, K_B with n_B < n_A",

@@ -91,7 +91,8 @@ CLAIMS = [
           "m_i^T m_j = K/(K-1) delta_ij - 1/(K-1) (eq. 2).", "K >= 2",
           (Check("numeric", "eq. (2)/(6) inner products of theory.etf.simplex_etf for d >= K - 1",
                  lambda: property_outcome(_etf_case(), _etf_residual, 1e-12, "max |W^T W - target| / E_W")),
-           Check("numeric", "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal))),
+           Check("numeric", "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,
+                 erratum="yang2022-def1-dimension"))),
     Claim(f"{P} Thm 1", P, "With the classifier fixed as a simplex ETF, every global minimiser of the DLPM (5) "
           "has h*_{k,i} = sqrt(E_H/E_W) w*_k, whatever the class counts.", "W* a simplex ETF, ||h||^2 <= E_H",
           (Check("numeric", "CE: max_i ||h_i - sqrt(E_H/E_W) w*_{y_i}|| / sqrt(E_H) over random imbalanced counts",
@@ -103,5 +104,6 @@ CLAIMS = [
                _dlpm_case(), _dlpm_deviation("CE"), 1e-4, "relative deviation", max_examples=40)))),
     Claim(f"{P} Thm 2", P, "For any fixed learning rate, eta_CE >= (1 + cos angle(h, w*_c))/2 = eta_DR "
           "(Def. 2: projected gradient).", "p_k(h) = (1 - p_c(h))/(K-1) for k != c; ||h - h*|| small",
-          (Check("numeric", "eq. (16) as printed, projected gradient near h*", _thm2_printed),)),
+          (Check("numeric", "eq. (16) as printed, projected gradient near h*", _thm2_printed,
+                 erratum="yang2022-thm2-eta"),)),
 ]

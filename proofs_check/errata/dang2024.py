@@ -257,14 +257,14 @@ ERRATA: list[Erratum] = [
         location="Step 4 of the proof of Thm 1, last line of the identity after eq. (39)",
         printed="... = sqrt(lambda_H/lambda_W K/(K-1)) n_k x / (1+t) + log((1+t)/t)",
         corrected="... = sqrt(lambda_H/lambda_W K/(K-1)) sqrt(n_k) x / (1+t) + log((1+t)/t)",
-        evidence=_step4_identity, claim_id="dang2024 Thm 1"),
+        evidence=_step4_identity, claim_id="dang2024 proof Step 4 identity below (39)"),
     Erratum(
         id="dang2024-lemma2-index", paper=PAPER,
         location="Lemma 2, eq. (45), its proof and Step 4 (also eq. (37): K sqrt(n_j) h_m)",
         printed="w_k = sqrt(1/(K(K-1))) sqrt(lambda_H/lambda_W) (K sqrt(n_m) h_m - sum_k sqrt(n_k) h_k), for all k",
         corrected="w_k = sqrt(1/(K(K-1))) sqrt(lambda_H/lambda_W) (K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m), for all k "
                   "(eq. (10))",
-        evidence=_lemma2_index, claim_id="dang2024 Lemma 2"),
+        evidence=_lemma2_index, claim_id="dang2024 proof Lemma 2 (44)-(51)"),
     Erratum(
         id="dang2024-cor2-feature-ratio", paper=PAPER, location="Cor. 2, eq. (14), second line",
         printed="||h_i||^2 / ||h_j||^2 = sqrt((n_j / n_i) (M_i / M_j))",
@@ -277,7 +277,7 @@ ERRATA: list[Erratum] = [
         corrected="the multipliers of H >= 0 equal grad_H L_1 >= 0 and are positive on the zero coordinates of the "
                   "optimal features, so grad_H L_1 != 0 and the matrix identity fails; its trace (43) still holds "
                   "by complementary slackness <grad_H L_1, H> = 0, which is all the proof uses",
-        evidence=_dual_variables, claim_id="dang2024 Lemma 1"),
+        evidence=_dual_variables, claim_id="dang2024 proof Lemma 1 (35)/(43)"),
     Erratum(
         id="dang2024-proof-gap-tk", paper=PAPER, location="Steps 3-4 of the proof of Thm 1 (common c_1, t_k)",
         printed="the bound (27) is used for every class with t_k = sqrt(n_k)/c_1 - 1 and c_1 of (41)",
@@ -295,7 +295,7 @@ ERRATA: list[Erratum] = [
         id="dang2024-global-mean", paper=PAPER, location="Sec. 5.1, definition of h_G (used by NC1, eq. (19))",
         printed="h_G := (1/K) sum_k sum_{i=1}^n h_{k,i}",
         corrected="h_G := (1/N) sum_k sum_{i=1}^{n_k} h_{k,i} (the global mean of Sec. 3)",
-        evidence=_global_mean, claim_id="dang2024 eq. (19)"),
+        evidence=_global_mean, claim_id="dang2024 eqs. (19)-(21)"),
     Erratum(
         id="dang2024-step1-norm-index", paper=PAPER,
         location="Step 1 of the proof of Thm 1, the second sub-inequality after eq. (25)",
