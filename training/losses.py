@@ -76,11 +76,11 @@ def wrong_class_lse(S: torch.Tensor, onehot: torch.Tensor, dim: int) -> tuple[to
     """
     masked = S + torch.log1p(-onehot)  # -inf at the label
     m = masked.amax(dim, keepdim=True)
-    e = masked.sub_(m).exp_()
+    e = (masked - m).exp()
     tot = e.sum(dim, keepdim=True)
     s_y = (S * onehot).sum(dim, keepdim=True)
-    a = (m - s_y).add_(tot.log())
-    return a, e.div_(tot)
+    a = m - s_y + tot.log()
+    return a, e / tot
 
 
 def log_softplus(a: torch.Tensor) -> torch.Tensor:
@@ -105,6 +105,19 @@ def per_sample_coefficients(a: torch.Tensor, weights: torch.Tensor, normalize: s
         log_total = torch.logsumexp(log_w + log_softplus(a), dim=sample_dims, keepdim=True)
         return (log_w - torch.nn.functional.softplus(-a) - log_total).exp()
     raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+
+
+def logit_gradient(S: torch.Tensor, onehot: torch.Tensor, scaling_rows: torch.Tensor, weights: torch.Tensor,
+                   normalize: str = "none", dim: int = -1, sample_dims: tuple[int, ...] = (-2,)) -> torch.Tensor:
+    """Analytic dL/dz at scaled logits S, for L = sum_i w_i l_i (``normalize="none"``) or log L ("loss").
+
+    ``onehot``: float labels along ``dim`` (broadcastable to S); ``scaling_rows``: A[y_i, c] laid out
+    like S; ``weights``: per-sample weights with ``dim`` kept (size 1), any 1/n included. Uses
+    dl/ds_c = kappa (r_c - 1{c = y}) and ds_c/dz_c = A[y, c] (module docstring). S is overwritten.
+    """
+    a, r = wrong_class_lse(S, onehot, dim)
+    kappa = per_sample_coefficients(a, weights, normalize, sample_dims)
+    return r.sub_(onehot).mul_(scaling_rows).mul_(kappa)
 
 
 def logit_scaling_loss(logits: torch.Tensor, labels: torch.Tensor, param: Parameterization | None = None, *,

@@ -37,7 +37,7 @@ from theory._validate import finite_real, positive_int, positive_real
 from theory.errors import ComputationError
 from theory.imbalance import Imbalance
 from training.checkpoint import load_state, save_state
-from training.losses import per_sample_coefficients, scaling_tensors, wrong_class_lse
+from training.losses import logit_gradient, scaling_tensors, wrong_class_lse
 from training.measurements import Trajectory
 from training.specs import RunSpec
 
@@ -180,9 +180,8 @@ def _logit_gradient(W: torch.Tensor, H: torch.Tensor, rows: torch.Tensor, offset
     S = torch.bmm(W.transpose(1, 2), H).mul_(rows)
     if offsets is not None:
         S.sub_(offsets)
-    a, r = wrong_class_lse(S, onehot, dim=1)
-    kappa = per_sample_coefficients(a, weights / H.shape[2], "none" if normalize == "none" else "loss", (2,))
-    return r.sub_(onehot).mul_(rows).mul_(kappa)
+    return logit_gradient(S, onehot, rows, weights / H.shape[2], "none" if normalize == "none" else "loss",
+                          dim=1, sample_dims=(2,))
 
 
 def config_fingerprint(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig) -> str:
