@@ -82,7 +82,7 @@ class TrainConfig:
     """Optimiser, schedule, precision and logging of a UFM sweep (defaults: full-batch GD, no decay)."""
 
     epochs: int = 6000
-    lr: float = 20.0
+    lr: float = 5.0
     momentum: float = 0.0
     nesterov: bool = False
     weight_decay: float = 0.0
