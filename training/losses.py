@@ -84,11 +84,11 @@ def wrong_class_lse(S: torch.Tensor, onehot: torch.Tensor, dim: int) -> tuple[to
 
 
 def log_softplus(a: torch.Tensor) -> torch.Tensor:
-    """log(log(1 + e^a)) without underflow for very negative a (where it equals a + log1p(e^a)/e^a)."""
-    t = a.exp()
-    phi = torch.where(t > 0, torch.log1p(t) / torch.where(t > 0, t, torch.ones_like(t)), torch.ones_like(t))
-    small = a + phi.log()
-    return torch.where(a > 0, torch.nn.functional.softplus(a).log(), small)
+    """log(log(1 + e^a)) without underflow: a + log(log1p(t) / t), t = e^a, and exactly a once t < e^-40
+    (where log1p(t) / t = 1 to float64 rounding and t would soon be subnormal)."""
+    t = a.clamp(-40.0, 0.0).exp()
+    middle = a + (torch.log1p(t) / t).log()
+    return torch.where(a > 0, torch.nn.functional.softplus(a).log(), torch.where(a < -40.0, a, middle))
 
 
 def per_sample_coefficients(a: torch.Tensor, weights: torch.Tensor, normalize: str,

@@ -217,3 +217,16 @@ def test_bad_inputs_raise_value_error() -> None:
         logit_scaling_loss(z, torch.tensor([0, 1, 0]))
     with pytest.raises(ValueError):
         dot_regression_loss(z, torch.tensor([0, 1, 0]), torch.ones(2, 2), E_H=0.0)
+
+
+@pytest.mark.parametrize("dtype,rel", [(torch.float64, 1e-13), (torch.float32, 1e-6)])
+def test_log_softplus_against_extended_precision(dtype: torch.dtype, rel: float) -> None:
+    """log(log(1 + e^a)) over a in [-800, 800], where e^a underflows or overflows in both dtypes."""
+    import mpmath
+
+    from training.losses import log_softplus
+
+    a = np.array([-800.0, -120.0, -40.5, -39.5, -20.0, -1.0, 0.0, 1.0, 50.0, 800.0])
+    got = log_softplus(torch.tensor(a, dtype=dtype)).double().numpy()
+    ref = [float(mpmath.log(mpmath.log1p(mpmath.exp(mpmath.mpf(v))))) for v in a]
+    np.testing.assert_allclose(got, ref, rtol=rel)
