@@ -135,3 +135,10 @@ def table1_markdown(table: dict[str, dict[str, dict[str, float]]]) -> str:
     for method, row in table.items():
         lines.append(f"| {method} | " + " | ".join(f"{row[c]['mean']:.1f} ± {row[c]['std']:.1f}" for c in cols) + " |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    epochs = int(sys.argv[1]) if len(sys.argv) > 1 else ETFConfig().epochs
+    print(table1_markdown(table1(config=ETFConfig(epochs=epochs))))
