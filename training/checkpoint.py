@@ -27,6 +27,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Any], None], binary: 
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

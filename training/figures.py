@@ -4,7 +4,7 @@ Theory curves come from :func:`theory.step_geometry.predict_step` (the SymPy clo
 against CDT's curve and CE/wCE against CE's value (offsets and weights do not change the geometry).
 Markers are the measured values at the last logged epoch, green where the run reached zero training
 error and purple where it did not (the paper's convention). Run as a module to regenerate the paper's
-figures: ``python -m training.figures OUT_DIR [--recipe paper|best]``.
+figures: ``python -m training.figures OUT_DIR [--recipe paper|best|...]`` (see :data:`training.convergence.RECIPES`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def theory_curves(families: Sequence[str], imbalance: Imbalance, gammas: np.ndar
 def _save(fig, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
-    out = atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=110, bbox_inches="tight"))
+    out = atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=80))
     plt.close(fig)
     return out
 
@@ -67,7 +67,7 @@ def figure2(meas: Measurements, imbalance: Imbalance, path: str | Path, title: s
     grid = np.linspace(min(-1.5, gammas.min()), max(1.5, gammas.max()), 61)
     families = sorted({THEORY_FAMILY[s.loss] for s in meas.specs})
     curves = theory_curves(families, imbalance, grid)
-    fig, axes = plt.subplots(3, 4, figsize=(15, 10))
+    fig, axes = plt.subplots(3, 4, figsize=(15, 10.5), constrained_layout=True)
     zero = meas.zero_error
     for ax, (blk, key, label) in zip(axes.flat, PANELS):
         for fam in families:
@@ -102,7 +102,7 @@ def figure4(curves: Sequence[tuple[str, np.ndarray, dict[str, np.ndarray]]], pat
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), constrained_layout=True)
     names = {"W": "$W^TW$", "M": "$M^TM$ (centred)", "WM": "$W^TM$"}
     for ax, key in zip(axes, DISTANCES):
         for label, epochs, dist in curves:
@@ -122,11 +122,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from training.convergence import RECIPES, paper_figures
 
     p = argparse.ArgumentParser(prog="python -m training.figures", description=__doc__.splitlines()[0])
-    p.add_argument("out", type=Path, help="output directory for fig2.png and fig4.png")
+    p.add_argument("out", type=Path, help="output directory for fig2-RECIPE.png and fig4-RECIPE.png")
     p.add_argument("--recipe", choices=sorted(RECIPES), default="paper")
     p.add_argument("--epochs", type=int, default=6000)
     args = p.parse_args(argv)
-    for path in paper_figures(args.out, RECIPES[args.recipe], epochs=args.epochs):
+    for path in paper_figures(args.out, RECIPES[args.recipe], epochs=args.epochs, tag=f"-{args.recipe}"):
         print(path)
     return 0
 
