@@ -61,8 +61,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--d", type=integer, default=20, help="hidden width (default 20)")
     p.add_argument("--gammas", type=gamma_grid, default=None,
                    help="start:stop:count, Delta = R^gamma (default -1.5:1.5:13; 0 for CE)")
-    p.add_argument("--epochs", type=integer, default=6000)
-    p.add_argument("--lr", type=real, default=None, help="learning rate (default: TrainConfig's)")
+    p.add_argument("--epochs", type=integer, default=6000, help="epochs (default 6000)")
+    p.add_argument("--lr", type=real, default=None, help="learning rate (default 5, constant as in App. A.1)")
     p.add_argument("--momentum", type=real, default=0.0)
     p.add_argument("--nesterov", action="store_true")
     p.add_argument("--weight-decay", type=real, default=0.0)
@@ -71,12 +71,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--lr-factor", type=real, default=0.1)
     p.add_argument("--normalize", choices=["none", "loss", "loss-norm"], default="none",
                    help="step normalisation: none, grad/L, or grad/(L ||theta||^2)")
-    p.add_argument("--init-scale", type=real, default=None, help="std of the Gaussian initialisation")
+    p.add_argument("--init-scale", type=real, default=None, help="std of the Gaussian initialisation (default 0.1)")
     p.add_argument("--tau", type=real, default=1.0, help="VS offsets iota_c = -tau log(n_c/n)")
     p.add_argument("--seeds", type=int_list, default=[0], help="comma-separated seeds (default 0)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    p.add_argument("--log-every", type=integer, default=None, help="measurement interval in epochs")
+    p.add_argument("--log-every", type=integer, default=None, help="measurement interval in epochs (default 100)")
     p.add_argument("--out", default=None, help="output directory (checkpoint, results.json, fig2.png); "
                    "re-running with the same --out resumes an interrupted sweep")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
