@@ -1,0 +1,135 @@
+"""behnia2023 Fig. 2 (measured vs predicted geometry over gamma) and Fig. 4 (distance vs epoch), as PNG.
+
+Theory curves come from :func:`theory.step_geometry.predict_step` (the SymPy closed forms); VS is drawn
+against CDT's curve and CE/wCE against CE's value (offsets and weights do not change the geometry).
+Markers are the measured values at the last logged epoch, green where the run reached zero training
+error and purple where it did not (the paper's convention). Run as a module to regenerate the paper's
+figures: ``python -m training.figures OUT_DIR [--recipe paper|best|...]`` (see :data:`training.convergence.RECIPES`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from theory.imbalance import Imbalance
+from theory.step_geometry import predict_step
+from training.checkpoint import atomic_write
+from training.measurements import DISTANCES, Measurements
+
+PANELS = [("W", "norm_ratio", "$\\|w_{maj}\\|^2/\\|w_{min}\\|^2$"), ("W", "cos_maj_maj", "cos(w_maj, w_maj')"),
+          ("W", "cos_min_min", "cos(w_min, w_min')"), ("W", "cos_maj_min", "cos(w_maj, w_min)"),
+          ("M", "norm_ratio", "$\\|\\mu_{maj}\\|^2/\\|\\mu_{min}\\|^2$"), ("M", "cos_maj_maj", "cos(mu_maj, mu_maj')"),
+          ("M", "cos_min_min", "cos(mu_min, mu_min')"), ("M", "cos_maj_min", "cos(mu_maj, mu_min)"),
+          ("WM", "cos_maj", "cos(w_maj, mu_maj)"), ("WM", "cos_min", "cos(w_min, mu_min)")]
+THEORY_FAMILY = {"CDT": "CDT", "VS": "CDT", "LDT": "LDT", "CE": "CE", "wCE": "CE"}
+COLORS = {"CDT": "tab:blue", "LDT": "tab:orange", "CE": "tab:gray"}
+MARKERS = {"CDT": "o", "LDT": "s", "VS": "^", "CE": "D", "wCE": "v"}
+ZERO_ERROR, NONZERO_ERROR = "tab:green", "tab:purple"
+
+
+def _step_setting(imbalance: Imbalance) -> tuple[int, int, float]:
+    maj, mnr = imbalance.groups()
+    return imbalance.k, int(mnr.size), float(imbalance.counts[maj][0]) / float(imbalance.counts[mnr][0])
+
+
+def theory_curves(families: Sequence[str], imbalance: Imbalance, gammas: np.ndarray) -> dict[str, dict[str, dict[str, np.ndarray]]]:
+    """predict_step values {family: {block: {key: array over gammas}}} for CE/CDT/LDT families."""
+    k, k_minor, R = _step_setting(imbalance)
+    out: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    for fam in families:
+        preds = [predict_step(fam, k, k_minor, R, 1.0 if fam == "CE" else R ** g) for g in gammas]
+        out[fam] = {blk: {key: np.array([np.nan if p[blk][key] is None else p[blk][key] for p in preds])
+                          for key in preds[0][blk]} for blk in ("W", "M", "WM")}
+    return out
+
+
+def _save(fig, path: str | Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    out = atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=80))
+    plt.close(fig)
+    return out
+
+
+def figure2(meas: Measurements, imbalance: Imbalance, path: str | Path, title: str | None = None) -> Path:
+    """Fig. 2: measured (markers) vs predicted (lines) geometry over gamma; ETF values dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    k, _, R = _step_setting(imbalance)
+    gammas = np.array([s.gamma for s in meas.specs])
+    grid = np.linspace(min(-1.5, gammas.min()), max(1.5, gammas.max()), 61)
+    families = sorted({THEORY_FAMILY[s.loss] for s in meas.specs})
+    curves = theory_curves(families, imbalance, grid)
+    fig, axes = plt.subplots(3, 4, figsize=(15, 10.5), constrained_layout=True)
+    zero = meas.zero_error
+    for ax, (blk, key, label) in zip(axes.flat, PANELS):
+        for fam in families:
+            ax.plot(grid, curves[fam][blk][key], color=COLORS[fam], lw=1.5, label=f"{fam} (Thm 2)")
+        ax.axhline(1.0 if key == "norm_ratio" or blk == "WM" else -1.0 / (k - 1), color="k", ls="--", lw=0.8)
+        for b, spec in enumerate(meas.specs):
+            value = meas.centred[blk][key][-1, b]
+            ax.scatter(spec.gamma, value, marker=MARKERS[spec.loss], s=30, zorder=3,
+                       color=ZERO_ERROR if zero[b] else NONZERO_ERROR,
+                       edgecolor=COLORS[THEORY_FAMILY[spec.loss]])
+        ax.set_xlabel("gamma  (Delta = R^gamma)")
+        ax.set_title(label, fontsize=10)
+        if key == "norm_ratio":
+            ax.set_yscale("log")
+    for ax in axes.flat[len(PANELS):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    handles += [plt.Line2D([], [], ls="", marker="o", color=ZERO_ERROR), plt.Line2D([], [], ls="", marker="o", color=NONZERO_ERROR),
+                plt.Line2D([], [], ls="--", color="k")]
+    labels += ["SGD, zero training error", "SGD, training error > 0", "ETF"]
+    axes.flat[-1].legend(handles, labels, loc="center")
+    fig.suptitle(title or f"Measured (epoch {int(meas.epochs[-1])}) vs predicted geometry; k={k}, R={R:g}, "
+                 "class means centred per Remark 4")
+    return _save(fig, path)
+
+
+def figure4(curves: Sequence[tuple[str, np.ndarray, dict[str, np.ndarray]]], path: str | Path,
+            title: str | None = None) -> Path:
+    """Fig. 4: Appendix A.4 distances vs epoch; ``curves`` holds (label, epochs, {"W","M","WM": values})."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), constrained_layout=True)
+    names = {"W": "$W^TW$", "M": "$M^TM$ (centred)", "WM": "$W^TM$"}
+    for ax, key in zip(axes, DISTANCES):
+        for label, epochs, dist in curves:
+            ax.plot(np.maximum(epochs, 1), dist[key], label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_title(f"distance of {names[key]} to Thm 2")
+        ax.grid(alpha=0.3)
+    axes[-1].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    from training.convergence import RECIPES, paper_figures
+
+    p = argparse.ArgumentParser(prog="python -m training.figures", description=__doc__.splitlines()[0])
+    p.add_argument("out", type=Path, help="output directory for fig2-RECIPE.png and fig4-RECIPE.png")
+    p.add_argument("--recipe", choices=sorted(RECIPES), default="paper")
+    p.add_argument("--epochs", type=int, default=6000)
+    args = p.parse_args(argv)
+    for path in paper_figures(args.out, RECIPES[args.recipe], epochs=args.epochs, tag=f"-{args.recipe}"):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

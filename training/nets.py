@@ -1,0 +1,107 @@
+"""Deep nets written in the project (torchvision is not used): an MLP and a small ResNet.
+
+Both map an image batch (N, C, H, W) to penultimate features h (N, d) via ``features`` and to logits
+W^T h via a bias-free linear classifier (as in the UFM and behnia2023 eq. 1), exposed as
+``classifier_matrix`` (d x k). The ResNet follows He et al.'s basic block (two 3x3 convolutions with
+batch normalisation and an identity or 1x1-projection shortcut), sized for 8 x 8 digits or 32 x 32 CIFAR.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from theory._validate import positive_int
+
+
+class _Classified(nn.Module):
+    """Common head of the nets below (each defines ``features``): ``forward(x) = classifier(features(x))``."""
+
+    classifier: nn.Linear
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits (N, k)."""
+        return self.classifier(self.features(x))  # type: ignore[attr-defined]
+
+    @property
+    def classifier_matrix(self) -> torch.Tensor:
+        """W (d x k): column c is the classifier vector w_c."""
+        return self.classifier.weight.T
+
+
+class MLP(_Classified):
+    """Flatten -> [Linear -> ReLU] per hidden width -> Linear(d) features -> Linear(k, no bias).
+
+    The feature layer is linear, so features are unconstrained in sign as in the UFM (a ReLU there
+    would make them non-negative, the UFM+ setting of dang2024).
+    """
+
+    def __init__(self, in_features: int, k: int, d: int = 32, hidden: Sequence[int] = (128, 128)) -> None:
+        super().__init__()
+        in_features, k, d = positive_int("in_features", in_features), positive_int("k", k, 2), positive_int("d", d)
+        widths = [in_features, *[positive_int("hidden width", h) for h in hidden], d]
+        layers: list[nn.Module] = [nn.Flatten()]
+        for a, b in zip(widths[:-2], widths[1:-1]):
+            layers += [nn.Linear(a, b), nn.ReLU()]
+        layers.append(nn.Linear(widths[-2], d))
+        self.body = nn.Sequential(*layers)
+        self.classifier = nn.Linear(d, k, bias=False)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate features (N, d)."""
+        return self.body(x)
+
+
+class BasicBlock(nn.Module):
+    """3x3 conv-BN-ReLU, 3x3 conv-BN, plus shortcut (1x1 conv-BN when shape changes), then ReLU."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        self.shortcut: nn.Module = nn.Identity()
+        if stride != 1 or c_in != c_out:
+            self.shortcut = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Residual block output."""
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+class ResNet(_Classified):
+    """Stem conv -> one BasicBlock per width (stride 2 after the first) -> global average pool -> features."""
+
+    def __init__(self, in_channels: int, k: int, widths: Sequence[int] = (16, 32, 64)) -> None:
+        super().__init__()
+        in_channels, k = positive_int("in_channels", in_channels), positive_int("k", k, 2)
+        widths = [positive_int("width", w) for w in widths]
+        if not widths:
+            raise ValueError("ResNet needs at least one stage width")
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=False),
+                                  nn.BatchNorm2d(widths[0]), nn.ReLU())
+        blocks = [BasicBlock(widths[0], widths[0])]
+        blocks += [BasicBlock(a, b, stride=2) for a, b in zip(widths[:-1], widths[1:])]
+        self.blocks = nn.Sequential(*blocks)
+        self.classifier = nn.Linear(widths[-1], k, bias=False)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Globally average-pooled features (N, widths[-1])."""
+        return self.blocks(self.stem(x)).mean(dim=(2, 3))
+
+
+def build(arch: str, in_shape: Sequence[int], k: int, seed: int, **kwargs: object) -> _Classified:
+    """An ``"mlp"`` or ``"resnet"`` for inputs of shape (C, H, W), initialised from ``seed`` without
+    touching the global RNG state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        if arch == "mlp":
+            c, h, w = in_shape
+            return MLP(c * h * w, k, **kwargs)  # type: ignore[arg-type]
+        if arch == "resnet":
+            return ResNet(in_shape[0], k, **kwargs)  # type: ignore[arg-type]
+    raise ValueError(f"unknown architecture {arch!r}; expected 'mlp' or 'resnet'")

@@ -1,0 +1,101 @@
+"""What one trained model is: a loss family, its hyperparameter gamma, and a seed.
+
+behnia2023 Appendix A.1 parameterises a STEP experiment by Delta = delta_maj / delta_min = R^gamma with
+delta normalised so that 1^T delta = k. The same gamma drives every family here:
+
+- ``CE``: plain cross-entropy, no hyperparameter (gamma must be 0);
+- ``wCE``: CE with per-sample weights omega_{y_i}, omega_maj / omega_min = R^gamma (gamma = -1 is
+  inverse-frequency weighting); weights do not change the max-margin geometry, so the prediction
+  is CE's;
+- ``CDT`` / ``LDT``: eqs. (2a) / (2b) with Delta = R^gamma;
+- ``VS``: CDT's delta plus additive offsets iota_c = -tau log(n_c / n) (logit adjustment written in
+  eq. (1)'s sign convention); offsets do not change the geometry either, so the prediction is CDT's.
+
+Remark 4 centring of the class means: LDT uses weights delta, every other family weights 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory._validate import finite_real, positive_int
+from theory.geometry import Geometry, seli_geometry
+from theory.imbalance import Imbalance
+from theory.parameterization import Parameterization
+from training.losses import class_weights
+
+LOSSES = ("CE", "wCE", "CDT", "LDT", "VS")
+
+
+def _ratio(imbalance: Imbalance, gamma: float) -> float:
+    maj, mnr = imbalance.groups()
+    R = float(imbalance.counts[maj][0]) / float(imbalance.counts[mnr][0])
+    value = R ** gamma
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"R^gamma = {R}^{gamma} is not a positive finite number")
+    return value
+
+
+def group_delta(imbalance: Imbalance, ratio: float) -> np.ndarray:
+    """delta with delta_maj / delta_min = ``ratio`` on the two groups, normalised to 1^T delta = k."""
+    maj, _ = imbalance.groups()
+    raw = np.ones(imbalance.k)
+    raw[maj] = ratio
+    return raw * imbalance.k / raw.sum()
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One model of a sweep: loss family, gamma (Delta = R^gamma), seed, and VS offset strength tau."""
+
+    loss: str
+    gamma: float = 0.0
+    seed: int = 0
+    tau: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; expected one of {', '.join(LOSSES)}")
+        object.__setattr__(self, "gamma", finite_real("gamma", self.gamma))
+        object.__setattr__(self, "seed", positive_int("seed", self.seed, minimum=0))
+        object.__setattr__(self, "tau", finite_real("tau", self.tau))
+        if self.loss == "CE" and self.gamma != 0.0:
+            raise ValueError("CE has no hyperparameter (Delta = 1): use gamma = 0, or CDT/LDT/wCE/VS")
+
+    def delta(self, imbalance: Imbalance) -> np.ndarray:
+        """Multiplicative hyperparameters delta (ones for CE and wCE)."""
+        if self.loss in ("CE", "wCE"):
+            return np.ones(imbalance.k)
+        return group_delta(imbalance, _ratio(imbalance, self.gamma))
+
+    def parameterization(self, imbalance: Imbalance) -> Parameterization:
+        """The logit-scaling matrix and offsets of this loss on ``imbalance``."""
+        if self.loss in ("CE", "wCE"):
+            return Parameterization.ce(imbalance.k)
+        delta = self.delta(imbalance)
+        if self.loss == "CDT":
+            return Parameterization.cdt(delta)
+        if self.loss == "LDT":
+            return Parameterization.ldt(delta)
+        prior = imbalance.counts / imbalance.n
+        return Parameterization.vs(delta, -self.tau * np.log(prior))
+
+    def class_weights(self, imbalance: Imbalance) -> np.ndarray:
+        """Per-class loss weights (mean per-sample weight 1); all ones except for wCE."""
+        if self.loss != "wCE":
+            return np.ones(imbalance.k)
+        return class_weights(imbalance.counts, _ratio(imbalance, self.gamma))
+
+    def centering_weights(self, imbalance: Imbalance) -> np.ndarray:
+        """Remark 4 centring weights of the class means: delta for LDT (eq. 7), ones otherwise (eq. 6)."""
+        return self.delta(imbalance) if self.loss == "LDT" else np.ones(imbalance.k)
+
+    def predicted(self, imbalance: Imbalance) -> Geometry:
+        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.geometry.seli_geometry`."""
+        return seli_geometry(imbalance.counts, self.parameterization(imbalance))
+
+    def label(self) -> str:
+        """Short text label, e.g. ``CDT gamma=0.5 seed=0``."""
+        return f"{self.loss} gamma={self.gamma:g} seed={self.seed}"
