@@ -44,16 +44,6 @@ def center(M: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     return M - mean
 
 
-def center_gram(G: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Gram matrix of the centred vectors: (I - 1 p^T)^T G (I - 1 p^T) with p = weights / sum(weights)."""
-    G = np.asarray(G, dtype=np.float64)
-    k = G.shape[-1]
-    w = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
-    p = w / w.sum(axis=-1, keepdims=True)
-    P = np.eye(k) - np.ones((k, 1)) * p[..., None, :]
-    return np.swapaxes(P, -1, -2) @ G @ P
-
-
 def cosines(G: np.ndarray) -> np.ndarray:
     """Cosine matrix G[i, j] / sqrt(G[i, i] G[j, j]) of a Gram matrix (batched)."""
     G = np.asarray(G, dtype=np.float64)

@@ -20,21 +20,12 @@ import numpy as np
 import torch
 
 from theory._validate import positive_int, positive_real
+from theory.etf import simplex_etf
 from training.data import ImbalancedData, digits_step
 from training.losses import dot_regression_loss, logit_scaling_loss
 from training.nets import build
 
 METHODS = ("learnable+CE", "learnable+CE*", "ETF+CE", "ETF+DR")
-
-
-def simplex_etf(k: int, d: int, seed: int = 0) -> torch.Tensor:
-    """A random simplex ETF (d x k), yang2022 eq. (1); U is a seeded random orthonormal d x k (d >= k)."""
-    k, d = positive_int("k", k, minimum=2), positive_int("d", d)
-    if d < k:
-        raise ValueError(f"eq. (1) needs U in R^(d x k) with orthonormal columns, so d >= k; got d={d}, k={k}")
-    g = torch.Generator().manual_seed(seed)
-    U, _ = torch.linalg.qr(torch.randn(d, k, generator=g, dtype=torch.float64))
-    return (k / (k - 1)) ** 0.5 * U @ (torch.eye(k, dtype=torch.float64) - 1.0 / k)
 
 
 def class_lengths(counts: np.ndarray) -> np.ndarray:
@@ -70,7 +61,7 @@ def train_method(method: str, data: ImbalancedData, seed: int, config: ETFConfig
     model = build("mlp", tuple(data.X_train.shape[1:]), k, seed, d=config.width)
     fixed = method.startswith("ETF")
     if fixed:
-        W = simplex_etf(k, config.width, seed).float()
+        W = torch.from_numpy(simplex_etf(k, config.width, 1.0, seed)).float()
         if method == "ETF+DR":
             W = W * torch.as_tensor(class_lengths(imb.counts), dtype=torch.float32)
         with torch.no_grad():

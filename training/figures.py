@@ -9,7 +9,9 @@ figures: ``python -m training.figures OUT_DIR [--recipe paper|best|...]`` (see :
 
 from __future__ import annotations
 
+
 import argparse
+import io
 from pathlib import Path
 from typing import Sequence
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from theory.imbalance import Imbalance
 from theory.step_geometry import predict_step
-from training.checkpoint import atomic_write
+from theory.atomic import write_atomic
 from training.measurements import DISTANCES, Measurements
 
 PANELS = [("W", "norm_ratio", "$\\|w_{maj}\\|^2/\\|w_{min}\\|^2$"), ("W", "cos_maj_maj", "cos(w_maj, w_maj')"),
@@ -50,7 +52,9 @@ def theory_curves(families: Sequence[str], imbalance: Imbalance, gammas: np.ndar
 def _save(fig, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
-    out = atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=80))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    out = write_atomic(path, buf.getvalue())
     plt.close(fig)
     return out
 

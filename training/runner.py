@@ -21,7 +21,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from training.checkpoint import atomic_write, write_json
+from theory.atomic import write_atomic
+from training.checkpoint import write_json
 from training.measurements import DISTANCES, Measurements, measure
 from training.specs import RunSpec
 from training.ufm import SweepResult, TrainConfig, UFMProblem, config_fingerprint, train_sweep
@@ -64,7 +65,7 @@ def run_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig
     result = train_sweep(problem, specs, config, checkpoint=out / "checkpoint.pt", progress=progress)
     meas = measure(result)
     rep = report(problem, config, meas, result.device)
-    atomic_write(out / "history.npz", lambda fh: fh.write(_history_npz(meas)))
+    write_atomic(out / "history.npz", _history_npz(meas))
     if figure:
         from training.figures import figure2
 

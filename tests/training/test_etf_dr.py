@@ -7,21 +7,7 @@ import pytest
 import torch
 
 from training.data import digits_step
-from training.etf_dr import ETFConfig, class_lengths, simplex_etf, train_method
-
-
-@pytest.mark.parametrize("k,d", [(2, 2), (4, 7), (10, 32)])
-def test_simplex_etf_inner_products_eq2(k: int, d: int) -> None:
-    """m_i^T m_j = K/(K-1) delta_ij - 1/(K-1) (yang2022 eq. 2) and sum_i m_i = 0."""
-    M = simplex_etf(k, d, seed=1)
-    expected = k / (k - 1) * torch.eye(k, dtype=torch.float64) - 1 / (k - 1)
-    torch.testing.assert_close(M.T @ M, expected, rtol=0, atol=1e-12)
-    torch.testing.assert_close(M.sum(1), torch.zeros(d, dtype=torch.float64), rtol=0, atol=1e-12)
-
-
-def test_simplex_etf_needs_d_at_least_k() -> None:
-    with pytest.raises(ValueError, match="d >= k"):
-        simplex_etf(5, 4)
+from training.etf_dr import ETFConfig, class_lengths, train_method
 
 
 def test_class_lengths_appendix_c() -> None:
