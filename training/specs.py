@@ -9,7 +9,9 @@ delta normalised so that 1^T delta = k. The same gamma drives every family here:
   is CE's;
 - ``CDT`` / ``LDT``: eqs. (2a) / (2b) with Delta = R^gamma;
 - ``VS``: CDT's delta plus additive offsets iota_c = -tau log(n_c / n) (logit adjustment written in
-  eq. (1)'s sign convention); offsets do not change the geometry either, so the prediction is CDT's.
+  eq. (1)'s sign convention); offsets do not change the geometry either, so the prediction is CDT's;
+- ``custom``: any positive logit-scaling matrix (``scaling``) and offsets (``offsets``); no closed-form
+  prediction (the convex program of ``numerics.cs_svm`` gives it; training does not import numerics).
 
 Remark 4 centring of the class means: LDT uses weights delta, every other family weights 1.
 """
@@ -26,7 +28,7 @@ from theory.imbalance import Imbalance
 from theory.parameterization import Parameterization
 from training.losses import class_weights
 
-LOSSES = ("CE", "wCE", "CDT", "LDT", "VS")
+LOSSES = ("CE", "wCE", "CDT", "LDT", "VS", "custom")
 
 
 def _ratio(imbalance: Imbalance, gamma: float) -> float:
@@ -48,16 +50,28 @@ def group_delta(imbalance: Imbalance, ratio: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One model of a sweep: loss family, gamma (Delta = R^gamma), seed, and VS offset strength tau."""
+    """One model of a sweep: loss family, gamma (Delta = R^gamma), seed, and VS offset strength tau.
+    For ``loss="custom"``: ``scaling`` (k x k, nested tuples) and optional ``offsets`` (k)."""
 
     loss: str
     gamma: float = 0.0
     seed: int = 0
     tau: float = 1.0
+    scaling: tuple[tuple[float, ...], ...] | None = None
+    offsets: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; expected one of {', '.join(LOSSES)}")
+        if (self.loss == "custom") != (self.scaling is not None):
+            raise ValueError("a scaling matrix is given exactly for loss 'custom'")
+        if self.offsets is not None and self.loss != "custom":
+            raise ValueError("offsets are given only for loss 'custom' (VS derives its own from tau)")
+        if self.loss == "custom":  # validate once, store as plain tuples (the spec is hashed into JSON)
+            p = Parameterization.custom(np.asarray(self.scaling, dtype=np.float64), self.offsets)
+            object.__setattr__(self, "scaling", tuple(map(tuple, p.scaling.tolist())))
+            if p.offsets is not None:
+                object.__setattr__(self, "offsets", tuple(p.offsets.tolist()))
         object.__setattr__(self, "gamma", finite_real("gamma", self.gamma))
         object.__setattr__(self, "seed", positive_int("seed", self.seed, minimum=0))
         object.__setattr__(self, "tau", finite_real("tau", self.tau))
@@ -65,13 +79,18 @@ class RunSpec:
             raise ValueError("CE has no hyperparameter (Delta = 1): use gamma = 0, or CDT/LDT/wCE/VS")
 
     def delta(self, imbalance: Imbalance) -> np.ndarray:
-        """Multiplicative hyperparameters delta (ones for CE and wCE)."""
-        if self.loss in ("CE", "wCE"):
+        """Multiplicative hyperparameters delta (ones for CE, wCE and custom)."""
+        if self.loss in ("CE", "wCE", "custom"):
             return np.ones(imbalance.k)
         return group_delta(imbalance, _ratio(imbalance, self.gamma))
 
     def parameterization(self, imbalance: Imbalance) -> Parameterization:
         """The logit-scaling matrix and offsets of this loss on ``imbalance``."""
+        if self.loss == "custom":
+            if len(self.scaling) != imbalance.k:
+                raise ValueError(f"the scaling matrix is {len(self.scaling)} x {len(self.scaling)} but there are "
+                                 f"{imbalance.k} classes")
+            return Parameterization.custom(np.array(self.scaling), self.offsets)
         if self.loss in ("CE", "wCE"):
             return Parameterization.ce(imbalance.k)
         delta = self.delta(imbalance)
@@ -93,7 +112,8 @@ class RunSpec:
         return self.delta(imbalance) if self.loss == "LDT" else np.ones(imbalance.k)
 
     def predicted(self, imbalance: Imbalance) -> Geometry:
-        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.geometry.seli_geometry`."""
+        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.geometry.seli_geometry`
+        (ValueError for ``custom``: its prediction needs the convex program of ``numerics.cs_svm``)."""
         return seli_geometry(imbalance.counts, self.parameterization(imbalance))
 
     def label(self) -> str:

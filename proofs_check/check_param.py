@@ -1,0 +1,139 @@
+"""Check a new logit-scaling parameterization against its predicted geometry (`igeom check-param`).
+
+The prediction is the global minimiser of its CS-SVM (behnia2023 eq. 3 with the user's matrix A),
+obtained from the certified convex program of :mod:`numerics.cs_svm` (sample-level when n is small,
+class-level otherwise): Gram matrices G_W, G_M, G_WM at the SVM normalisation (every margin >= 1, the
+active ones = 1). The implicit bias of gradient descent on the loss (behnia2023 Sec. 3: the direction of
+(W, H) converges to a KKT point of that program) is then tested by training the UFM with
+:func:`training.ufm.train_sweep` and measuring the App. A.4 distances between normalised Gram matrices.
+Class means are uncentred on both sides (Remark 4's centering is specific to CDT and LDT).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from theory.atomic import write_atomic
+from theory.geometry import Geometry
+from theory.imbalance import Imbalance
+from theory.measure import class_means, normalized_distance
+from theory.parameterization import Parameterization
+
+FULL_PROBLEM_MAX_N = 400
+# step of the loss-normalised recipe per unit of the initial squared parameter norm: README's best recipe
+# uses lr 3000 at the paper's size, where E||theta_0||^2 = 0.1^2 * 20 * (10 + 275) = 57, i.e. ~50 per unit;
+# a fixed lr 3000 diverges on small problems (measured: k = 3, n = 11 blew up in the first epoch)
+LR_PER_SQ_NORM = 50.0
+GRAMS = (("W", "G_W"), ("M", "G_M"), ("WM", "G_WM"))
+
+
+def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
+    """A numeric array from a .json file (nested lists) or a .csv file (rows); ValueError otherwise."""
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"{what} file {str(p)!r} does not exist")
+    text = p.read_text()
+    try:
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        elif p.suffix.lower() == ".csv":
+            data = [[float(x) for x in row if x.strip()] for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+        else:
+            raise ValueError(f"{what} file must end in .json or .csv, got {p.name!r}")
+        arr = np.array(data, dtype=np.float64)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise ValueError(f"cannot read the {what} from {p.name}: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"cannot read the {what} from {p.name}: {exc}") from None
+    return arr
+
+
+@dataclass(frozen=True)
+class ParamCheck:
+    """Predicted Gram matrices (SVM normalisation), SGD's Gram matrices (Frobenius-normalised), their
+    distances, and how each side was obtained."""
+
+    predicted: Geometry
+    sgd: dict[str, np.ndarray]
+    distance: dict[str, float]
+    program: str
+    certificate_gap: float
+    train_error: float
+    epochs: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of ``igeom check-param --json``."""
+        return {"predicted": {g: getattr(self.predicted, g).tolist() for _, g in GRAMS},
+                "sgd": {g: self.sgd[g].tolist() for _, g in GRAMS},
+                "distance": dict(self.distance), "program": self.program,
+                "certificate_relative_gap": self.certificate_gap, "train_error": self.train_error,
+                "epochs": self.epochs}
+
+
+def check_parameterization(scaling: object, counts: object, iota: object | None = None, *, epochs: int = 3000,
+                           d: int | None = None, seed: int = 0, lr: float | None = None) -> ParamCheck:
+    """Predicted geometry of a logit-scaling matrix ``scaling`` (k x k, positive; entry [y, c] multiplies
+    logit c for label y) with optional offsets ``iota``, for class ``counts``, against SGD.
+
+    SGD: full-batch gradient descent on the UFM (width ``d``, default k) in float64 with the loss-normalised
+    step lr / (L ||theta||^2) and Nesterov momentum 0.9 (the recipe of README's convergence study); ``lr``
+    defaults to LR_PER_SQ_NORM times the expected initial squared parameter norm.
+    Raises ComputationError when the convex program is not certified or training diverges.
+    """
+    from numerics.cs_svm import solve_cs_svm
+    from training.specs import RunSpec
+    from training.ufm import TrainConfig, UFMProblem, require_finite, train_sweep
+
+    param = Parameterization.custom(np.asarray(scaling, dtype=np.float64), iota)
+    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    if imb.k != param.k:
+        raise ValueError(f"the scaling matrix is {param.k} x {param.k} but there are {imb.k} class counts")
+    reduced = imb.n > FULL_PROBLEM_MAX_N
+    solution = solve_cs_svm(imb, param, reduced=reduced)
+    predicted = solution.geometry()
+    spec = RunSpec("custom", seed=seed, scaling=param.scaling.tolist(),
+                   offsets=None if param.offsets is None else param.offsets.tolist())
+    problem = UFMProblem(imb, imb.k if d is None else d)
+    init_scale = TrainConfig.init_scale
+    step = LR_PER_SQ_NORM * init_scale**2 * problem.d * (imb.k + imb.n) if lr is None else lr
+    config = TrainConfig(epochs=epochs, lr=step, momentum=0.9, nesterov=True, normalize="loss-norm",
+                         dtype="float64", log_every=epochs, init_scale=init_scale)
+    result = require_finite(train_sweep(problem, [spec], config))
+    W = result.final_W[0]
+    M = class_means(result.final_H[0], imb.labels(), imb.k)
+    raw = {"G_W": W.T @ W, "G_M": M.T @ M, "G_WM": W.T @ M}
+    sgd = {g: G / np.linalg.norm(G) for g, G in raw.items()}
+    distance = {key: float(normalized_distance(raw[g], getattr(predicted, g))) for key, g in GRAMS}
+    acc = result.class_accuracy[-1, 0]
+    train_error = float(1.0 - (acc * imb.counts).sum() / imb.n)
+    return ParamCheck(predicted, sgd, distance, "class-level" if reduced else "sample-level",
+                      float(solution.certificate.relative_gap), max(train_error, 0.0), epochs)
+
+
+def plot(check: ParamCheck, path: str | Path) -> Path:
+    """Heat maps of the normalised predicted and SGD Gram matrices, distances in the titles (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 3, figsize=(10, 6.4), constrained_layout=True)
+    for j, (key, g) in enumerate(GRAMS):
+        pred = getattr(check.predicted, g)
+        for i, (label, mat) in enumerate((("predicted", pred / np.linalg.norm(pred)), ("SGD", check.sgd[g]))):
+            lim = np.abs(mat).max()
+            im = axes[i, j].imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
+            axes[i, j].set_title(f"{label} {g}" + (f"  (distance {check.distance[key]:.3f})" if i else ""), fontsize=9)
+            fig.colorbar(im, ax=axes[i, j], shrink=0.8)
+    fig.suptitle(f"check-param: convex-program prediction ({check.program}) vs SGD after {check.epochs} epochs")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return write_atomic(path, buf.getvalue())
