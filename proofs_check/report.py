@@ -156,11 +156,31 @@ def to_html(report: Report) -> str:
             f"<h2>Errata</h2>{errata}<h2>Figures</h2>{figs}</body></html>\n")
 
 
-def figure_makers(level: str) -> list[tuple[str, Callable[[Path], Path]]]:
-    """(file name, maker) of every report figure for the level."""
-    from proofs_check.figures import geometry_3d, ufm_plus_collapse
+def figure_makers(level: str) -> list[Callable[[Path], list[Path]]]:
+    """Makers of the report figures for the level; each writes PNGs into the output directory.
 
-    return [("fig1_geometry_k3.png", geometry_3d), ("ufm_plus_collapse.png", ufm_plus_collapse)]
+    quick: Fig. 1-style 3-D geometries, the UFM+ collapse plot and Fig. 2 trained with the best recipe;
+    full: Fig. 2 and Fig. 4 for both the paper's recipe and the best one (App. A.1, 6000 epochs).
+    """
+    from proofs_check.figures import geometry_3d, ufm_plus_collapse
+    from training.convergence import RECIPES, paper_figures
+
+    def fig2_best(out: Path) -> list[Path]:
+        from training.convergence import paper_problem, paper_specs
+        from training.figures import figure2
+        from training.measurements import measure
+        from training.ufm import train_sweep
+
+        meas = measure(train_sweep(paper_problem(), paper_specs(), RECIPES["best"]))
+        return [figure2(meas, paper_problem().imbalance, out / "fig2-best.png",
+                        title="Fig. 2 (behnia2023): SGD, best recipe, 6000 epochs, vs Thm 2; k=10, R=10")]
+
+    makers: list[Callable[[Path], list[Path]]] = [
+        lambda out: [geometry_3d(out / "fig1_geometry_k3.png")],
+        lambda out: [ufm_plus_collapse(out / "ufm_plus_collapse.png")]]
+    if level == "quick":
+        return makers + [fig2_best]
+    return makers + [lambda out, r=r: paper_figures(out, RECIPES[r], tag=f"-{r}") for r in ("paper", "best")]
 
 
 def write_report(out_dir: str | Path, level: str = "quick",
@@ -175,7 +195,7 @@ def write_report(out_dir: str | Path, level: str = "quick",
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     records = run_registry(level, progress)
-    figures = [str(make(out / name)) for name, make in figure_makers(level)]
+    figures = [str(path) for make in figure_makers(level) for path in make(out)]
     ufm = latex_formulas()
     ufm_body = "\n".join(r"\begin{dmath*}" + line + r"\end{dmath*}" for line in ufm.values())
     write_atomic(out / "formula_sheet.tex", formula_sheet(extra_sections=[("dang2024 UFM+ (derived)", ufm_body)]))

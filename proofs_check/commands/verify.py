@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         done[0] += 1
         tag = f"\033[{paint[rec.status]}m{rec.status:7}\033[0m" if colour else f"{rec.status:7}"
         fig = "" if rec.figure is None else f"  figure {rec.figure:.3g}"
-        tol = "" if rec.tolerance is None else f" <= {rec.tolerance:.3g}"
+        tol = "" if rec.tolerance is None else f" (tolerance {rec.tolerance:.3g})"
         sys.stderr.write(f"[{done[0]:3}] {tag} {rec.seconds:6.2f}s  {rec.claim_id:30} {rec.level:9} "
                          f"{rec.description[:60]}{fig}{tol}\n")
         sys.stderr.flush()
