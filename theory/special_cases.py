@@ -170,6 +170,21 @@ def _etf_claims(G: TwoBlock, k_total: sp.Expr, t: sp.Expr) -> tuple[list, list]:
     return res + rr, signs + ss
 
 
+def _aligned_etf(GW: TwoBlock, GM: TwoBlock, X: TwoBlock, t: sp.Expr) -> tuple[list, list]:
+    """Claims that W and M (Gram matrices GW, GM, cross Gram X = W^T M) form the same simplex ETF with
+    every w_c aligned to mu_c."""
+    res, signs = [], []
+    for G in (GW, GM):
+        rr, ss = _etf_claims(G, a + m, t)
+        res += rr
+        signs += ss
+    for g in (0, 1):
+        rr, ss = _cos_claims(X, (GW, GM), g, g, True, sp.Integer(1), 1, t)
+        res += rr
+        signs += ss
+    return res, signs
+
+
 @functools.lru_cache(maxsize=None)
 def ldt_etf_at_sqrt_R() -> SymbolicProof:
     """Cor. 3(ii): Delta = sqrt(R): (W, M diag(delta)) is a simplex ETF, aligned, and the minority
@@ -182,15 +197,7 @@ def ldt_etf_at_sqrt_R() -> SymbolicProof:
     D = TwoBlock.diagonal(r, sp.Integer(1), GM.sizes)  # diag(delta) with delta_maj = Delta = r
     GMD = D @ GM @ D
     XD = X @ D
-    res, signs = [], []
-    for G in (GW, GMD):
-        rr, ss = _etf_claims(G, a + m, t)
-        res += rr
-        signs += ss
-    for g in (0, 1):
-        rr, ss = _cos_claims(XD, (GW, GMD), g, g, True, sp.Integer(1), 1, t)
-        res += rr
-        signs += ss
+    res, signs = _aligned_etf(GW, GMD, XD, t)
     res.append(_zero(GM.entry(1, 1, True) - r**2 * GM.entry(0, 0, True), t))
     return SymbolicProof("behnia2023 Cor. 3(ii)", "LDT, Delta = sqrt(R): (W, M diag(delta)) is an aligned "
                          "simplex ETF and ||mu_min|| = sqrt(R) ||mu_maj||", tuple(res), tuple(signs))
@@ -204,15 +211,7 @@ def etf_when_balanced(loss: str) -> SymbolicProof:
     GW, t = _specialise(f.G_W, f.t, sub)
     GM, _ = _specialise(f.G_M, f.t, sub)
     X, _ = _specialise(f.X, f.t, sub)
-    res, signs = [], []
-    for G in (GW, GM):
-        rr, ss = _etf_claims(G, a + m, t)
-        res += rr
-        signs += ss
-    for g in (0, 1):
-        rr, ss = _cos_claims(X, (GW, GM), g, g, True, sp.Integer(1), 1, t)
-        res += rr
-        signs += ss
+    res, signs = _aligned_etf(GW, GM, X, t)
     return SymbolicProof("behnia2023 Def. 1", f"{loss}, R = 1, Delta = 1: W and M form the same simplex ETF",
                          tuple(res), tuple(signs))
 

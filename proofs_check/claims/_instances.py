@@ -369,3 +369,8 @@ def lpm_points(draw: Callable[[Any], Any], max_k: int) -> LPMPoint:
     rng = np.random.default_rng(seed)
     return LPMPoint(counts, seed, w_scale * rng.standard_normal((d, len(counts))),
                     rng.standard_normal((d, sum(counts))))
+
+
+def shifts() -> st.SearchStrategy[float]:
+    """u with 0.2 <= |u| <= 2 (a factor e^u away from an equality condition)."""
+    return st.one_of(st.floats(-2.0, -0.2), st.floats(0.2, 2.0))

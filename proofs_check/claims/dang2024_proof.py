@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs_check.claims._instances import (FD_TOL, SEEDS, UFMPoint, bound_checks, log_uniform, rel_diff,
+from proofs_check.claims._instances import (shifts, FD_TOL, SEEDS, UFMPoint, bound_checks, log_uniform, rel_diff,
                                             rel_excess, scale, strict_checks, ufm_configurations,
                                             ufm_minimizers, ufm_points)
 from proofs_check.registry import Claim
@@ -640,11 +640,6 @@ def _fractions() -> st.SearchStrategy[float]:
     return st.floats(0.05, 0.95)
 
 
-def _shifts() -> st.SearchStrategy[float]:
-    """u with 0.2 <= |u| <= 2 (a factor e^u away from an equality condition)."""
-    return st.one_of(st.floats(-2.0, -0.2), st.floats(0.2, 2.0))
-
-
 _ASSUME = ("K >= 2 classes with n_k samples (N in total), d >= K, lambda_W, lambda_H > 0, features H >= 0; "
            "instances drawn by hypothesis (derandomised)")
 
@@ -709,7 +704,7 @@ CLAIMS: list[Claim] = [
                           lambda m: ufm_points(m, signed=True), _step2_equality)
            + strict_checks("strict at t = t_k e^u, 0.2 <= |u| <= 2 (moderate exponents: separated logits; for "
                            "|s| >> 1 the gap falls below rounding)",
-                           lambda m: st.tuples(ufm_points(m, features="separated"), _shifts()), _step2_strict)),
+                           lambda m: st.tuples(ufm_points(m, features="separated"), shifts()), _step2_strict)),
     _claim("(29)",
            "Step 3: with a common c_1 in (0, sqrt(n_min)) (t_k = sqrt(n_k)/c_1 - 1 > 0; the proof's 'any c_1 > 0' "
            "needs this, erratum dang2024-proof-gap-tk), (K-1)/c_1 [g(WH) - sum_k n_k/N c_{2,k}] >= (1/N) sum_k "
@@ -772,7 +767,7 @@ CLAIMS: list[Claim] = [
            + bound_checks("(37): c_3 measured from (W, h^) and the residual of (31) at no-collapse minimisers",
                           lambda m: ufm_minimizers(m, "no_collapse"), _eq37, 1e-10)
            + strict_checks("c_3 of (37) maximises the right side of (36): strictly larger than at c_3 e^u",
-                           lambda m: st.tuples(ufm_minimizers(m, "no_collapse"), _shifts()), _eq37_best_c3)),
+                           lambda m: st.tuples(ufm_minimizers(m, "no_collapse"), shifts()), _eq37_best_c3)),
     _claim("(38)",
            "At KKT points, for c_1 in (0, sqrt(n_min)): g(WH) >= -c_1/N sqrt(lambda_H/lambda_W K/(K-1)) sum_k n_k x_k "
            "+ sum_k n_k/N c_{2,k}; equality at the minimiser iff c_1 = N sqrt((K-1)/K lambda_W lambda_H) (41) "

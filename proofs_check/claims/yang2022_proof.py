@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs_check.claims._instances import (FD_TOL, SEEDS, ETFPoint, LPMPoint, bound_checks, etf_points, gradient_error,
+from proofs_check.claims._instances import (shifts, FD_TOL, SEEDS, ETFPoint, LPMPoint, bound_checks, etf_points, gradient_error,
                                             lpm_points, numeric_gradient, rel_diff, rel_excess, scale, strict_checks)
 from proofs_check.registry import Claim
 
@@ -474,11 +474,6 @@ def _samples() -> st.SearchStrategy[int]:
     return st.integers(1, 50)
 
 
-def _shifts() -> st.SearchStrategy[float]:
-    """u with 0.2 <= |u| <= 2 (a factor e^u away from an equality condition)."""
-    return st.one_of(st.floats(-2.0, -0.2), st.floats(0.2, 2.0))
-
-
 _ETF = ("W* a simplex ETF (d x K, d in [K, K+2], squared column norm E_W in [0.25, 4]), feature bound "
         "E_H in [0.25, 4], N in [1, 50] samples; instances drawn by hypothesis (derandomised)")
 _CONE = _ETF + "; h on the sphere ||h||^2 = E_H with cos(h, w_k) >= 0 (Appendix B), gamma in sqrt(E_H/E_W)[1e-2, 10]"
@@ -595,7 +590,7 @@ CLAIMS: list[Claim] = [
            + bound_checks("(36) at gamma = sqrt(E_H/E_W)", lambda m: etf_points(m, "cone"), _dr_at_best_gamma,
                           FD_TOL)
            + strict_checks("gamma = sqrt(E_H/E_W) strictly minimises the bound (vs gamma e^u, 0.2 <= |u| <= 2)",
-                           lambda m: st.tuples(etf_points(m, "cone"), _shifts()), _dr_gamma_optimal),
+                           lambda m: st.tuples(etf_points(m, "cone"), shifts()), _dr_gamma_optimal),
            assumptions=_CONE),
     _claim("(37)-(38)",
            "CE step: ||h - gamma grad L_CE - h*||^2 expands as the first line of (37) and equals ||e||^2 + "
@@ -628,7 +623,7 @@ CLAIMS: list[Claim] = [
            + bound_checks("equality at the corrected step of (42)", _cone_symmetric,
                           lambda p: abs(_ce_ratio_gap(_with_gamma(p, corrected_step(p)))), FD_TOL)
            + strict_checks("strict at gamma = corrected step times e^u, 0.2 <= |u| <= 2",
-                           lambda m: st.tuples(_cone_symmetric(m), _shifts()),
+                           lambda m: st.tuples(_cone_symmetric(m), shifts()),
                            lambda case: _ce_ratio_gap(_with_gamma(case[0], corrected_step(case[0]) * np.exp(case[1])))),
            assumptions=_CONE + "; wrong-class probabilities equal (h - h.w w/E_W orthogonal to every w_j)"),
 ]
