@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from numerics.solve import solve_or_raise
 from theory._validate import finite_real, positive_int, positive_real
 from theory.errors import ComputationError
 
@@ -50,12 +51,7 @@ def cs_svm_binary(H: object, v: object, delta: object) -> np.ndarray:
     H, v, A = _check(H, v, delta)
     w = cp.Variable(H.shape[0])
     problem = cp.Problem(cp.Minimize(cp.sum_squares(w)), [A @ w >= 1])
-    try:
-        problem.solve(solver="CLARABEL")
-    except cp.error.SolverError as exc:
-        raise ComputationError(f"binary CS-SVM: solver failed ({exc})") from None
-    if problem.status != cp.OPTIMAL or w.value is None:
-        raise ComputationError(f"binary CS-SVM: status {problem.status!r} (data not separable?)")
+    solve_or_raise(problem, "binary CS-SVM (data not separable?)")
     violation = float(max(0.0, 1.0 - np.min(A @ w.value)))
     if violation > 1e-7:
         raise ComputationError(f"binary CS-SVM: constraint violated by {violation:.3g}")

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._validate import positive_int, positive_real
-from theory.errors import ComputationError
+from numerics.solve import solve_or_raise
+from theory._validate import positive_real
 from theory.imbalance import Imbalance
 
 LOSSES = ("CE", "DR")
@@ -55,12 +55,7 @@ def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
         s = np.sqrt(norms[0] ** 2 * E_H)
         per_sample = cp.square(own - s) / (2 * s)
     problem = cp.Problem(cp.Minimize(cp.sum(per_sample) / N), [cp.norm(H, 2, axis=0) <= np.sqrt(E_H)])
-    try:
-        problem.solve(solver="CLARABEL")
-    except cp.error.SolverError as exc:
-        raise ComputationError(f"DLPM ({name}): solver failed ({exc})") from None
-    if problem.status != cp.OPTIMAL or H.value is None:
-        raise ComputationError(f"DLPM ({name}): solver status {problem.status!r}")
+    solve_or_raise(problem, f"DLPM ({name})")
     return H.value
 
 
