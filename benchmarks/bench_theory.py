@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-CHILD = ("import time, theory.closed_forms as cf; t = time.perf_counter(); cf.closed_forms(); "
+CHILD = ("import time, theory.seli.closed_forms as cf; t = time.perf_counter(); cf.closed_forms(); "
          "print(time.perf_counter() - t)")
 
 

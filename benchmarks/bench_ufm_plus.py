@@ -10,7 +10,7 @@ starts <= 5 s; closed forms for K = 1000 classes <= 1 s.
    default. Two instances with K = 4, N = 20: an easy one and one with a class just above its
    collapse threshold, where plain starts end in a spurious minimum; each reports how many of its 5
    starts reached the closed-form objective (to 1e-9).
-2. Closed forms, K = 1000 (counts drawn from 1..100, seed 0). Ours: ``theory.ufm_plus.predict`` (all
+2. Closed forms, K = 1000 (counts drawn from 1..100, seed 0). Ours: ``theory.ufm_plus.closed_form.predict`` (all
    per-class quantities and the K x K classifier Gram matrix, lambdified from the derivation).
    Baseline "per-class SymPy subs": substitute each class's numbers into the derived expressions and
    evaluate (M_k, ||h_k||^2, ||w_k||^2; measured on all 1000 classes); its K x K inner products are
@@ -43,7 +43,7 @@ def _row(label: str, ours: float, base: float, base_name: str, note: str = "") -
 
 def bench_solver(repeats: int) -> None:
     from numerics.ufm_plus import UFMPlusProblem, solve
-    from theory.ufm_plus import objective_value, predict
+    from theory.ufm_plus.closed_form import objective_value, predict
 
     d = 6
     print("solver: K=4, N=20, d=6, 5 starts (target <= 5 s); 'reached' = starts within 1e-9 of the "
@@ -80,8 +80,8 @@ def bench_solver(repeats: int) -> None:
 
 
 def bench_closed_forms(repeats: int) -> None:
-    from theory.ufm_plus import predict
-    from theory.ufm_plus_symbolic import PUBLIC, derivation
+    from theory.ufm_plus.closed_form import predict
+    from theory.ufm_plus.symbolic import PUBLIC, derivation
 
     k, lam = 1000, 1e-4
     counts = np.random.default_rng(0).integers(1, 101, size=k)

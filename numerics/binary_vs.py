@@ -19,8 +19,8 @@ import numpy as np
 from scipy.special import expit
 
 from numerics.solve import solve_or_raise
-from theory._validate import finite_real, positive_int, positive_real
-from theory.errors import ComputationError
+from theory.core.validate import finite_real, positive_int, positive_real
+from theory.core.errors import ComputationError
 
 
 def _check(H: object, v: object, delta: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

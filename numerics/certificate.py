@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from theory.errors import ComputationError
+from theory.core.errors import ComputationError
 
 #: default relative tolerance of the KKT checks. SCS stops when its primal, dual and gap residuals are
 #: below eps_abs + eps_rel * (data scale) in its *internally rescaled* data (eps = 1e-8 by default);

@@ -1,6 +1,6 @@
 """Global solution of the non-convex UFM CS-SVM through its convex nuclear-norm form (cvxpy + SCS).
 
-behnia2023 eq. (3a)/(3b), for any logit-scaling matrix A (:class:`theory.parameterization.Parameterization`):
+behnia2023 eq. (3a)/(3b), for any logit-scaling matrix A (:class:`theory.core.parameterization.Parameterization`):
 
     min ||W||_F^2 + ||H||_F^2  s.t.  A[y_i,y_i] z_{y_i,i} - A[y_i,c] z_{c,i} >= 1,  Z = W^T H.
 
@@ -37,12 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.certificate import DEFAULT_TOL, RANK_RTOL, KKTCertificate, kkt_certificate
-from theory._validate import positive_int, positive_real, positive_vector
-from theory.errors import ComputationError
-from theory.geometry import Geometry
-from theory.imbalance import Imbalance
-from theory.measure import class_means, collapse_error
-from theory.parameterization import Parameterization
+from theory.core.validate import positive_int, positive_real, positive_vector
+from theory.core.errors import ComputationError
+from theory.seli.geometry import Geometry
+from theory.core.imbalance import Imbalance
+from theory.core.measure import class_means, collapse_error
+from theory.core.parameterization import Parameterization
 
 SOLVERS = ("SCS", "CLARABEL")
 #: SCS ``scale`` (initial primal-dual balance; SCS adapts it) per program, chosen from measured
@@ -112,7 +112,7 @@ class CSSVMSolution:
         return W, H
 
     def geometry(self) -> Geometry:
-        """Gram matrices W^T W, M^T M, W^T M of the factors, M the class means of H (theory.measure)."""
+        """Gram matrices W^T W, M^T M, W^T M of the factors, M the class means of H (theory.core.measure)."""
         W, H = self.factors()
         M = class_means(H, self.labels, self.k)
         return Geometry(G_W=W.T @ W, G_M=M.T @ M, G_WM=W.T @ M, counts=self.counts)
@@ -134,7 +134,7 @@ def program_data(counts: Imbalance | object, param: Parameterization,
     any positive real counts.
     """
     if not isinstance(param, Parameterization):
-        raise ValueError("param must be a theory.parameterization.Parameterization")
+        raise ValueError("param must be a theory.core.parameterization.Parameterization")
     raw = counts.counts if isinstance(counts, Imbalance) else counts
     n = positive_vector("counts", raw)
     if n.size != param.k:

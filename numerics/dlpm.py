@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.solve import solve_or_raise
-from theory._validate import positive_real
-from theory.imbalance import Imbalance
+from theory.core.validate import positive_real
+from theory.core.imbalance import Imbalance
 
 LOSSES = ("CE", "DR")
 

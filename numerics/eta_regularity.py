@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import softmax
 
-from theory._validate import positive_int, positive_real
-from theory.measure import vector_cosine
+from theory.core.validate import positive_int, positive_real
+from theory.core.measure import vector_cosine
 
 LOSSES = ("CE", "DR")
 

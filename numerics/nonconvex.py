@@ -30,12 +30,12 @@ from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
 from numerics.cs_svm import CSSVMSolution, program_data
-from theory._validate import positive_int, positive_real
-from theory.errors import ComputationError
-from theory.geometry import Geometry
-from theory.imbalance import Imbalance
-from theory.measure import class_means, collapse_error, normalized_distance
-from theory.parameterization import Parameterization
+from theory.core.validate import positive_int, positive_real
+from theory.core.errors import ComputationError
+from theory.seli.geometry import Geometry
+from theory.core.imbalance import Imbalance
+from theory.core.measure import class_means, collapse_error, normalized_distance
+from theory.core.parameterization import Parameterization
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,7 +56,7 @@ class NonconvexStart:
     converged: bool
 
     def geometry(self) -> Geometry:
-        """Gram matrices of W and of the class means of H (theory.measure)."""
+        """Gram matrices of W and of the class means of H (theory.core.measure)."""
         M = class_means(self.H, self.labels, self.W.shape[1])
         return Geometry(G_W=self.W.T @ self.W, G_M=M.T @ M, G_WM=self.W.T @ M, counts=self.counts)
 

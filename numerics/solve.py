@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from theory.errors import ComputationError
+from theory.core.errors import ComputationError
 
 
 def solve_or_raise(problem: Any, what: str, solver: str = "CLARABEL", **options: Any) -> None:

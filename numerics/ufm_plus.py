@@ -19,7 +19,7 @@ from the previous one. At small s every class is far above its threshold and cla
 grows a class shrinks continuously (to zero if it should collapse). Same example: 20 of 20 starts
 reach the lowest objective. Only the last stage (s = 1) is the problem asked and is checked.
 
-The solver imports no closed form: it measures its solution with :mod:`theory.measure` only.
+The solver imports no closed form: it measures its solution with :mod:`theory.core.measure` only.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from scipy.optimize import minimize
 from scipy.sparse.linalg import LinearOperator, minres
 from threadpoolctl import threadpool_limits
 
-from theory._validate import positive_int, positive_real
-from theory.errors import ComputationError
-from theory.imbalance import Imbalance
-from theory.measure import class_means, class_margins, nc1
+from theory.core.validate import positive_int, positive_real
+from theory.core.errors import ComputationError
+from theory.core.imbalance import Imbalance
+from theory.core.measure import class_means, class_margins, nc1
 
 CONTINUATION = (0.03, 0.1, 0.3, 1.0)
 """Regularisation scales s of the continuation stages of every start (the last must be 1)."""
@@ -182,7 +182,7 @@ def measure(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
 
 def largest_deviation(measured: dict[str, Any], predicted: dict[str, np.ndarray]) -> float:
     """max |measured - predicted| over M, h_norm_sq, w_norm_sq and the cos_w entries defined on both
-    sides (keys of :func:`measure` and the attributes of ``theory.ufm_plus.UFMPlusPrediction``)."""
+    sides (keys of :func:`measure` and the attributes of ``theory.ufm_plus.closed_form.UFMPlusPrediction``)."""
     worst = 0.0
     for key in ("M", "h_norm_sq", "w_norm_sq", "cos_w"):
         a = np.asarray(measured[key], dtype=np.float64)

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from theory.atomic import write_atomic
-from theory.geometry import Geometry
-from theory.imbalance import Imbalance
-from theory.measure import class_means, normalized_distance
-from theory.parameterization import Parameterization
+from theory.infra.atomic import write_atomic
+from theory.seli.geometry import Geometry
+from theory.core.imbalance import Imbalance
+from theory.core.measure import class_means, normalized_distance
+from theory.core.parameterization import Parameterization
 
 FULL_PROBLEM_MAX_N = 400
 # step of the loss-normalised recipe per unit of the initial squared parameter norm: README's best recipe

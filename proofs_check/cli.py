@@ -13,7 +13,7 @@ import sys
 from typing import NoReturn, Sequence
 
 import proofs_check.commands as commands_pkg
-from theory.errors import ComputationError
+from theory.core.errors import ComputationError
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory.atomic import write_atomic
+from theory.infra.atomic import write_atomic
 
 
 def _save(fig, path: Path) -> Path:
@@ -43,8 +43,8 @@ def geometry_3d(path: Path, R: float = 10.0) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from theory.geometry import seli_geometry, step_counts
-    from theory.parameterization import Parameterization
+    from theory.seli.geometry import seli_geometry, step_counts
+    from theory.core.parameterization import Parameterization
 
     counts = step_counts(3, 2, R)
     d = np.array([np.sqrt(R), 1.0, 1.0])
@@ -76,7 +76,7 @@ def ufm_plus_collapse(path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from theory.ufm_plus import minority_collapse_ratio, predict
+    from theory.ufm_plus.closed_form import minority_collapse_ratio, predict
 
     lam, n_b = 5e-3, 2
     R_star = minority_collapse_ratio(2, 2, n_b, lam, lam)

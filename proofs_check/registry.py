@@ -161,7 +161,7 @@ def within(figure: float, tolerance: float, detail: str) -> Outcome:
 
 
 def symbolic_outcome(proof: Any) -> Outcome:
-    """Outcome of a :class:`theory.special_cases.SymbolicProof`-like object (``residuals``, ``holds``):
+    """Outcome of a :class:`theory.seli.special_cases.SymbolicProof`-like object (``residuals``, ``holds``):
     figure = number of residuals that did not simplify to 0, tolerance 0."""
     nonzero = sum(1 for r in proof.residuals if r != 0)
     return Outcome(bool(proof.holds), float(nonzero), 0.0,

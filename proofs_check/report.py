@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from proofs_check.registry import CheckRecord, all_claims, errata_by_id, run_check
-from theory.atomic import write_atomic
+from theory.infra.atomic import write_atomic
 
 LEVEL_NAMES = ("quick", "full")
 
@@ -186,8 +186,8 @@ def figure_makers(level: str) -> list[Callable[[Path], list[Path]]]:
 def write_report(out_dir: str | Path, level: str = "quick",
                  progress: Callable[[CheckRecord], None] | None = None) -> Report:
     """Run the registry and write every report file into ``out_dir``."""
-    from theory.latex import formula_sheet
-    from theory.ufm_plus_latex import latex_formulas
+    from theory.seli.latex import formula_sheet
+    from theory.ufm_plus.latex import latex_formulas
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():

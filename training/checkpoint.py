@@ -1,6 +1,6 @@
 """Atomic result files and resumable training checkpoints.
 
-Every file goes through :func:`theory.atomic.write_atomic` (temporary name in the target directory, then
+Every file goes through :func:`theory.infra.atomic.write_atomic` (temporary name in the target directory, then
 ``os.replace``), so a reader (or a resumed run) sees either the old file or the complete new one, never a
 partial write.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from theory.atomic import write_atomic
+from theory.infra.atomic import write_atomic
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from theory.imbalance import Imbalance
+from theory.core.imbalance import Imbalance
 
 CIFAR_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
 CIFAR_TEST = "test_batch"

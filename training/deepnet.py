@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from theory._validate import finite_real, positive_int, positive_real
+from theory.core.validate import finite_real, positive_int, positive_real
 from training.data import ImbalancedData
 from training.losses import logit_scaling_loss, scaling_tensors
 from training.measurements import Trajectory

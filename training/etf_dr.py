@@ -19,8 +19,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from theory._validate import positive_int, positive_real
-from theory.etf import simplex_etf
+from theory.core.validate import positive_int, positive_real
+from theory.etf.simplex import simplex_etf
 from training.data import ImbalancedData, digits_step
 from training.losses import dot_regression_loss, logit_scaling_loss
 from training.nets import build

@@ -1,6 +1,6 @@
 """behnia2023 Fig. 2 (measured vs predicted geometry over gamma) and Fig. 4 (distance vs epoch), as PNG.
 
-Theory curves come from :func:`theory.step_geometry.predict_step` (the SymPy closed forms); VS is drawn
+Theory curves come from :func:`theory.seli.step_geometry.predict_step` (the SymPy closed forms); VS is drawn
 against CDT's curve and CE/wCE against CE's value (offsets and weights do not change the geometry).
 Markers are the measured values at the last logged epoch, green where the run reached zero training
 error and purple where it did not (the paper's convention). Run as a module to regenerate the paper's
@@ -17,9 +17,9 @@ from typing import Sequence
 
 import numpy as np
 
-from theory.imbalance import Imbalance
-from theory.step_geometry import predict_step
-from theory.atomic import write_atomic
+from theory.core.imbalance import Imbalance
+from theory.seli.step_geometry import predict_step
+from theory.infra.atomic import write_atomic
 from training.measurements import DISTANCES, Measurements
 
 PANELS = [("W", "norm_ratio", "$\\|w_{maj}\\|^2/\\|w_{min}\\|^2$"), ("W", "cos_maj_maj", "cos(w_maj, w_maj')"),

@@ -1,7 +1,7 @@
 """Training losses: every logit-scaling parameterization of CE, weighted CE, and dot regression.
 
 One implementation serves CE, CDT, LDT, VS and any positive logit-scaling matrix A with offsets iota
-(behnia2023 eqs. 1, 2a, 2b and :class:`theory.parameterization.Parameterization`): for label y and
+(behnia2023 eqs. 1, 2a, 2b and :class:`theory.core.parameterization.Parameterization`): for label y and
 logits z the loss is
 
     l(z; y) = log(1 + sum_{c != y} exp(u_c)),   u_c = (A[y, c] z_c - iota_c) - (A[y, y] z_y - iota_y),
@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from theory.parameterization import Parameterization
+from theory.core.parameterization import Parameterization
 
 NORMALIZATIONS = ("none", "loss")
 

@@ -13,7 +13,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from theory._validate import positive_int
+from theory.core.validate import positive_int
 
 
 class _Classified(nn.Module):

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from theory.atomic import write_atomic
+from theory.infra.atomic import write_atomic
 from training.checkpoint import write_json
 from training.measurements import DISTANCES, Measurements, measure
 from training.specs import RunSpec

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._validate import finite_real, positive_int
-from theory.geometry import Geometry, seli_geometry
-from theory.imbalance import Imbalance
-from theory.parameterization import Parameterization
+from theory.core.validate import finite_real, positive_int
+from theory.seli.geometry import Geometry, seli_geometry
+from theory.core.imbalance import Imbalance
+from theory.core.parameterization import Parameterization
 from training.losses import class_weights
 
 LOSSES = ("CE", "wCE", "CDT", "LDT", "VS", "custom")
@@ -112,7 +112,7 @@ class RunSpec:
         return self.delta(imbalance) if self.loss == "LDT" else np.ones(imbalance.k)
 
     def predicted(self, imbalance: Imbalance) -> Geometry:
-        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.geometry.seli_geometry`
+        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.seli.geometry.seli_geometry`
         (ValueError for ``custom``: its prediction needs the convex program of ``numerics.cs_svm``)."""
         return seli_geometry(imbalance.counts, self.parameterization(imbalance))
 

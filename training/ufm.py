@@ -33,9 +33,9 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from theory._validate import finite_real, positive_int, positive_real
-from theory.errors import ComputationError
-from theory.imbalance import Imbalance
+from theory.core.validate import finite_real, positive_int, positive_real
+from theory.core.errors import ComputationError
+from theory.core.imbalance import Imbalance
 from training.checkpoint import load_state, save_state
 from training.losses import logit_gradient, scaling_tensors, wrong_class_lse
 from training.measurements import Trajectory
@@ -66,7 +66,7 @@ class UFMProblem:
 
     def __post_init__(self) -> None:
         if not isinstance(self.imbalance, Imbalance):
-            raise ValueError("imbalance must be a theory.imbalance.Imbalance")
+            raise ValueError("imbalance must be a theory.core.imbalance.Imbalance")
         object.__setattr__(self, "d", positive_int("d", self.d))
         if self.d < self.imbalance.k - 1:
             raise ValueError(f"d must be >= k - 1 = {self.imbalance.k - 1} (behnia2023 Thm 2), got {self.d}")

@@ -158,7 +158,7 @@ class UFMPoint:
     @property
     def means(self) -> np.ndarray:
         """Class means h_k (d x K), by the shared measurement code."""
-        from theory.measure import class_means
+        from theory.core.measure import class_means
 
         return class_means(self.H, self.labels, self.k)
 
@@ -236,10 +236,10 @@ while every t_k = sqrt(n_k)/c_1 - 1 stays positive (c_1 of eq. (41), corrected).
 
 @st.composite
 def ufm_minimizers(draw: Callable[[Any], Any], max_k: int, regime: str = "any") -> UFMPoint:
-    """The closed-form global minimiser (:func:`theory.ufm_plus.minimizer`) for random counts (1..9),
+    """The closed-form global minimiser (:func:`theory.ufm_plus.closed_form.minimizer`) for random counts (1..9),
     lambda_W / lambda_H in [0.2, 5] and a product lambda_W lambda_H placed in the given regime
     (:data:`REGIMES`) relative to n_min / N^2."""
-    from theory.ufm_plus import minimizer
+    from theory.ufm_plus.closed_form import minimizer
 
     if regime not in REGIMES:
         raise ValueError(f"regime must be one of {REGIMES}")
@@ -261,9 +261,9 @@ def ufm_minimizers(draw: Callable[[Any], Any], max_k: int, regime: str = "any") 
 
 @st.composite
 def ufm_configurations(draw: Callable[[Any], Any], max_k: int) -> UFMPoint:
-    """The configuration of Thm 1(a), (b), (d) (:func:`theory.ufm_plus.configuration`: collapsed,
+    """The configuration of Thm 1(a), (b), (d) (:func:`theory.ufm_plus.closed_form.configuration`: collapsed,
     orthogonal class means h_k = sqrt(x_k) e_k, w_k of eq. (10)) for random x_k in [1e-3, 3]."""
-    from theory.ufm_plus import configuration
+    from theory.ufm_plus.closed_form import configuration
 
     counts = _counts(draw, max_k, 2, 1, 9)
     k = len(counts)
@@ -317,7 +317,7 @@ every w*_j, so that p_j(h) is the same for all j != c (symmetric: the assumption
 def etf_points(draw: Callable[[Any], Any], max_k: int, placement: str = "sphere", min_k: int = 2) -> ETFPoint:
     """A random simplex ETF (K in [min_k, max_k], d in [K, K + 2], E_W, E_H in [0.25, 4] log scale), a
     label, a feature placed per :data:`PLACEMENTS` and gamma in sqrt(E_H/E_W) [1e-2, 10] (log scale)."""
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
 
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {PLACEMENTS}")

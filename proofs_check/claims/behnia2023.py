@@ -1,6 +1,6 @@
 """Claims of behnia2023 (Def. 1, Thm 2, Cor. 3, Remark 4, closed forms and limits) with their checks.
 
-Symbolic checks are the proofs of :mod:`theory.special_cases` and :mod:`theory.limits`; numeric
+Symbolic checks are the proofs of :mod:`theory.seli.special_cases` and :mod:`theory.seli.limits`; numeric
 checks evaluate the SEL/SELI objects on random settings (general class counts where the claim allows),
 and the solver checks of :mod:`proofs_check.claims.behnia2023_solvers` solve the CS-SVM itself.
 """
@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from proofs_check.registry import Check, Claim, Outcome, property_outcome, symbolic_outcome, within
-from theory import special_cases as sc
+from theory.seli import special_cases as sc
 
 P = "behnia2023"
 
@@ -30,7 +30,7 @@ def _counts_and_delta(draw) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _kernel_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
-    from theory.sel import sel_matrix
+    from theory.seli.sel import sel_matrix
 
     _, delta = example
     Xi = sel_matrix(delta)
@@ -38,8 +38,8 @@ def _kernel_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
 
 
 def _margin_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
-    from theory.parameterization import Parameterization
-    from theory.sel import z_hat
+    from theory.core.parameterization import Parameterization
+    from theory.seli.sel import z_hat
 
     counts, delta = example
     y = np.repeat(np.arange(counts.size), counts.astype(int))
@@ -53,8 +53,8 @@ def _margin_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
 def _centering_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
     """Remark 4 for any counts: CDT sum_c mu_c = 0, sum_c w_c/delta_c = 0; LDT sum_c delta_c mu_c = 0,
     sum_c w_c = 0 — as quadratic forms of the predicted Gram matrices, relative to their scale."""
-    from theory.geometry import seli_geometry
-    from theory.parameterization import Parameterization
+    from theory.seli.geometry import seli_geometry
+    from theory.core.parameterization import Parameterization
 
     counts, delta = example
     one = np.ones(delta.size)
@@ -65,8 +65,8 @@ def _centering_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
 
 
 def _closed_form_vs_numeric(example: tuple[int, int, float, float]) -> float:
-    from theory.closed_forms import evaluate
-    from theory.step_geometry import predict_step
+    from theory.seli.closed_forms import evaluate
+    from theory.seli.step_geometry import predict_step
 
     k, k_minor, R, gamma = example
     worst = 0.0
@@ -100,7 +100,7 @@ def _def1_literal_u() -> Outcome:
 def _limit_outcome(loss: str, gamma: object, expect_collapse: bool) -> Outcome:
     import sympy as sp
 
-    from theory.limits import limit_R_infinity
+    from theory.seli.limits import limit_R_infinity
 
     lim = limit_R_infinity(loss, "W.cos_min_min", gamma)
     collapsed = sp.simplify(lim - 1) == 0

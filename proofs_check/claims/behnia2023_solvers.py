@@ -30,12 +30,12 @@ def _convex_vs_theory(example: tuple[int, int, int, int, str, float]) -> float:
     """max of: |Z - Z-hat|, |objective / 2||Z-hat||_* - 1| (scaled by 10 to share the 1e-5 bound),
     the three normalised Gram distances and the collapse error of the certified full-problem solution."""
     from numerics.cs_svm import solve_cs_svm
-    from theory.geometry import seli_geometry
-    from theory.imbalance import Imbalance
-    from theory.measure import normalized_distance
-    from theory.parameterization import Parameterization
-    from theory.sel import z_hat
-    from theory.step_geometry import step_delta
+    from theory.seli.geometry import seli_geometry
+    from theory.core.imbalance import Imbalance
+    from theory.core.measure import normalized_distance
+    from theory.core.parameterization import Parameterization
+    from theory.seli.sel import z_hat
+    from theory.seli.step_geometry import step_delta
 
     k, km, R, n_min, loss, gamma = example
     imb = Imbalance.step(k, km, R, n_min)
@@ -53,9 +53,9 @@ def _nonconvex_elsewhere(loss: str, gamma: float, d_extra: int) -> Outcome:
     """Random starts of the non-convex solver (d = k - 1 + d_extra) that do not end at the certified optimum."""
     from numerics.cs_svm import solve_cs_svm
     from numerics.nonconvex import compare_to_convex, solve_nonconvex
-    from theory.imbalance import Imbalance
-    from theory.parameterization import Parameterization
-    from theory.step_geometry import step_delta
+    from theory.core.imbalance import Imbalance
+    from theory.core.parameterization import Parameterization
+    from theory.seli.step_geometry import step_delta
 
     k, km, R = 4, 2, 3
     imb = Imbalance.step(k, km, R, 1)
@@ -91,10 +91,10 @@ def _paper_size(loss: str, gamma: float) -> Outcome:
     """The paper's UFM size (k = 10, R = 10, rho = 1/2, n_min = 5, n = 275): measured group geometry of the
     certified solution against the closed forms (largest absolute difference)."""
     from numerics.cs_svm import solve_cs_svm
-    from theory.geometry import step_groups
-    from theory.imbalance import Imbalance
-    from theory.parameterization import Parameterization
-    from theory.step_geometry import predict_step, step_delta
+    from theory.seli.geometry import step_groups
+    from theory.core.imbalance import Imbalance
+    from theory.core.parameterization import Parameterization
+    from theory.seli.step_geometry import predict_step, step_delta
 
     imb = Imbalance.step(10, 5, 10, 5)
     Delta = 10**gamma

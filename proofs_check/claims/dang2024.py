@@ -1,7 +1,7 @@
 """Claims of dang2024 (UFM+: Thm 1, Prop. 1, Cor. 1-4, NC metrics) with their checks.
 
-Symbolic checks compare the expressions derived in :mod:`theory.ufm_plus_symbolic` with the printed
-ones of :mod:`theory.ufm_plus_printed` (``is_zero`` of the difference); where they differ, the
+Symbolic checks compare the expressions derived in :mod:`theory.ufm_plus.symbolic` with the printed
+ones of :mod:`theory.ufm_plus.printed` (``is_zero`` of the difference); where they differ, the
 recorded erratum of :mod:`proofs_check.errata.dang2024` turns the failure into status ``erratum``.
 Numeric checks solve problem (4) with :func:`numerics.ufm_plus.solve` and compare with the closed forms.
 The individual steps of the proof (Steps 1-5, Lemmas 1-2) are in :mod:`proofs_check.claims.dang2024_proof`.
@@ -21,8 +21,8 @@ ASSUME = "d >= K, lambda_W, lambda_H > 0, class counts n_k >= 1 (problem (4))"
 
 def _agree(names: tuple[str, ...]) -> Outcome:
     """Derived minus printed simplifies to 0 for every name (figure: number that do not)."""
-    from theory.ufm_plus_printed import PRINTED
-    from theory.ufm_plus_symbolic import derivation, is_zero
+    from theory.ufm_plus.printed import PRINTED
+    from theory.ufm_plus.symbolic import derivation, is_zero
 
     d = derivation()
     bad = [n for n in names if not is_zero(d[n] - PRINTED[n])]
@@ -33,7 +33,7 @@ def _agree(names: tuple[str, ...]) -> Outcome:
 def _identity(description: str, residual: callable) -> Check:
     """A symbolic check that ``residual(derivation)`` simplifies to 0."""
     def run() -> Outcome:
-        from theory.ufm_plus_symbolic import derivation, is_zero
+        from theory.ufm_plus.symbolic import derivation, is_zero
 
         ok = is_zero(residual(derivation()))
         return Outcome(ok, 0.0 if ok else 1.0, 0.0, description + (" (simplifies to 0)" if ok else " (does not simplify to 0)"))
@@ -41,7 +41,7 @@ def _identity(description: str, residual: callable) -> Check:
 
 
 def _K() -> sp.Symbol:
-    from theory.ufm_plus_symbolic import K
+    from theory.ufm_plus.symbolic import K
 
     return K
 
@@ -58,7 +58,7 @@ def _solver_deviation(example: tuple[tuple[int, ...], float]) -> float:
     """max deviation of the solver's minimiser from Thm 1 / Prop. 1 (margins, norms, cosines) and its
     within-class spread and class-mean cosines (Thm 1(a), (b)); each must be ~0."""
     from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
-    from theory.ufm_plus import predict
+    from theory.ufm_plus.closed_form import predict
 
     counts, lam = example
     pred = predict(counts, lam, lam)
@@ -78,7 +78,7 @@ def _threshold_case(draw) -> tuple[int, float, float, float]:
 def _threshold_violation(example: tuple[int, float, float, float]) -> float:
     """Cor. 4: with N fixed and lambda_W = lambda_H chosen so that C = u N, class 0 with n_0 = C(1 - eps)
     has M_0 = 0 and with n_0 = C(1 + eps) has M_0 > 0 (others share the rest equally). Violation 0/1."""
-    from theory.ufm_plus import collapse_threshold, margins
+    from theory.ufm_plus.closed_form import collapse_threshold, margins
 
     k, total, u, eps = example
     lam = float(np.sqrt(u * (k - 1) / (k * total)))
@@ -93,7 +93,7 @@ def _threshold_violation(example: tuple[int, float, float, float]) -> float:
 def _cor2_monotone() -> Outcome:
     """||w_k||^2 = const + slope * sqrt(n_k) M_k with slope prop K(K-2) >= 0, and sqrt(n) M-bar(n) grows
     with n above the threshold: hence n_i >= n_j implies ||w_i|| >= ||w_j|| (Cor. 2)."""
-    from theory.ufm_plus_symbolic import K, derivation, is_zero, lam_h, lam_w, r
+    from theory.ufm_plus.symbolic import K, derivation, is_zero, lam_h, lam_w, r
 
     d = derivation()
     slope_ok = is_zero(d["w_norm_sq_slope_in_a"] - sp.sqrt(lam_h / lam_w) * (K - 2) / sp.sqrt(K * (K - 1)))
@@ -106,7 +106,7 @@ def _cor2_monotone() -> Outcome:
 
 def _cor3_inequality() -> Outcome:
     """cos_min_min - cos_maj_maj = (a - b) * positive factor, a = sqrt(n_A) M_A, b = sqrt(n_B) M_B."""
-    from theory.ufm_plus_symbolic import K_A, K_B, M_A, M_B, derivation, n_A, n_B
+    from theory.ufm_plus.symbolic import K_A, K_B, M_A, M_B, derivation, n_A, n_B
 
     a, b = sp.symbols("a", positive=True), sp.symbols("b", nonnegative=True)
     alpha, beta = sp.symbols("alpha beta", nonnegative=True)
@@ -118,8 +118,8 @@ def _cor3_inequality() -> Outcome:
 
 
 def _cor4_R_star() -> Outcome:
-    from theory.ufm_plus_printed import PRINTED
-    from theory.ufm_plus_symbolic import R, derivation, is_zero
+    from theory.ufm_plus.printed import PRINTED
+    from theory.ufm_plus.symbolic import R, derivation, is_zero
 
     rhs = PRINTED["minority_collapse_rhs"]
     ok = is_zero(rhs.subs(R, derivation()["R_star"]) - derivation()["R_star"])
@@ -128,8 +128,8 @@ def _cor4_R_star() -> Outcome:
 
 def _nc_at_minimizer(example: tuple[tuple[int, ...], float]) -> float:
     """NC1-NC3 (19)-(21) at the closed-form minimiser (largest of the three; must be ~0)."""
-    from theory.measure import nc1, nc2, nc3
-    from theory.ufm_plus import minimizer, predict
+    from theory.core.measure import nc1, nc2, nc3
+    from theory.ufm_plus.closed_form import minimizer, predict
 
     counts, lam = example
     pred = predict(counts, lam, lam)
@@ -142,8 +142,8 @@ def _nc_at_minimizer(example: tuple[tuple[int, ...], float]) -> float:
 
 def _nc_detects_departure() -> Outcome:
     """Negative control: perturbing the minimiser's features by 1% makes NC1 and NC3 clearly positive."""
-    from theory.measure import nc1, nc3
-    from theory.ufm_plus import minimizer, predict
+    from theory.core.measure import nc1, nc3
+    from theory.ufm_plus.closed_form import minimizer, predict
 
     counts, lam = (8, 8, 2, 2), 5e-3
     W, H = minimizer(counts, lam, lam, d=5)

@@ -117,8 +117,8 @@ def g_prime(p: UFMPoint, x: np.ndarray) -> np.ndarray:
 
 
 def at_norms(p: UFMPoint, x: np.ndarray) -> UFMPoint:
-    """The configuration of Thm 1(a), (b), (d) with class-mean norms x (theory.ufm_plus.configuration)."""
-    from theory.ufm_plus import configuration
+    """The configuration of Thm 1(a), (b), (d) with class-mean norms x (theory.ufm_plus.closed_form.configuration)."""
+    from theory.ufm_plus.closed_form import configuration
 
     W, H = configuration(p.counts, x, p.lambda_w, p.lambda_h, p.W.shape[1])
     return UFMPoint(p.counts, p.lambda_w, p.lambda_h, "configuration", p.seed, W, H)
@@ -625,7 +625,7 @@ def _prop1_in_m(p: UFMPoint) -> float:
     """At the minimiser, W W^T against the last lines of the Prop. 1 derivation with M_k measured as
     the margin z_k^(k) - z_k^(m) of the class-mean logits: ||w_k||^2 = sqrt(lambda_H/lambda_W)
     ((K-1)^2 sqrt(n_k) M_k + sum_{m != k} sqrt(n_m) M_m) / (K sqrt(K(K-1))), and the same for w_k^T w_j."""
-    from theory.measure import class_margins
+    from theory.core.measure import class_margins
 
     if not _is_kkt(p):
         return NOT_KKT

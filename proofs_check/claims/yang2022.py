@@ -24,7 +24,7 @@ def _etf_case(draw) -> tuple[int, int, float, int]:
 
 
 def _etf_residual(example: tuple[int, int, float, int]) -> float:
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
 
     K, d, E_W, seed = example
     W = simplex_etf(K, d, E_W, seed)
@@ -33,10 +33,10 @@ def _etf_residual(example: tuple[int, int, float, int]) -> float:
 
 
 def _def1_literal() -> Outcome:
-    """Eq. (1) at d = K - 1: an ETF M in R^{(K-1) x K} (theory.etf) written as sqrt(K/(K-1)) U (I - 11^T/K)
+    """Eq. (1) at d = K - 1: an ETF M in R^{(K-1) x K} (theory.etf.simplex) written as sqrt(K/(K-1)) U (I - 11^T/K)
     has U = sqrt((K-1)/K) M + u 1^T for some u; eq. (1) asks U^T U = I_K. Figure: the smallest
     ||U^T U - I_K||_2 over u = 0 and 200 random u (never below 1: U^T U has rank <= K - 1)."""
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
 
     K = 4
     M = simplex_etf(K, K - 1, 1.0, seed=0)
@@ -57,7 +57,7 @@ def _dlpm_case(draw) -> tuple[list[int], int, float, float]:
 def _dlpm_deviation(loss: str):
     def measure(example: tuple[list[int], int, float, float]) -> float:
         from numerics.dlpm import solve_dlpm, theorem1_deviation
-        from theory.etf import simplex_etf
+        from theory.etf.simplex import simplex_etf
 
         counts, d, E_W, E_H = example
         W = simplex_etf(len(counts), d, E_W, seed=len(counts))
@@ -68,7 +68,7 @@ def _dlpm_deviation(loss: str):
 def _non_etf_breaks() -> Outcome:
     """Negative control: unequal classifier norms break eq. (33) (deviation must exceed 0.05)."""
     from numerics.dlpm import solve_dlpm, theorem1_deviation
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
 
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
     dev = theorem1_deviation(solve_dlpm([2, 1, 1], W, 1.0, "CE"), [2, 1, 1], W, 1.0)
@@ -79,7 +79,7 @@ def _thm2_printed() -> Outcome:
     """Eq. (16) as printed: eta_CE >= (1 + cos)/2 for every fixed step, with Def. 2's projected gradient.
     Figure: largest shortfall max_gamma ((1 + cos)/2 - eta_CE(gamma)) near h* (<= 0 if (16) held)."""
     from numerics.eta_regularity import contraction, paper_bound, sample_near
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
 
     K, E_W, E_H = 4, 1.0, 1.0
     W = simplex_etf(K, K, E_W, seed=0)
@@ -93,7 +93,7 @@ def _thm2_printed() -> Outcome:
 CLAIMS = [
     Claim(f"{P} Def. 1", P, "A simplex ETF M = sqrt(K/(K-1)) U (I_K - 11^T/K), U^T U = I_K, d >= K - 1, has "
           "m_i^T m_j = K/(K-1) delta_ij - 1/(K-1) (eq. 2).", "K >= 2",
-          (Check("numeric", "eq. (2)/(6) inner products of theory.etf.simplex_etf for d >= K - 1",
+          (Check("numeric", "eq. (2)/(6) inner products of theory.etf.simplex.simplex_etf for d >= K - 1",
                  lambda: property_outcome(_etf_case(), _etf_residual, 1e-12, "max |W^T W - target| / E_W")),
            Check("numeric", "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,
                  erratum="yang2022-def1-dimension"))),

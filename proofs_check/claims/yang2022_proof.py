@@ -3,7 +3,7 @@ Thm 1 (Appendix A) and Thm 2 (Appendix B) as proof-step claims.
 
 Derivatives are checked against central finite differences of the loss (numpy only, no autograd); the
 other steps on random instances drawn by hypothesis (:mod:`proofs_check.claims._instances`): a fixed
-simplex ETF W* (:mod:`theory.etf`, d x K, columns w_k), a feature h of class k (the paper's c) placed
+simplex ETF W* (:mod:`theory.etf.simplex`, d x K, columns w_k), a feature h of class k (the paper's c) placed
 in the ball, on the sphere ||h||^2 = E_H, in the cone cos(h, w_k) >= 0 of Appendix B, or in that cone
 with equal wrong-class probabilities (Thm 2's assumption). Both sides of a step are computed from the
 objects (h, W*, the softmax probabilities p(h), the projected step); corrected steps name their erratum

@@ -38,8 +38,8 @@ def add_step_arguments(p: argparse.ArgumentParser, with_delta: bool = True) -> N
 
 def resolve_delta(loss: str, R: float, gamma: float | None, delta_ratio: float | None) -> float:
     """Delta for a STEP setting: R^gamma or the given ratio; CE has Delta = 1 and rejects any other."""
-    from theory.closed_forms import delta_from_gamma
-    from theory._validate import positive_real
+    from theory.seli.closed_forms import delta_from_gamma
+    from theory.core.validate import positive_real
 
     positive_real("R", R)
     if gamma is not None:

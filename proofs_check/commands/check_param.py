@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from proofs_check.check_param import check_parameterization, plot, read_matrix
-    from theory.atomic import write_atomic
+    from theory.infra.atomic import write_atomic
 
     scaling = read_matrix(args.scaling)
     iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the prediction as JSON or as a table."""
     from proofs_check.commands._args import resolve_delta
     from proofs_check.commands._table import geometry_lines
-    from theory.step_geometry import predict_step
+    from theory.seli.step_geometry import predict_step
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
     if args.R < 1:

@@ -8,7 +8,7 @@ import sys
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``latex``."""
-    from theory.quantities import QUANTITIES
+    from theory.seli.quantities import QUANTITIES
 
     p = sub.add_parser("latex", help="print the LaTeX of the closed forms or write the formula sheet",
                        description="Print 'lhs = rhs' LaTeX lines of the closed forms (all by default), or "
@@ -21,8 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Print the selected formulas, or write the sheet."""
-    from theory.latex import formula_sheet, latex_closed_form, select
-    from theory.atomic import write_atomic
+    from theory.seli.latex import formula_sheet, latex_closed_form, select
+    from theory.infra.atomic import write_atomic
 
     if args.sheet:
         if not str(args.sheet).endswith(".tex"):

@@ -40,13 +40,13 @@ def run(args: argparse.Namespace) -> int:
 
     from proofs_check.commands._args import resolve_delta
     from proofs_check.commands._table import fmt, geometry_lines
-    from theory.closed_forms import check_step_args
-    from theory.errors import ComputationError
-    from theory.geometry import step_counts, step_groups
-    from theory.imbalance import Imbalance
-    from theory.parameterization import Parameterization
-    from theory.sel import class_logits
-    from theory.step_geometry import step_delta
+    from theory.seli.closed_forms import check_step_args
+    from theory.core.errors import ComputationError
+    from theory.seli.geometry import step_counts, step_groups
+    from theory.core.imbalance import Imbalance
+    from theory.core.parameterization import Parameterization
+    from theory.seli.sel import class_logits
+    from theory.seli.step_geometry import step_delta
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
     k, k_minor, R, delta = check_step_args(args.k, args.k_minor, args.R, delta)

@@ -91,7 +91,7 @@ def _fmt(v: float | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Validate, train (or resume), print the report; exit 1 if a run diverged."""
-    from theory.errors import ComputationError
+    from theory.core.errors import ComputationError
     from training.runner import run_sweep
     from training.specs import RunSpec
     from training.ufm import TrainConfig, UFMProblem, resolve_device

@@ -66,8 +66,8 @@ def _quantities(M: Any, h_sq: Any, w_sq: Any, cos: Any, collapsed: Any) -> dict[
 
 def _numeric(args: argparse.Namespace, imbalance: Any, d: int, pred: Any) -> dict[str, Any]:
     from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
-    from theory.measure import nc2, nc3
-    from theory.ufm_plus import objective_value
+    from theory.core.measure import nc2, nc3
+    from theory.ufm_plus.closed_form import objective_value
 
     sol = solve(UFMPlusProblem(imbalance, args.lambda_w, args.lambda_h, d), starts=args.starts, seed=args.seed)
     m = sol.measure()
@@ -110,9 +110,9 @@ def _print_table(out: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the closed-form minimiser (and the numerical check with --solve)."""
-    from theory._validate import positive_int, positive_real
-    from theory.imbalance import Imbalance
-    from theory.ufm_plus import predict
+    from theory.core.validate import positive_int, positive_real
+    from theory.core.imbalance import Imbalance
+    from theory.ufm_plus.closed_form import predict
 
     imbalance = Imbalance(args.counts)
     positive_real("lambda_W (--lambda-w)", args.lambda_w)

@@ -11,10 +11,10 @@ def sel_svd_figures() -> dict[str, float]:
     """SVD of the repeated-column Z-hat for (R, rho) = (10, 1/2), k = 4, n_min = 1, CDT delta = (2,2,1,1):
     the rows u_c of its right singular vectors (identical within a class) form U (k x (k-1)).
     Returns ||U^T U - I||_F, ||U^T N U - I||_F and max|U Lambda U^T - M^T M| / max|M^T M|."""
-    from theory.geometry import seli_geometry
-    from theory.imbalance import Imbalance
-    from theory.parameterization import Parameterization
-    from theory.sel import z_hat
+    from theory.seli.geometry import seli_geometry
+    from theory.core.imbalance import Imbalance
+    from theory.core.parameterization import Parameterization
+    from theory.seli.sel import z_hat
 
     im = Imbalance.step(4, 2, 10, 1)
     param = Parameterization.cdt([2.0, 2.0, 1.0, 1.0])

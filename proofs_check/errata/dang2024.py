@@ -1,8 +1,8 @@
 """Errata of dang2024 (UFM+, regularised CE with non-negative features).
 
 Each evidence re-derives its finding: a SymPy identity for the corrected form (derived in
-:mod:`theory.ufm_plus_symbolic`), a numerical evaluation showing that the printed form
-(:mod:`theory.ufm_plus_printed`) differs, and where the finding concerns the minimiser, a check on
+:mod:`theory.ufm_plus.symbolic`), a numerical evaluation showing that the printed form
+(:mod:`theory.ufm_plus.printed`) differs, and where the finding concerns the minimiser, a check on
 problem (4) itself (KKT residual of an explicit configuration, or the numerical solver).
 """
 
@@ -22,7 +22,7 @@ _DEV_TOL = 1e-9
 
 
 def _at(expr: sp.Expr, **values: float) -> float:
-    from theory.ufm_plus_symbolic import PUBLIC
+    from theory.ufm_plus.symbolic import PUBLIC
 
     return float(sp.N(expr.subs({PUBLIC[k]: sp.nsimplify(v) for k, v in values.items()}), 30))
 
@@ -30,16 +30,16 @@ def _at(expr: sp.Expr, **values: float) -> float:
 def _kkt(counts: tuple[int, ...], h_norm_sq: np.ndarray, lam_w: float, lam_h: float, d: int) -> float:
     """KKT residual of problem (4) at the Thm 1 configuration with the given class-mean norms."""
     from numerics.ufm_plus import UFMPlusProblem
-    from theory.ufm_plus import configuration
+    from theory.ufm_plus.closed_form import configuration
 
     W, H = configuration(counts, h_norm_sq, lam_w, lam_h, d)
     return UFMPlusProblem(list(counts), lam_w, lam_h, d).kkt_residual(W, H)
 
 
 def _m_bar_sqrt() -> Evidence:
-    from theory.ufm_plus import predict
-    from theory.ufm_plus_printed import PRINTED
-    from theory.ufm_plus_symbolic import derivation, is_zero, K, N, lam_h, lam_w
+    from theory.ufm_plus.closed_form import predict
+    from theory.ufm_plus.printed import PRINTED
+    from theory.ufm_plus.symbolic import derivation, is_zero, K, N, lam_h, lam_w
 
     d = derivation()
     corrected_c1 = N * sp.sqrt((K - 1) / K * lam_w * lam_h)
@@ -67,8 +67,8 @@ def _m_bar_sqrt() -> Evidence:
 
 
 def _step4_identity() -> Evidence:
-    from theory.ufm_plus_printed import PRINTED
-    from theory.ufm_plus_symbolic import derivation, in_step4_variable, is_zero, t
+    from theory.ufm_plus.printed import PRINTED
+    from theory.ufm_plus.symbolic import derivation, in_step4_variable, is_zero, t
 
     lhs = in_step4_variable(PRINTED["step4_identity_lhs"])
     corrected = in_step4_variable(derivation()["margin_x"]) / (1 + t) + sp.log((1 + t) / t)
@@ -83,9 +83,9 @@ def _step4_identity() -> Evidence:
 
 def _lemma2_index() -> Evidence:
     from numerics.ufm_plus import UFMPlusProblem
-    from theory.orthogonal_span import SpanVector, class_mean
-    from theory.ufm_plus import minimizer
-    from theory.ufm_plus_symbolic import K, classifier, is_zero, n_k, x
+    from theory.ufm_plus.orthogonal_span import SpanVector, class_mean
+    from theory.ufm_plus.closed_form import minimizer
+    from theory.ufm_plus.symbolic import K, classifier, is_zero, n_k, x
 
     h_k = class_mean("k", n_k)
     q = {"k": n_k * x, "m": sp.Symbol("q_m")}
@@ -107,9 +107,9 @@ def _lemma2_index() -> Evidence:
 
 
 def _feature_ratio() -> Evidence:
-    from theory.ufm_plus import predict
-    from theory.ufm_plus_printed import PRINTED
-    from theory.ufm_plus_symbolic import M_j, M_k, derivation, is_zero, n_j, n_k
+    from theory.ufm_plus.closed_form import predict
+    from theory.ufm_plus.printed import PRINTED
+    from theory.ufm_plus.symbolic import M_j, M_k, derivation, is_zero, n_j, n_k
 
     corrected = sp.sqrt(n_j / n_k) * M_k / M_j
     ok = is_zero(derivation()["h_norm_sq_ratio"] - corrected)
@@ -123,8 +123,8 @@ def _feature_ratio() -> Evidence:
 
 def _dual_variables() -> Evidence:
     from numerics.ufm_plus import UFMPlusProblem
-    from theory.measure import class_means
-    from theory.ufm_plus import minimizer
+    from theory.core.measure import class_means
+    from theory.ufm_plus.closed_form import minimizer
 
     problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
     W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
@@ -146,7 +146,7 @@ def _dual_variables() -> Evidence:
 
 def _proof_gap_t() -> Evidence:
     from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
-    from theory.ufm_plus import objective_value, predict
+    from theory.ufm_plus.closed_form import objective_value, predict
 
     lam = 0.1
     k, total = len(_COUNTS), float(sum(_COUNTS))
@@ -166,8 +166,8 @@ def _proof_gap_t() -> Evidence:
 
 
 def _cor1_class_means() -> Evidence:
-    from theory.measure import class_means
-    from theory.ufm_plus import minimizer
+    from theory.core.measure import class_means
+    from theory.ufm_plus.closed_form import minimizer
 
     counts = (3, 3, 3)
     W, H = minimizer(counts, _LAM, _LAM, 3)
@@ -184,7 +184,7 @@ def _cor1_class_means() -> Evidence:
 
 
 def _global_mean() -> Evidence:
-    from theory.ufm_plus import minimizer
+    from theory.ufm_plus.closed_form import minimizer
 
     counts = (3, 3)
     _, H = minimizer(counts, _LAM, _LAM, 2)
@@ -217,7 +217,7 @@ def _step4_collapse() -> Evidence:
     from numerics.ufm_plus import UFMPlusProblem, solve
     from proofs_check.claims._instances import UFMPoint
     from proofs_check.claims.dang2024_proof import c1_star, c2, g_reduced, x_bar
-    from theory.ufm_plus import minimizer, objective_value, predict
+    from theory.ufm_plus.closed_form import minimizer, objective_value, predict
 
     lam = 0.07
     W, H = minimizer(_COUNTS, lam, lam, 6)

@@ -9,7 +9,7 @@ from proofs_check.errata import Erratum, Evidence
 
 def _thm2_evidence() -> Evidence:
     """Projected-gradient contractions (Def. 2) of CE and DR near h*, against (1 + cos)/2 of eq. (16)."""
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
     from numerics.eta_regularity import ce_contraction_limit, contraction, paper_bound, sample_near
 
     K, d, E_W, E_H, c = 5, 6, 1.0, 1.0, 0
@@ -45,7 +45,7 @@ def _thm2_evidence() -> Evidence:
 
 def _step_evidence() -> Evidence:
     """Pre-projection CE ratio (symmetric p) at the printed and at the corrected step of eq. (42)."""
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
     from numerics.eta_regularity import contraction, paper_bound, sample_near
 
     K, E_W, E_H, c = 3, 1.0, 1.0, 0
@@ -81,7 +81,7 @@ def _monotone_evidence() -> Evidence:
 
 def _etf_dimension_evidence() -> Evidence:
     """A simplex ETF in R^(K-1) exists, but no U in R^((K-1) x K) has U^T U = I_K."""
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
 
     K = 4
     M = simplex_etf(K, K - 1, 1.0, seed=0)  # d = K - 1

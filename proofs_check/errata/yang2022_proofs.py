@@ -18,7 +18,7 @@ PAPER = "yang2022"
 def _point(placement: str, radius: float = 1.0):  # noqa: ANN202 - an ETFPoint (imported lazily)
     """K = 4, d = 5, E_W = 1.5, E_H = 0.8, class 0: a fixed instance for the evidence."""
     from proofs_check.claims._instances import ETFPoint
-    from theory.etf import simplex_etf
+    from theory.etf.simplex import simplex_etf
 
     k, d, e_w, e_h = 4, 5, 1.5, 0.8
     W = simplex_etf(k, d, e_w, seed=3)

@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 
 from numerics.certificate import kkt_certificate
 from numerics.cs_svm import solve_cs_svm
-from theory.errors import ComputationError
-from theory.geometry import seli_geometry, step_groups
-from theory.imbalance import Imbalance
-from theory.measure import normalized_distance
-from theory.parameterization import Parameterization
-from theory.sel import class_logits, z_hat
-from theory.step_geometry import predict_step, step_delta
+from theory.core.errors import ComputationError
+from theory.seli.geometry import seli_geometry, step_groups
+from theory.core.imbalance import Imbalance
+from theory.core.measure import normalized_distance
+from theory.core.parameterization import Parameterization
+from theory.seli.sel import class_logits, z_hat
+from theory.seli.step_geometry import predict_step, step_delta
 
 GRAMS = ("G_W", "G_M", "G_WM")
 

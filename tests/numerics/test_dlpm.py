@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numerics.dlpm import solve_dlpm, theorem1_deviation
-from theory.etf import simplex_etf
+from theory.etf.simplex import simplex_etf
 
 
 @given(st.integers(2, 7), st.integers(0, 3), st.floats(0.1, 10.0), st.integers(0, 100))

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import logsumexp
 
-from theory.etf import simplex_etf
+from theory.etf.simplex import simplex_etf
 from numerics.eta_regularity import (ce_contraction_limit, contraction, eta_number, gradient, optimum,
                                      paper_bound, project_ball, sample_near)
 

@@ -13,10 +13,10 @@ import pytest
 
 from numerics.cs_svm import solve_cs_svm
 from numerics.nonconvex import compare_to_convex, solve_nonconvex
-from theory.errors import ComputationError
-from theory.imbalance import Imbalance
-from theory.parameterization import Parameterization
-from theory.step_geometry import step_delta
+from theory.core.errors import ComputationError
+from theory.core.imbalance import Imbalance
+from theory.core.parameterization import Parameterization
+from theory.seli.step_geometry import step_delta
 
 CASES = [("CE", 0.0, False), ("CDT", 0.5, False), ("LDT", 1.0, False), ("CDT", -1.0, True), ("LDT", 0.5, True)]
 

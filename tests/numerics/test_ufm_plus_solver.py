@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from numerics.ufm_plus import COLLAPSE_TOL, UFMPlusProblem, largest_deviation, solve
-from theory.errors import ComputationError
-from theory.ufm_plus import minimizer, objective_value, predict
+from theory.core.errors import ComputationError
+from theory.ufm_plus.closed_form import minimizer, objective_value, predict
 
 DEV_TOL = 1e-9
 OBJ_TOL = 1e-12

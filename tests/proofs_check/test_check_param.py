@@ -19,7 +19,7 @@ def test_sgd_reaches_the_convex_program_prediction():
     assert res.train_error == 0.0
     assert max(res.distance.values()) < 0.02, res.distance
     # the SVM normalisation of the prediction: the smallest margin is 1
-    from theory.parameterization import Parameterization
+    from theory.core.parameterization import Parameterization
 
     margins = Parameterization.custom(np.array(A)).margins(res.predicted.G_WM[:, [0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2]],
                                                            np.repeat(np.arange(3), [6, 3, 2]))
@@ -31,7 +31,7 @@ def test_wrong_prediction_is_detected():
     distance, so the agreement above is not automatic."""
     res = check_parameterization(A, [6, 3, 2], epochs=300)
     other = check_parameterization(np.ones((3, 3)), [6, 3, 2], epochs=300)
-    from theory.measure import normalized_distance
+    from theory.core.measure import normalized_distance
 
     assert float(normalized_distance(res.sgd["G_W"], other.predicted.G_W)) > 0.1
 

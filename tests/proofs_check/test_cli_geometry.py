@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from proofs_check.cli import main
-from theory.step_geometry import predict_step
+from theory.seli.step_geometry import predict_step
 
 
 def run_cli(capsys, *argv):

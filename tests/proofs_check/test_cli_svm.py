@@ -23,7 +23,7 @@ def _json(capsys, argv):
 @pytest.fixture(scope="module")
 def predicted():
     """The closed-form prediction that ``igeom geometry --json`` prints for the same setting."""
-    from theory.step_geometry import predict_step
+    from theory.seli.step_geometry import predict_step
 
     return {loss: predict_step(loss, 4, 2, 2.0, 2.0**0.5) for loss in ("CDT", "LDT")}
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from proofs_check.cli import main
-from theory.closed_forms import evaluate
+from theory.seli.closed_forms import evaluate
 
 SMALL = ["--k", "4", "--k-minor", "2", "--R", "4", "--n-min", "2", "--d", "6"]
 GEOMETRY_KEYS = {"W": {"norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min"},

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from proofs_check.cli import main
-from theory.ufm_plus import predict
+from theory.ufm_plus.closed_form import predict
 
 KEYS = {"M", "h_norm_sq", "w_norm_sq", "cos_w", "collapsed", "minority_collapse_R", "complete_collapse", "numeric"}
 

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory.closed_forms import closed_forms, evaluate
-from theory.geometry import seli_geometry, step_counts, step_groups
-from theory.parameterization import Parameterization
-from theory.quantities import QUANTITIES
-from theory.step_geometry import predict_step, step_delta
+from theory.seli.closed_forms import closed_forms, evaluate
+from theory.seli.geometry import seli_geometry, step_counts, step_groups
+from theory.core.parameterization import Parameterization
+from theory.seli.quantities import QUANTITIES
+from theory.seli.step_geometry import predict_step, step_delta
 
 REL = 1e-9
 
@@ -72,7 +72,7 @@ def test_extreme_settings(loss, k, k_minor, R, gamma):
        n_min=st.floats(0.1, 20.0), delta_min=st.floats(0.05, 20.0))
 def test_scaling_law_and_delta_invariance(k, data, R, gamma, n_min, delta_min):
     """Only Delta matters for ratios/cosines; squared norms scale as sqrt(n_min)/delta_min (W) and
-    1/(sqrt(n_min) delta_min) (M), the law stated in theory.closed_forms (double precision route)."""
+    1/(sqrt(n_min) delta_min) (M), the law stated in theory.seli.closed_forms (double precision route)."""
     k_minor = data.draw(st.integers(1, k - 1), label="k_minor")
     Delta = R**gamma
     for loss in ("CDT", "LDT"):

@@ -1,11 +1,11 @@
-"""theory.etf: the simplex ETF of yang2022 Def. 1 (eqs. (1), (2), (6))."""
+"""theory.etf.simplex: the simplex ETF of yang2022 Def. 1 (eqs. (1), (2), (6))."""
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory.etf import etf_gram, simplex_etf
+from theory.etf.simplex import etf_gram, simplex_etf
 
 
 @given(k=st.integers(2, 9), extra=st.integers(-1, 3), e_w=st.floats(0.1, 10.0), seed=st.integers(0, 2**31))

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory.imbalance import Imbalance
-from theory.parameterization import Parameterization
-from theory.sel import class_logits, sel_matrix, z_hat
+from theory.core.imbalance import Imbalance
+from theory.core.parameterization import Parameterization
+from theory.seli.sel import class_logits, sel_matrix, z_hat
 
 
 def test_step_counts_majority_first():

@@ -6,12 +6,12 @@ import pytest
 import sympy as sp
 from sympy.parsing.latex import parse_latex
 
-from theory import special_cases
-from theory.closed_forms import R as R_sym, Delta, closed_forms, evaluate, k, k_m
-from theory.latex import formula_sheet, latex_closed_form, latex_expr, select
-from theory.limits import limit_R_infinity, minority_collapse
-from theory.quantities import QUANTITIES
-from theory.special_cases import SymbolicProof, all_proofs
+from theory.seli import special_cases
+from theory.seli.closed_forms import R as R_sym, Delta, closed_forms, evaluate, k, k_m
+from theory.seli.latex import formula_sheet, latex_closed_form, latex_expr, select
+from theory.seli.limits import limit_R_infinity, minority_collapse
+from theory.seli.quantities import QUANTITIES
+from theory.seli.special_cases import SymbolicProof, all_proofs
 
 
 @pytest.mark.parametrize("proof", all_proofs(), ids=lambda p: f"{p.claim}: {p.statement}")

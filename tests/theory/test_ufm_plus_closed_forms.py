@@ -1,4 +1,4 @@
-"""dang2024 UFM+: the closed forms evaluated for given counts (theory.ufm_plus).
+"""dang2024 UFM+: the closed forms evaluated for given counts (theory.ufm_plus.closed_form).
 
 Checks the vectorised evaluation against explicit vectors and against the defining equations: the
 thresholds of Cor. 4 are exactly where M_k reaches 0, Cor. 2's ordering, Cor. 3's inequality.
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory.ufm_plus import (collapse_threshold, configuration, margins, minimizer, minority_collapse_ratio,
+from theory.ufm_plus.closed_form import (collapse_threshold, configuration, margins, minimizer, minority_collapse_ratio,
                              predict)
 
 lambdas = st.floats(1e-4, 0.2)

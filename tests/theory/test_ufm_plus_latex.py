@@ -1,10 +1,10 @@
-"""LaTeX export of the derived dang2024 formulas (theory.ufm_plus_latex)."""
+"""LaTeX export of the derived dang2024 formulas (theory.ufm_plus.latex)."""
 
 from __future__ import annotations
 
 import re
 
-from theory.ufm_plus_latex import formulas, latex_formulas
+from theory.ufm_plus.latex import formulas, latex_formulas
 
 
 def test_every_result_of_the_paper_is_exported() -> None:

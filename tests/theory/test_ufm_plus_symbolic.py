@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from theory.ufm_plus_printed import PRINTED
-from theory.ufm_plus_symbolic import (K, K_A, K_B, M_A, M_B, M_j, M_k, N, R, S, c_1, derivation,
+from theory.ufm_plus.printed import PRINTED
+from theory.ufm_plus.symbolic import (K, K_A, K_B, M_A, M_B, M_j, M_k, N, R, S, c_1, derivation,
                                       in_step4_variable, is_zero, lam_h, lam_w, n_A, n_B, n_j, n_k, r, t, x)
 
 

@@ -1,8 +1,8 @@
-"""theory.ufm_plus at a class exactly on the collapse threshold n_k = C (found by the proof-step checks)."""
+"""theory.ufm_plus.closed_form at a class exactly on the collapse threshold n_k = C (found by the proof-step checks)."""
 
 import numpy as np
 
-from theory.ufm_plus import collapse_threshold, margins, minimizer, predict
+from theory.ufm_plus.closed_form import collapse_threshold, margins, minimizer, predict
 
 
 def test_class_on_the_threshold_has_zero_margin_and_a_minimiser():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from theory.imbalance import Imbalance
+from theory.core.imbalance import Imbalance
 from training.data import cifar10_step, digits_step, load_cifar10, step_split
 
 

@@ -10,7 +10,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory.parameterization import Parameterization
+from theory.core.parameterization import Parameterization
 from training.losses import (class_weights, dot_regression_loss, logit_gradient, logit_scaling_loss,
                              scaled_logits)
 

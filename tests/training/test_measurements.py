@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from theory.closed_forms import evaluate
-from theory.imbalance import Imbalance
-from theory.step_geometry import step_delta
+from theory.seli.closed_forms import evaluate
+from theory.core.imbalance import Imbalance
+from theory.seli.step_geometry import step_delta
 from training.measurements import Trajectory, measure
 from training.specs import RunSpec
 

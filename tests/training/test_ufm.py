@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from theory.errors import ComputationError
-from theory.measure import class_means
+from theory.core.errors import ComputationError
+from theory.core.measure import class_means
 from training.losses import logit_scaling_loss
 from training.measurements import measure
 from training.specs import RunSpec

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._validate import positive_vector
-from theory.parameterization import Parameterization
+from theory.core.validate import positive_vector
+from theory.core.parameterization import Parameterization
 
 
 def _as_precision(values: np.ndarray, precision: str) -> np.ndarray:

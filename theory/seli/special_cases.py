@@ -3,7 +3,7 @@
 Each proof reduces a claim to residual expressions that must simplify to exactly 0 (not sampled) and,
 for cosines that involve a square root, to sign conditions proven by SymPy's assumptions system after
 writing a = 1 + a', m = 1 + m' with a', m' >= 0. The objects are the two-block matrices of
-:mod:`theory.closed_forms` (a majority and m minority classes, r = sqrt(R), s = sqrt(t)).
+:mod:`theory.seli.closed_forms` (a majority and m minority classes, r = sqrt(R), s = sqrt(t)).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.block_algebra import TwoBlock
-from theory.closed_forms import Delta, _sel, a, class_logits, internal_forms, m, r, rationalized, s
+from theory.seli.block_algebra import TwoBlock
+from theory.seli.closed_forms import Delta, _sel, a, class_logits, internal_forms, m, r, rationalized, s
 
 _a0, _m0 = sp.symbols("a0 m0", nonnegative=True)
 _c = sp.Symbol("c", positive=True)

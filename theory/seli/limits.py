@@ -1,7 +1,7 @@
 """Limits R -> infinity of the closed-form SELI quantities (behnia2023 "Closed-form geometry formulas").
 
 Delta is either held fixed or tied to R as Delta = R^gamma (gamma rational), the parameterisation of the
-paper's experiments. Limits are taken in the internal symbols of :mod:`theory.closed_forms` with a = 1 + a0, m = 1 + m0
+paper's experiments. Limits are taken in the internal symbols of :mod:`theory.seli.closed_forms` with a = 1 + a0, m = 1 + m0
 (a0, m0 >= 0, so SymPy knows the sign of a - 1), then written with k and k_m.
 Minority collapse (Fang et al. 2021) is the limit cos(w_min, w_min') -> 1.
 """
@@ -12,7 +12,7 @@ import functools
 
 import sympy as sp
 
-from theory.closed_forms import QUANTITIES, Delta, a, internal_forms, k, k_m, m, r, s
+from theory.seli.closed_forms import QUANTITIES, Delta, a, internal_forms, k, k_m, m, r, s
 
 ALLOWED = ("CE", "CDT", "LDT")
 # a = 1 + a0, m = 1 + m0 with a0, m0 >= 0 tells SymPy the signs of a - 1 and m - 1

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from theory._validate import positive_real, positive_vector, step_shape
-from theory.errors import ComputationError
-from theory.imbalance import Imbalance
-from theory.measure import group_summary, summary_to_json
-from theory.parameterization import Parameterization
-from theory.sel import class_logits
+from theory.core.validate import positive_real, positive_vector, step_shape
+from theory.core.errors import ComputationError
+from theory.core.imbalance import Imbalance
+from theory.core.measure import group_summary, summary_to_json
+from theory.core.parameterization import Parameterization
+from theory.seli.sel import class_logits
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from theory._validate import positive_int, positive_vector
+from theory.core.validate import positive_int, positive_vector
 
 FAMILIES = ("CE", "CDT", "LDT", "VS", "custom")
 

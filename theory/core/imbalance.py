@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._validate import positive_int, positive_real, step_shape
+from theory.core.validate import positive_int, positive_real, step_shape
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,13 +3,13 @@
 Problem (4): min_{W, H >= 0} (1/N) sum_i CE(W h_i, y_i) + lambda_W/2 ||W||_F^2 + lambda_H/2 ||H||_F^2
 with W in R^{K x d} (row k is the classifier w_k, the paper's convention) and H in R^{d x N}.
 
-Every number here comes from the expressions *derived* in :mod:`theory.ufm_plus_symbolic`, turned into
+Every number here comes from the expressions *derived* in :mod:`theory.ufm_plus.symbolic`, turned into
 vectorised numpy functions (``sympy.lambdify``), so K = 1000 classes evaluate in milliseconds. Where the
 derivation corrects the paper (M-bar_k of eq. (6) has sqrt(lambda_W lambda_H), not lambda_W lambda_H;
 see :mod:`proofs_check.errata.dang2024`) the derived form is used.
 
 Counts may be any positive reals (the formulas are continuous in n_k); sample-level work needs
-integers (:class:`theory.imbalance.Imbalance`).
+integers (:class:`theory.core.imbalance.Imbalance`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from theory._validate import positive_int, positive_real, positive_vector
-from theory.ufm_plus_symbolic import K, K_A, K_B, M_j, M_k, N, S, derivation, lam_h, lam_w, n_B, n_j, n_k, x
+from theory.core.validate import positive_int, positive_real, positive_vector
+from theory.ufm_plus.symbolic import K, K_A, K_B, M_j, M_k, N, S, derivation, lam_h, lam_w, n_B, n_j, n_k, x
 
 
 @functools.lru_cache(maxsize=None)

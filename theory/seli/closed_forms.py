@@ -1,7 +1,7 @@
 """SymPy closed forms of the SELI geometry under (R, rho)-STEP imbalance (behnia2023 Thm 2, Cor. 3).
 
 Derived in code, not transcribed: the class-level logits X (CDT: Xi(delta); LDT: Xi(1) diag(1/delta))
-and N = diag(n_c) are elements of the two-block algebra of :mod:`theory.block_algebra`; the Gram
+and N = diag(n_c) are elements of the two-block algebra of :mod:`theory.seli.block_algebra`; the Gram
 matrices G_W = (X N X^T)^{1/2}, G_M = X^T (X N X^T)^{+1/2} X, G_WM = X follow from its exact
 eigen-decomposition. Normalisation: delta_min = 1, n_min = 1 and delta_maj = Delta, n_maj = R. For
 general (n_min, delta_min) multiply G_W by sqrt(n_min)/delta_min, G_M by 1/(sqrt(n_min) delta_min) and
@@ -22,10 +22,10 @@ from typing import Callable
 
 import sympy as sp
 
-from theory._validate import finite_real, positive_int, positive_real, step_shape
-from theory.block_algebra import TwoBlock
-from theory.formula_cache import cached
-from theory.quantities import LOSSES, QUANTITIES
+from theory.core.validate import finite_real, positive_int, positive_real, step_shape
+from theory.seli.block_algebra import TwoBlock
+from theory.infra.formula_cache import cached
+from theory.seli.quantities import LOSSES, QUANTITIES
 
 # internal symbols
 a, m, r, s = sp.symbols("a m r s", positive=True)
@@ -164,7 +164,7 @@ def closed_forms(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     Derived on first use (a few seconds) and cached on disk, keyed by a hash of the deriving source
     and the SymPy version, so a changed derivation never reads a stale cache.
     """
-    return cached("closed_forms", ("block_algebra.py", "closed_forms.py"), _derive_public, SYMBOLS,
+    return cached("closed_forms", ("seli/block_algebra.py", "seli/closed_forms.py"), _derive_public, SYMBOLS,
                   use_disk_cache)
 
 

@@ -1,6 +1,6 @@
 """LaTeX export of the derived UFM+ formulas of dang2024 (Thm 1, Prop. 1, Cor. 1-4).
 
-Every right-hand side is ``sympy.latex`` of an expression derived in :mod:`theory.ufm_plus_symbolic`
+Every right-hand side is ``sympy.latex`` of an expression derived in :mod:`theory.ufm_plus.symbolic`
 (where it differs from the printed paper, the derived form is exported and the erratum says why).
 :func:`latex_formulas` returns ready-to-typeset lines for a suite-wide formula sheet.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.ufm_plus_symbolic import derivation, n_k
+from theory.ufm_plus.symbolic import derivation, n_k
 
 _COMMON = (r"$K \ge 2$ classes, $n_k$ samples in class $k$, $N = \sum_k n_k$, "
            r"$\lambda_W, \lambda_H > 0$, $d \ge K$")

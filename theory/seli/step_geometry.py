@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from theory.closed_forms import check_step_args, evaluate
-from theory.geometry import seli_geometry, step_counts, step_groups
-from theory.measure import GROUP_KEYS
-from theory.parameterization import Parameterization
+from theory.seli.closed_forms import check_step_args, evaluate
+from theory.seli.geometry import seli_geometry, step_counts, step_groups
+from theory.core.measure import GROUP_KEYS
+from theory.core.parameterization import Parameterization
 
 METHODS = ("symbolic", "numeric")
 
@@ -29,7 +29,7 @@ def predict_step(loss: str, k: int, k_minor: int, R: float, delta_ratio: float,
     """Group norm ratios and cosines of the CS-SVM minimiser (keys of ``igeom geometry --json``).
 
     ``method="symbolic"`` evaluates the SymPy closed forms; ``"numeric"`` the eigen route of
-    :func:`theory.geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
+    :func:`theory.seli.geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
     """
     name = str(loss).upper()
     if name not in ("CE", "CDT", "LDT"):

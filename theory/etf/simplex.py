@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._validate import positive_int, positive_real
+from theory.core.validate import positive_int, positive_real
 
 
 def etf_gram(k: int, e_w: float = 1.0) -> np.ndarray:

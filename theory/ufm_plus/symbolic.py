@@ -1,10 +1,10 @@
 """SymPy derivation of the UFM+ minimiser of dang2024 (Thm 1, Prop. 1, Cor. 1-4), with K symbolic.
 
 Derived in code from the proof's own steps, not transcribed (the printed formulas live in
-:mod:`theory.ufm_plus_printed` and are only compared against):
+:mod:`theory.ufm_plus.printed` and are only compared against):
 
 1. Orthogonal class means (Thm 1(b)) and the Cauchy-Schwarz equality (31) with c_3 from (37) give the
-   classifier w_m = -h^_m / c_3 (Thm 1(d)); the span algebra of :mod:`theory.orthogonal_span` gives
+   classifier w_m = -h^_m / c_3 (Thm 1(d)); the span algebra of :mod:`theory.ufm_plus.orthogonal_span` gives
    every inner product, hence the logits (Thm 1(e)) and Prop. 1.
 2. At that configuration the loss separates into one-dimensional functions g_k(x_k) of the squared
    class-mean norms x_k (Step 4, eq. 39): CE at the ansatz logits plus lambda_H n_k x_k (Lemma 1).
@@ -25,9 +25,9 @@ from typing import Callable
 
 import sympy as sp
 
-from theory.formula_cache import cached
-from theory.errors import ComputationError
-from theory.orthogonal_span import SpanVector, class_mean, sum_affine_over_classes, weighted_mean_sum
+from theory.infra.formula_cache import cached
+from theory.core.errors import ComputationError
+from theory.ufm_plus.orthogonal_span import SpanVector, class_mean, sum_affine_over_classes, weighted_mean_sum
 
 # ------------------------------------------------------------------------------------------ symbols
 K, N = sp.symbols("K N", positive=True)
@@ -248,7 +248,7 @@ def derivation(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
     and K_A, K_B, n_A, n_B, M_A, M_B, R for the two-group results. Derived on first use (seconds) and
     cached on disk keyed by a hash of the deriving source and the SymPy version.
     """
-    return cached("ufm_plus", ("orthogonal_span.py", "ufm_plus_symbolic.py"), _derive, PUBLIC, use_disk_cache)
+    return cached("ufm_plus", ("ufm_plus/orthogonal_span.py", "ufm_plus/symbolic.py"), _derive, PUBLIC, use_disk_cache)
 
 
 DESCRIPTIONS = {

@@ -211,7 +211,7 @@ def nc3(W: np.ndarray, H: np.ndarray, labels: np.ndarray, M: np.ndarray) -> np.n
     """NC3 = || W H-bar/||W H-bar||_F - Z_UFM+/||Z_UFM+||_F ||_F (dang2024 eq. (21)), batched.
 
     The matrix of (21) is K x K, so it is compared with the class-mean logits W H-bar; ``M`` are the
-    predicted margins (e.g. ``theory.ufm_plus.predict(...).M``). ValueError when every M_k = 0.
+    predicted margins (e.g. ``theory.ufm_plus.closed_form.predict(...).M``). ValueError when every M_k = 0.
     """
     H = _features(H, labels)
     W = _classifiers(W, H)

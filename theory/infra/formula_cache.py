@@ -15,7 +15,7 @@ from typing import Callable
 
 import sympy as sp
 
-from theory.atomic import write_atomic
+from theory.infra.atomic import write_atomic
 
 
 def cache_dir() -> Path:
@@ -24,8 +24,8 @@ def cache_dir() -> Path:
 
 
 def source_key(*module_files: str) -> str:
-    """Hash of the named files of the ``theory`` package and of the SymPy version."""
-    here = Path(__file__).resolve().parent
+    """Hash of the named files (paths relative to the ``theory`` package) and of the SymPy version."""
+    here = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(sp.__version__.encode())
     for name in module_files:
         h.update((here / name).read_bytes())

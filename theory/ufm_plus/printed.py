@@ -1,4 +1,4 @@
-"""dang2024's formulas exactly as printed, transcribed into the symbols of :mod:`theory.ufm_plus_symbolic`.
+"""dang2024's formulas exactly as printed, transcribed into the symbols of :mod:`theory.ufm_plus.symbolic`.
 
 These are the objects *under test*: nothing in the suite computes with them except the comparisons
 (tests and :mod:`proofs_check.errata.dang2024`) against the derived expressions. Sums over "all other
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.ufm_plus_symbolic import (K, K_A, K_B, M_A, M_B, M_j, M_k, N, R, S, lam_h, lam_w, n_A, n_B,
+from theory.ufm_plus.symbolic import (K, K_A, K_B, M_A, M_B, M_j, M_k, N, R, S, lam_h, lam_w, n_A, n_B,
                                       n_j, n_k, x)
 
 _a_k = sp.sqrt(n_k) * M_k

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import sympy as sp
 
-from theory.closed_forms import LOSSES, QUANTITIES, closed_form
+from theory.seli.closed_forms import LOSSES, QUANTITIES, closed_form
 
 _VEC = {"W": "w", "M": r"\mu"}
 
@@ -75,7 +75,7 @@ evaluated exactly through the eigen-decomposition of the two-block algebra.
 def formula_sheet(extra_sections: Sequence[tuple[str, str]] = ()) -> str:
     """A standalone LaTeX document: assumptions, every closed form, the symbolic special cases with
     their proof status, and any ``extra_sections`` given as (title, LaTeX body)."""
-    from theory.special_cases import all_proofs
+    from theory.seli.special_cases import all_proofs
 
     parts = [r"\documentclass[10pt]{article}", r"\usepackage[margin=2cm]{geometry}",
              r"\usepackage{amsmath,amssymb}", r"\usepackage{breqn}", r"\allowdisplaybreaks",
