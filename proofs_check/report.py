@@ -186,8 +186,7 @@ def figure_makers(level: str) -> list[Callable[[Path], list[Path]]]:
 def write_report(out_dir: str | Path, level: str = "quick",
                  progress: Callable[[CheckRecord], None] | None = None) -> Report:
     """Run the registry and write every report file into ``out_dir``."""
-    from theory.seli.latex import formula_sheet
-    from theory.ufm_plus.latex import latex_formulas
+    from theory.formula_sheet import formula_sheet
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -196,9 +195,7 @@ def write_report(out_dir: str | Path, level: str = "quick",
     start = time.perf_counter()
     records = run_registry(level, progress)
     figures = [str(path) for make in figure_makers(level) for path in make(out)]
-    ufm = latex_formulas()
-    ufm_body = "\n".join(r"\begin{dmath*}" + line + r"\end{dmath*}" for line in ufm.values())
-    write_atomic(out / "formula_sheet.tex", formula_sheet(extra_sections=[("dang2024 UFM+ (derived)", ufm_body)]))
+    write_atomic(out / "formula_sheet.tex", formula_sheet())
     report = Report(level, records, errata_table(), figures, time.perf_counter() - start)
     write_atomic(out / "report.json", json.dumps({"summary": report.summary(),
                                                   "checks": [r.as_dict() for r in records],

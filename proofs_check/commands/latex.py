@@ -12,22 +12,25 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
     p = sub.add_parser("latex", help="print the LaTeX of the closed forms or write the formula sheet",
                        description="Print 'lhs = rhs' LaTeX lines of the closed forms (all by default), or "
-                       "write the formula sheet (a standalone .tex document) with --sheet.")
-    p.add_argument("--loss", type=str.upper, choices=["CE", "CDT", "LDT"], help="only this loss")
-    p.add_argument("--quantity", choices=list(QUANTITIES), help="only this quantity")
+                       "write the formula sheet of all three papers (a standalone .tex document) with --sheet.")
+    p.add_argument("--loss", type=str.upper, choices=["CE", "CDT", "LDT"],
+                   help="only this loss (with --sheet: only its behnia2023 closed forms)")
+    p.add_argument("--quantity", choices=list(QUANTITIES),
+                   help="only this quantity (with --sheet: only its behnia2023 closed forms)")
     p.add_argument("--sheet", metavar="FILE.tex", help="write the full formula sheet to FILE.tex")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the selected formulas, or write the sheet."""
-    from theory.seli.latex import formula_sheet, latex_closed_form, select
+    from theory.formula_sheet import formula_sheet
+    from theory.seli.latex import latex_closed_form, select
     from theory.infra.atomic import write_atomic
 
     if args.sheet:
         if not str(args.sheet).endswith(".tex"):
             raise ValueError(f"--sheet must name a .tex file, got {args.sheet!r}")
-        path = write_atomic(args.sheet, formula_sheet())
+        path = write_atomic(args.sheet, formula_sheet(args.loss, args.quantity))
         sys.stderr.write(f"igeom: wrote {path}\n")
         return 0
     for loss, q in select(args.loss, args.quantity):

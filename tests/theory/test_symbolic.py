@@ -8,7 +8,7 @@ from sympy.parsing.latex import parse_latex
 
 from theory.seli import special_cases
 from theory.seli.closed_forms import R as R_sym, Delta, closed_forms, evaluate, k, k_m
-from theory.seli.latex import formula_sheet, latex_closed_form, latex_expr, select
+from theory.seli.latex import latex_expr, select
 from theory.seli.limits import limit_R_infinity, minority_collapse
 from theory.seli.quantities import QUANTITIES
 from theory.seli.special_cases import SymbolicProof, all_proofs
@@ -93,16 +93,6 @@ def test_latex_round_trip(key):
     for pt in ({k: 10, k_m: 3, R_sym: 7.3, Delta: 1.7}, {k: 25, k_m: 20, R_sym: 300.0, Delta: 0.2}):
         a, b = complex(expr.evalf(30, subs=pt)), complex(parsed.evalf(30, subs=pt))
         assert abs(a - b) <= 1e-12 * abs(a), key
-
-
-def test_formula_sheet_lists_every_formula_and_proof():
-    sheet = formula_sheet(extra_sections=[("Extra", "body text")])
-    assert sheet.startswith(r"\documentclass") and sheet.rstrip().endswith(r"\end{document}")
-    assert sheet.count(r"\begin{dmath*}") == 3 * len(QUANTITIES)
-    assert sheet.count("--- proved") == len(all_proofs())
-    assert r"\section*{Extra}" in sheet
-    for loss, q in select():
-        assert latex_closed_form(loss, q) in sheet
 
 
 def test_latex_select_validation():

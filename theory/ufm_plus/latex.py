@@ -26,6 +26,25 @@ class Formula:
     latex: str
     source: str
     assumptions: str
+    where: tuple[str, ...] = ()
+
+
+#: a right-hand side longer than this (characters of LaTeX) names the long factors of its denominator
+_LONG = 300
+
+
+def _named_denominator(expr: sp.Expr) -> tuple[sp.Expr, tuple[str, ...]]:
+    """``expr`` with each long factor of its denominator replaced by D_1, D_2, ..., and the LaTeX
+    definitions ``D_i = ...`` (so a sheet can typeset the formula within the page width)."""
+    if len(sp.latex(expr)) <= _LONG:
+        return expr, ()
+    num, den = sp.fraction(expr)
+    long_factors = [f for f in sp.Mul.make_args(den) if len(sp.latex(f)) > 60]
+    if len(long_factors) < 2:
+        return expr, ()
+    names = sp.symbols(f"D_1:{len(long_factors) + 1}", positive=True)
+    short = num / sp.Mul(*(f for f in sp.Mul.make_args(den) if f not in long_factors), *names)
+    return short, tuple(f"{sp.latex(n)} = {sp.latex(f)}" for n, f in zip(names, long_factors))
 
 
 def _entries() -> list[tuple[str, str, str, str, str]]:
@@ -76,11 +95,13 @@ def formulas() -> dict[str, Formula]:
     forms["M"] = sp.Piecewise((forms["M_bar"], n_k > forms["C"]), (0, True))
     out: dict[str, Formula] = {}
     for name, lhs, key, source, assumptions in _entries():
-        rhs = sp.latex(forms[key])
+        expr, where = _named_denominator(forms[key])
+        rhs = sp.latex(expr)
         if name == "classifier":
             rhs += (r"\left(K\sqrt{n_k}\,\mathbf{h}_k - \sum_{m=1}^K \sqrt{n_m}\,\mathbf{h}_m\right),"
                     r"\quad \sum_{k=1}^K \mathbf{w}_k = \mathbf{0}")
-        out[name] = Formula(lhs=lhs, latex=f"{lhs} = {rhs}", source=source, assumptions=assumptions)
+        out[name] = Formula(lhs=lhs, latex=f"{lhs} = {rhs}", source=source, assumptions=assumptions,
+                            where=where)
     return out
 
 
