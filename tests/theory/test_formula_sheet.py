@@ -19,7 +19,8 @@ import pytest
 import sympy as sp
 
 from theory.etf import identities as etf
-from theory.formula_sheet import formula_sheet, latex_text
+from theory.formula_sheet import formula_sheet
+from theory.infra.rich import Block, latex_plain, rich_html, to_html
 from theory.seli.closed_forms import Delta, R, closed_form, k, k_m
 from theory.seli.quantities import QUANTITIES
 from theory.seli.sheet import public_value, sheet_entries, substitute_public
@@ -63,9 +64,12 @@ def test_filters_select_behnia2023_lines() -> None:
         formula_sheet("XX")
 
 
-def test_latex_text_escapes_specials() -> None:
-    assert latex_text("||mu_min|| = sqrt(R) & 1/k^2 {50%}") == (
+def test_rich_text_escapes_plain_parts_and_keeps_math() -> None:
+    assert latex_plain("||mu_min|| = sqrt(R) & 1/k^2 {50%}") == (
         r"\textbar{}\textbar{}mu\_min\textbar{}\textbar{} = sqrt(R) \& 1/k\textasciicircum{}2 \{50\%\}")
+    assert rich_html("a < b and $x < y$") == "a &lt; b and <span class='tex'>x &lt; y</span>"
+    assert to_html([Block("item", "x"), Block("math", r"\frac12")]) == (
+        "<ul>\n<li>x</li>\n</ul>\n<div class='texd'>\\frac12</div>")
 
 
 def _pdflatex() -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from theory.infra.rich import Block
+
 K = sp.Symbol("K", integer=True, positive=True)
 E_W, E_H = sp.symbols("E_W E_H", positive=True)
 cos_theta = sp.Symbol(r"\cos\angle(\mathbf{h}, \mathbf{w}_c^*)", real=True)
@@ -86,29 +88,26 @@ def dr_gradient_on_sphere() -> sp.Expr:
     return sp.factor(dr_gradient_coefficient().subs(inner, sp.sqrt(E_W * E_H) * cos_theta))
 
 
-def latex_section() -> str:
+def sheet_blocks() -> list[Block]:
     """yang2022's part of the formula sheet (each right-hand side derived above)."""
     same, other = etf_gram_entries()
     h_same, h_other = optimum_inner_products()
-    lines = [
-        r"Simplex ETF $\mathbf{W}^* = \sqrt{E_W K/(K-1)}\,\mathbf{U}(\mathbf{I}_K - \frac1K \mathbf{1}"
-        r"\mathbf{1}^\top)$ with $\mathbf{U}^\top\mathbf{U} = \mathbf{I}_K$ (eq.~(1), needs $d \ge K$), "
-        r"DLPM (5) with $\|\mathbf{w}_k\|^2 = E_W$, $\|\mathbf{h}\|^2 \le E_H$.",
-        r"\begin{dmath*}\mathbf{w}_k^{*\top}\mathbf{w}_k^* = " + sp.latex(same)
-        + r"\end{dmath*}",
-        r"\begin{dmath*}\mathbf{w}_k^{*\top}\mathbf{w}_{k'}^* = " + sp.latex(other) + r"\quad (k \ne k')\end{dmath*}",
-        r"\begin{dmath*}\mathbf{h}_k^* = " + sp.latex(optimal_scale()) + r"\,\mathbf{w}_k^*\end{dmath*}",
-        r"\begin{dmath*}\mathbf{h}_k^{*\top}\mathbf{w}_k^* = " + sp.latex(h_same)
-        + r"\end{dmath*}",
-        r"\begin{dmath*}\mathbf{h}_k^{*\top}\mathbf{w}_{k'}^* = " + sp.latex(h_other) + r"\quad (k \ne k')\end{dmath*}",
-        r"\begin{dmath*}\frac{\partial \mathcal{L}_{CE}}{\partial \mathbf{h}} = -(1 - p_c)\,\mathbf{w}_c + "
-        r"\sum_{k \ne c} p_k\,\mathbf{w}_k\end{dmath*}",
-        r"(from $\partial \mathcal{L}_{CE}/\partial z_j = p_j - [j = c]$, differentiated by SymPy for "
-        r"$K = 2,\dots,6$, and $z_j = \mathbf{h}^\top\mathbf{w}_j$).",
-        r"\begin{dmath*}\frac{\partial \mathcal{L}_{DR}}{\partial \mathbf{h}} = "
-        + r"\left(" + sp.latex(dr_gradient_coefficient()) + r"\right)\mathbf{w}_c^*\end{dmath*}",
-        r"and on the sphere $\|\mathbf{h}\|^2 = E_H$ only (erratum: (15) needs the sphere):",
-        r"\begin{dmath*}\frac{\partial \mathcal{L}_{DR}}{\partial \mathbf{h}} = "
-        + r"\left(" + sp.latex(dr_gradient_on_sphere()) + r"\right)\mathbf{w}_c^*\end{dmath*}",
+    return [
+        Block("text", r"Simplex ETF $\mathbf{W}^* = \sqrt{E_W K/(K-1)}\,\mathbf{U}(\mathbf{I}_K - \frac1K "
+                      r"\mathbf{1}\mathbf{1}^\top)$ with $\mathbf{U}^\top\mathbf{U} = \mathbf{I}_K$ (eq. (1), "
+                      r"needs $d \ge K$); DLPM (5) with $\|\mathbf{w}_k\|^2 = E_W$ and $\|\mathbf{h}\|^2 \le E_H$."),
+        Block("math", r"\mathbf{w}_k^{*\top}\mathbf{w}_k^* = " + sp.latex(same)),
+        Block("math", r"\mathbf{w}_k^{*\top}\mathbf{w}_{k'}^* = " + sp.latex(other) + r"\quad (k \ne k')"),
+        Block("math", r"\mathbf{h}_k^* = " + sp.latex(optimal_scale()) + r"\,\mathbf{w}_k^*"),
+        Block("math", r"\mathbf{h}_k^{*\top}\mathbf{w}_k^* = " + sp.latex(h_same)),
+        Block("math", r"\mathbf{h}_k^{*\top}\mathbf{w}_{k'}^* = " + sp.latex(h_other) + r"\quad (k \ne k')"),
+        Block("math", r"\frac{\partial \mathcal{L}_{CE}}{\partial \mathbf{h}} = -(1 - p_c)\,\mathbf{w}_c + "
+                      r"\sum_{k \ne c} p_k\,\mathbf{w}_k"),
+        Block("text", r"from $\partial \mathcal{L}_{CE}/\partial z_j = p_j - [j = c]$ (differentiated by SymPy "
+                      r"for K = 2 to 6) and $z_j = \mathbf{h}^\top\mathbf{w}_j$."),
+        Block("math", r"\frac{\partial \mathcal{L}_{DR}}{\partial \mathbf{h}} = \left("
+                      + sp.latex(dr_gradient_coefficient()) + r"\right)\mathbf{w}_c^*"),
+        Block("text", r"and on the sphere $\|\mathbf{h}\|^2 = E_H$ only (erratum: (15) needs the sphere):"),
+        Block("math", r"\frac{\partial \mathcal{L}_{DR}}{\partial \mathbf{h}} = \left("
+                      + sp.latex(dr_gradient_on_sphere()) + r"\right)\mathbf{w}_c^*"),
     ]
-    return "\n".join(lines)

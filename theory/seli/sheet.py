@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from theory.infra.rich import Block
 from theory.seli.closed_forms import Delta, R, _reduce, a, internal_forms, k, k_m, m, r, s
 from theory.seli.quantities import QUANTITIES
 
@@ -120,16 +121,14 @@ def _cos_line(block: str, what: str) -> str:
             rf"{v}_{{\mathrm{{min}}}}\rangle / (\|{v}_{{\mathrm{{maj}}}}\|\,\|{v}_{{\mathrm{{min}}}}\|)")
 
 
-def latex_section(loss: str, quantity: str | None = None) -> str:
-    """The LaTeX body of one loss: the definition of t, then every line (or the one ``quantity``)."""
-    lines = []
-    setting = (r"Symbols: $a = k - k_m$ majority classes, $k_m$ minority classes, $r = \sqrt{R}$, "
-               r"$\Delta = \delta_{\mathrm{maj}} / \delta_{\mathrm{min}}$, $s = \sqrt{t}$ with")
+def sheet_blocks(loss: str, quantity: str | None = None) -> list[Block]:
+    """The sheet's blocks of one loss: the definition of t, then every line (or those of ``quantity``)."""
     if loss == "CE":
-        setting = r"CE is CDT at $\Delta = 1$. Symbols: $r = \sqrt{R}$, $s = \sqrt{t}$ with"
-    lines.append(setting)
-    lines.append(r"\begin{dmath*}t = " + sp.latex(sheet_t(loss)) + r"\end{dmath*}")
-    wanted = None if quantity is None else {quantity}
+        setting = r"CE is CDT at $\Delta = 1$. Symbols: $r = \sqrt{R}$ and $s = \sqrt{t}$ with"
+    else:
+        setting = (r"Symbols: $a = k - k_m$ majority classes, $k_m$ minority classes, $r = \sqrt{R}$, "
+                   r"$\Delta = \delta_{\mathrm{maj}} / \delta_{\mathrm{min}}$ and $s = \sqrt{t}$ with")
+    blocks = [Block("text", setting), Block("math", "t = " + sp.latex(sheet_t(loss)))]
     for entry in sheet_entries(loss):
         block, what = entry.name.split(".")
         stands_for = entry.name
@@ -137,10 +136,9 @@ def latex_section(loss: str, quantity: str | None = None) -> str:
             stands_for = f"{block}.cos_maj_min"
         elif block == "WM":
             stands_for = f"WM.cos_{what.split('_')[1]}"
-        if wanted is not None and stands_for not in wanted:
+        if quantity is not None and stands_for != quantity:
             continue
-        lines.append(r"\begin{dmath*}" + entry.lhs + " = " + sp.latex(entry.expr) + r"\end{dmath*}")
+        blocks.append(Block("math", f"{entry.lhs} = {sp.latex(entry.expr)}"))
         if stands_for != entry.name:
-            lines.append(r"\begin{dmath*}" + _cos_line(block, what if block == "WM" else "cos_maj_min")
-                         + r"\end{dmath*}")
-    return "\n".join(lines)
+            blocks.append(Block("math", _cos_line(block, what if block == "WM" else "cos_maj_min")))
+    return blocks
