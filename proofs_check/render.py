@@ -1,0 +1,319 @@
+"""The verification report as a reader sees it: one self-contained HTML page and its Markdown twin.
+
+Both are rendered from the report document (the dictionary written as ``report.json``): per-paper
+verdicts first, then per paper a verdict table of its claims, each claim opening to its checks (measured
+figure against its pass criterion, erratum linked both ways), proof steps folded under the result they
+prove, the errata (printed / corrected / evidence), the formula sheet typeset with KaTeX, the figures,
+and the provenance of the run. The HTML embeds KaTeX (shipped in ``proofs_check/assets/katex``, fonts as
+data URIs) and the figures (base64 PNG), so it typesets and displays with no network and when mailed alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from importlib import resources
+from typing import Any, Iterable, Mapping
+
+from theory.core.vocabulary import Paper, Status
+
+_ORDER = {s.value: i for i, s in enumerate(Status)}
+_COLOUR = {"pass": "#dff3df", "erratum": "#fff1c4", "fail": "#f7d4d4", "error": "#f7d4d4"}
+_VERDICT = {"pass": "holds", "erratum": "holds as corrected (erratum)", "fail": "FAILS", "error": "ERROR"}
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1100px;padding:1.5em;
+color:#1d1d1f;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.6em 0;width:100%} td,th{border:1px solid #d4d4d4;padding:4px 6px;
+font-size:13px;vertical-align:top;text-align:left} th{background:#f3f3f3}
+.num{text-align:right;font-variant-numeric:tabular-nums}
+.pass{background:#dff3df}.erratum{background:#fff1c4}.fail,.error{background:#f7d4d4}
+details{margin:.3em 0} summary{cursor:pointer} .muted{color:#666;font-size:12px}
+.toc{columns:2;font-size:14px} .texd{margin:.5em 0;overflow-x:auto} figure{margin:1em 0}
+figure img{max-width:100%;border:1px solid #eee} code{font-size:12px}
+"""
+
+_BOOT = """
+document.addEventListener('DOMContentLoaded', function () {
+  var n = 0, bad = 0;
+  document.querySelectorAll('.tex, .texd').forEach(function (el) {
+    try { katex.render(el.textContent, el, {displayMode: el.classList.contains('texd'), throwOnError: true});
+          n++; }
+    catch (e) { el.classList.add('tex-error'); el.title = String(e); bad++; }
+  });
+  document.body.dataset.typeset = n; document.body.dataset.typesetErrors = bad;
+});
+"""
+
+
+def anchor(kind: str, ident: str) -> str:
+    """A stable HTML id for a claim or an erratum, e.g. ``claim-behnia2023-thm-2-i``."""
+    return f"{kind}-" + re.sub(r"[^a-z0-9]+", "-", ident.lower()).strip("-")
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("proofs_check").joinpath("assets", "katex", name).read_bytes()
+
+
+def katex_inline() -> str:
+    """KaTeX's stylesheet (fonts embedded as woff2 data URIs) and script, for a page with no network."""
+    css = _asset("katex.min.css").decode()
+
+    def font(match: re.Match) -> str:
+        data = base64.b64encode(_asset(f"fonts/{match.group(1)}.woff2")).decode()
+        return f'src:url(data:font/woff2;base64,{data}) format("woff2")'
+
+    css = re.sub(r'src:url\(fonts/([\w-]+)\.woff2\) format\("woff2"\)(?:,url\([^)]*\) format\("[^"]*"\))*', font, css)
+    if "url(fonts/" in css:
+        raise RuntimeError("KaTeX stylesheet still references external fonts")
+    return f"<style>{css}</style><script>{_asset('katex.min.js').decode()}</script><script>{_BOOT}</script>"
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def criterion(check: Mapping[str, Any]) -> str:
+    """The pass criterion of a check as text, e.g. ``figure ≤ 1e-09`` or ``figure ≥ 0.001``."""
+    tol = check.get("tolerance")
+    if tol is None:
+        return "no exception"
+    relation = "≥" if check.get("criterion") == ">=" else "≤"
+    return f"figure {relation} {_fmt(tol)}"
+
+
+def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
+    """The worst status of a claim's checks (pass < erratum < fail < error)."""
+    return max((c["status"] for c in checks), key=lambda s: _ORDER[s])
+
+
+def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per paper: claims checked, passed, with a recorded erratum, failed; checks; errata recorded."""
+    rows = []
+    for paper in Paper:
+        mine = [c for c in claims if c["paper"] == paper.value]
+        if not mine and not any(e["paper"] == paper.value for e in errata):
+            continue
+        status = [c["status"] for c in mine]
+        rows.append({"paper": paper.value, "claims": len(mine), "passed": status.count("pass"),
+                     "with_erratum": status.count("erratum"),
+                     "failed": status.count("fail") + status.count("error"),
+                     "checks": sum(len(c["checks"]) for c in mine),
+                     "errata": sum(1 for e in errata if e["paper"] == paper.value)})
+    if rows:
+        rows.append({"paper": "total", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "paper"}})
+    return rows
+
+
+_HEAD_COLUMNS = (("claims", "claims checked"), ("passed", "passed"), ("with_erratum", "with a recorded erratum"),
+                 ("failed", "failed"), ("checks", "checks"), ("errata", "errata recorded"))
+
+
+def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
+    """The per-paper headline as a Markdown table (README shows the same table)."""
+    lines = ["| paper | " + " | ".join(t for _, t in _HEAD_COLUMNS) + " |",
+             "| --- |" + " --- |" * len(_HEAD_COLUMNS)]
+    lines += ["| " + " | ".join([str(r["paper"])] + [str(r[k]) for k, _ in _HEAD_COLUMNS]) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _check_rows(claim: Mapping[str, Any], esc=html.escape) -> str:
+    rows = []
+    for c in claim["checks"]:
+        link = ""
+        if c.get("erratum"):
+            link = f" — <a href='#{anchor('erratum', c['erratum'])}'>erratum {esc(c['erratum'])}</a>"
+        rows.append(f"<tr class='{c['status']}'><td>{esc(c['level'])}</td><td>{esc(c['check'])}</td>"
+                    f"<td>{esc(c['status'])}{link}</td><td class='num'>{_fmt(c.get('figure'))}</td>"
+                    f"<td>{esc(criterion(c))}</td><td class='num'>{c['seconds']:.2f}</td>"
+                    f"<td class='muted'>{esc(str(c.get('detail', '')))}</td></tr>")
+    return ("<table><tr><th>level</th><th>check</th><th>status</th><th>figure</th><th>pass criterion</th>"
+            "<th>s</th><th>detail</th></tr>" + "".join(rows) + "</table>")
+
+
+def _claim_details(claim: Mapping[str, Any], errata_of: Mapping[str, list[str]]) -> str:
+    esc = html.escape
+    cid = claim["id"]
+    linked = "".join(f" <a href='#{anchor('erratum', e)}'>[erratum {esc(e)}]</a>" for e in errata_of.get(cid, []))
+    return (f"<details id='{anchor('claim', cid)}' class='claim'><summary><b>{esc(cid)}</b> — "
+            f"<span class='{claim['status']}'>{esc(_VERDICT[claim['status']])}</span>{linked}</summary>"
+            f"<p>{esc(claim['statement'])}</p><p class='muted'>Assumptions: {esc(claim.get('assumptions', ''))}</p>"
+            f"{_check_rows(claim)}</details>")
+
+
+def _paper_section(paper: str, claims: list[Mapping[str, Any]], errata_of: Mapping[str, list[str]]) -> str:
+    esc = html.escape
+    results = [c for c in claims if c["paper"] == paper and c.get("kind", "claim") == "claim"]
+    steps = [c for c in claims if c["paper"] == paper and c.get("kind", "claim") != "claim"]
+    rows = "".join(
+        f"<tr class='{c['status']}'><td><a href='#{anchor('claim', c['id'])}'>{esc(c['id'])}</a></td>"
+        f"<td>{esc(c['statement'])}</td><td>{esc(_VERDICT[c['status']])}</td>"
+        f"<td>{esc(', '.join(c['levels']))}</td><td class='num'>{len(c['checks'])}</td></tr>" for c in results)
+    out = [f"<h2 id='paper-{paper}'>{paper}</h2>",
+           "<table><tr><th>claim</th><th>statement</th><th>verdict</th><th>levels</th><th>checks</th></tr>"
+           f"{rows}</table>"]
+    out += [_claim_details(c, errata_of) for c in results]
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for c in steps:
+        groups.setdefault(c.get("proves") or f"{paper} proofs", []).append(c)
+    for target, members in groups.items():
+        worst = claim_status([{"status": c["status"]} for c in members])
+        out.append(f"<details class='proof'><summary>Proof steps of <b>{esc(target)}</b>: {len(members)} "
+                   f"claims, <span class='{worst}'>{esc(_VERDICT[worst])}</span></summary>"
+                   + "".join(_claim_details(c, errata_of) for c in members) + "</details>")
+    return "\n".join(out)
+
+
+def _errata_section(errata: list[Mapping[str, Any]], claim_ids: set[str]) -> str:
+    esc = html.escape
+    out = ["<h2 id='errata'>Errata</h2>"]
+    for e in errata:
+        ok = "confirmed" if e["evidence_holds"] else "NOT confirmed"
+        claim = esc(e["claim"])
+        if e["claim"] in claim_ids:  # a claim filtered out of this report gets no dangling link
+            claim = f"<a href='#{anchor('claim', e['claim'])}'>{claim}</a>"
+        out.append(f"<div id='{anchor('erratum', e['id'])}' class='erratum-entry'><h3>{esc(e['id'])}</h3>"
+                   f"<p><b>{esc(e['paper'])}, {esc(e['location'])}</b> — claim {claim}</p>"
+                   f"<table><tr><th>printed</th><td>{esc(e['printed'])}</td></tr>"
+                   f"<tr><th>corrected</th><td>{esc(e['corrected'])}</td></tr>"
+                   f"<tr><th>evidence ({ok})</th><td>{esc(e['evidence'])}</td></tr></table></div>")
+    return "\n".join(out)
+
+
+def _provenance(prov: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in prov.items() if v is not None)
+
+
+def provenance(level: str, seconds: float) -> dict[str, Any]:
+    """Package version, git commit (when run from a checkout), date, library versions, platform."""
+    import datetime
+    import importlib.metadata as md
+    import platform
+    import subprocess
+    from pathlib import Path
+
+    def version(dist: str) -> str | None:
+        try:
+            return md.version(dist)
+        except md.PackageNotFoundError:
+            return None
+
+    commit = None
+    try:
+        here = Path(__file__).resolve().parent
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True,
+                             timeout=5)
+        commit = out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"implicit-geometry": version("implicit-geometry"), "git commit": commit,
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "python": platform.python_version(), "torch": version("torch"), "cvxpy": version("cvxpy"),
+            "sympy": version("sympy"), "numpy": version("numpy"), "platform": platform.platform(),
+            "level": level, "seconds": round(float(seconds), 1)}
+
+
+def document(checks: list[Mapping[str, Any]], claims: Iterable[Any], errata: list[Mapping[str, Any]],
+             figures: list[str], failures: list[Mapping[str, str]], summary: Mapping[str, Any],
+             prov: Mapping[str, Any]) -> dict[str, Any]:
+    """The report document (``report.json``): the flat ``checks`` rows grouped under their claims, the
+    per-paper headline, errata, figure names, failures while writing the report, and provenance."""
+    meta = {c.id: c for c in claims}
+    grouped: dict[str, list[Mapping[str, Any]]] = {}
+    for row in checks:
+        grouped.setdefault(row["id"], []).append(row)
+    out_claims = []
+    for cid, rows in grouped.items():
+        c = meta.get(cid)
+        out_claims.append({"id": cid, "paper": rows[0]["paper"], "kind": rows[0]["kind"],
+                           "statement": getattr(c, "statement", ""), "assumptions": getattr(c, "assumptions", ""),
+                           "proves": getattr(c, "proves", None), "status": claim_status(rows),
+                           "levels": sorted({r["level"] for r in rows}), "checks": rows})
+    return {"summary": dict(summary), "papers": paper_headlines(out_claims, errata), "claims": out_claims,
+            "checks": checks, "errata": errata, "figures": figures, "failures": failures, "provenance": dict(prov)}
+
+
+def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = None,
+                formulas_html: str = "") -> str:
+    """The self-contained HTML report of a report document (``figures``: PNG bytes by file name)."""
+    esc = html.escape
+    claims, errata = list(doc["claims"]), list(doc["errata"])
+    errata_of: dict[str, list[str]] = {}
+    for e in errata:
+        errata_of.setdefault(e["claim"], []).append(e["id"])
+    heads = paper_headlines(claims, errata)
+    head_rows = "".join(
+        ("<tr><td><b>total</b></td>" if r["paper"] == "total" else f"<tr><td><a href='#paper-{r['paper']}'>{r['paper']}</a></td>")
+        + "".join(f"<td class='num'>{r[k]}</td>" for k, _ in _HEAD_COLUMNS) + "</tr>" for r in heads)
+    papers = [r["paper"] for r in heads if r["paper"] != "total"]
+    failures = doc.get("failures") or []
+    toc = ["<ul class='toc'>"] + [f"<li><a href='#paper-{p}'>{p}</a></li>" for p in papers]
+    toc += ["<li><a href='#errata'>Errata</a></li>"]
+    if formulas_html:
+        toc.append("<li><a href='#formulas'>Formula sheet</a></li>")
+    if figures:
+        toc.append("<li><a href='#figures'>Figures</a></li>")
+    if failures:
+        toc.append("<li><a href='#failures'>Failures while writing the report</a></li>")
+    toc += ["<li><a href='#provenance'>Provenance</a></li>", "</ul>"]
+    body = [f"<h1>implicit-geometry: verification report ({esc(str(doc['summary'].get('level', '')))})</h1>",
+            f"<p class='muted'>{esc(_provenance(doc.get('provenance', {})))}</p>",
+            "<table><tr><th>paper</th>" + "".join(f"<th>{t}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
+            "".join(toc)]
+    if failures:
+        body.append("<h2 id='failures'>Failures while writing the report</h2><ul>"
+                    + "".join(f"<li><b>{esc(f['what'])}</b>: {esc(f['error'])}</li>" for f in failures) + "</ul>")
+    body += [_paper_section(p, claims, errata_of) for p in papers]
+    body.append(_errata_section(errata, {c['id'] for c in claims}))
+    if formulas_html:
+        body.append(f"<h2 id='formulas'>Formula sheet</h2>{formulas_html}")
+    if figures:
+        body.append("<h2 id='figures'>Figures</h2>" + "".join(
+            f"<figure><img alt='{esc(name)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
+            f"<figcaption>{esc(name)}</figcaption></figure>" for name, data in figures.items()))
+    body.append(f"<h2 id='provenance'>Provenance</h2><table>" + "".join(
+        f"<tr><th>{esc(str(k))}</th><td>{esc(_fmt(v))}</td></tr>" for k, v in doc.get("provenance", {}).items())
+        + "</table>")
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>implicit-geometry report</title><style>{_CSS}</style>{katex_inline()}</head><body>"
+            + "\n".join(body) + "</body></html>\n")
+
+
+def render_markdown(doc: Mapping[str, Any]) -> str:
+    """The Markdown report: the same order as the HTML, checks as nested lists."""
+    claims, errata = list(doc["claims"]), list(doc["errata"])
+    heads = paper_headlines(claims, errata)
+    cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731
+    lines = [f"# implicit-geometry: verification report ({doc['summary'].get('level', '')})", "",
+             _provenance(doc.get("provenance", {})), "", headline_markdown(heads), ""]
+    for f in doc.get("failures") or []:
+        lines.append(f"- **failure while writing the report**: {f['what']}: {f['error']}")
+    for row in heads:
+        if row["paper"] == "total":
+            continue
+        lines += ["", f"## {row['paper']}", "", "| claim | kind | verdict | levels | checks |",
+                  "| --- | --- | --- | --- | --- |"]
+        mine = [c for c in claims if c["paper"] == row["paper"]]
+        lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {_VERDICT[c['status']]} | "
+                  f"{', '.join(c['levels'])} | {len(c['checks'])} |" for c in mine]
+        for c in mine:
+            lines += ["", f"### {c['id']}", "", c["statement"], ""]
+            for ch in c["checks"]:
+                er = f" (erratum {ch['erratum']})" if ch.get("erratum") else ""
+                lines.append(f"- {ch['level']}: {ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
+                             f"{criterion(ch)}")
+    lines += ["", "## Errata", ""]
+    for e in errata:
+        lines += [f"### {e['id']} — {e['paper']}, {e['location']} (claim {e['claim']})", "",
+                  f"- printed: {e['printed']}", f"- corrected: {e['corrected']}",
+                  f"- evidence ({'confirmed' if e['evidence_holds'] else 'NOT confirmed'}): {e['evidence']}", ""]
+    if doc.get("figures"):
+        lines += ["## Figures", ""] + [f"![{name}]({name})" for name in doc["figures"]]
+    return "\n".join(lines) + "\n"
