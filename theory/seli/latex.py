@@ -11,7 +11,9 @@ from typing import Sequence
 
 import sympy as sp
 
-from theory.seli.closed_forms import LOSSES, QUANTITIES, closed_form
+from theory.seli.closed_forms import QUANTITIES, closed_form
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
+from theory.core.errors import InputError
 
 _VEC = {"W": "w", "M": r"\mu"}
 
@@ -19,7 +21,7 @@ _VEC = {"W": "w", "M": r"\mu"}
 def quantity_lhs(quantity: str) -> str:
     """LaTeX of the left-hand side of a quantity, e.g. ``\\cos(w_{maj}, w'_{maj})``."""
     if quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+        raise InputError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
     block, name = quantity.split(".")
     if block == "WM":
         g = name.split("_")[1]
@@ -46,12 +48,9 @@ def latex_closed_form(loss: str, quantity: str) -> str:
 
 def select(loss: str | None = None, quantity: str | None = None) -> list[tuple[str, str]]:
     """(loss, quantity) pairs matching the optional filters, in a fixed order."""
-    losses = LOSSES if loss is None else (str(loss).upper(),)
-    for name in losses:
-        if name not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
+    losses = CLOSED_FORM_LOSSES if loss is None else (Loss.parse(loss, CLOSED_FORM_LOSSES),)
     if quantity is not None and quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+        raise InputError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
     quantities = QUANTITIES if quantity is None else (quantity,)
     return [(lo, q) for lo in losses for q in quantities]
 
@@ -81,7 +80,7 @@ def formula_sheet(extra_sections: Sequence[tuple[str, str]] = ()) -> str:
              r"\usepackage{amsmath,amssymb}", r"\usepackage{breqn}", r"\allowdisplaybreaks",
              r"\title{implicit-geometry: formula sheet}", r"\date{}", r"\begin{document}", r"\maketitle",
              ASSUMPTIONS]
-    for loss in LOSSES:
+    for loss in CLOSED_FORM_LOSSES:
         parts.append(rf"\section*{{{loss}}}")
         for _, q in select(loss):
             parts.append(r"\begin{dmath*}" + latex_closed_form(loss, q) + r"\end{dmath*}")
