@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.core.validate import finite_real, positive_int
+from theory.core.validate import finite_real, seed_value
 from theory.seli.geometry import Geometry, seli_geometry
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
@@ -75,7 +75,7 @@ class RunSpec:
             if p.offsets is not None:
                 object.__setattr__(self, "offsets", tuple(p.offsets.tolist()))
         object.__setattr__(self, "gamma", finite_real("gamma", self.gamma))
-        object.__setattr__(self, "seed", positive_int("seed", self.seed, minimum=0))
+        object.__setattr__(self, "seed", seed_value("seed", self.seed))
         object.__setattr__(self, "tau", finite_real("tau", self.tau))
         if self.loss == Loss.CE and self.gamma != 0.0:
             raise InputError("CE has no hyperparameter (Delta = 1): use gamma = 0, or CDT/LDT/wCE/VS")
