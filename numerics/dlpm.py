@@ -19,12 +19,11 @@ from numerics.solve import solve_or_raise
 from theory.core.validate import positive_real
 from theory.core.imbalance import Imbalance
 from theory.core.errors import InputError
-
-LOSSES = ("CE", "DR")
+from theory.core.vocabulary import ETFLoss
 
 
 def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
-               loss: str = "CE") -> np.ndarray:
+               loss: str = ETFLoss.CE) -> np.ndarray:
     """Global minimiser H (d x N, samples ordered by class) of yang2022 eq. (5) for a fixed classifier.
 
     ``loss``: "CE" (eq. 3) or "DR" (eq. 14, with E_W read from the column norms of W*, which must be
@@ -32,9 +31,7 @@ def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
     """
     import cvxpy as cp
 
-    name = str(loss).upper()
-    if name not in LOSSES:
-        raise InputError(f"loss must be one of {LOSSES}, got {loss!r}")
+    name = ETFLoss.parse(loss)
     W = np.asarray(W_star, dtype=np.float64)
     if W.ndim != 2 or not np.all(np.isfinite(W)):
         raise InputError("W_star must be a finite d x K matrix")
@@ -47,7 +44,7 @@ def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
     H = cp.Variable((W.shape[0], N))
     logits = W.T @ H  # K x N
     own = cp.sum(cp.multiply(logits, np.eye(imb.k)[:, y]), axis=0)
-    if name == "CE":
+    if name == ETFLoss.CE:
         per_sample = cp.log_sum_exp(logits, axis=0) - own
     else:
         norms = np.linalg.norm(W, axis=0)

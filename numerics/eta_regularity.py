@@ -26,8 +26,7 @@ from scipy.special import softmax
 from theory.core.validate import positive_int, positive_real
 from theory.core.measure import vector_cosine
 from theory.core.errors import InputError
-
-LOSSES = ("CE", "DR")
+from theory.core.vocabulary import ETFLoss
 
 
 def _check(h: object, W: object, label: int, E_H: float) -> tuple[np.ndarray, np.ndarray, int, float]:
@@ -54,8 +53,8 @@ def gradient(loss: str, h: object, W: object, label: int, E_H: float, symmetric:
     ``symmetric=True`` (CE only) replaces p_k, k != c, by (1 - p_c)/(K - 1): Theorem 2's assumption.
     """
     h, W, c, E_H = _check(h, W, label, E_H)
-    name = str(loss).upper()
-    if name == "CE":
+    name = ETFLoss.parse(loss)
+    if name == ETFLoss.CE:
         p = softmax(W.T @ h)
         if symmetric:
             p_c = p[c]
@@ -63,12 +62,10 @@ def gradient(loss: str, h: object, W: object, label: int, E_H: float, symmetric:
             p[c] = p_c
         p[c] -= 1.0
         return W @ p
-    if name == "DR":
-        if symmetric:
-            raise InputError("the symmetric-probability assumption concerns CE only")
-        s = np.linalg.norm(W[:, c]) * np.sqrt(E_H)
-        return (W[:, c] @ h - s) / s * W[:, c]
-    raise InputError(f"loss must be one of {LOSSES}, got {loss!r}")
+    if symmetric:
+        raise InputError("the symmetric-probability assumption concerns CE only")
+    s = np.linalg.norm(W[:, c]) * np.sqrt(E_H)
+    return (W[:, c] @ h - s) / s * W[:, c]
 
 
 def project_ball(x: np.ndarray, E_H: float) -> np.ndarray:

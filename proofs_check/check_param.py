@@ -26,6 +26,7 @@ from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.errors import InputError
+from theory.core.vocabulary import Loss
 
 FULL_PROBLEM_MAX_N = 400
 # step of the loss-normalised recipe per unit of the initial squared parameter norm: README's best recipe
@@ -99,7 +100,7 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     reduced = imb.n > FULL_PROBLEM_MAX_N
     solution = solve_cs_svm(imb, param, reduced=reduced)
     predicted = solution.geometry()
-    spec = RunSpec("custom", seed=seed, scaling=param.scaling.tolist(),
+    spec = RunSpec(Loss.CUSTOM, seed=seed, scaling=param.scaling.tolist(),
                    offsets=None if param.offsets is None else param.offsets.tolist())
     problem = UFMProblem(imb, imb.k if d is None else d)
     init_scale = TrainConfig.init_scale

@@ -124,3 +124,17 @@ def test_ctrl_c_during_a_real_run_exits_130(tmp_path) -> None:
     _, rest = proc.communicate(timeout=300)
     assert proc.returncode == 130
     assert "Traceback" not in rest and rest.splitlines()[-1] == "igeom: interrupted"
+
+
+@pytest.mark.parametrize("argv", [
+    ["svm", "--loss", "CE", "--k", "3", "--k-minor", "1", "--R", "2", "--n-min", "1", "--solver", "nonconvex",
+     "--seed", str(2**64)],
+    ["ufm-plus", "--counts", "8,2", "--lambda-w", "1e-3", "--lambda-h", "1e-3", "--solve", "--seed", str(2**64)],
+    ["train", "--loss", "CDT", "--k", "3", "--k-minor", "1", "--n-min", "1", "--seeds", f"0,{2**64}"],
+])
+def test_a_seed_beyond_two_to_the_64_is_bad_input_naming_the_seed(capsys, argv) -> None:
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(main(argv))
+    assert info.value.code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "seed must be <= 18446744073709551615" in err[0], err

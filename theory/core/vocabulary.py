@@ -60,6 +60,13 @@ PARAMETERIZATION_FAMILIES: tuple[Loss, ...] = (Loss.CE, Loss.CDT, Loss.LDT, Loss
 SWEPT_LOSSES: tuple[Loss, ...] = (Loss.CDT, Loss.LDT)
 
 
+class ETFLoss(Word):
+    """ETF loss: a loss of the fixed simplex-ETF classifier (yang2022: CE eq. 3, dot regression DR eq. 14)."""
+
+    CE = "CE"
+    DR = "DR"
+
+
 class Paper(Word):
     """paper: one of the three papers the suite checks."""
 
