@@ -26,7 +26,7 @@ from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.errors import InputError
-from theory.core.vocabulary import Loss
+from theory.core.vocabulary import Loss, Normalization, Precision
 
 FULL_PROBLEM_MAX_N = 400
 # step of the loss-normalised recipe per unit of the initial squared parameter norm: README's best recipe
@@ -105,8 +105,8 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     problem = UFMProblem(imb, imb.k if d is None else d)
     init_scale = TrainConfig.init_scale
     step = LR_PER_SQ_NORM * init_scale**2 * problem.d * (imb.k + imb.n) if lr is None else lr
-    config = TrainConfig(epochs=epochs, lr=step, momentum=0.9, nesterov=True, normalize="loss-norm",
-                         dtype="float64", log_every=epochs, init_scale=init_scale)
+    config = TrainConfig(epochs=epochs, lr=step, momentum=0.9, nesterov=True, normalize=Normalization.LOSS_NORM,
+                         dtype=Precision.FLOAT64, log_every=epochs, init_scale=init_scale)
     result = require_finite(train_sweep(problem, [spec], config))
     W = result.final_W[0]
     M = class_means(result.final_H[0], imb.labels(), imb.k)

@@ -28,8 +28,10 @@ import torch
 
 from theory.core.parameterization import Parameterization
 from theory.core.errors import InputError
+from theory.core.vocabulary import Normalization
 
-NORMALIZATIONS = ("none", "loss")
+#: the normalizations applied per sample here ("loss-norm" is "loss" rescaled per model in training.ufm)
+NORMALIZATIONS = (Normalization.NONE, Normalization.LOSS)
 
 
 def scaling_tensors(params: Sequence[Parameterization], dtype: torch.dtype = torch.float64,
@@ -99,17 +101,16 @@ def per_sample_coefficients(a: torch.Tensor, weights: torch.Tensor, normalize: s
     ``normalize="none"``: kappa = w sigmoid(a). ``"loss"``: kappa = w sigmoid(a) / sum_j w_j l_j,
     i.e. the gradient of log L, formed in log space (every sample weight must be > 0).
     """
-    if normalize == "none":
+    normalize = Normalization.parse(normalize, NORMALIZATIONS)
+    if normalize == Normalization.NONE:
         return weights * torch.sigmoid(a)
-    if normalize == "loss":
-        log_w = weights.log()
-        log_total = torch.logsumexp(log_w + log_softplus(a), dim=sample_dims, keepdim=True)
-        return (log_w - torch.nn.functional.softplus(-a) - log_total).exp()
-    raise InputError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+    log_w = weights.log()
+    log_total = torch.logsumexp(log_w + log_softplus(a), dim=sample_dims, keepdim=True)
+    return (log_w - torch.nn.functional.softplus(-a) - log_total).exp()
 
 
 def logit_gradient(S: torch.Tensor, onehot: torch.Tensor, scaling_rows: torch.Tensor, weights: torch.Tensor,
-                   normalize: str = "none", dim: int = -1, sample_dims: tuple[int, ...] = (-2,)) -> torch.Tensor:
+                   normalize: str = Normalization.NONE, dim: int = -1, sample_dims: tuple[int, ...] = (-2,)) -> torch.Tensor:
     """Analytic dL/dz at scaled logits S, for L = sum_i w_i l_i (``normalize="none"``) or log L ("loss").
 
     ``onehot``: float labels along ``dim`` (broadcastable to S); ``scaling_rows``: A[y_i, c] laid out

@@ -36,25 +36,23 @@ import torch
 from theory.core.validate import feature_dimension, finite_real, positive_int, positive_real
 from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
+from theory.core.vocabulary import Device, Normalization, Precision
 from training.checkpoint import load_state, save_state
 from training.losses import logit_gradient, scaling_tensors, wrong_class_lse
 from training.measurements import Trajectory
 from training.specs import RunSpec
 
-NORMALIZE = ("none", "loss", "loss-norm")
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
-DEVICES = ("auto", "cpu", "cuda")
+DTYPES = {Precision.FLOAT32: torch.float32, Precision.FLOAT64: torch.float64}
 
 
 def resolve_device(name: str) -> torch.device:
     """``auto``: CUDA when available, else CPU. ``cuda`` when unavailable is a ``ValueError``."""
-    if name not in DEVICES:
-        raise InputError(f"device must be one of {', '.join(DEVICES)}, got {name!r}")
-    if name == "cuda" and not torch.cuda.is_available():
+    name = Device.parse(name)
+    if name == Device.CUDA and not torch.cuda.is_available():
         raise InputError("device 'cuda' requested but torch.cuda.is_available() is false")
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    if name == Device.AUTO:
+        return torch.device(Device.CUDA.value if torch.cuda.is_available() else Device.CPU.value)
+    return torch.device(name.value)
 
 
 @dataclass(frozen=True)
@@ -87,10 +85,10 @@ class TrainConfig:
     batch_size: int | None = None
     milestones: tuple[int, ...] = ()
     lr_factor: float = 0.1
-    normalize: str = "none"
+    normalize: str = Normalization.NONE.value
     init_scale: float = 0.1
-    dtype: str = "float32"
-    device: str = "auto"
+    dtype: str = Precision.FLOAT32.value
+    device: str = Device.AUTO.value
     log_every: int = 100
     checkpoint_every: int = 1000
     cpu_threads: int = 1
@@ -115,13 +113,11 @@ class TrainConfig:
             raise InputError(f"milestones must be strictly increasing, got {list(ms)}")
         object.__setattr__(self, "milestones", ms)
         object.__setattr__(self, "lr_factor", positive_real("lr_factor", self.lr_factor))
-        if self.normalize not in NORMALIZE:
-            raise InputError(f"normalize must be one of {', '.join(NORMALIZE)}, got {self.normalize!r}")
+        # stored as plain spellings: the config is hashed into the sweep's fingerprint (JSON)
+        object.__setattr__(self, "normalize", Normalization.parse(self.normalize).value)
         object.__setattr__(self, "init_scale", positive_real("init_scale", self.init_scale))
-        if self.dtype not in DTYPES:
-            raise InputError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
-        if self.device not in DEVICES:
-            raise InputError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        object.__setattr__(self, "dtype", Precision.parse(self.dtype).value)
+        object.__setattr__(self, "device", Device.parse(self.device).value)
         object.__setattr__(self, "log_every", positive_int("log_every", self.log_every))
         object.__setattr__(self, "checkpoint_every", positive_int("checkpoint_every", self.checkpoint_every))
         object.__setattr__(self, "cpu_threads", positive_int("cpu_threads", self.cpu_threads))
@@ -178,8 +174,8 @@ def _logit_gradient(W: torch.Tensor, H: torch.Tensor, rows: torch.Tensor, offset
     S = torch.bmm(W.transpose(1, 2), H).mul_(rows)
     if offsets is not None:
         S.sub_(offsets)
-    return logit_gradient(S, onehot, rows, weights / H.shape[2], "none" if normalize == "none" else "loss",
-                          dim=1, sample_dims=(2,))
+    per_sample = Normalization.NONE if normalize == Normalization.NONE else Normalization.LOSS
+    return logit_gradient(S, onehot, rows, weights / H.shape[2], per_sample, dim=1, sample_dims=(2,))
 
 
 def config_fingerprint(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig) -> str:
@@ -280,7 +276,7 @@ def _step(state: _State, data: _Data, idx: torch.Tensor | None, lr: float, confi
         weights = data.weights.gather(2, idx[:, None, :])
     G = _logit_gradient(W, Hb, rows, offsets, onehot, weights, config.normalize)
     step: float | torch.Tensor = lr
-    if config.normalize == "loss-norm":
+    if config.normalize == Normalization.LOSS_NORM:
         step = lr / (W.pow(2).sum((1, 2)) + H.pow(2).sum((1, 2)))[:, None, None]
     gW = torch.bmm(Hb, G.transpose(1, 2))
     gHb = torch.bmm(W, G)

@@ -9,7 +9,7 @@ import sys
 
 from proofs_check.commands._args import add_word_argument, integer, real
 from theory.core.errors import InputError
-from theory.core.vocabulary import Loss
+from theory.core.vocabulary import Device, Loss, Normalization, Precision
 
 #: The losses ``igeom train`` offers: every family with a closed-form prediction (a custom matrix goes
 #: through ``igeom check-param``).
@@ -66,13 +66,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=integer, default=None, help="mini-batch size (default: full batch)")
     p.add_argument("--milestones", type=int_list, default=[], help="epochs at which lr *= --lr-factor, e.g. 2000,4000")
     p.add_argument("--lr-factor", type=real, default=0.1)
-    p.add_argument("--normalize", choices=["none", "loss", "loss-norm"], default="none",
+    add_word_argument(p, "--normalize", Normalization, default=Normalization.NONE,
                    help="step normalisation: none, grad/L, or grad/(L ||theta||^2)")
     p.add_argument("--init-scale", type=real, default=None, help="std of the Gaussian initialisation (default 0.1)")
     p.add_argument("--tau", type=real, default=1.0, help="VS offsets iota_c = -tau log(n_c/n)")
     p.add_argument("--seeds", type=int_list, default=[0], help="comma-separated seeds (default 0)")
-    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    add_word_argument(p, "--dtype", Precision, default=Precision.FLOAT32)
+    add_word_argument(p, "--device", Device, default=Device.AUTO)
     p.add_argument("--log-every", type=integer, default=None, help="measurement interval in epochs (default 100)")
     p.add_argument("--out", default=None, help="output directory (checkpoint, results.json, fig2.png); "
                    "re-running with the same --out resumes an interrupted sweep")

@@ -99,6 +99,29 @@ class Depth(Word):
     FULL = "full"
 
 
+class Normalization(Word):
+    """normalization: how a UFM training step scales the gradient (``training.ufm``, module docstring)."""
+
+    NONE = "none"
+    LOSS = "loss"
+    LOSS_NORM = "loss-norm"
+
+
+class Precision(Word):
+    """precision: the floating-point type of a training run."""
+
+    FLOAT32 = "float32"
+    FLOAT64 = "float64"
+
+
+class Device(Word):
+    """device: where a training run computes (auto: CUDA when available, else the CPU)."""
+
+    AUTO = "auto"
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
 class Route(Word):
     """route: how ``igeom geometry`` computes a prediction (closed forms, or the eigen route)."""
 
