@@ -4,7 +4,8 @@ Exit statuses, each with exactly one line on stderr (``--debug`` or ``IGEOM_DEBU
 
 * 2, ``igeom: error: ...``: bad input, an argparse error or :class:`theory.core.errors.InputError`;
 * 1, ``igeom: failed: ...``: a failed computation, :class:`theory.core.errors.ComputationError`
-  (solver, certificate, training);
+  (solver, certificate, training) or numpy's ``LinAlgError`` (an SVD or eigensolver that did not
+  converge: a ``ValueError`` by inheritance, never bad input);
 * 1, ``igeom: internal error: ...``: any other exception, a plain ``ValueError`` from a library
   included: a defect of the suite, not of the input;
 * 130, ``igeom: interrupted``: Ctrl-C;
@@ -21,6 +22,8 @@ import pkgutil
 import sys
 import traceback
 from typing import NoReturn, Sequence
+
+import numpy as np
 
 import proofs_check.commands as commands_pkg
 from theory.core.errors import ComputationError, InputError
@@ -66,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except InputError as exc:
         return _report(f"igeom: error: {exc}", 2, debug)
-    except ComputationError as exc:
+    except (ComputationError, np.linalg.LinAlgError) as exc:
         return _report(f"igeom: failed: {exc}", 1, debug)
     except KeyboardInterrupt:
         return _report("igeom: interrupted", 130, debug)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 import proofs_check.commands.latex as latex_command
@@ -23,6 +24,7 @@ from theory.core.errors import ComputationError, InputError
 CASES = [  # exception raised by a command, exit status, the one stderr line
     (InputError("k must be >= 2, got 1"), 2, "igeom: error: k must be >= 2, got 1"),
     (ComputationError("SCS returned status 'infeasible'"), 1, "igeom: failed: SCS returned status 'infeasible'"),
+    (np.linalg.LinAlgError("SVD did not converge"), 1, "igeom: failed: SVD did not converge"),
     (ValueError("operands could not be broadcast"), 1,
      "igeom: internal error: ValueError: operands could not be broadcast"),
     (KeyError("G_W"), 1, "igeom: internal error: KeyError: 'G_W'"),
