@@ -56,9 +56,11 @@ def _normnuc(counts, param, reduced: bool, vectorised: bool = True) -> float:
     import cvxpy as cp
     import numpy as np
 
-    from numerics.cs_svm import SCS_SCALE, program_data
+    from numerics.cs_svm import SCS_SCALE
+    from theory.seli.cs_svm_problem import CSSVMProblem
 
-    labels, _, weights = program_data(counts, param, reduced)
+    program = CSSVMProblem(counts, param, reduced)
+    labels, weights = program.labels, program.weights
     A, k = param.scaling, param.k
     Z = cp.Variable((k, labels.size))
     if vectorised:

@@ -20,7 +20,7 @@ from scipy.special import expit
 
 from numerics.solve import solve_or_raise
 from theory.core.validate import finite_real, positive_int, positive_real
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 
 
 def _check(H: object, v: object, delta: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -28,13 +28,13 @@ def _check(H: object, v: object, delta: object) -> tuple[np.ndarray, np.ndarray,
     H = np.asarray(H, dtype=np.float64)
     v = np.asarray(v)
     if H.ndim != 2 or v.ndim != 1 or H.shape[1] != v.size or v.size == 0:
-        raise ValueError(f"H must be d x n and v must have n labels; got H {H.shape}, v {v.shape}")
+        raise InputError(f"H must be d x n and v must have n labels; got H {H.shape}, v {v.shape}")
     if not np.all(np.isfinite(H)):
-        raise ValueError("H must have finite entries")
+        raise InputError("H must have finite entries")
     if not np.all(np.isin(v, (-1, 1))):
-        raise ValueError("labels v must be +1 or -1")
+        raise InputError("labels v must be +1 or -1")
     if np.asarray(delta).shape != (2,):
-        raise ValueError("delta must be the pair (delta_{+1}, delta_{-1})")
+        raise InputError("delta must be the pair (delta_{+1}, delta_{-1})")
     d_pos, d_neg = (positive_real("delta", x) for x in delta)
     dv = np.where(v > 0, d_pos, d_neg)
     return H, v.astype(int), (dv * v)[:, None] * H.T
@@ -69,14 +69,14 @@ def vs_gradient_descent(H: object, v: object, delta: object, iota: object, steps
     """
     H, v, A = _check(H, v, delta)
     if np.asarray(iota).shape != (2,):
-        raise ValueError("iota must be the pair (iota_{+1}, iota_{-1})")
+        raise InputError("iota must be the pair (iota_{+1}, iota_{-1})")
     i_pos, i_neg = (finite_real("iota", x) for x in iota)
     offsets = np.where(v > 0, i_pos, i_neg)
     steps = positive_int("steps", steps)
     marks = np.asarray(record)
     if marks.ndim != 1 or marks.size == 0 or not np.issubdtype(marks.dtype, np.integer) \
             or np.any(np.diff(marks) <= 0) or marks[0] < 1 or marks[-1] > steps:
-        raise ValueError(f"record must be increasing integers in [1, {steps}]")
+        raise InputError(f"record must be increasing integers in [1, {steps}]")
     beta = 0.25 * np.linalg.norm(A, 2) ** 2
     lr = 1.0 / beta if lr is None else positive_real("lr", lr)
     w = np.zeros(A.shape[1])

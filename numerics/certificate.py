@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 
 #: default relative tolerance of the KKT checks. SCS stops when its primal, dual and gap residuals are
 #: below eps_abs + eps_rel * (data scale) in its *internally rescaled* data (eps = 1e-8 by default);
@@ -112,12 +112,12 @@ def kkt_certificate(Z: np.ndarray, lam: np.ndarray, L: sp.spmatrix, weights: np.
     lam = np.asarray(lam, dtype=np.float64).reshape(-1)
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     if Z.ndim != 2 or w.size != Z.shape[1] or L.shape != (lam.size, Z.size):
-        raise ValueError(f"inconsistent shapes: Z {Z.shape}, lambda {lam.shape}, L {L.shape}, "
+        raise InputError(f"inconsistent shapes: Z {Z.shape}, lambda {lam.shape}, L {L.shape}, "
                          f"weights {w.shape}")
     if not (np.all(np.isfinite(Z)) and np.all(np.isfinite(lam))):
         raise ComputationError("solver returned non-finite values")
     if np.any(w <= 0) or not tol > 0:
-        raise ValueError("weights and tol must be positive")
+        raise InputError("weights and tol must be positive")
     margins = L @ Z.reshape(-1, order="F")
     Y = Z * w[None, :]
     sigma = np.linalg.svd(Y, compute_uv=False)

@@ -37,12 +37,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.certificate import DEFAULT_TOL, RANK_RTOL, KKTCertificate, kkt_certificate
-from theory.core.validate import positive_int, positive_real, positive_vector
-from theory.core.errors import ComputationError
-from theory.seli.geometry import Geometry
+from numerics.solve import solve_or_raise
+from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, collapse_error
 from theory.core.parameterization import Parameterization
+from theory.core.validate import feature_dimension, positive_int, positive_real
+from theory.seli.cs_svm_problem import CSSVMProblem
+from theory.seli.geometry import Geometry
 
 SOLVERS = ("SCS", "CLARABEL")
 #: SCS ``scale`` (initial primal-dual balance; SCS adapts it) per program, chosen from measured
@@ -53,57 +55,93 @@ SCS_SCALE = {False: 0.3, True: 1.0}
 
 @dataclass(frozen=True, eq=False)
 class CSSVMSolution:
-    """A certified solution of the convex CS-SVM.
+    """A certified solution of the convex CS-SVM (a :class:`numerics.solution.CSSVMResult`).
 
     ``Z`` is k x m: the logits W^T H of every sample (sample level, m = n) or of every class
-    (class level, m = k). ``labels`` gives the class of each column, ``counts`` the class sizes,
-    ``weights`` the column weights of the objective 2||Z diag(weights)||_*.
+    (class level, m = k). ``problem`` holds the column labels, class counts and the column weights of
+    the objective 2||Z diag(weights)||_*.
     """
 
     Z: np.ndarray
-    labels: np.ndarray
-    counts: np.ndarray
-    param: Parameterization
-    reduced: bool
+    problem: CSSVMProblem
     certificate: KKTCertificate
     iterations: int | None
     seconds: float
 
     @property
+    def labels(self) -> np.ndarray:
+        """Class of each column of Z."""
+        return self.problem.labels
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Class sizes (float64)."""
+        return self.problem.counts
+
+    @property
+    def param(self) -> Parameterization:
+        """The logit-scaling parameterization."""
+        return self.problem.param
+
+    @property
+    def reduced(self) -> bool:
+        """True for the class-level program."""
+        return self.problem.reduced
+
+    @property
     def weights(self) -> np.ndarray:
         """Column weights: sqrt(n_c) at class level, 1 at sample level."""
-        return np.sqrt(self.counts) if self.reduced else np.ones(self.labels.size)
+        return self.problem.weights
 
     @property
     def k(self) -> int:
         """Number of classes."""
-        return self.param.k
+        return self.problem.k
 
     @property
     def objective(self) -> float:
         """2||Z diag(weights)||_*: the optimal value of eq. (3) (= ||W||^2 + ||H||^2 at the factors)."""
         return self.certificate.primal_objective
 
+    @property
+    def status(self) -> str:
+        """The solver's status ("optimal": anything else raised in :func:`solve_cs_svm`)."""
+        return self.certificate.status
+
+    @property
+    def max_violation(self) -> float:
+        """max(0, 1 - min margin) of Z (from the certificate)."""
+        return self.certificate.max_violation
+
+    @property
+    def W(self) -> np.ndarray:
+        """Classifiers (d x k) of the minimum-norm factors at the problem's d."""
+        return self.factors()[0]
+
+    @property
+    def H(self) -> np.ndarray:
+        """Embeddings (d x m) of the minimum-norm factors at the problem's d."""
+        return self.factors()[1]
+
     def factors(self, d: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Minimum-norm factors (W, H), W d x k and H d x m with W^T H = Z (DESIGN.md).
+        """Minimum-norm factors (W, H), W d x k and H d x m with W^T H = Z (behnia2023 eq. 3 with
+        Z = W^T H; the factorisation attaining 2||Y||_* of the module docstring).
 
         Y = Z D = V Lambda U^T, W = Lambda^{1/2} V^T, H = Lambda^{1/2} U^T D^{-1}, padded with zero
-        rows to ``d`` (default k). At sample level H holds the embeddings h_i, at class level the
-        class means mu_c; ||W||^2 + sum_i ||h_i||^2 = 2||Y||_*. Singular values below
+        rows to ``d`` (default: the problem's d). At sample level H holds the embeddings h_i, at class
+        level the class means mu_c; ||W||^2 + sum_i ||h_i||^2 = 2||Y||_*. Singular values below
         :data:`numerics.certificate.RANK_RTOL` times the largest are solver noise (the optimum has
         rank k - 1) and are dropped: they change Z by at most that much, but would enter H with their
-        square root (2e-9 -> 5e-5) and fake a collapse error. ``ValueError`` if d < k - 1 or d is
-        below the numerical rank.
+        square root (2e-9 -> 5e-5) and fake a collapse error. ``InputError`` if d < k - 1;
+        ``ComputationError`` if d is below the numerical rank of the solution.
         """
         k = self.k
-        d = k if d is None else positive_int("d", d)
-        if d < k - 1:
-            raise ValueError(f"d must be >= k - 1 = {k - 1}, got {d}")
+        d = self.problem.d if d is None else feature_dimension(d, k)
         w = self.weights
         V, sigma, Ut = np.linalg.svd(self.Z * w[None, :], full_matrices=False)
         r = int(np.sum(sigma > RANK_RTOL * sigma[0]))
         if r > d:
-            raise ValueError(f"d = {d} is below the rank {r} of the solution")
+            raise ComputationError(f"d = {d} is below the rank {r} of the solution")
         root = np.sqrt(sigma[:r])
         W = np.zeros((d, k))
         H = np.zeros((d, self.Z.shape[1]))
@@ -122,27 +160,18 @@ class CSSVMSolution:
         one column per class is collapse by construction, not a measurement."""
         if self.reduced:
             return None
-        _, H = self.factors()
-        return collapse_error(H, self.labels, self.k)
+        return collapse_error(self.H, self.labels, self.k)
 
 
-def program_data(counts: Imbalance | object, param: Parameterization,
-                 reduced: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(labels of the columns, class counts, column weights) of the sample- or class-level program.
-
-    Sample level needs whole samples (an :class:`Imbalance` or integer counts); class level accepts
-    any positive real counts.
-    """
-    if not isinstance(param, Parameterization):
-        raise ValueError("param must be a theory.core.parameterization.Parameterization")
-    raw = counts.counts if isinstance(counts, Imbalance) else counts
-    n = positive_vector("counts", raw)
-    if n.size != param.k:
-        raise ValueError(f"counts has {n.size} classes but the parameterization has {param.k}")
-    if reduced:
-        return np.arange(param.k), n, np.sqrt(n)
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(raw))
-    return imb.labels(), imb.counts.astype(np.float64), np.ones(imb.n)
+def as_problem(problem: CSSVMProblem | Imbalance | object, param: Parameterization | None,
+               reduced: bool) -> CSSVMProblem:
+    """``problem`` itself when it is a :class:`CSSVMProblem` (then ``param`` must be None and ``reduced``
+    False), else ``CSSVMProblem(problem, param, reduced)``: the solvers' two call forms."""
+    if isinstance(problem, CSSVMProblem):
+        if param is not None or reduced is not False:
+            raise InputError("give either a CSSVMProblem or (counts, param, reduced), not both")
+        return problem
+    return CSSVMProblem(problem, param, reduced)
 
 
 def _problem(L, weights: np.ndarray, k: int, block: int):
@@ -163,46 +192,41 @@ def _problem(L, weights: np.ndarray, k: int, block: int):
     return cp.Problem(cp.Minimize(cp.sum(cp.hstack(traces))), constraints), Z, margin
 
 
-def solve_cs_svm(counts: Imbalance | object, param: Parameterization, reduced: bool = False, *,
-                 solver: str = "SCS", eps: float = 1e-8, max_iters: int = 100_000,
+def solve_cs_svm(problem: CSSVMProblem | Imbalance | object, param: Parameterization | None = None,
+                 reduced: bool = False, *, solver: str = "SCS", eps: float = 1e-8, max_iters: int = 100_000,
                  block: int | None = None, tol: float = DEFAULT_TOL) -> CSSVMSolution:
-    """Solve behnia2023 eq. (3) globally for ``param`` and class ``counts`` (module docstring).
+    """Solve behnia2023 eq. (3) globally (module docstring) for a :class:`CSSVMProblem`, or for class
+    counts, ``param`` and ``reduced`` (the problem is then built from them).
 
     ``solver``: "SCS" (default; first-order, low memory) or "CLARABEL" (interior point; accurate, but
     its memory grows fast with n: use it for small problems). ``eps``: SCS eps_abs = eps_rel.
     ``block``: columns per PSD block (default 2k). ``tol``: relative tolerance of the KKT
     certificate (:data:`numerics.certificate.DEFAULT_TOL`). Raises :class:`ComputationError` when
-    the solver does not report "optimal" or the certificate fails; never returns an uncertified
-    number.
+    the solver fails or does not report "optimal" (:func:`numerics.solve.solve_or_raise`), or when the
+    certificate fails; never returns an uncertified number.
     """
-    import cvxpy as cp
-
-    labels, n, weights = program_data(counts, param, reduced)
-    k = param.k
+    problem = as_problem(problem, param, reduced)
+    k, param = problem.k, problem.param
     name = str(solver).upper()
     if name not in SOLVERS:
-        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
+        raise InputError(f"solver must be one of {SOLVERS}, got {solver!r}")
     eps = positive_real("eps", eps)
     max_iters = positive_int("max_iters", max_iters)
     block = 2 * k if block is None else positive_int("block", block)
     tol = positive_real("tol", tol)
-    L = param.margin_operator(labels)
+    L = param.margin_operator(problem.labels)
     start = time.perf_counter()
-    problem, Z, margin = _problem(L, weights, k, block)
-    options = ({"eps_abs": eps, "eps_rel": eps, "max_iters": max_iters, "scale": SCS_SCALE[reduced]}
+    program, Z, margin = _problem(L, problem.weights, k, block)
+    options = ({"eps_abs": eps, "eps_rel": eps, "max_iters": max_iters, "scale": SCS_SCALE[problem.reduced]}
                if name == "SCS" else {"max_iter": max_iters})
-    try:
-        with warnings.catch_warnings():  # an inaccurate solve is reported by the status check below
-            warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
-            problem.solve(solver=name, **options)
-    except cp.error.SolverError as exc:
-        raise ComputationError(f"{name} failed on the CS-SVM: {exc}") from None
+    what = f"{name} on the CS-SVM (k = {k}, {problem.columns} columns)"
+    with warnings.catch_warnings():  # an inaccurate solve is reported by the status check
+        warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
+        solve_or_raise(program, what, solver=name, **options)
     seconds = time.perf_counter() - start
-    if problem.status != cp.OPTIMAL or Z.value is None or margin.dual_value is None:
-        raise ComputationError(f"{name} returned status {problem.status!r} for the CS-SVM "
-                               f"(k = {k}, {labels.size} columns); no certified solution")
-    cert = kkt_certificate(Z.value, margin.dual_value, L, weights, problem.status, tol).require()
-    stats = problem.solver_stats
-    return CSSVMSolution(Z=Z.value, labels=labels, counts=n, param=param, reduced=reduced,
-                         certificate=cert, iterations=None if stats is None else stats.num_iters,
-                         seconds=seconds)
+    if margin.dual_value is None:
+        raise ComputationError(f"{what}: no dual values; no certified solution")
+    cert = kkt_certificate(Z.value, margin.dual_value, L, problem.weights, program.status, tol).require()
+    stats = program.solver_stats
+    return CSSVMSolution(Z=Z.value, problem=problem, certificate=cert,
+                         iterations=None if stats is None else stats.num_iters, seconds=seconds)

@@ -18,12 +18,12 @@ import numpy as np
 from numerics.solve import solve_or_raise
 from theory.core.validate import positive_real
 from theory.core.imbalance import Imbalance
-
-LOSSES = ("CE", "DR")
+from theory.core.errors import InputError
+from theory.core.vocabulary import ETFLoss
 
 
 def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
-               loss: str = "CE") -> np.ndarray:
+               loss: str = ETFLoss.CE) -> np.ndarray:
     """Global minimiser H (d x N, samples ordered by class) of yang2022 eq. (5) for a fixed classifier.
 
     ``loss``: "CE" (eq. 3) or "DR" (eq. 14, with E_W read from the column norms of W*, which must be
@@ -31,27 +31,25 @@ def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
     """
     import cvxpy as cp
 
-    name = str(loss).upper()
-    if name not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    name = ETFLoss.parse(loss)
     W = np.asarray(W_star, dtype=np.float64)
     if W.ndim != 2 or not np.all(np.isfinite(W)):
-        raise ValueError("W_star must be a finite d x K matrix")
+        raise InputError("W_star must be a finite d x K matrix")
     imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
     if imb.k != W.shape[1]:
-        raise ValueError(f"counts has {imb.k} classes but W_star has {W.shape[1]} columns")
+        raise InputError(f"counts has {imb.k} classes but W_star has {W.shape[1]} columns")
     E_H = positive_real("E_H", E_H)
     y = imb.labels()
     N = y.size
     H = cp.Variable((W.shape[0], N))
     logits = W.T @ H  # K x N
     own = cp.sum(cp.multiply(logits, np.eye(imb.k)[:, y]), axis=0)
-    if name == "CE":
+    if name == ETFLoss.CE:
         per_sample = cp.log_sum_exp(logits, axis=0) - own
     else:
         norms = np.linalg.norm(W, axis=0)
         if not np.allclose(norms, norms[0], rtol=1e-12):
-            raise ValueError("DR needs classifier columns of equal norm sqrt(E_W)")
+            raise InputError("DR needs classifier columns of equal norm sqrt(E_W)")
         s = np.sqrt(norms[0] ** 2 * E_H)
         per_sample = cp.square(own - s) / (2 * s)
     problem = cp.Problem(cp.Minimize(cp.sum(per_sample) / N), [cp.norm(H, 2, axis=0) <= np.sqrt(E_H)])
@@ -67,7 +65,7 @@ def theorem1_deviation(H: np.ndarray, counts: Imbalance | object, W_star: np.nda
     E_H = positive_real("E_H", E_H)
     y = imb.labels()
     if H.shape != (W.shape[0], y.size):
-        raise ValueError(f"H must be {W.shape[0]} x {y.size}, got {H.shape}")
+        raise InputError(f"H must be {W.shape[0]} x {y.size}, got {H.shape}")
     E_W = np.linalg.norm(W, axis=0) ** 2
     target = np.sqrt(E_H / E_W[y])[None, :] * W[:, y]
     return float(np.max(np.linalg.norm(H - target, axis=0)) / np.sqrt(E_H))

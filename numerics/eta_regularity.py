@@ -25,18 +25,18 @@ from scipy.special import softmax
 
 from theory.core.validate import positive_int, positive_real
 from theory.core.measure import vector_cosine
-
-LOSSES = ("CE", "DR")
+from theory.core.errors import InputError
+from theory.core.vocabulary import ETFLoss
 
 
 def _check(h: object, W: object, label: int, E_H: float) -> tuple[np.ndarray, np.ndarray, int, float]:
     h = np.asarray(h, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)
     if W.ndim != 2 or h.shape != (W.shape[0],) or not (np.all(np.isfinite(h)) and np.all(np.isfinite(W))):
-        raise ValueError(f"need W d x K and h of length d, finite; got W {W.shape}, h {h.shape}")
+        raise InputError(f"need W d x K and h of length d, finite; got W {W.shape}, h {h.shape}")
     c = positive_int("label", label, minimum=0)
     if c >= W.shape[1]:
-        raise ValueError(f"label must lie in [0, {W.shape[1] - 1}], got {c}")
+        raise InputError(f"label must lie in [0, {W.shape[1] - 1}], got {c}")
     return h, W, c, positive_real("E_H", E_H)
 
 
@@ -53,8 +53,8 @@ def gradient(loss: str, h: object, W: object, label: int, E_H: float, symmetric:
     ``symmetric=True`` (CE only) replaces p_k, k != c, by (1 - p_c)/(K - 1): Theorem 2's assumption.
     """
     h, W, c, E_H = _check(h, W, label, E_H)
-    name = str(loss).upper()
-    if name == "CE":
+    name = ETFLoss.parse(loss)
+    if name == ETFLoss.CE:
         p = softmax(W.T @ h)
         if symmetric:
             p_c = p[c]
@@ -62,12 +62,10 @@ def gradient(loss: str, h: object, W: object, label: int, E_H: float, symmetric:
             p[c] = p_c
         p[c] -= 1.0
         return W @ p
-    if name == "DR":
-        if symmetric:
-            raise ValueError("the symmetric-probability assumption concerns CE only")
-        s = np.linalg.norm(W[:, c]) * np.sqrt(E_H)
-        return (W[:, c] @ h - s) / s * W[:, c]
-    raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    if symmetric:
+        raise InputError("the symmetric-probability assumption concerns CE only")
+    s = np.linalg.norm(W[:, c]) * np.sqrt(E_H)
+    return (W[:, c] @ h - s) / s * W[:, c]
 
 
 def project_ball(x: np.ndarray, E_H: float) -> np.ndarray:
@@ -87,7 +85,7 @@ def contraction(loss: str, h: object, W: object, label: int, E_H: float, gamma: 
     h_star = optimum(W, c, E_H)
     dist = np.sum((h - h_star) ** 2)
     if dist == 0:
-        raise ValueError("h equals h*: the contraction ratio is undefined")
+        raise InputError("h equals h*: the contraction ratio is undefined")
     step = h - gamma * gradient(loss, h, W, c, E_H, symmetric)
     if projected:
         step = project_ball(step, E_H)
@@ -100,7 +98,7 @@ def eta_number(loss: str, h: object, W: object, label: int, E_H: float, gammas: 
     step of the grid."""
     g = np.asarray(gammas, dtype=np.float64).reshape(-1)
     if g.size == 0:
-        raise ValueError("gammas must not be empty")
+        raise InputError("gammas must not be empty")
     values = [contraction(loss, h, W, label, E_H, x, projected, symmetric) for x in g]
     i = int(np.argmin(values))
     return values[i], float(g[i])
@@ -124,7 +122,7 @@ def sample_near(W: object, label: int, E_H: float, radius: float, seed: int = 0,
     r = np.sqrt(E_H)
     radius = positive_real("radius", radius)
     if radius >= 2 * r:
-        raise ValueError(f"radius must be < 2 sqrt(E_H) = {2 * r:g}")
+        raise InputError(f"radius must be < 2 sqrt(E_H) = {2 * r:g}")
     u = np.random.default_rng(seed).standard_normal(W.shape[0])
     if in_span is not None:
         Q = np.linalg.svd(W, full_matrices=False)[0][:, : W.shape[1] - 1]
@@ -132,7 +130,7 @@ def sample_near(W: object, label: int, E_H: float, radius: float, seed: int = 0,
     e = h_star / r
     u = u - (u @ e) * e
     if np.linalg.norm(u) < 1e-12:
-        raise ValueError("no tangent direction of that kind (d = K - 1 has no complement)")
+        raise InputError("no tangent direction of that kind (d = K - 1 has no complement)")
     u /= np.linalg.norm(u)
     theta = 2.0 * np.arcsin(radius / (2.0 * r))
     return r * (np.cos(theta) * e + np.sin(theta) * u)

@@ -29,40 +29,67 @@ import numpy as np
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-from numerics.cs_svm import CSSVMSolution, program_data
-from theory.core.validate import positive_int, positive_real
-from theory.core.errors import ComputationError
-from theory.seli.geometry import Geometry
+from numerics.cs_svm import CSSVMSolution, as_problem
+from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, collapse_error, normalized_distance
 from theory.core.parameterization import Parameterization
+from theory.core.validate import positive_int, positive_real, seed_value
+from theory.seli.cs_svm_problem import CSSVMProblem
+from theory.seli.geometry import Geometry
 
 
 @dataclass(frozen=True, eq=False)
 class NonconvexStart:
-    """One run from one random start: final (W, H) (feasibility-rescaled), its objective, the raw
-    maximum violation before rescaling, the relative stationarity residual of the Lagrangian, the
-    number of outer iterations and whether both residuals met the tolerance."""
+    """One run from one random start (a :class:`numerics.solution.CSSVMResult` without certificate):
+    final (W, H) (feasibility-rescaled), its objective, the raw maximum violation before rescaling,
+    the relative stationarity residual of the Lagrangian, the number of outer iterations and whether
+    both residuals met the tolerance."""
 
     seed: int
     W: np.ndarray
     H: np.ndarray
-    labels: np.ndarray
-    counts: np.ndarray
+    problem: CSSVMProblem
     objective: float
     max_violation: float
     stationarity: float
     outer_iterations: int
     converged: bool
 
+    #: a local method proves nothing about global optimality: no KKT certificate
+    certificate = None
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Class of each column of H."""
+        return self.problem.labels
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Class sizes (float64)."""
+        return self.problem.counts
+
+    @property
+    def Z(self) -> np.ndarray:
+        """Logits W^T H (k x m)."""
+        return self.W.T @ self.H
+
+    @property
+    def status(self) -> str:
+        """"converged" when both residuals met their tolerances, else "not converged"."""
+        return "converged" if self.converged else "not converged"
+
     def geometry(self) -> Geometry:
         """Gram matrices of W and of the class means of H (theory.core.measure)."""
-        M = class_means(self.H, self.labels, self.W.shape[1])
+        M = class_means(self.H, self.labels, self.problem.k)
         return Geometry(G_W=self.W.T @ self.W, G_M=M.T @ M, G_WM=self.W.T @ M, counts=self.counts)
 
-    def collapse_error(self) -> float:
-        """max_i ||h_i - mu_{y_i}|| / max_c ||mu_c|| (behnia2023 Thm 2 collapse)."""
-        return collapse_error(self.H, self.labels, self.W.shape[1])
+    def collapse_error(self) -> float | None:
+        """max_i ||h_i - mu_{y_i}|| / max_c ||mu_c|| (behnia2023 Thm 2 collapse); ``None`` at class
+        level, where one column per class is collapse by construction."""
+        if self.problem.reduced:
+            return None
+        return collapse_error(self.H, self.labels, self.problem.k)
 
 
 #: cap of the penalty parameter: beyond it L-BFGS-B works on an ill-conditioned function and the
@@ -73,11 +100,11 @@ RHO_MAX = 1e6
 class _Lagrangian:
     """Objective, margins and augmented-Lagrangian value/gradient of the weighted CS-SVM."""
 
-    def __init__(self, param: Parameterization, labels: np.ndarray, weights: np.ndarray, d: int):
-        self.L = param.margin_operator(labels)
+    def __init__(self, problem: CSSVMProblem):
+        self.L = problem.param.margin_operator(problem.labels)
         self.LT = self.L.T.tocsr()
-        self.k, self.m, self.d = param.k, labels.size, d
-        self.w2 = weights**2
+        self.k, self.m, self.d = problem.k, problem.columns, problem.d
+        self.w2 = problem.weights**2
 
     def split(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x[: self.d * self.k].reshape(self.d, self.k), x[self.d * self.k:].reshape(self.d, self.m)
@@ -123,32 +150,36 @@ def _run_start(lag: _Lagrangian, x0: np.ndarray, tol: float, stat_tol: float,
     return x, max_outer, violation, stationarity
 
 
-def solve_nonconvex(counts: Imbalance | object, param: Parameterization, reduced: bool = False, *,
-                    d: int | None = None, starts: int = 5, seed: int = 0, tol: float = 1e-9,
-                    stat_tol: float = 1e-3, max_outer: int = 40) -> list[NonconvexStart]:
+def solve_nonconvex(problem: CSSVMProblem | Imbalance | object, param: Parameterization | None = None,
+                    reduced: bool = False, *, d: int | None = None, starts: int = 5, seed: int = 0,
+                    tol: float = 1e-9, stat_tol: float = 1e-3, max_outer: int = 40) -> list[NonconvexStart]:
     """Solve behnia2023 eq. (3) over (W, H) from ``starts`` Gaussian starts (seeds seed, seed+1, ...).
 
-    ``d`` (default k) must be >= k - 1 (Thm 2's assumption). A start is ``converged`` when the
+    ``problem``: a :class:`CSSVMProblem`, or class counts with ``param``, ``reduced`` and ``d`` (default
+    k, at least k - 1: Thm 2's assumption) to build one from; ``d`` must be omitted with a problem,
+    which carries its own. A start is ``converged`` when the
     maximum constraint violation is <= ``tol`` and the relative stationarity residual
     ||grad f - sum_j mu_j grad m_j|| / ||(W, H)|| is <= ``stat_tol``; unconverged starts are returned
     too (never filtered). The residual cannot go much below sqrt(eps * rho) (float64 resolution of
     phi_rho, rho up to RHO_MAX): 1e-5 to 2e-4 measured at the paper's size, hence 1e-3 by default;
     the objective gap and Gram distances of :func:`compare_to_convex` are the sharper test.
     """
-    labels, n, weights = program_data(counts, param, reduced)
-    k = param.k
-    d = k if d is None else positive_int("d", d)
-    if d < k - 1:
-        raise ValueError(f"d must be >= k - 1 = {k - 1} (behnia2023 Thm 2), got {d}")
+    if isinstance(problem, CSSVMProblem):
+        if d is not None:
+            raise InputError("d belongs to the CSSVMProblem; do not pass it again")
+        problem = as_problem(problem, param, reduced)
+    else:
+        problem = CSSVMProblem(problem, param, reduced, d)
+    k, d, m = problem.k, problem.d, problem.columns
     starts = positive_int("starts", starts)
-    seed = positive_int("seed", seed, minimum=0)
+    seed = seed_value("seed", seed)
     tol = positive_real("tol", tol)
     stat_tol = positive_real("stat_tol", stat_tol)
     max_outer = positive_int("max_outer", max_outer)
-    lag = _Lagrangian(param, labels, weights, d)
+    lag = _Lagrangian(problem)
     out = []
     for s in range(seed, seed + starts):
-        x0 = np.random.default_rng(s).standard_normal(d * (k + labels.size)) / np.sqrt(d)
+        x0 = np.random.default_rng(s).standard_normal(d * (k + m)) / np.sqrt(d)
         # L-BFGS-B makes many tiny BLAS calls: threaded BLAS only adds spin-wait (30x slower measured
         # on 2 shared cores), so run them single-threaded
         with threadpool_limits(limits=1, user_api="blas"):
@@ -159,7 +190,7 @@ def solve_nonconvex(counts: Imbalance | object, param: Parameterization, reduced
             raise ComputationError(f"start {s}: the non-convex solver ended with margin {min_margin:.3g} <= 0")
         scale = 1.0 / np.sqrt(min(1.0, min_margin))
         W, H = W * scale, H * scale
-        out.append(NonconvexStart(seed=s, W=W, H=H, labels=labels, counts=n, objective=lag.objective(W, H),
+        out.append(NonconvexStart(seed=s, W=W, H=H, problem=problem, objective=lag.objective(W, H),
                                   max_violation=violation, stationarity=stationarity,
                                   outer_iterations=outer, converged=violation <= tol and stationarity <= stat_tol))
     return out
@@ -194,8 +225,8 @@ def compare_to_convex(runs: list[NonconvexStart], reference: CSSVMSolution, gap_
     ref = reference.geometry()
     reports = []
     for run in runs:
-        if run.W.shape[1] != reference.k or not np.array_equal(run.labels, reference.labels):
-            raise ValueError("the runs and the reference solve different programs")
+        if not run.problem.same_program(reference.problem):
+            raise InputError("the runs and the reference solve different programs")
         gap = (run.objective - cert.lower_bound) / cert.upper_bound
         if gap < -gap_tol:
             raise ComputationError(f"start {run.seed} has a feasible objective below the certified lower "

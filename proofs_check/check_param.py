@@ -25,6 +25,8 @@ from theory.seli.geometry import Geometry
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, normalized_distance
 from theory.core.parameterization import Parameterization
+from theory.core.errors import InputError
+from theory.core.vocabulary import Loss, Normalization, Precision
 
 FULL_PROBLEM_MAX_N = 400
 # step of the loss-normalised recipe per unit of the initial squared parameter norm: README's best recipe
@@ -38,7 +40,7 @@ def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
     """A numeric array from a .json file (nested lists) or a .csv file (rows); ValueError otherwise."""
     p = Path(path)
     if not p.is_file():
-        raise ValueError(f"{what} file {str(p)!r} does not exist")
+        raise InputError(f"{what} file {str(p)!r} does not exist")
     text = p.read_text()
     try:
         if p.suffix.lower() == ".json":
@@ -46,12 +48,12 @@ def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
         elif p.suffix.lower() == ".csv":
             data = [[float(x) for x in row if x.strip()] for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
         else:
-            raise ValueError(f"{what} file must end in .json or .csv, got {p.name!r}")
+            raise InputError(f"{what} file must end in .json or .csv, got {p.name!r}")
         arr = np.array(data, dtype=np.float64)
     except (json.JSONDecodeError, TypeError) as exc:
-        raise ValueError(f"cannot read the {what} from {p.name}: {exc}") from None
+        raise InputError(f"cannot read the {what} from {p.name}: {exc}") from None
     except ValueError as exc:
-        raise ValueError(f"cannot read the {what} from {p.name}: {exc}") from None
+        raise InputError(f"cannot read the {what} from {p.name}: {exc}") from None
     return arr
 
 
@@ -94,17 +96,17 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     param = Parameterization.custom(np.asarray(scaling, dtype=np.float64), iota)
     imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
     if imb.k != param.k:
-        raise ValueError(f"the scaling matrix is {param.k} x {param.k} but there are {imb.k} class counts")
+        raise InputError(f"the scaling matrix is {param.k} x {param.k} but there are {imb.k} class counts")
     reduced = imb.n > FULL_PROBLEM_MAX_N
     solution = solve_cs_svm(imb, param, reduced=reduced)
     predicted = solution.geometry()
-    spec = RunSpec("custom", seed=seed, scaling=param.scaling.tolist(),
+    spec = RunSpec(Loss.CUSTOM, seed=seed, scaling=param.scaling.tolist(),
                    offsets=None if param.offsets is None else param.offsets.tolist())
     problem = UFMProblem(imb, imb.k if d is None else d)
     init_scale = TrainConfig.init_scale
     step = LR_PER_SQ_NORM * init_scale**2 * problem.d * (imb.k + imb.n) if lr is None else lr
-    config = TrainConfig(epochs=epochs, lr=step, momentum=0.9, nesterov=True, normalize="loss-norm",
-                         dtype="float64", log_every=epochs, init_scale=init_scale)
+    config = TrainConfig(epochs=epochs, lr=step, momentum=0.9, nesterov=True, normalize=Normalization.LOSS_NORM,
+                         dtype=Precision.FLOAT64, log_every=epochs, init_scale=init_scale)
     result = require_finite(train_sweep(problem, [spec], config))
     W = result.final_W[0]
     M = class_means(result.final_H[0], imb.labels(), imb.k)

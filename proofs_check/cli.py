@@ -1,19 +1,37 @@
 """The ``igeom`` command: one sub-command per module of :mod:`proofs_check.commands`.
 
-Bad input prints one line ``igeom: error: ...`` on stderr and exits with status 2; a failed
-computation (solver, certificate, training) prints one line and exits with status 1.
+Exit statuses, each with exactly one line on stderr (``--debug`` or ``IGEOM_DEBUG=1`` adds the traceback):
+
+* 2, ``igeom: error: ...``: bad input, an argparse error or :class:`theory.core.errors.InputError`;
+* 1, ``igeom: failed: ...``: a failed computation, :class:`theory.core.errors.ComputationError`
+  (solver, certificate, training) or numpy's ``LinAlgError`` (an SVD or eigensolver that did not
+  converge: a ``ValueError`` by inheritance, never bad input);
+* 1, ``igeom: internal error: ...``: any other exception, a plain ``ValueError`` from a library
+  included: a defect of the suite, not of the input;
+* 130, ``igeom: interrupted``: Ctrl-C;
+* 141 (128 + SIGPIPE, what a shell reports for a process killed by a closed pipe), nothing printed:
+  the reader of stdout went away (``igeom latex | head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+import traceback
 from typing import NoReturn, Sequence
 
+import numpy as np
+
 import proofs_check.commands as commands_pkg
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
+
+#: exit status after the reader of stdout closed the pipe
+EXIT_BROKEN_PIPE = 128 + 13
+#: environment variable that turns on ``--debug``
+DEBUG_VARIABLE = "IGEOM_DEBUG"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -28,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every sub-command found in :mod:`proofs_check.commands`."""
     parser = OneLineParser(prog="igeom", description="Verify the implicit geometry of CE parameterizations "
                            "(behnia2023, dang2024, yang2022).")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"print the traceback of an error (also: environment variable {DEBUG_VARIABLE}=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda i: i.name):
@@ -40,20 +60,45 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``igeom`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Entry point of the ``igeom`` console script; returns the exit status (module docstring)."""
+    args = build_parser().parse_args(argv)
+    debug = args.debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
     try:
-        return int(args._run(args) or 0)
-    except ValueError as exc:
-        sys.stderr.write(f"igeom: error: {exc}\n")
-        return 2
-    except ComputationError as exc:
-        sys.stderr.write(f"igeom: failed: {exc}\n")
-        return 1
+        status = int(args._run(args) or 0)
+        sys.stdout.flush()  # a closed pipe surfaces here, inside the handlers, not at interpreter exit
+        return status
+    except InputError as exc:
+        return _report(f"igeom: error: {exc}", 2, debug)
+    except (ComputationError, np.linalg.LinAlgError) as exc:
+        return _report(f"igeom: failed: {exc}", 1, debug)
     except KeyboardInterrupt:
-        sys.stderr.write("igeom: interrupted\n")
-        return 130
+        return _report("igeom: interrupted", 130, debug)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as exc:  # noqa: BLE001 - a defect of the suite: one line, never a bare traceback
+        detail = f": {exc}" if str(exc) else ""
+        return _report(f"igeom: internal error: {type(exc).__name__}{detail}", 1, debug)
+
+
+def _report(line: str, status: int, debug: bool) -> int:
+    """Write the traceback (when ``debug``) and then ``line``, made one line, to stderr; return ``status``."""
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+    sys.stderr.write(" ".join(line.split("\n")) + "\n")
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing it at exit cannot raise again (Python documentation,
+    "Note on SIGPIPE"); a stdout without a file descriptor (a test's capture) is left alone."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from theory.infra.atomic import write_atomic
+from theory.core.errors import ComputationError
 
 
 def _save(fig, path: Path) -> Path:
@@ -29,7 +30,7 @@ def factor_from_grams(G_W: np.ndarray, G_M: np.ndarray, G_WM: np.ndarray) -> tup
     J = np.block([[G_W, G_WM], [G_WM.T, G_M]])
     evals, evecs = np.linalg.eigh(0.5 * (J + J.T))
     if evals.min() < -1e-9 * evals.max():
-        raise ValueError("joint Gram matrix is not positive semidefinite")
+        raise ComputationError("joint Gram matrix is not positive semidefinite")
     F = (evecs * np.sqrt(np.clip(evals, 0, None))).T  # rows: coordinates, columns: vectors
     F = F[np.argsort(evals)[::-1]]
     return F[:, :k], F[:, k:]
@@ -45,13 +46,14 @@ def geometry_3d(path: Path, R: float = 10.0) -> Path:
 
     from theory.seli.geometry import seli_geometry, step_counts
     from theory.core.parameterization import Parameterization
+    from theory.core.vocabulary import Loss
 
     counts = step_counts(3, 2, R)
     d = np.array([np.sqrt(R), 1.0, 1.0])
     fig = plt.figure(figsize=(12, 4))
     colors = ["tab:blue", "tab:orange", "tab:green"]
-    for i, (name, param) in enumerate((("CE", Parameterization.ce(3)), ("CDT", Parameterization.cdt(d)),
-                                       ("LDT", Parameterization.ldt(d)))):
+    for i, param in enumerate((Parameterization.ce(3), Parameterization.cdt(d), Parameterization.ldt(d))):
+        name = param.family
         geo = seli_geometry(counts, param)
         W, M = factor_from_grams(geo.G_W, geo.G_M, geo.G_WM)
         W, M = W[:3] / np.linalg.norm(W, axis=0).max(), M[:3] / np.linalg.norm(M, axis=0).max()
@@ -60,7 +62,7 @@ def geometry_3d(path: Path, R: float = 10.0) -> Path:
             label = "maj" if c == 0 else "min"
             ax.quiver(0, 0, 0, *W[:, c], color=colors[c], linewidth=2, label=f"w ({label})")
             ax.quiver(0, 0, 0, *M[:, c], color=colors[c], linestyle="--", linewidth=1.5, label=f"mu ({label})")
-        ax.set_title(f"{name}" + ("" if name == "CE" else r", $\Delta=\sqrt{R}$"))
+        ax.set_title(f"{name}" + ("" if name == Loss.CE else r", $\Delta=\sqrt{R}$"))
         ax.set_xlim(-1, 1), ax.set_ylim(-1, 1), ax.set_zlim(-1, 1)
         if i == 0:
             ax.legend(fontsize=7, loc="upper left")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from theory.core.errors import InputError
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
 from theory.etf import identities as etf_identities
 from theory.infra.rich import Block, to_latex
@@ -48,10 +49,10 @@ def _behnia2023(loss: str | None, quantity: str | None, complete: bool) -> list[
               Block("text", _SETTING)]
     losses = CLOSED_FORM_LOSSES if loss is None else (Loss.parse(loss),)
     if quantity is not None and quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+        raise InputError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
     for name in losses:
         if name not in CLOSED_FORM_LOSSES:
-            raise ValueError(f"no closed forms for loss {name}; expected one of "
+            raise InputError(f"no closed forms for loss {name}; expected one of "
                              f"{', '.join(CLOSED_FORM_LOSSES)}")
         blocks.append(Block("subsection", name.value, f"sheet-behnia2023-{name.value}"))
         blocks += seli_sheet.sheet_blocks(name.value, quantity)

@@ -27,18 +27,21 @@ import numpy as np
 import torch
 
 from theory.core.parameterization import Parameterization
+from theory.core.errors import InputError
+from theory.core.vocabulary import Normalization
 
-NORMALIZATIONS = ("none", "loss")
+#: the normalizations applied per sample here ("loss-norm" is "loss" rescaled per model in training.ufm)
+NORMALIZATIONS = (Normalization.NONE, Normalization.LOSS)
 
 
 def scaling_tensors(params: Sequence[Parameterization], dtype: torch.dtype = torch.float64,
                     device: torch.device | str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
     """Stack the logit-scaling matrices (B, k, k) and offsets (B, k) of B parameterizations."""
     if len(params) == 0:
-        raise ValueError("need at least one parameterization")
+        raise InputError("need at least one parameterization")
     k = params[0].k
     if any(p.k != k for p in params):
-        raise ValueError("all parameterizations must have the same number of classes")
+        raise InputError("all parameterizations must have the same number of classes")
     A = np.stack([p.scaling for p in params])
     iota = np.stack([np.zeros(k) if p.offsets is None else p.offsets for p in params])
     return (torch.as_tensor(A, dtype=dtype, device=device), torch.as_tensor(iota, dtype=dtype, device=device))
@@ -46,9 +49,9 @@ def scaling_tensors(params: Sequence[Parameterization], dtype: torch.dtype = tor
 
 def _check_labels(labels: torch.Tensor, n: int, k: int) -> torch.Tensor:
     if labels.dtype not in (torch.int64, torch.int32) or labels.ndim != 1 or labels.numel() != n:
-        raise ValueError(f"labels must be a 1-D integer tensor of length {n}")
+        raise InputError(f"labels must be a 1-D integer tensor of length {n}")
     if n and (int(labels.min()) < 0 or int(labels.max()) >= k):
-        raise ValueError(f"labels must lie in [0, {k - 1}]")
+        raise InputError(f"labels must lie in [0, {k - 1}]")
     return labels.long()
 
 
@@ -56,15 +59,15 @@ def scaled_logits(logits: torch.Tensor, labels: torch.Tensor, scaling: torch.Ten
                   offsets: torch.Tensor | None = None) -> torch.Tensor:
     """s_ic = A[y_i, c] z_ic - iota_c for logits z (..., n, k), scaling A (..., k, k), offsets (..., k)."""
     if logits.ndim < 2:
-        raise ValueError(f"logits must have shape (..., n, k), got {tuple(logits.shape)}")
+        raise InputError(f"logits must have shape (..., n, k), got {tuple(logits.shape)}")
     n, k = logits.shape[-2:]
     if scaling.shape[-2:] != (k, k):
-        raise ValueError(f"scaling must be (..., {k}, {k}), got {tuple(scaling.shape)}")
+        raise InputError(f"scaling must be (..., {k}, {k}), got {tuple(scaling.shape)}")
     y = _check_labels(labels, n, k)
     S = scaling[..., y, :] * logits
     if offsets is not None:
         if offsets.shape[-1] != k:
-            raise ValueError(f"offsets must have {k} entries per model")
+            raise InputError(f"offsets must have {k} entries per model")
         S = S - offsets[..., None, :]
     return S
 
@@ -98,17 +101,16 @@ def per_sample_coefficients(a: torch.Tensor, weights: torch.Tensor, normalize: s
     ``normalize="none"``: kappa = w sigmoid(a). ``"loss"``: kappa = w sigmoid(a) / sum_j w_j l_j,
     i.e. the gradient of log L, formed in log space (every sample weight must be > 0).
     """
-    if normalize == "none":
+    normalize = Normalization.parse(normalize, NORMALIZATIONS)
+    if normalize == Normalization.NONE:
         return weights * torch.sigmoid(a)
-    if normalize == "loss":
-        log_w = weights.log()
-        log_total = torch.logsumexp(log_w + log_softplus(a), dim=sample_dims, keepdim=True)
-        return (log_w - torch.nn.functional.softplus(-a) - log_total).exp()
-    raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+    log_w = weights.log()
+    log_total = torch.logsumexp(log_w + log_softplus(a), dim=sample_dims, keepdim=True)
+    return (log_w - torch.nn.functional.softplus(-a) - log_total).exp()
 
 
 def logit_gradient(S: torch.Tensor, onehot: torch.Tensor, scaling_rows: torch.Tensor, weights: torch.Tensor,
-                   normalize: str = "none", dim: int = -1, sample_dims: tuple[int, ...] = (-2,)) -> torch.Tensor:
+                   normalize: str = Normalization.NONE, dim: int = -1, sample_dims: tuple[int, ...] = (-2,)) -> torch.Tensor:
     """Analytic dL/dz at scaled logits S, for L = sum_i w_i l_i (``normalize="none"``) or log L ("loss").
 
     ``onehot``: float labels along ``dim`` (broadcastable to S); ``scaling_rows``: A[y_i, c] laid out
@@ -130,7 +132,7 @@ def logit_scaling_loss(logits: torch.Tensor, labels: torch.Tensor, param: Parame
     per-sample weights (weighted CE). ``reduction``: "mean" (sum of w_i l_i divided by n), "sum", "none".
     """
     if (param is None) == (scaling is None):
-        raise ValueError("give exactly one of param or scaling")
+        raise InputError("give exactly one of param or scaling")
     if param is not None:
         scaling, offsets = scaling_tensors([param], dtype=logits.dtype, device=logits.device)
         scaling, offsets = scaling[0], offsets[0]
@@ -146,7 +148,7 @@ def logit_scaling_loss(logits: torch.Tensor, labels: torch.Tensor, param: Parame
         return per_sample.sum(-1)
     if reduction == "mean":
         return per_sample.mean(-1)
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    raise InputError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 def class_weights(counts: np.ndarray, ratio: float) -> np.ndarray:
@@ -157,7 +159,7 @@ def class_weights(counts: np.ndarray, ratio: float) -> np.ndarray:
     """
     n = np.asarray(counts, dtype=np.float64)
     if ratio <= 0 or not np.isfinite(ratio):
-        raise ValueError(f"weight ratio must be a positive finite number, got {ratio}")
+        raise InputError(f"weight ratio must be a positive finite number, got {ratio}")
     omega = np.where(n == n.max(), ratio, 1.0)
     return omega * n.sum() / (n * omega).sum()
 
@@ -171,9 +173,9 @@ def dot_regression_loss(features: torch.Tensor, labels: torch.Tensor, classifier
     eq. (15), -(1 - cos(h, w_c)) w_c, exactly when ||h||^2 = E_H.
     """
     if E_H <= 0:
-        raise ValueError(f"E_H must be > 0, got {E_H}")
+        raise InputError(f"E_H must be > 0, got {E_H}")
     if features.ndim != 2 or classifier.ndim != 2 or features.shape[1] != classifier.shape[0]:
-        raise ValueError("features must be (n, d) and the classifier (d, k)")
+        raise InputError("features must be (n, d) and the classifier (d, k)")
     y = _check_labels(labels, features.shape[0], classifier.shape[1])
     w = classifier[:, y].T  # (n, d)
     scale = (w.pow(2).sum(1) * E_H).sqrt()
@@ -184,4 +186,4 @@ def dot_regression_loss(features: torch.Tensor, labels: torch.Tensor, classifier
         return per_sample.sum()
     if reduction == "mean":
         return per_sample.mean()
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    raise InputError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")

@@ -25,6 +25,7 @@ import numpy as np
 from theory.core.imbalance import Imbalance
 from theory.core.measure import center, group_summary, normalized_distance, summary_to_json
 from training.specs import RunSpec
+from theory.core.errors import InputError
 
 DISTANCES = ("W", "M", "WM")
 
@@ -105,7 +106,7 @@ def measure(traj: Trajectory) -> Measurements:
     M = np.asarray(traj.M, dtype=np.float64)
     T, B = W.shape[:2]
     if W.ndim != 4 or M.shape != W.shape or len(specs) != B or W.shape[-1] != imb.k:
-        raise ValueError(f"W and M must both be (T, B, d, k) with B = {len(specs)} specs and k = {imb.k}")
+        raise InputError(f"W and M must both be (T, B, d, k) with B = {len(specs)} specs and k = {imb.k}")
     maj, mnr = imb.groups()
     weights = np.stack([s.centering_weights(imb) for s in specs])  # (B, k)
     Mc = center(M, weights)

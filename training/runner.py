@@ -26,6 +26,7 @@ from training.checkpoint import write_json
 from training.measurements import DISTANCES, Measurements, measure
 from training.specs import RunSpec
 from training.ufm import SweepResult, TrainConfig, UFMProblem, config_fingerprint, train_sweep
+from theory.core.errors import InputError
 
 
 def report(problem: UFMProblem, config: TrainConfig, meas: Measurements, device: str) -> dict[str, Any]:
@@ -54,12 +55,12 @@ def run_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig
         return report(problem, config, measure(result), result.device), result
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a directory")
+        raise InputError(f"--out {out} exists and is not a directory")
     done = out / "results.json"
     if done.is_file():
         stored = json.loads(done.read_text())
         if stored.get("fingerprint") != fingerprint:
-            raise ValueError(f"{out} holds the results of a different sweep; use another output directory")
+            raise InputError(f"{out} holds the results of a different sweep; use another output directory")
         return stored["report"], None
     out.mkdir(parents=True, exist_ok=True)
     result = train_sweep(problem, specs, config, checkpoint=out / "checkpoint.pt", progress=progress)

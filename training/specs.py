@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.core.validate import finite_real, positive_int
+from theory.core.validate import finite_real, seed_value
 from theory.seli.geometry import Geometry, seli_geometry
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
+from theory.core.vocabulary import Loss
 from training.losses import class_weights
-
-LOSSES = ("CE", "wCE", "CDT", "LDT", "VS", "custom")
+from theory.core.errors import InputError
 
 
 def _ratio(imbalance: Imbalance, gamma: float) -> float:
@@ -36,7 +36,7 @@ def _ratio(imbalance: Imbalance, gamma: float) -> float:
     R = float(imbalance.counts[maj][0]) / float(imbalance.counts[mnr][0])
     value = R ** gamma
     if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"R^gamma = {R}^{gamma} is not a positive finite number")
+        raise InputError(f"R^gamma = {R}^{gamma} is not a positive finite number")
     return value
 
 
@@ -51,7 +51,10 @@ def group_delta(imbalance: Imbalance, ratio: float) -> np.ndarray:
 @dataclass(frozen=True)
 class RunSpec:
     """One model of a sweep: loss family, gamma (Delta = R^gamma), seed, and VS offset strength tau.
-    For ``loss="custom"``: ``scaling`` (k x k, nested tuples) and optional ``offsets`` (k)."""
+    For ``loss="custom"``: ``scaling`` (k x k, nested tuples) and optional ``offsets`` (k).
+
+    ``loss`` is any spelling :meth:`theory.core.vocabulary.Loss.parse` accepts and is stored as the
+    canonical spelling, a plain ``str`` (the spec goes into JSON and into checkpoints)."""
 
     loss: str
     gamma: float = 0.0
@@ -61,55 +64,54 @@ class RunSpec:
     offsets: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; expected one of {', '.join(LOSSES)}")
-        if (self.loss == "custom") != (self.scaling is not None):
-            raise ValueError("a scaling matrix is given exactly for loss 'custom'")
-        if self.offsets is not None and self.loss != "custom":
-            raise ValueError("offsets are given only for loss 'custom' (VS derives its own from tau)")
-        if self.loss == "custom":  # validate once, store as plain tuples (the spec is hashed into JSON)
+        object.__setattr__(self, "loss", Loss.parse(self.loss).value)
+        if (self.loss == Loss.CUSTOM) != (self.scaling is not None):
+            raise InputError("a scaling matrix is given exactly for loss 'custom'")
+        if self.offsets is not None and self.loss != Loss.CUSTOM:
+            raise InputError("offsets are given only for loss 'custom' (VS derives its own from tau)")
+        if self.loss == Loss.CUSTOM:  # validate once, store as plain tuples (the spec is hashed into JSON)
             p = Parameterization.custom(np.asarray(self.scaling, dtype=np.float64), self.offsets)
             object.__setattr__(self, "scaling", tuple(map(tuple, p.scaling.tolist())))
             if p.offsets is not None:
                 object.__setattr__(self, "offsets", tuple(p.offsets.tolist()))
         object.__setattr__(self, "gamma", finite_real("gamma", self.gamma))
-        object.__setattr__(self, "seed", positive_int("seed", self.seed, minimum=0))
+        object.__setattr__(self, "seed", seed_value("seed", self.seed))
         object.__setattr__(self, "tau", finite_real("tau", self.tau))
-        if self.loss == "CE" and self.gamma != 0.0:
-            raise ValueError("CE has no hyperparameter (Delta = 1): use gamma = 0, or CDT/LDT/wCE/VS")
+        if self.loss == Loss.CE and self.gamma != 0.0:
+            raise InputError("CE has no hyperparameter (Delta = 1): use gamma = 0, or CDT/LDT/wCE/VS")
 
     def delta(self, imbalance: Imbalance) -> np.ndarray:
         """Multiplicative hyperparameters delta (ones for CE, wCE and custom)."""
-        if self.loss in ("CE", "wCE", "custom"):
+        if self.loss in (Loss.CE, Loss.WCE, Loss.CUSTOM):
             return np.ones(imbalance.k)
         return group_delta(imbalance, _ratio(imbalance, self.gamma))
 
     def parameterization(self, imbalance: Imbalance) -> Parameterization:
         """The logit-scaling matrix and offsets of this loss on ``imbalance``."""
-        if self.loss == "custom":
+        if self.loss == Loss.CUSTOM:
             if len(self.scaling) != imbalance.k:
-                raise ValueError(f"the scaling matrix is {len(self.scaling)} x {len(self.scaling)} but there are "
+                raise InputError(f"the scaling matrix is {len(self.scaling)} x {len(self.scaling)} but there are "
                                  f"{imbalance.k} classes")
             return Parameterization.custom(np.array(self.scaling), self.offsets)
-        if self.loss in ("CE", "wCE"):
+        if self.loss in (Loss.CE, Loss.WCE):
             return Parameterization.ce(imbalance.k)
         delta = self.delta(imbalance)
-        if self.loss == "CDT":
+        if self.loss == Loss.CDT:
             return Parameterization.cdt(delta)
-        if self.loss == "LDT":
+        if self.loss == Loss.LDT:
             return Parameterization.ldt(delta)
         prior = imbalance.counts / imbalance.n
         return Parameterization.vs(delta, -self.tau * np.log(prior))
 
     def class_weights(self, imbalance: Imbalance) -> np.ndarray:
         """Per-class loss weights (mean per-sample weight 1); all ones except for wCE."""
-        if self.loss != "wCE":
+        if self.loss != Loss.WCE:
             return np.ones(imbalance.k)
         return class_weights(imbalance.counts, _ratio(imbalance, self.gamma))
 
     def centering_weights(self, imbalance: Imbalance) -> np.ndarray:
         """Remark 4 centring weights of the class means: delta for LDT (eq. 7), ones otherwise (eq. 6)."""
-        return self.delta(imbalance) if self.loss == "LDT" else np.ones(imbalance.k)
+        return self.delta(imbalance) if self.loss == Loss.LDT else np.ones(imbalance.k)
 
     def predicted(self, imbalance: Imbalance) -> Geometry:
         """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.seli.geometry.seli_geometry`

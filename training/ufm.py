@@ -33,28 +33,26 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from theory.core.validate import finite_real, positive_int, positive_real
-from theory.core.errors import ComputationError
+from theory.core.validate import feature_dimension, finite_real, positive_int, positive_real
+from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
+from theory.core.vocabulary import Device, Normalization, Precision
 from training.checkpoint import load_state, save_state
 from training.losses import logit_gradient, scaling_tensors, wrong_class_lse
 from training.measurements import Trajectory
 from training.specs import RunSpec
 
-NORMALIZE = ("none", "loss", "loss-norm")
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
-DEVICES = ("auto", "cpu", "cuda")
+DTYPES = {Precision.FLOAT32: torch.float32, Precision.FLOAT64: torch.float64}
 
 
 def resolve_device(name: str) -> torch.device:
     """``auto``: CUDA when available, else CPU. ``cuda`` when unavailable is a ``ValueError``."""
-    if name not in DEVICES:
-        raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {name!r}")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' requested but torch.cuda.is_available() is false")
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    name = Device.parse(name)
+    if name == Device.CUDA and not torch.cuda.is_available():
+        raise InputError("device 'cuda' requested but torch.cuda.is_available() is false")
+    if name == Device.AUTO:
+        return torch.device(Device.CUDA.value if torch.cuda.is_available() else Device.CPU.value)
+    return torch.device(name.value)
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,8 @@ class UFMProblem:
 
     def __post_init__(self) -> None:
         if not isinstance(self.imbalance, Imbalance):
-            raise ValueError("imbalance must be a theory.core.imbalance.Imbalance")
-        object.__setattr__(self, "d", positive_int("d", self.d))
-        if self.d < self.imbalance.k - 1:
-            raise ValueError(f"d must be >= k - 1 = {self.imbalance.k - 1} (behnia2023 Thm 2), got {self.d}")
+            raise InputError("imbalance must be a theory.core.imbalance.Imbalance")
+        object.__setattr__(self, "d", feature_dimension(self.d, self.imbalance.k))
 
     @classmethod
     def step(cls, k: int, k_minor: int, R: float, n_min: int, d: int) -> "UFMProblem":
@@ -89,10 +85,10 @@ class TrainConfig:
     batch_size: int | None = None
     milestones: tuple[int, ...] = ()
     lr_factor: float = 0.1
-    normalize: str = "none"
+    normalize: str = Normalization.NONE.value
     init_scale: float = 0.1
-    dtype: str = "float32"
-    device: str = "auto"
+    dtype: str = Precision.FLOAT32.value
+    device: str = Device.AUTO.value
     log_every: int = 100
     checkpoint_every: int = 1000
     cpu_threads: int = 1
@@ -102,28 +98,26 @@ class TrainConfig:
         object.__setattr__(self, "lr", positive_real("lr", self.lr))
         mom = finite_real("momentum", self.momentum)
         if not 0.0 <= mom < 1.0:
-            raise ValueError(f"momentum must lie in [0, 1), got {mom}")
+            raise InputError(f"momentum must lie in [0, 1), got {mom}")
         object.__setattr__(self, "momentum", mom)
         if self.nesterov and mom == 0.0:
-            raise ValueError("Nesterov momentum needs momentum > 0")
+            raise InputError("Nesterov momentum needs momentum > 0")
         wd = finite_real("weight_decay", self.weight_decay)
         if wd < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {wd}")
+            raise InputError(f"weight_decay must be >= 0, got {wd}")
         object.__setattr__(self, "weight_decay", wd)
         if self.batch_size is not None:
             object.__setattr__(self, "batch_size", positive_int("batch_size", self.batch_size))
         ms = tuple(positive_int("milestone", m) for m in self.milestones)
         if list(ms) != sorted(set(ms)):
-            raise ValueError(f"milestones must be strictly increasing, got {list(ms)}")
+            raise InputError(f"milestones must be strictly increasing, got {list(ms)}")
         object.__setattr__(self, "milestones", ms)
         object.__setattr__(self, "lr_factor", positive_real("lr_factor", self.lr_factor))
-        if self.normalize not in NORMALIZE:
-            raise ValueError(f"normalize must be one of {', '.join(NORMALIZE)}, got {self.normalize!r}")
+        # stored as plain spellings: the config is hashed into the sweep's fingerprint (JSON)
+        object.__setattr__(self, "normalize", Normalization.parse(self.normalize).value)
         object.__setattr__(self, "init_scale", positive_real("init_scale", self.init_scale))
-        if self.dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
-        if self.device not in DEVICES:
-            raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        object.__setattr__(self, "dtype", Precision.parse(self.dtype).value)
+        object.__setattr__(self, "device", Device.parse(self.device).value)
         object.__setattr__(self, "log_every", positive_int("log_every", self.log_every))
         object.__setattr__(self, "checkpoint_every", positive_int("checkpoint_every", self.checkpoint_every))
         object.__setattr__(self, "cpu_threads", positive_int("cpu_threads", self.cpu_threads))
@@ -180,8 +174,8 @@ def _logit_gradient(W: torch.Tensor, H: torch.Tensor, rows: torch.Tensor, offset
     S = torch.bmm(W.transpose(1, 2), H).mul_(rows)
     if offsets is not None:
         S.sub_(offsets)
-    return logit_gradient(S, onehot, rows, weights / H.shape[2], "none" if normalize == "none" else "loss",
-                          dim=1, sample_dims=(2,))
+    per_sample = Normalization.NONE if normalize == Normalization.NONE else Normalization.LOSS
+    return logit_gradient(S, onehot, rows, weights / H.shape[2], per_sample, dim=1, sample_dims=(2,))
 
 
 def config_fingerprint(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig) -> str:
@@ -282,7 +276,7 @@ def _step(state: _State, data: _Data, idx: torch.Tensor | None, lr: float, confi
         weights = data.weights.gather(2, idx[:, None, :])
     G = _logit_gradient(W, Hb, rows, offsets, onehot, weights, config.normalize)
     step: float | torch.Tensor = lr
-    if config.normalize == "loss-norm":
+    if config.normalize == Normalization.LOSS_NORM:
         step = lr / (W.pow(2).sum((1, 2)) + H.pow(2).sum((1, 2)))[:, None, None]
     gW = torch.bmm(Hb, G.transpose(1, 2))
     gHb = torch.bmm(W, G)
@@ -325,17 +319,17 @@ def train_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConf
     recorded per configuration (``SweepResult.diverged``); the other models train on unaffected.
     """
     if not isinstance(problem, UFMProblem):
-        raise ValueError("problem must be a UFMProblem")
+        raise InputError("problem must be a UFMProblem")
     specs = tuple(specs)
     if not specs or not all(isinstance(s, RunSpec) for s in specs):
-        raise ValueError("specs must be a non-empty sequence of RunSpec")
+        raise InputError("specs must be a non-empty sequence of RunSpec")
     if not isinstance(config, TrainConfig):
-        raise ValueError("config must be a TrainConfig")
+        raise InputError("config must be a TrainConfig")
     device = resolve_device(config.device)
     dtype = DTYPES[config.dtype]
     n = problem.imbalance.n
     if config.batch_size is not None and config.batch_size > n:
-        raise ValueError(f"batch_size must be <= n = {n}, got {config.batch_size}")
+        raise InputError(f"batch_size must be <= n = {n}, got {config.batch_size}")
     data = _build_data(problem, specs, dtype, device)
     state = _initial_state(problem, specs, config, dtype, device)
     fingerprint = config_fingerprint(problem, specs, config)
@@ -343,7 +337,7 @@ def train_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConf
         saved = load_state(checkpoint)
         if saved is not None:
             if saved.get("fingerprint") != fingerprint:
-                raise ValueError(f"checkpoint {checkpoint} belongs to a different sweep; use another output directory")
+                raise InputError(f"checkpoint {checkpoint} belongs to a different sweep; use another output directory")
             _restore(saved, state, device)
     if state.epoch == 0 and not state.history["epochs"]:
         _log(state, data, config)

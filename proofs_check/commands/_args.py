@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Callable, Sequence
+
+from theory.core.errors import InputError
+from theory.core.vocabulary import Word
 
 
 def real(text: str) -> float:
@@ -25,6 +29,29 @@ def integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
 
 
+def word(cls: type[Word], among: Sequence[Word] | None = None) -> Callable[[str], Word]:
+    """argparse ``type`` for a vocabulary word (:mod:`theory.core.vocabulary`): case-insensitive, limited
+    to ``among`` when given; the error lists the choices in their canonical spelling."""
+    choices = tuple(cls) if among is None else tuple(among)
+
+    def parse(text: str) -> Word:
+        try:
+            return cls.parse(text, choices)
+        except InputError:
+            raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from "
+                                             f"{', '.join(c.value for c in choices)})") from None
+
+    parse.__name__ = cls.__name__.lower()
+    return parse
+
+
+def add_word_argument(p: argparse.ArgumentParser, flag: str, cls: type[Word], among: Sequence[Word] | None = None,
+                      **kwargs: object) -> None:
+    """``p.add_argument(flag, ...)`` whose type and choices derive from the vocabulary class ``cls``."""
+    choices = tuple(cls) if among is None else tuple(among)
+    p.add_argument(flag, type=word(cls, choices), choices=choices, **kwargs)
+
+
 def add_step_arguments(p: argparse.ArgumentParser, with_delta: bool = True) -> None:
     """--k, --k-minor, --R and (optionally) the exclusive --gamma / --delta-ratio of a STEP setting."""
     p.add_argument("--k", type=integer, required=True, help="number of classes (>= 2)")
@@ -36,20 +63,30 @@ def add_step_arguments(p: argparse.ArgumentParser, with_delta: bool = True) -> N
         g.add_argument("--delta-ratio", type=real, help="Delta = delta_maj / delta_min (> 0)")
 
 
+def check_output_directory(flag: str, path: str | None) -> None:
+    """InputError when ``path`` (the value of ``flag``) exists and is not a directory: checked before
+    the work starts, so a mistyped --out never costs a run."""
+    from pathlib import Path
+
+    if path is not None and Path(path).exists() and not Path(path).is_dir():
+        raise InputError(f"{flag} {path} exists and is not a directory")
+
+
 def resolve_delta(loss: str, R: float, gamma: float | None, delta_ratio: float | None) -> float:
     """Delta for a STEP setting: R^gamma or the given ratio; CE has Delta = 1 and rejects any other."""
     from theory.seli.closed_forms import delta_from_gamma
     from theory.core.validate import positive_real
+    from theory.core.vocabulary import Loss
 
     positive_real("R", R)
     if gamma is not None:
         delta = delta_from_gamma(R, gamma)
     elif delta_ratio is not None:
         delta = positive_real("delta_ratio (Delta)", delta_ratio)
-    elif loss.upper() == "CE":
+    elif Loss.parse(loss) == Loss.CE:
         delta = 1.0
     else:
-        raise ValueError(f"{loss} needs --gamma or --delta-ratio")
-    if loss.upper() == "CE" and delta != 1.0:
-        raise ValueError("CE has delta = 1: omit --gamma/--delta-ratio or use CDT/LDT")
+        raise InputError(f"{loss} needs --gamma or --delta-ratio")
+    if Loss.parse(loss) == Loss.CE and delta != 1.0:
+        raise InputError("CE has delta = 1: omit --gamma/--delta-ratio or use CDT/LDT")
     return delta

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from proofs_check.commands._args import integer
+from proofs_check.commands._args import check_output_directory, integer
 
 
 def _counts(text: str) -> list[int]:
@@ -43,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     scaling = read_matrix(args.scaling)
     iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
-    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise ValueError(f"--out {args.out} exists and is not a directory")
+    check_output_directory("--out", args.out)
     result = check_parameterization(scaling, args.counts, iota, epochs=args.epochs, d=args.d, seed=args.seed)
     obj = result.as_dict()
     if args.out is not None:

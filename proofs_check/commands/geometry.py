@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from proofs_check.commands._args import add_step_arguments
+from proofs_check.commands._args import add_step_arguments, add_word_argument
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -15,9 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Norm ratios and cosines of classifiers (W), class means (M) and their "
                        "alignment (WM) at the global minimiser of the CS-SVM (behnia2023 Thm 2). "
                        "Majority classes first; Delta = R^gamma when --gamma is given.")
-    p.add_argument("--loss", required=True, type=str.upper, choices=["CE", "CDT", "LDT"])
+    add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES, required=True)
     add_step_arguments(p)
-    p.add_argument("--method", choices=["symbolic", "numeric"], default="symbolic",
+    add_word_argument(p, "--method", Route, default=Route.SYMBOLIC,
                    help="SymPy closed forms (default) or the numeric eigen route; both agree")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from proofs_check.commands._args import add_word_argument
+from theory.core.errors import InputError
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
+
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``latex``."""
@@ -13,8 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("latex", help="print the LaTeX of the closed forms or write the formula sheet",
                        description="Print 'lhs = rhs' LaTeX lines of the closed forms (all by default), or "
                        "write the formula sheet of all three papers (a standalone .tex document) with --sheet.")
-    p.add_argument("--loss", type=str.upper, choices=["CE", "CDT", "LDT"],
-                   help="only this loss (with --sheet: only its behnia2023 closed forms)")
+    add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES,
+                      help="only this loss (with --sheet: only its behnia2023 closed forms)")
     p.add_argument("--quantity", choices=list(QUANTITIES),
                    help="only this quantity (with --sheet: only its behnia2023 closed forms)")
     p.add_argument("--sheet", metavar="FILE.tex", help="write the full formula sheet to FILE.tex")
@@ -29,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.sheet:
         if not str(args.sheet).endswith(".tex"):
-            raise ValueError(f"--sheet must name a .tex file, got {args.sheet!r}")
+            raise InputError(f"--sheet must name a .tex file, got {args.sheet!r}")
         path = write_atomic(args.sheet, formula_sheet(args.loss, args.quantity))
         sys.stderr.write(f"igeom: wrote {path}\n")
         return 0

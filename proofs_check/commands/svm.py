@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from proofs_check.commands._args import add_step_arguments, integer
+from proofs_check.commands._args import add_step_arguments, add_word_argument, integer
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Solver
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -18,10 +19,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "with an augmented-Lagrangian L-BFGS solver from one random start. Prints the optimal "
                        "value, its prediction 2||Z-hat||_*, the deviation from Z-hat, the collapse error and the "
                        "measured geometry (keys of 'igeom geometry --json'). Majority classes first.")
-    p.add_argument("--loss", required=True, type=str.upper, choices=["CE", "CDT", "LDT"])
+    add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES, required=True)
     add_step_arguments(p)
     p.add_argument("--n-min", type=integer, required=True, help="samples per minority class (>= 1)")
-    p.add_argument("--solver", choices=["convex", "nonconvex"], default="convex",
+    add_word_argument(p, "--solver", Solver, default=Solver.CONVEX,
                    help="convex program with certificate (default) or the non-convex (W, H) solver")
     p.add_argument("--reduced", action="store_true",
                    help="class-level program (one column per class, weighted by sqrt(n_c)); R * n_min may "
@@ -33,71 +34,55 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Solve, measure and print (JSON or table)."""
+    """Solve, compare with the theory (:func:`numerics.compare.compare_with_theory`) and print."""
     import time
 
-    import numpy as np
-
     from proofs_check.commands._args import resolve_delta
+    from numerics.compare import compare_with_theory
     from proofs_check.commands._table import fmt, geometry_lines
-    from theory.seli.closed_forms import check_step_args
     from theory.core.errors import ComputationError
-    from theory.seli.geometry import step_counts, step_groups
     from theory.core.imbalance import Imbalance
     from theory.core.parameterization import Parameterization
-    from theory.seli.sel import class_logits
+    from theory.core.validate import positive_int, seed_value
+    from theory.seli.closed_forms import check_step_args
+    from theory.seli.cs_svm_problem import CSSVMProblem
+    from theory.seli.geometry import step_counts, step_groups
     from theory.seli.step_geometry import step_delta
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
     k, k_minor, R, delta = check_step_args(args.k, args.k_minor, args.R, delta)
-    if args.n_min is None or args.n_min < 1:
-        raise ValueError(f"n_min must be a positive integer, got {args.n_min}")
-    if args.d is not None and args.d < k - 1:
-        raise ValueError(f"d must be >= k - 1 = {k - 1} (behnia2023 Thm 2), got {args.d}")
-    if args.seed < 0:
-        raise ValueError(f"seed must be >= 0, got {args.seed}")
+    n_min = positive_int("n_min", args.n_min)
+    seed = seed_value("seed", args.seed)
+    counts = step_counts(k, k_minor, R, n_min) if args.reduced else Imbalance.step(k, k_minor, R, n_min)
+    problem = CSSVMProblem(counts, Parameterization.from_name(args.loss, step_delta(k, k_minor, delta)),
+                           reduced=args.reduced, d=args.d)
     if R < 1:
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
-    counts = step_counts(k, k_minor, R, args.n_min) if args.reduced else Imbalance.step(k, k_minor, R, args.n_min)
-    param = Parameterization.from_name(args.loss, step_delta(k, k_minor, delta))
 
-    if args.solver == "convex":
+    if args.solver == Solver.CONVEX:
         import cvxpy  # noqa: F401  (imported before the clock starts: "seconds" times the solve)
 
         from numerics.cs_svm import solve_cs_svm
 
         start = time.perf_counter()
-        sol = solve_cs_svm(counts, param, reduced=args.reduced)
-        sol.factors(args.d)  # checks that d is at least the rank of the solution
-        seconds = time.perf_counter() - start
-        status, objective, Z, labels = sol.certificate.status, sol.objective, sol.Z, sol.labels
-        weights, violation, collapse, geometry = sol.weights, sol.certificate.max_violation, \
-            sol.collapse_error(), sol.geometry()
+        solution = solve_cs_svm(problem)
+        solution.factors()  # ComputationError when d is below the rank of the solution
     else:
         from numerics.nonconvex import solve_nonconvex
 
         start = time.perf_counter()
-        run_ = solve_nonconvex(counts, param, reduced=args.reduced, d=args.d, starts=1, seed=args.seed)[0]
-        seconds = time.perf_counter() - start
-        if not run_.converged:
-            raise ComputationError(f"non-convex solver did not converge from seed {args.seed} (violation "
-                                   f"{run_.max_violation:.3g}, stationarity {run_.stationarity:.3g})")
-        status, objective, Z, labels = "converged", run_.objective, run_.W.T @ run_.H, run_.labels
-        n = counts if args.reduced else counts.counts
-        weights = np.sqrt(np.asarray(n, dtype=float)) if args.reduced else np.ones(labels.size)
-        violation, geometry = run_.max_violation, run_.geometry()
-        collapse = None if args.reduced else run_.collapse_error()
-    Z_hat = class_logits(param)[:, labels]
-    out = {"status": status, "objective": objective,
-           "predicted_objective": 2.0 * float(np.linalg.norm(Z_hat * weights[None, :], "nuc")),
-           "max_abs_dev_Z": float(np.max(np.abs(Z - Z_hat))), "collapse_error": collapse,
-           "max_violation": violation, "geometry": geometry.summary(*step_groups(k, k_minor)),
+        solution = solve_nonconvex(problem, starts=1, seed=seed)[0]
+        if not solution.converged:
+            raise ComputationError(f"non-convex solver did not converge from seed {seed} (violation "
+                                   f"{solution.max_violation:.3g}, stationarity {solution.stationarity:.3g})")
+    seconds = time.perf_counter() - start
+    out = {"status": solution.status, **compare_with_theory(solution).summary(*step_groups(k, k_minor)),
            "seconds": seconds}
     if args.json:
         print(json.dumps(out))
         return 0
     level = "class level" if args.reduced else "sample level"
-    print(f"{args.loss}  k={k}  k_minor={k_minor}  R={R:g}  n_min={args.n_min}  Delta={delta:.6g}  "
+    print(f"{args.loss}  k={k}  k_minor={k_minor}  R={R:g}  n_min={n_min}  Delta={delta:.6g}  "
           f"({args.solver}, {level})")
     for key in ("status", "objective", "predicted_objective", "max_abs_dev_Z", "collapse_error",
                 "max_violation", "seconds"):

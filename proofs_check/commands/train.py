@@ -7,16 +7,13 @@ import json
 import re
 import sys
 
-from proofs_check.commands._args import integer, real
+from proofs_check.commands._args import add_word_argument, integer, real
+from theory.core.errors import InputError
+from theory.core.vocabulary import Device, Loss, Normalization, Precision
 
-LOSS_NAMES = {"CE": "CE", "WCE": "wCE", "CDT": "CDT", "LDT": "LDT", "VS": "VS"}
-
-
-def _loss(text: str) -> str:
-    try:
-        return LOSS_NAMES[text.upper()]
-    except KeyError:
-        raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from CE, wCE, CDT, LDT, VS)") from None
+#: The losses ``igeom train`` offers: every family with a closed-form prediction (a custom matrix goes
+#: through ``igeom check-param``).
+TRAIN_LOSSES = tuple(loss for loss in Loss if loss != Loss.CUSTOM)
 
 
 def gamma_grid(text: str) -> list[float]:
@@ -53,7 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "centred per Remark 4), the App. A.4 distances to the prediction and the training error.")
     # let "--gammas -1.5:1.5:13" parse: a value that starts like a negative number is not an option
     p._negative_number_matcher = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d*\.?\d+:")
-    p.add_argument("--loss", required=True, type=_loss, metavar="{CE,wCE,CDT,LDT,VS}")
+    add_word_argument(p, "--loss", Loss, TRAIN_LOSSES, required=True)
     p.add_argument("--k", type=integer, default=10, help="classes (default 10)")
     p.add_argument("--k-minor", type=integer, default=5, help="minority classes (default 5)")
     p.add_argument("--R", type=real, default=10.0, help="imbalance ratio n_maj / n_min (default 10)")
@@ -69,13 +66,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=integer, default=None, help="mini-batch size (default: full batch)")
     p.add_argument("--milestones", type=int_list, default=[], help="epochs at which lr *= --lr-factor, e.g. 2000,4000")
     p.add_argument("--lr-factor", type=real, default=0.1)
-    p.add_argument("--normalize", choices=["none", "loss", "loss-norm"], default="none",
+    add_word_argument(p, "--normalize", Normalization, default=Normalization.NONE,
                    help="step normalisation: none, grad/L, or grad/(L ||theta||^2)")
     p.add_argument("--init-scale", type=real, default=None, help="std of the Gaussian initialisation (default 0.1)")
     p.add_argument("--tau", type=real, default=1.0, help="VS offsets iota_c = -tau log(n_c/n)")
     p.add_argument("--seeds", type=int_list, default=[0], help="comma-separated seeds (default 0)")
-    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    add_word_argument(p, "--dtype", Precision, default=Precision.FLOAT32)
+    add_word_argument(p, "--device", Device, default=Device.AUTO)
     p.add_argument("--log-every", type=integer, default=None, help="measurement interval in epochs (default 100)")
     p.add_argument("--out", default=None, help="output directory (checkpoint, results.json, fig2.png); "
                    "re-running with the same --out resumes an interrupted sweep")
@@ -97,11 +94,11 @@ def run(args: argparse.Namespace) -> int:
     from training.ufm import TrainConfig, UFMProblem, resolve_device
 
     problem = UFMProblem.step(args.k, args.k_minor, args.R, args.n_min, args.d)
-    gammas = args.gammas if args.gammas is not None else ([0.0] if args.loss == "CE" else gamma_grid("-1.5:1.5:13"))
+    gammas = args.gammas if args.gammas is not None else ([0.0] if args.loss == Loss.CE else gamma_grid("-1.5:1.5:13"))
     if not args.seeds:
-        raise ValueError("--seeds needs at least one seed")
+        raise InputError("--seeds needs at least one seed")
     if len(set(args.seeds)) != len(args.seeds):
-        raise ValueError("--seeds must not repeat a seed")
+        raise InputError("--seeds must not repeat a seed")
     specs = [RunSpec(args.loss, g, s, tau=args.tau) for g in gammas for s in args.seeds]
     overrides = {key: getattr(args, attr) for key, attr in (("lr", "lr"), ("init_scale", "init_scale"),
                                                              ("log_every", "log_every")) if getattr(args, attr) is not None}

@@ -110,7 +110,7 @@ def _print_table(out: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the closed-form minimiser (and the numerical check with --solve)."""
-    from theory.core.validate import positive_int, positive_real
+    from theory.core.validate import positive_int, positive_real, seed_value
     from theory.core.imbalance import Imbalance
     from theory.ufm_plus.closed_form import predict
 
@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     d = 2 * imbalance.k if args.d is None else positive_int(f"--d (needs d >= K = {imbalance.k})", args.d,
                                                              minimum=imbalance.k)
     positive_int("--starts", args.starts)
+    seed_value("--seed", args.seed)
     pred = predict(imbalance.counts, args.lambda_w, args.lambda_h)
     out: dict[str, Any] = {"counts": [int(c) for c in imbalance.counts], "lambda_w": args.lambda_w,
                            "lambda_h": args.lambda_h, "d": d}

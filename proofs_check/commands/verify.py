@@ -6,6 +6,9 @@ import argparse
 import json
 import sys
 
+from proofs_check.commands._args import add_word_argument
+from theory.core.vocabulary import Depth, Status
+
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``verify``."""
@@ -14,7 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "progress table on stderr; write report.md, report.html, report.json, figures and the "
                        "LaTeX formula sheet to --out. Exit status 1 when a check fails that is not a recorded "
                        "erratum.")
-    p.add_argument("--level", choices=["quick", "full"], default="quick",
+    add_word_argument(p, "--level", Depth, default=Depth.QUICK,
                    help="quick (minutes on 2 CPU cores) or full (adds the long numeric and training checks)")
     p.add_argument("--out", default="igeom-report", help="output directory (default: igeom-report)")
     p.add_argument("--json", action="store_true", help="print report.json's summary and checks as one JSON object")
@@ -23,10 +26,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the registry, stream one line per check, write the report."""
+    from proofs_check.commands._args import check_output_directory
     from proofs_check.report import write_report
 
+    check_output_directory("--out", args.out)
+
     colour = sys.stderr.isatty()
-    paint = {"pass": "32", "erratum": "33", "fail": "31", "error": "31"}
+    paint = {Status.PASS: "32", Status.ERRATUM: "33", Status.FAIL: "31", Status.ERROR: "31"}
     done = [0]
 
     def progress(rec) -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from numerics.certificate import kkt_certificate
 from numerics.cs_svm import solve_cs_svm
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 from theory.seli.geometry import seli_geometry, step_groups
 from theory.core.imbalance import Imbalance
 from theory.core.measure import normalized_distance
@@ -158,10 +158,12 @@ def test_truncated_solve_raises():
     ({"counts": [1, 1, 2], "param": Parameterization.ce(3), "solver": "ECOS"}, "solver"),
     ({"counts": [1, 1, 2], "param": Parameterization.ce(3), "eps": float("nan")}, "eps"),
     ({"counts": [1, 1, 2], "param": "CE"}, "Parameterization"),
+    ({"counts": [1, 1, 2], "param": Parameterization.ce(3), "reduced": "no"}, "reduced must be True"),
+    ({"counts": [1, 1, 2], "param": Parameterization.ce(3), "reduced": 1}, "reduced must be True"),
 ])
-def test_bad_input_is_a_value_error(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        solve_cs_svm(**kwargs)
+def test_bad_input_is_an_input_error(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        solve_cs_svm(kwargs.pop("counts"), **kwargs)
 
 
 @pytest.mark.slow

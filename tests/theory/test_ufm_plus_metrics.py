@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from theory.core.errors import ComputationError, InputError
 from theory.core.measure import class_margins, nc1, nc2, nc3, ufm_plus_classifier, ufm_plus_logits
 from theory.ufm_plus.closed_form import minimizer, predict
 
@@ -110,11 +111,21 @@ def test_ufm_plus_logits_rows_sum_to_zero_and_reference_classifier_sums_to_zero(
     (lambda: nc1(np.ones((3, 4)), np.array([0, 0, 1]), 2), "len\\(labels\\)"),
     (lambda: nc1(np.ones((3, 4)), np.array([0.0, 0.0, 1.0, 1.0]), 2), "integer"),
     (lambda: nc2(np.ones((2, 5)), np.ones((3, 4)), np.array([0, 0, 1, 1])), "the d of H"),
-    (lambda: nc2(np.ones((2, 3)), np.zeros((3, 4)), np.array([0, 0, 1, 1])), "undefined"),
-    (lambda: nc3(np.ones((2, 3)), np.ones((3, 4)), np.array([0, 0, 1, 1]), np.zeros(2)), "undefined"),
     (lambda: nc3(np.ones((2, 3)), np.ones((3, 4)), np.array([0, 0, 1, 1]), np.ones(3)), "margins"),
     (lambda: ufm_plus_logits(np.array([1.0, -1.0])), "non-negative"),
 ])
 def test_bad_input_raises_value_error(call, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         call()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: nc2(np.ones((2, 3)), np.zeros((3, 4)), np.array([0, 0, 1, 1])),
+    lambda: nc3(np.ones((2, 3)), np.ones((3, 4)), np.array([0, 0, 1, 1]), np.zeros(2)),
+])
+def test_undefined_metric_is_a_computation_error_not_bad_input(call) -> None:
+    """NC2 at W_UFM+(H) = 0 and NC3 at M = 0 (dang2024 eqs. 20-21 divide by zero): a failed measurement
+    of well-formed arrays, so ComputationError (CLI exit 1), never InputError (exit 2)."""
+    with pytest.raises(ComputationError, match="undefined") as info:
+        call()
+    assert not isinstance(info.value, ValueError)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory.core.validate import positive_int, positive_real, step_shape
+from theory.core.errors import InputError
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,9 +29,9 @@ class Imbalance:
     def __post_init__(self) -> None:
         raw = np.asarray(self.counts)
         if raw.ndim != 1:
-            raise ValueError(f"counts must be a one-dimensional list of class sizes, got shape {raw.shape}")
+            raise InputError(f"counts must be a one-dimensional list of class sizes, got shape {raw.shape}")
         if raw.size < 2:
-            raise ValueError(f"need at least 2 classes, got {raw.size}")
+            raise InputError(f"need at least 2 classes, got {raw.size}")
         counts = np.array([positive_int(f"count of class {c + 1}", v) for c, v in enumerate(raw.tolist())],
                           dtype=np.int64)
         counts.setflags(write=False)
@@ -38,7 +39,7 @@ class Imbalance:
         if self.k_minor is not None:
             k_minor = positive_int("k_minor", self.k_minor)
             if k_minor > counts.size - 1:
-                raise ValueError(f"k_minor must lie in [1, k-1] = [1, {counts.size - 1}], got {k_minor}")
+                raise InputError(f"k_minor must lie in [1, k-1] = [1, {counts.size - 1}], got {k_minor}")
             object.__setattr__(self, "k_minor", k_minor)
 
     @classmethod
@@ -54,7 +55,7 @@ class Imbalance:
         n_min = positive_int("n_min", n_min)
         n_maj = R * n_min
         if abs(n_maj - round(n_maj)) > 1e-9 * max(1.0, n_maj) or round(n_maj) < 1:
-            raise ValueError(f"n_min * R must be a positive integer for sample-level work, got {n_maj:g}")
+            raise InputError(f"n_min * R must be a positive integer for sample-level work, got {n_maj:g}")
         counts = [int(round(n_maj))] * (k - k_minor) + [n_min] * k_minor
         return cls(np.array(counts), k_minor=k_minor)
 
@@ -83,7 +84,7 @@ class Imbalance:
             return np.arange(split), np.arange(split, self.k)
         sizes = np.unique(self.counts)
         if sizes.size != 2:
-            raise ValueError("majority/minority groups need exactly two distinct class sizes "
+            raise InputError("majority/minority groups need exactly two distinct class sizes "
                              f"(STEP imbalance), got sizes {sizes.tolist()}")
         maj = np.flatnonzero(self.counts == sizes[1])
         mnr = np.flatnonzero(self.counts == sizes[0])

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from theory.core.errors import ComputationError, InputError
+
 GROUP_KEYS = {"W": ("norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min"),
               "M": ("norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min"),
               "WM": ("cos_maj", "cos_min")}
@@ -25,7 +27,7 @@ def collapse_error(H: np.ndarray, labels: np.ndarray, k: int) -> float:
     M = class_means(H, labels, k)
     scale = float(np.max(np.linalg.norm(M, axis=0)))
     if scale == 0.0:
-        raise ValueError("all class means are zero: collapse error undefined")
+        raise ComputationError("all class means are zero: collapse error undefined")
     return float(np.max(np.linalg.norm(np.asarray(H) - M[:, labels], axis=0)) / scale)
 
 
@@ -39,7 +41,7 @@ def center(M: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     k = M.shape[-1]
     w = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
     if w.shape[-1] != k or np.any(w <= 0):
-        raise ValueError("centering weights must be k positive numbers")
+        raise InputError("centering weights must be k positive numbers")
     mean = (M * w[..., None, :]).sum(axis=-1, keepdims=True) / w.sum(axis=-1, keepdims=True)[..., None]
     return M - mean
 
@@ -73,7 +75,7 @@ def group_summary(G_W: np.ndarray, G_M: np.ndarray, G_WM: np.ndarray,
     maj = np.asarray(majority, dtype=int)
     mnr = np.asarray(minority, dtype=int)
     if maj.size == 0 or mnr.size == 0:
-        raise ValueError("both groups need at least one class")
+        raise InputError("both groups need at least one class")
     out: dict[str, dict[str, np.ndarray]] = {}
     for name, G in (("W", G_W), ("M", G_M)):
         G = np.asarray(G, dtype=np.float64)
@@ -110,7 +112,7 @@ def normalized_distance(G: np.ndarray, G_star: np.ndarray) -> np.ndarray:
     nG = np.linalg.norm(G, axis=(-2, -1), keepdims=True)
     nS = np.linalg.norm(G_star, axis=(-2, -1), keepdims=True)
     if np.any(nS == 0):
-        raise ValueError("reference Gram matrix is zero")
+        raise ComputationError("reference Gram matrix is zero")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.linalg.norm(G / nG - G_star / nS, axis=(-2, -1))
 
@@ -126,12 +128,12 @@ def _label_weights(labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(one-hot N x k averaging matrix with columns 1{y_i = c}/n_c, counts n_c)."""
     y = np.asarray(labels)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"labels must be a one-dimensional integer array, got {y.dtype} {y.shape}")
+        raise InputError(f"labels must be a one-dimensional integer array, got {y.dtype} {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(f"labels must lie in 0..{k - 1}")
+        raise InputError(f"labels must lie in 0..{k - 1}")
     counts = np.bincount(y, minlength=k).astype(np.float64)
     if np.any(counts == 0):
-        raise ValueError("every class 0..k-1 needs at least one sample")
+        raise InputError("every class 0..k-1 needs at least one sample")
     onehot = np.zeros((y.size, k))
     onehot[np.arange(y.size), y] = 1.0
     return onehot / counts, counts
@@ -140,7 +142,7 @@ def _label_weights(labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def _features(H: np.ndarray, labels: np.ndarray) -> np.ndarray:
     H = np.asarray(H, dtype=np.float64)
     if H.ndim < 2 or H.shape[-1] != np.asarray(labels).size:
-        raise ValueError(f"H must be (..., d, N) with N = len(labels); got H {H.shape}, "
+        raise InputError(f"H must be (..., d, N) with N = len(labels); got H {H.shape}, "
                          f"labels {np.asarray(labels).shape}")
     return H
 
@@ -148,7 +150,7 @@ def _features(H: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def _classifiers(W: np.ndarray, H: np.ndarray) -> np.ndarray:
     W = np.asarray(W, dtype=np.float64)
     if W.ndim < 2 or W.shape[-1] != H.shape[-2]:
-        raise ValueError(f"W must be (..., K, d) with the d of H; got W {W.shape}, H {H.shape}")
+        raise InputError(f"W must be (..., K, d) with the d of H; got W {W.shape}, H {H.shape}")
     return W
 
 
@@ -194,7 +196,7 @@ def nc2(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> np.ndarray:
     W = _classifiers(W, H)
     reference = ufm_plus_classifier(H, labels, W.shape[-2])
     if np.any(np.linalg.norm(reference, axis=(-2, -1)) == 0):
-        raise ValueError("W_UFM+(H) is zero (all class means are zero): NC2 is undefined")
+        raise ComputationError("W_UFM+(H) is zero (all class means are zero): NC2 is undefined")
     return normalized_distance(W, reference)
 
 
@@ -202,7 +204,7 @@ def ufm_plus_logits(M: np.ndarray) -> np.ndarray:
     """Predicted class-mean logits of dang2024 eq. (21): Z[m, k] = M_k (1{m = k} - 1/K) (K x K)."""
     M = np.asarray(M, dtype=np.float64)
     if M.ndim != 1 or M.size < 2 or not np.all(np.isfinite(M)) or np.any(M < 0):
-        raise ValueError("M must be a vector of K >= 2 finite non-negative margins")
+        raise InputError("M must be a vector of K >= 2 finite non-negative margins")
     k = M.size
     return (np.eye(k) - 1.0 / k) * M[None, :]
 
@@ -217,9 +219,9 @@ def nc3(W: np.ndarray, H: np.ndarray, labels: np.ndarray, M: np.ndarray) -> np.n
     W = _classifiers(W, H)
     reference = ufm_plus_logits(M)
     if reference.shape[-1] != W.shape[-2]:
-        raise ValueError(f"M has {reference.shape[-1]} margins but W has {W.shape[-2]} classifiers")
+        raise InputError(f"M has {reference.shape[-1]} margins but W has {W.shape[-2]} classifiers")
     if not np.any(reference):
-        raise ValueError("every predicted margin M_k is 0 (complete collapse): NC3 is undefined")
+        raise ComputationError("every predicted margin M_k is 0 (complete collapse): NC3 is undefined")
     return normalized_distance(W @ class_means(H, labels, W.shape[-2]), reference)
 
 
@@ -244,7 +246,7 @@ def vector_cosine(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     nu = np.linalg.norm(u, axis=-1)
     nv = np.linalg.norm(v, axis=-1)
     if np.any(nu == 0) or np.any(nv == 0):
-        raise ValueError("the cosine of a zero vector is undefined")
+        raise ComputationError("the cosine of a zero vector is undefined")
     return np.sum(u * v, axis=-1) / (nu * nv)
 
 

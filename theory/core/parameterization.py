@@ -21,51 +21,47 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from theory.core.validate import positive_int, positive_vector
-
-FAMILIES = ("CE", "CDT", "LDT", "VS", "custom")
-
+from theory.core.validate import positive_int, positive_vector, real_array
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, PARAMETERIZATION_FAMILIES, Loss
+from theory.core.errors import InputError
 
 @dataclass(frozen=True, eq=False)
 class Parameterization:
     """A positive k x k logit-scaling matrix ``scaling`` and optional offsets ``offsets`` (length k).
 
-    ``family`` is one of ``FAMILIES``; ``delta`` holds the multiplicative hyperparameters of the CE,
+    ``family`` is one of :data:`theory.core.vocabulary.PARAMETERIZATION_FAMILIES`; ``delta`` holds the multiplicative hyperparameters of the CE,
     CDT, LDT and VS families (``None`` for a custom matrix). Build with the class methods.
     """
 
     scaling: np.ndarray
     offsets: np.ndarray | None = None
-    family: str = "custom"
+    family: Loss = Loss.CUSTOM
     delta: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
-        try:
-            A = np.array(self.scaling, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError("the logit-scaling matrix must be numeric") from None
-        if A.ndim != 2 or A.shape[0] != A.shape[1]:
-            raise ValueError(f"the logit-scaling matrix must be square k x k, got shape {A.shape}")
+        A = real_array("the logit-scaling matrix", self.scaling, ndim=2)
+        if A.shape[0] != A.shape[1]:
+            raise InputError(f"the logit-scaling matrix must be square k x k, got shape {A.shape}")
         if A.shape[0] < 2:
-            raise ValueError(f"need at least 2 classes, got a {A.shape[0]} x {A.shape[0]} scaling matrix")
+            raise InputError(f"need at least 2 classes, got a {A.shape[0]} x {A.shape[0]} scaling matrix")
         if not np.all(np.isfinite(A)):
-            raise ValueError("the logit-scaling matrix must have finite entries")
+            raise InputError("the logit-scaling matrix must have finite entries")
         if np.any(A <= 0):
-            raise ValueError("the logit-scaling matrix must have strictly positive entries")
+            raise InputError("the logit-scaling matrix must have strictly positive entries")
         A.setflags(write=False)
         object.__setattr__(self, "scaling", A)
         k = A.shape[0]
         if self.offsets is not None:
-            try:
-                iota = np.array(self.offsets, dtype=np.float64).reshape(-1)
-            except (TypeError, ValueError):
-                raise ValueError("offsets must be a vector of k real numbers") from None
+            iota = real_array("offsets", self.offsets, ndim=1)
             if iota.shape[0] != k or not np.all(np.isfinite(iota)):
-                raise ValueError(f"offsets must be {k} finite real numbers")
+                raise InputError(f"offsets must be {k} finite real numbers")
             iota.setflags(write=False)
             object.__setattr__(self, "offsets", iota)
-        if self.family not in FAMILIES:
-            raise ValueError(f"unknown family {self.family!r}; expected one of {FAMILIES}")
+        family = Loss.parse(self.family)
+        if family not in PARAMETERIZATION_FAMILIES:
+            raise InputError(f"unknown family {self.family!r}; expected one of "
+                             f"{', '.join(PARAMETERIZATION_FAMILIES)}")
+        object.__setattr__(self, "family", family)
         if self.delta is not None:
             object.__setattr__(self, "delta", positive_vector("delta", self.delta, length=k))
 
@@ -74,43 +70,41 @@ class Parameterization:
     def ce(cls, k: int) -> "Parameterization":
         """Plain cross-entropy: A = 1 (behnia2023 eq. 1 with delta = 1, iota = 0)."""
         k = positive_int("k", k, minimum=2)
-        return cls(np.ones((k, k)), family="CE", delta=np.ones(k))
+        return cls(np.ones((k, k)), family=Loss.CE, delta=np.ones(k))
 
     @classmethod
     def cdt(cls, delta: object) -> "Parameterization":
         """Class-dependent temperature loss (behnia2023 eq. 2a): A[y, c] = delta_c."""
         d = positive_vector("delta", delta)
-        return cls(np.tile(d, (d.size, 1)), family="CDT", delta=d)
+        return cls(np.tile(d, (d.size, 1)), family=Loss.CDT, delta=d)
 
     @classmethod
     def ldt(cls, delta: object) -> "Parameterization":
         """Label-dependent temperature loss (behnia2023 eq. 2b): A[y, c] = delta_y."""
         d = positive_vector("delta", delta)
-        return cls(np.tile(d[:, None], (1, d.size)), family="LDT", delta=d)
+        return cls(np.tile(d[:, None], (1, d.size)), family=Loss.LDT, delta=d)
 
     @classmethod
     def vs(cls, delta: object, iota: object) -> "Parameterization":
         """Vector-scaling loss (behnia2023 eq. 1): CDT scaling with additive offsets iota."""
         d = positive_vector("delta", delta)
-        return cls(np.tile(d, (d.size, 1)), offsets=iota, family="VS", delta=d)
+        return cls(np.tile(d, (d.size, 1)), offsets=iota, family=Loss.VS, delta=d)
 
     @classmethod
     def custom(cls, scaling: object, offsets: object | None = None) -> "Parameterization":
         """Any positive k x k logit-scaling matrix: entry [y, c] multiplies logit c for label y."""
-        return cls(np.asarray(scaling), offsets=offsets, family="custom")
+        return cls(np.asarray(scaling), offsets=offsets, family=Loss.CUSTOM)
 
     @classmethod
     def from_name(cls, loss: str, delta: object) -> "Parameterization":
         """CE, CDT or LDT by name (case-insensitive); ``delta`` is ignored for CE except for its length."""
-        name = str(loss).upper()
+        name = Loss.parse(loss)
+        if name not in CLOSED_FORM_LOSSES:
+            raise InputError(f"unknown loss {loss!r}; expected one of {', '.join(CLOSED_FORM_LOSSES)}")
         d = positive_vector("delta", delta)
-        if name == "CE":
+        if name == Loss.CE:
             return cls.ce(d.size)
-        if name == "CDT":
-            return cls.cdt(d)
-        if name == "LDT":
-            return cls.ldt(d)
-        raise ValueError(f"unknown loss {loss!r}; expected one of CE, CDT, LDT")
+        return cls.cdt(d) if name == Loss.CDT else cls.ldt(d)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -119,18 +113,18 @@ class Parameterization:
         return int(self.scaling.shape[0])
 
     @property
-    def svm_family(self) -> str:
+    def svm_family(self) -> Loss:
         """Family of the CS-SVM (offsets do not enter it): CE and VS share CDT's program."""
-        return {"CE": "CDT", "VS": "CDT"}.get(self.family, self.family)
+        return Loss.CDT if self.family in (Loss.CE, Loss.VS) else self.family
 
     # ------------------------------------------------------------------ CS-SVM constraints
     def check_labels(self, labels: object) -> np.ndarray:
         """Labels as an integer array in [0, k-1] (ValueError otherwise)."""
         y = np.asarray(labels)
         if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
-            raise ValueError("labels must be a non-empty one-dimensional integer array")
+            raise InputError("labels must be a non-empty one-dimensional integer array")
         if y.min() < 0 or y.max() >= self.k:
-            raise ValueError(f"labels must lie in [0, {self.k - 1}]")
+            raise InputError(f"labels must lie in [0, {self.k - 1}]")
         return y
 
     def margins(self, Z: np.ndarray, labels: object) -> np.ndarray:
@@ -141,7 +135,7 @@ class Parameterization:
         y = self.check_labels(labels)
         Z = np.asarray(Z, dtype=np.float64)
         if Z.shape != (self.k, y.size):
-            raise ValueError(f"Z must have shape (k, n) = ({self.k}, {y.size}), got {Z.shape}")
+            raise InputError(f"Z must have shape (k, n) = ({self.k}, {y.size}), got {Z.shape}")
         idx = np.arange(y.size)
         own = self.scaling[y, y] * Z[y, idx]
         out = own[:, None] - self.scaling[y, :] * Z.T
@@ -168,6 +162,6 @@ class Parameterization:
         return L
 
     def __repr__(self) -> str:
-        if self.family == "custom":
+        if self.family == Loss.CUSTOM:
             return f"Parameterization.custom({self.scaling.tolist()}, offsets={None if self.offsets is None else self.offsets.tolist()})"
         return f"Parameterization(family={self.family}, delta={None if self.delta is None else self.delta.tolist()})"

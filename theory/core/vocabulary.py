@@ -8,6 +8,9 @@ ordering derive from these classes; no other module spells these strings.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Sequence
+
+from theory.core.errors import InputError
 
 
 class Word(str, Enum):
@@ -16,22 +19,25 @@ class Word(str, Enum):
     def __str__(self) -> str:
         return self.value
 
+    def __hash__(self) -> int:  # Enum hashes the member name; a str must hash as its spelling ("wCE")
+        return str.__hash__(self)
+
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """Every spelling, in declaration order (the order reports and ``--help`` use)."""
         return tuple(m.value for m in cls)
 
     @classmethod
-    def parse(cls, text: object) -> "Word":
-        """The member spelled ``text`` (case-insensitive); ValueError naming the choices otherwise."""
-        if isinstance(text, cls):
-            return text
+    def parse(cls, text: object, among: Sequence["Word"] | None = None) -> "Word":
+        """The member spelled ``text`` (case-insensitive), restricted to ``among`` when given;
+        InputError naming the choices otherwise."""
+        choices = tuple(cls) if among is None else tuple(among)
         if isinstance(text, str):
-            for m in cls:
+            for m in choices:
                 if m.value.lower() == text.strip().lower():
                     return m
-        raise ValueError(f"unknown {cls.__doc__.split(':')[0].strip().lower()} {text!r}; "
-                         f"expected one of {', '.join(cls.names())}")
+        raise InputError(f"unknown {cls.__doc__.split(':')[0].strip().lower()} {text!r}; "
+                         f"expected one of {', '.join(m.value for m in choices)}")
 
 
 class Loss(Word):
@@ -47,8 +53,18 @@ class Loss(Word):
 
 #: The losses whose SELI geometry has closed forms under STEP imbalance (behnia2023 Thm 2, Cor. 3).
 CLOSED_FORM_LOSSES: tuple[Loss, ...] = (Loss.CE, Loss.CDT, Loss.LDT)
+#: The families of :class:`theory.core.parameterization.Parameterization` (wCE weights samples; it is
+#: CE's logit scaling with a per-class weight, not a parameterization of its own).
+PARAMETERIZATION_FAMILIES: tuple[Loss, ...] = (Loss.CE, Loss.CDT, Loss.LDT, Loss.VS, Loss.CUSTOM)
 #: The losses with one multiplicative hyperparameter delta swept over gamma (behnia2023 App. A.1).
 SWEPT_LOSSES: tuple[Loss, ...] = (Loss.CDT, Loss.LDT)
+
+
+class ETFLoss(Word):
+    """ETF loss: a loss of the fixed simplex-ETF classifier (yang2022: CE eq. 3, dot regression DR eq. 14)."""
+
+    CE = "CE"
+    DR = "DR"
 
 
 class Paper(Word):
@@ -81,3 +97,40 @@ class Depth(Word):
 
     QUICK = "quick"
     FULL = "full"
+
+
+class Normalization(Word):
+    """normalization: how a UFM training step scales the gradient (``training.ufm``, module docstring)."""
+
+    NONE = "none"
+    LOSS = "loss"
+    LOSS_NORM = "loss-norm"
+
+
+class Precision(Word):
+    """precision: the floating-point type of a training run."""
+
+    FLOAT32 = "float32"
+    FLOAT64 = "float64"
+
+
+class Device(Word):
+    """device: where a training run computes (auto: CUDA when available, else the CPU)."""
+
+    AUTO = "auto"
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
+class Route(Word):
+    """route: how ``igeom geometry`` computes a prediction (closed forms, or the eigen route)."""
+
+    SYMBOLIC = "symbolic"
+    NUMERIC = "numeric"
+
+
+class Solver(Word):
+    """solver: how the CS-SVM of behnia2023 eq. (3) is solved (certified convex program, or over (W, H))."""
+
+    CONVEX = "convex"
+    NONCONVEX = "nonconvex"

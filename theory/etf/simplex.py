@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from theory.core.validate import positive_int, positive_real
+from theory.core.errors import InputError
 
 
 def etf_gram(k: int, e_w: float = 1.0) -> np.ndarray:
@@ -32,10 +33,10 @@ def simplex_etf(k: int, d: int, e_w: float = 1.0, seed: int = 0) -> np.ndarray:
     kk = positive_int("K", k, minimum=2)
     dd = positive_int("d", d)
     if dd < kk - 1:
-        raise ValueError(f"a simplex ETF of {kk} vectors needs d >= K - 1 = {kk - 1}, got d = {dd}")
+        raise InputError(f"a simplex ETF of {kk} vectors needs d >= K - 1 = {kk - 1}, got d = {dd}")
     scale = positive_real("E_W", e_w)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     # eigenvectors of the centring matrix: eigenvalue 0 (the 1 direction) first, then K - 1 ones
     basis = np.linalg.eigh(np.eye(kk) - np.ones((kk, kk)) / kk)[1][:, 1:]
     rotation = np.linalg.qr(np.random.default_rng(int(seed)).standard_normal((dd, kk - 1)))[0]

@@ -6,12 +6,14 @@ import os
 import tempfile
 from pathlib import Path
 
+from theory.core.errors import InputError
+
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
     """Write ``data`` (text or bytes) to ``path`` so that readers never see a half-written file."""
     target = Path(path)
     if target.is_dir():
-        raise ValueError(f"{target} is a directory")
+        raise InputError(f"{target} is a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

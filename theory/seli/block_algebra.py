@@ -19,6 +19,8 @@ from typing import Callable
 
 import sympy as sp
 
+from theory.core.errors import ComputationError, InputError
+
 
 @dataclass(frozen=True)
 class TwoBlock:
@@ -40,7 +42,7 @@ class TwoBlock:
 
     def _same(self, other: "TwoBlock") -> None:
         if self.sizes != other.sizes:
-            raise ValueError("block sizes differ")
+            raise InputError("block sizes differ")
 
     def __add__(self, other: "TwoBlock") -> "TwoBlock":
         self._same(other)
@@ -70,7 +72,7 @@ class TwoBlock:
         """Entry [c, c'] with c in ``row_group`` and c' in ``col_group`` (0 = majority, 1 = minority)."""
         if same_class:
             if row_group != col_group:
-                raise ValueError("a class belongs to one group")
+                raise InputError("a class belongs to one group")
             return self.x[row_group] + self.B[row_group, row_group]
         return self.B[row_group, col_group]
 
@@ -84,10 +86,10 @@ class TwoBlock:
     def nonzero_eigenvalue(self, simplify: Callable[[sp.Expr], sp.Expr] = sp.cancel) -> sp.Expr:
         """tr T, the non-zero eigenvalue of a singular compressed block (checked: det T is 0)."""
         if simplify(self.B[0, 1] - self.B[1, 0]) != 0:
-            raise ValueError("the two-block element is not symmetric")
+            raise InputError("the two-block element is not symmetric")
         T = self.compressed()
         if simplify(T.det()) != 0:
-            raise ValueError("compressed block is not singular: the rank-one shortcut does not apply")
+            raise ComputationError("compressed block is not singular: the rank-one shortcut does not apply")
         return simplify(T.trace())
 
     def apply_rank_deficient(self, f: Callable[[sp.Expr], sp.Expr], f_t: sp.Expr,

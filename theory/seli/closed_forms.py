@@ -25,7 +25,9 @@ import sympy as sp
 from theory.core.validate import finite_real, positive_int, positive_real, step_shape
 from theory.seli.block_algebra import TwoBlock
 from theory.infra.formula_cache import cached
-from theory.seli.quantities import LOSSES, QUANTITIES
+from theory.seli.quantities import QUANTITIES
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, SWEPT_LOSSES, Loss
+from theory.core.errors import InputError
 
 # internal symbols
 a, m, r, s = sp.symbols("a m r s", positive=True)
@@ -60,11 +62,10 @@ def _sel(d_maj: sp.Expr, d_min: sp.Expr) -> TwoBlock:
 
 def class_logits(loss: str) -> TwoBlock:
     """Class-level logits X: CDT Xi(Delta, 1) (Thm 2(i)); LDT Xi(1) diag(1/Delta, 1) (Thm 2(ii))."""
-    if loss == "CDT":
+    loss = Loss.parse(loss, SWEPT_LOSSES)
+    if loss == Loss.CDT:
         return _sel(Delta, _ONE)
-    if loss == "LDT":
-        return _sel(_ONE, _ONE) @ TwoBlock.diagonal(1 / Delta, _ONE, _SIZES)
-    raise ValueError(f"unknown loss {loss!r}; expected CDT or LDT")
+    return _sel(_ONE, _ONE) @ TwoBlock.diagonal(1 / Delta, _ONE, _SIZES)
 
 
 def _split_s(poly_expr: sp.Expr, t: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
@@ -134,9 +135,7 @@ def _derive_internal(loss: str) -> InternalForm:
 @functools.lru_cache(maxsize=None)
 def internal_forms(loss: str) -> InternalForm:
     """Internal-symbol closed forms of CDT or LDT (CE: use CDT with Delta = 1). Cached in memory."""
-    if loss not in ("CDT", "LDT"):
-        raise ValueError(f"internal forms exist for CDT and LDT, got {loss!r}")
-    return _derive_internal(loss)
+    return _derive_internal(Loss.parse(loss, SWEPT_LOSSES))
 
 
 def to_public(expr: sp.Expr, t: sp.Expr) -> sp.Expr:
@@ -148,12 +147,12 @@ def to_public(expr: sp.Expr, t: sp.Expr) -> sp.Expr:
 # ---------------------------------------------------------------------------- public forms + caching
 def _derive_public() -> dict[str, sp.Expr]:
     forms: dict[str, sp.Expr] = {}
-    for loss in ("CDT", "LDT"):
+    for loss in SWEPT_LOSSES:  # CE is CDT at Delta = 1
         f = internal_forms(loss)
         for qname, expr in f.quantities.items():
             forms[f"{loss}.{qname}"] = to_public(expr, f.t)
-            if loss == "CDT":  # CE is CDT at Delta = 1
-                forms[f"CE.{qname}"] = to_public(sp.factor(expr.subs(Delta, 1)), f.t.subs(Delta, 1))
+            if loss == Loss.CDT:
+                forms[f"{Loss.CE}.{qname}"] = to_public(sp.factor(expr.subs(Delta, 1)), f.t.subs(Delta, 1))
     return forms
 
 
@@ -170,17 +169,10 @@ def closed_forms(use_disk_cache: bool = True) -> dict[str, sp.Expr]:
 
 def closed_form(loss: str, quantity: str) -> sp.Expr:
     """One closed form, e.g. ``closed_form("CDT", "W.norm_ratio")``."""
-    loss = _check_loss(loss)
+    loss = Loss.parse(loss, CLOSED_FORM_LOSSES)
     if quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+        raise InputError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
     return closed_forms()[f"{loss}.{quantity}"]
-
-
-def _check_loss(loss: str) -> str:
-    name = str(loss).upper()
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
-    return name
 
 
 @functools.lru_cache(maxsize=None)
@@ -201,7 +193,7 @@ def evaluate(loss: str, k_: int, k_minor: int, R_: float, delta_ratio: float,
     """
     import mpmath
 
-    loss = _check_loss(loss)
+    loss = Loss.parse(loss, CLOSED_FORM_LOSSES)
     kk, km, RR, DD = check_step_args(k_, k_minor, R_, delta_ratio)
     out: dict[str, float | None] = {}
     with mpmath.workdps(positive_int("dps", dps, minimum=15)):
@@ -223,5 +215,5 @@ def delta_from_gamma(R_: object, gamma: object) -> float:
     except OverflowError:
         value = math.inf
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"R^gamma = {RR}^{g} is not a positive finite number")
+        raise InputError(f"R^gamma = {RR}^{g} is not a positive finite number")
     return value

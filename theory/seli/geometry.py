@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from theory.core.validate import positive_real, positive_vector, step_shape
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.measure import group_summary, summary_to_json
 from theory.core.parameterization import Parameterization
@@ -39,9 +39,9 @@ class Geometry:
         for name in ("G_W", "G_M", "G_WM"):
             G = np.array(getattr(self, name), dtype=np.float64)
             if G.shape != (k, k):
-                raise ValueError(f"{name} must be {k} x {k}, got {G.shape}")
+                raise InputError(f"{name} must be {k} x {k}, got {G.shape}")
             if not np.all(np.isfinite(G)):
-                raise ValueError(f"{name} has non-finite entries")
+                raise InputError(f"{name} has non-finite entries")
             G.setflags(write=False)
             object.__setattr__(self, name, G)
 
@@ -128,11 +128,11 @@ def seli_geometry(counts: object, param: Parameterization, precision: str = "dou
     the Gram matrices; about 2 s at k = 40), for strong parameterisations where cond(X N X^T) ~ 1e12.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        raise InputError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     n = counts.counts if isinstance(counts, Imbalance) else counts
     n = positive_vector("counts", n)
     if n.size != param.k:
-        raise ValueError(f"counts has {n.size} classes but the parameterization has {param.k}")
+        raise InputError(f"counts has {n.size} classes but the parameterization has {param.k}")
     if precision == "double":
         return geometry_from_class_logits(class_logits(param), n)
     import mpmath

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.seli.closed_forms import LOSSES, QUANTITIES, closed_form
+from theory.seli.closed_forms import QUANTITIES, closed_form
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
+from theory.core.errors import InputError
 
 _VEC = {"W": "w", "M": r"\mu"}
 
@@ -17,7 +19,7 @@ _VEC = {"W": "w", "M": r"\mu"}
 def quantity_lhs(quantity: str) -> str:
     """LaTeX of the left-hand side of a quantity, e.g. ``\\cos(w_{maj}, w'_{maj})``."""
     if quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+        raise InputError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
     block, name = quantity.split(".")
     if block == "WM":
         g = name.split("_")[1]
@@ -44,11 +46,8 @@ def latex_closed_form(loss: str, quantity: str) -> str:
 
 def select(loss: str | None = None, quantity: str | None = None) -> list[tuple[str, str]]:
     """(loss, quantity) pairs matching the optional filters, in a fixed order."""
-    losses = LOSSES if loss is None else (str(loss).upper(),)
-    for name in losses:
-        if name not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
+    losses = CLOSED_FORM_LOSSES if loss is None else (Loss.parse(loss, CLOSED_FORM_LOSSES),)
     if quantity is not None and quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+        raise InputError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
     quantities = QUANTITIES if quantity is None else (quantity,)
     return [(lo, q) for lo in losses for q in quantities]

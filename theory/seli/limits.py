@@ -13,24 +13,23 @@ import functools
 import sympy as sp
 
 from theory.seli.closed_forms import QUANTITIES, Delta, a, internal_forms, k, k_m, m, r, s
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
+from theory.core.errors import InputError
 
-ALLOWED = ("CE", "CDT", "LDT")
 # a = 1 + a0, m = 1 + m0 with a0, m0 >= 0 tells SymPy the signs of a - 1 and m - 1
 _a0, _m0 = sp.symbols("a0 m0", nonnegative=True)
 
 
-def _check(loss: str, quantity: str, gamma: object) -> tuple[str, sp.Rational | None]:
-    name = str(loss).upper()
-    if name not in ALLOWED:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(ALLOWED)}")
+def _check(loss: str, quantity: str, gamma: object) -> tuple[Loss, sp.Rational | None]:
+    name = Loss.parse(loss, CLOSED_FORM_LOSSES)
     if quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+        raise InputError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
     if gamma is None:
         return name, None
     try:
         g = sp.Rational(str(gamma))
     except (TypeError, ValueError):
-        raise ValueError(f"gamma must be a rational number such as 1/2, got {gamma!r}") from None
+        raise InputError(f"gamma must be a rational number such as 1/2, got {gamma!r}") from None
     return name, g
 
 
@@ -42,10 +41,10 @@ def limit_R_infinity(loss: str, quantity: str, gamma: object = None) -> sp.Expr:
     (and Delta when fixed); ``sympy.oo`` when the quantity diverges.
     """
     name, g = _check(loss, quantity, gamma)
-    if name == "CE":
+    if name == Loss.CE:
         if g not in (None, 0):
-            raise ValueError("CE has Delta = 1; gamma must be omitted or 0")
-        name, g = "CDT", sp.Integer(0)
+            raise InputError("CE has Delta = 1; gamma must be omitted or 0")
+        name, g = Loss.CDT, sp.Integer(0)
     f = internal_forms(name)
     expr = f.quantities[quantity]
     t = f.t

@@ -13,6 +13,8 @@ import numpy as np
 
 from theory.core.validate import positive_vector
 from theory.core.parameterization import Parameterization
+from theory.core.vocabulary import Loss
+from theory.core.errors import InputError
 
 
 def _as_precision(values: np.ndarray, precision: str) -> np.ndarray:
@@ -23,7 +25,7 @@ def _as_precision(values: np.ndarray, precision: str) -> np.ndarray:
         import mpmath
 
         return np.array([mpmath.mpf(float(v)) for v in values], dtype=object)
-    raise ValueError(f"precision must be 'double' or 'extended', got {precision!r}")
+    raise InputError(f"precision must be 'double' or 'extended', got {precision!r}")
 
 
 def sel_matrix(delta: object, precision: str = "double") -> np.ndarray:
@@ -34,7 +36,7 @@ def sel_matrix(delta: object, precision: str = "double") -> np.ndarray:
     """
     d = positive_vector("delta", delta)
     if d.size < 2:
-        raise ValueError(f"need at least 2 classes, got {d.size}")
+        raise InputError(f"need at least 2 classes, got {d.size}")
     d = _as_precision(d, precision)
     w = d**-2
     total = np.sum(w)
@@ -53,11 +55,11 @@ def class_logits(param: Parameterization, precision: str = "double") -> np.ndarr
     no closed form: solve the convex program in ``numerics.cs_svm`` instead.
     """
     fam = param.svm_family
-    if fam == "CDT":
+    if fam == Loss.CDT:
         return sel_matrix(param.delta, precision)
-    if fam == "LDT":
+    if fam == Loss.LDT:
         return sel_matrix(np.ones(param.k), precision) / _as_precision(param.delta, precision)[None, :]
-    raise ValueError("no closed-form SEL prediction for a custom logit-scaling matrix; "
+    raise InputError("no closed-form SEL prediction for a custom logit-scaling matrix; "
                      "use numerics.cs_svm to solve its convex program")
 
 

@@ -15,6 +15,7 @@ import sympy as sp
 
 from theory.seli.block_algebra import TwoBlock
 from theory.seli.closed_forms import Delta, _sel, a, class_logits, internal_forms, m, r, rationalized, s
+from theory.core.vocabulary import SWEPT_LOSSES, Loss
 
 _a0, _m0 = sp.symbols("a0 m0", nonnegative=True)
 _c = sp.Symbol("c", positive=True)
@@ -82,9 +83,10 @@ def sel_entries_at_delta_one() -> SymbolicProof:
 def kernel_identity(loss: str) -> SymbolicProof:
     """Def. 1: Z-hat^T diag(delta)^{-1} 1 = 0 (CDT); the LDT logits satisfy Z^T 1 = 0."""
     X = class_logits(loss)
-    v = (1 / Delta, sp.Integer(1)) if loss == "CDT" else (sp.Integer(1), sp.Integer(1))
+    loss = Loss.parse(loss, SWEPT_LOSSES)
+    v = (1 / Delta, sp.Integer(1)) if loss == Loss.CDT else (sp.Integer(1), sp.Integer(1))
     res = X.T.apply(*v)
-    stmt = ("Xi(delta)^T diag(delta)^{-1} 1 = 0" if loss == "CDT" else "(Xi(1) diag(1/delta))^T 1 = 0")
+    stmt = ("Xi(delta)^T diag(delta)^{-1} 1 = 0" if loss == Loss.CDT else "(Xi(1) diag(1/delta))^T 1 = 0")
     return SymbolicProof("behnia2023 Def. 1", stmt, tuple(_zero(e) for e in res))
 
 
@@ -102,12 +104,13 @@ def rank_k_minus_one(loss: str) -> SymbolicProof:
 @functools.lru_cache(maxsize=None)
 def margins_equal_one(loss: str) -> SymbolicProof:
     """Thm 2: every margin of eq. (3a) (CDT) or (3b) (LDT) equals 1 at the predicted logits."""
+    loss = Loss.parse(loss, SWEPT_LOSSES)
     X = class_logits(loss)
     d = (Delta, sp.Integer(1))
     res = []
     for g in (0, 1):  # label group
         for h in (0, 1):  # competing class group
-            if loss == "CDT":
+            if loss == Loss.CDT:
                 res.append(d[g] * X.entry(g, g, True) - d[h] * X.entry(h, g, False) - 1)
             else:
                 res.append(d[g] * (X.entry(g, g, True) - X.entry(h, g, False)) - 1)
@@ -119,7 +122,7 @@ def remark4_centering(loss: str) -> SymbolicProof:
     """Remark 4: CDT sum_c w_c/delta_c = 0 and sum_c mu_c = 0; LDT sum_c w_c = 0 and
     sum_c delta_c mu_c = 0 (each as a vanishing quadratic form of a Gram matrix)."""
     f = internal_forms(loss)
-    if loss == "CDT":
+    if f.loss == Loss.CDT:
         res = (f.G_W.quadratic_form(1 / Delta, 1), f.G_M.quadratic_form(1, 1))
         stmt = "CDT: sum_c w_c / delta_c = 0 and sum_c mu_c = 0 (eq. 6)"
     else:
@@ -132,10 +135,10 @@ def remark4_centering(loss: str) -> SymbolicProof:
 def only_delta_ratio_matters(loss: str) -> SymbolicProof:
     """Thm 2 discussion: scaling delta by c > 0 divides X by c, so G_W, G_M, G_WM all scale by 1/c and
     every norm ratio and cosine depends on delta only through Delta = delta_maj / delta_min."""
-    if loss == "CDT":
+    if Loss.parse(loss, SWEPT_LOSSES) == Loss.CDT:
         X1, Xc = _sel(Delta, sp.Integer(1)), _sel(_c * Delta, _c)
     else:
-        X1 = class_logits("LDT")
+        X1 = class_logits(Loss.LDT)
         Xc = _sel(sp.Integer(1), sp.Integer(1)) @ TwoBlock.diagonal(1 / (_c * Delta), 1 / _c, X1.sizes)
     diff = Xc - X1.scale(1 / _c)
     res = (*diff.x, *list(diff.B))
@@ -145,7 +148,7 @@ def only_delta_ratio_matters(loss: str) -> SymbolicProof:
 @functools.lru_cache(maxsize=None)
 def cdt_alignment_at_sqrt_R() -> SymbolicProof:
     """Cor. 3(i): Delta = sqrt(R) gives cos(w_c, mu_c) = 1 for every class (CDT)."""
-    f = internal_forms("CDT")
+    f = internal_forms(Loss.CDT)
     sub = {Delta: r}
     X, t = _specialise(f.X, f.t, sub)
     GW, _ = _specialise(f.G_W, f.t, sub)
@@ -189,7 +192,7 @@ def _aligned_etf(GW: TwoBlock, GM: TwoBlock, X: TwoBlock, t: sp.Expr) -> tuple[l
 def ldt_etf_at_sqrt_R() -> SymbolicProof:
     """Cor. 3(ii): Delta = sqrt(R): (W, M diag(delta)) is a simplex ETF, aligned, and the minority
     class means are sqrt(R) times longer than the majority ones (||mu_min||^2 = R ||mu_maj||^2)."""
-    f = internal_forms("LDT")
+    f = internal_forms(Loss.LDT)
     sub = {Delta: r}
     GW, t = _specialise(f.G_W, f.t, sub)
     GM, _ = _specialise(f.G_M, f.t, sub)
@@ -219,7 +222,7 @@ def etf_when_balanced(loss: str) -> SymbolicProof:
 def all_proofs() -> list[SymbolicProof]:
     """Every symbolic proof of this module (CE is CDT at Delta = 1)."""
     out = [sel_entries_at_delta_one(), cdt_alignment_at_sqrt_R(), ldt_etf_at_sqrt_R()]
-    for loss in ("CDT", "LDT"):
+    for loss in SWEPT_LOSSES:
         out += [kernel_identity(loss), rank_k_minus_one(loss), margins_equal_one(loss),
                 remark4_centering(loss), only_delta_ratio_matters(loss), etf_when_balanced(loss)]
     return out

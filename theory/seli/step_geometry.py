@@ -14,9 +14,8 @@ from theory.seli.closed_forms import check_step_args, evaluate
 from theory.seli.geometry import seli_geometry, step_counts, step_groups
 from theory.core.measure import GROUP_KEYS
 from theory.core.parameterization import Parameterization
-
-METHODS = ("symbolic", "numeric")
-
+from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
+from theory.core.errors import InputError
 
 def step_delta(k: int, k_minor: int, delta_ratio: float) -> np.ndarray:
     """delta with delta_maj / delta_min = Delta, normalised so that 1^T delta = k (Appendix A.1)."""
@@ -25,22 +24,20 @@ def step_delta(k: int, k_minor: int, delta_ratio: float) -> np.ndarray:
 
 
 def predict_step(loss: str, k: int, k_minor: int, R: float, delta_ratio: float,
-                 method: str = "symbolic") -> dict[str, Any]:
+                 method: str = Route.SYMBOLIC) -> dict[str, Any]:
     """Group norm ratios and cosines of the CS-SVM minimiser (keys of ``igeom geometry --json``).
 
-    ``method="symbolic"`` evaluates the SymPy closed forms; ``"numeric"`` the eigen route of
+    ``method`` (a :class:`theory.core.vocabulary.Route`): "symbolic" evaluates the SymPy closed forms;
+    "numeric" the eigen route of
     :func:`theory.seli.geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
     """
-    name = str(loss).upper()
-    if name not in ("CE", "CDT", "LDT"):
-        raise ValueError(f"unknown loss {loss!r}; expected one of CE, CDT, LDT")
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    name = Loss.parse(loss, CLOSED_FORM_LOSSES)
+    route = Route.parse(method)
     k, k_minor, R, delta_ratio = check_step_args(k, k_minor, R, delta_ratio)
-    if name == "CE" and delta_ratio != 1.0:
-        raise ValueError("CE has delta = 1 (Delta = 1); use CDT or LDT for Delta != 1")
+    if name == Loss.CE and delta_ratio != 1.0:
+        raise InputError("CE has delta = 1 (Delta = 1); use CDT or LDT for Delta != 1")
     head = {"loss": name, "k": k, "k_minor": k_minor, "R": R, "delta_ratio": delta_ratio}
-    if method == "symbolic":
+    if route == Route.SYMBOLIC:
         values = evaluate(name, k, k_minor, R, delta_ratio)
         body = {block: {key: values[f"{block}.{key}"] for key in keys} for block, keys in GROUP_KEYS.items()}
     else:

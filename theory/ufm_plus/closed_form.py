@@ -23,6 +23,7 @@ import sympy as sp
 
 from theory.core.validate import positive_int, positive_real, positive_vector
 from theory.ufm_plus.symbolic import K, K_A, K_B, M_j, M_k, N, S, derivation, lam_h, lam_w, n_B, n_j, n_k, x
+from theory.core.errors import InputError
 
 
 @functools.lru_cache(maxsize=None)
@@ -41,7 +42,7 @@ def _check_lambdas(lambda_w: object, lambda_h: object) -> tuple[float, float]:
 def _check_counts(counts: object) -> np.ndarray:
     n = positive_vector("counts", counts)
     if n.size < 2:
-        raise ValueError(f"need at least 2 classes, got {n.size}")
+        raise InputError(f"need at least 2 classes, got {n.size}")
     return n
 
 
@@ -182,13 +183,13 @@ def configuration(counts: object, h_norm_sq: object, lambda_w: object, lambda_h:
     """
     n = _check_counts(counts)
     if np.any(n != np.round(n)):
-        raise ValueError(f"counts must be integers for a sample-level configuration, got {n.tolist()}")
+        raise InputError(f"counts must be integers for a sample-level configuration, got {n.tolist()}")
     kk = n.size
     dd = positive_int("d", d, minimum=kk)
     lw, lh = _check_lambdas(lambda_w, lambda_h)
     xs = np.asarray(h_norm_sq, dtype=np.float64)
     if xs.shape != (kk,) or not np.all(np.isfinite(xs)) or np.any(xs < 0):
-        raise ValueError(f"h_norm_sq must be {kk} finite non-negative numbers")
+        raise InputError(f"h_norm_sq must be {kk} finite non-negative numbers")
     means = np.zeros((dd, kk))
     means[np.arange(kk), np.arange(kk)] = np.sqrt(xs)
     coef = float(_fn("classifier_coefficient", K, lam_w, lam_h)(kk, lw, lh))

@@ -22,6 +22,8 @@ from typing import Mapping
 
 import sympy as sp
 
+from theory.core.errors import InputError
+
 
 @dataclass(frozen=True)
 class SpanVector:
@@ -55,7 +57,7 @@ class SpanVector:
         names = set(self.special) | set(other.special)
         missing = names - set(q)
         if missing:
-            raise ValueError(f"q is missing the named classes {sorted(missing)}")
+            raise InputError(f"q is missing the named classes {sorted(missing)}")
         named = sum((q[i] * self.coefficient(i) * other.coefficient(i) for i in names), sp.Integer(0))
         rest = total - sum((q[i] for i in names), sp.Integer(0))
         return named + rest * self.generic * other.generic
@@ -64,7 +66,7 @@ class SpanVector:
         """sum over the class ``name`` = 1..K of this vector (the only named class it may carry):
         every class l receives K * generic plus special[name] once (from the term with name = l)."""
         if set(self.special) - {name}:
-            raise ValueError(f"can only sum a vector whose only named class is {name!r}")
+            raise InputError(f"can only sum a vector whose only named class is {name!r}")
         return SpanVector(K * self.generic + self.special.get(name, sp.Integer(0)), {})
 
 
@@ -82,5 +84,5 @@ def sum_affine_over_classes(expr: sp.Expr, q: sp.Symbol, total: sp.Expr, K: sp.E
     """sum_{m=1}^K f(q_m) for f(q) = ``expr`` affine in ``q``: K f(0) + f'(0) T, with T = sum_m q_m."""
     expr = sp.expand(expr)
     if sp.diff(expr, q, 2) != 0:
-        raise ValueError("sum_affine_over_classes needs an expression affine in q")
+        raise InputError("sum_affine_over_classes needs an expression affine in q")
     return K * expr.subs(q, 0) + sp.diff(expr, q) * total

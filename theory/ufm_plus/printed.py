@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from theory.core.errors import InputError
 from theory.ufm_plus.symbolic import (K, K_A, K_B, M_A, M_B, M_j, M_k, N, R, S, lam_h, lam_w, n_A, n_B,
                                       n_j, n_k, x)
 
@@ -75,5 +76,5 @@ PRINTED: dict[str, sp.Expr] = {
 def printed(name: str) -> sp.Expr:
     """The printed form of one formula (ValueError for an unknown name)."""
     if name not in PRINTED:
-        raise ValueError(f"no printed form {name!r}; expected one of {', '.join(sorted(PRINTED))}")
+        raise InputError(f"no printed form {name!r}; expected one of {', '.join(sorted(PRINTED))}")
     return PRINTED[name]

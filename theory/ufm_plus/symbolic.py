@@ -26,7 +26,7 @@ from typing import Callable
 import sympy as sp
 
 from theory.infra.formula_cache import cached
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 from theory.ufm_plus.orthogonal_span import SpanVector, class_mean, sum_affine_over_classes, weighted_mean_sum
 
 # ------------------------------------------------------------------------------------------ symbols
@@ -293,7 +293,7 @@ def expression(name: str) -> sp.Expr:
     """One derived expression by name (see :data:`DESCRIPTIONS`)."""
     forms = derivation()
     if name not in forms:
-        raise ValueError(f"unknown expression {name!r}; expected one of {', '.join(sorted(forms))}")
+        raise InputError(f"unknown expression {name!r}; expected one of {', '.join(sorted(forms))}")
     return forms[name]
 
 
