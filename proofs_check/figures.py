@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from theory.core.errors import ComputationError
 from theory.infra.atomic import write_atomic
 
 
@@ -29,7 +30,7 @@ def factor_from_grams(G_W: np.ndarray, G_M: np.ndarray, G_WM: np.ndarray) -> tup
     J = np.block([[G_W, G_WM], [G_WM.T, G_M]])
     evals, evecs = np.linalg.eigh(0.5 * (J + J.T))
     if evals.min() < -1e-9 * evals.max():
-        raise ValueError("joint Gram matrix is not positive semidefinite")
+        raise ComputationError("joint Gram matrix is not positive semidefinite")
     F = (evecs * np.sqrt(np.clip(evals, 0, None))).T  # rows: coordinates, columns: vectors
     F = F[np.argsort(evals)[::-1]]
     return F[:, :k], F[:, k:]

@@ -1,8 +1,14 @@
 """Run the registry and write the report: report.json, report.md, report.html, figures, formula sheet.
 
 ``report.json`` holds one entry per check (id, paper, kind, level, check, status, figure, tolerance,
-seconds, detail, erratum), the errata with their evidence, and a summary. The Markdown and HTML reports
-show the headline table (claims checked, passed, errata), one row per check, the errata and figures.
+seconds, detail, erratum), the errata with their evidence, a summary, and the report steps (figures, the
+formula sheet) that failed. The Markdown and HTML reports show the headline table (claims checked, passed,
+errata), the failed steps, one row per check, the errata and figures.
+
+A step that fails (issue 9: a figure raising a ComputationError) is listed in all three files and the rest
+is still written. The whole set is written as one unit: into a temporary directory beside ``--out``, which
+then replaces ``--out`` as a whole (:func:`theory.infra.atomic.replace_directory`), so a reader never sees
+a mix of an old and a new report and no file of an older report is left beside a new one.
 """
 
 from __future__ import annotations
@@ -10,26 +16,44 @@ from __future__ import annotations
 import html
 import json
 import platform
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from proofs_check.registry import CheckRecord, all_claims, errata_by_id, run_check
-from theory.infra.atomic import write_atomic
+from theory.core.errors import InputError
+from theory.infra.atomic import replace_directory, write_atomic
+
+T = TypeVar("T")
 
 LEVEL_NAMES = ("quick", "full")
 
 
 @dataclass(frozen=True)
+class StepFailure:
+    """A report step (one figure, the formula sheet) that raised; the report lists it and is still written."""
+
+    step: str
+    error: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The entry of report.json's ``failures``."""
+        return {"step": self.step, "error": self.error}
+
+
+@dataclass(frozen=True)
 class Report:
-    """Records of one verification run plus the errata and the written figures."""
+    """Records of one verification run plus the errata, the written figures and the failed steps."""
 
     level: str
     records: list[CheckRecord]
     errata: list[dict[str, object]]
     figures: list[str]
     seconds: float
+    failures: tuple[StepFailure, ...] = ()
 
     @property
     def failed(self) -> list[CheckRecord]:
@@ -50,7 +74,7 @@ class Report:
                 "claims_with_erratum": count(claims.values(), "erratum"),
                 "claims_failed": count(claims.values(), "fail") + count(claims.values(), "error"),
                 "checks": len(statuses), **{f"checks_{s}": count(statuses, s) for s in ("pass", "erratum", "fail", "error")},
-                "errata": len(self.errata), "seconds": round(self.seconds, 2)}
+                "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}
 
 
 def run_registry(level: str = "quick", progress: Callable[[CheckRecord], None] | None = None,
@@ -109,8 +133,11 @@ def to_markdown(report: Report) -> str:
              "| claims checked | passed | with erratum | failed | checks | errata recorded |",
              "| --- | --- | --- | --- | --- | --- |",
              f"| {s['claims']} | {s['claims_passed']} | {s['claims_with_erratum']} | {s['claims_failed']} | "
-             f"{s['checks']} | {s['errata']} |", "",
-             "## Checks", "", "| claim | level | check | status | figure | tolerance | s |",
+             f"{s['checks']} | {s['errata']} |", ""]
+    if report.failures:
+        lines += ["## Failed report steps", "", "These parts of the report could not be produced:", ""]
+        lines += [f"- {_cell(f.step)}: {_cell(f.error)}" for f in report.failures] + [""]
+    lines += ["## Checks", "", "| claim | level | check | status | figure | tolerance | s |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in report.records:
         status = r.status if r.status != "erratum" else f"erratum ({r.erratum})"
@@ -145,65 +172,120 @@ def to_html(report: Report) -> str:
                    f"{esc(Path(f).stem)}</figcaption></figure>" for f in report.figures)
     head = "".join(f"<td>{s[k]}</td>" for k in ("claims", "claims_passed", "claims_with_erratum",
                                                  "claims_failed", "checks", "errata"))
+    failures = "" if not report.failures else (
+        "<h2>Failed report steps</h2><p>These parts of the report could not be produced:</p><ul>"
+        + "".join(f"<li><b>{esc(f.step)}</b>: {esc(f.error)}</li>" for f in report.failures) + "</ul>")
     return ("<!doctype html><html><head><meta charset='utf-8'><title>implicit-geometry report</title>"
             "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;padding:3px;"
             "font-size:13px}table{border-collapse:collapse}</style></head><body>"
             f"<h1>implicit-geometry verification report ({report.level})</h1>"
             "<table><tr><th>claims checked</th><th>passed</th><th>with erratum</th><th>failed</th>"
-            f"<th>checks</th><th>errata</th></tr><tr>{head}</tr></table>"
+            f"<th>checks</th><th>errata</th></tr><tr>{head}</tr></table>{failures}"
             "<h2>Checks</h2><table><tr><th>claim</th><th>level</th><th>check</th><th>status</th>"
             f"<th>figure</th><th>tolerance</th><th>s</th><th>detail</th></tr>{rows}</table>"
             f"<h2>Errata</h2>{errata}<h2>Figures</h2>{figs}</body></html>\n")
 
 
-def figure_makers(level: str) -> list[Callable[[Path], list[Path]]]:
-    """Makers of the report figures for the level; each writes PNGs into the output directory.
+def figure_makers(level: str) -> list[tuple[str, Callable[[Path], list[Path]]]]:
+    """Named makers of the report figures for the level; each writes PNGs into the given directory.
 
     quick: Fig. 1-style 3-D geometries, the UFM+ collapse plot and Fig. 2 trained with the best recipe;
     full: Fig. 2 and Fig. 4 for both the paper's recipe and the best one (App. A.1, 6000 epochs).
     """
     from proofs_check.figures import geometry_3d, ufm_plus_collapse
-    from training.convergence import RECIPES, paper_figures
+    from training.convergence import paper_figure2, paper_figures
+    from training.recipes import RECIPES
 
-    def fig2_best(out: Path) -> list[Path]:
-        from training.convergence import paper_problem, paper_specs
-        from training.figures import figure2
-        from training.measurements import measure
-        from training.ufm import train_sweep
-
-        meas = measure(train_sweep(paper_problem(), paper_specs(), RECIPES["best"]))
-        return [figure2(meas, paper_problem().imbalance, out / "fig2-best.png",
-                        title="Fig. 2 (behnia2023): SGD, best recipe, 6000 epochs, vs Thm 2; k=10, R=10")]
-
-    makers: list[Callable[[Path], list[Path]]] = [
-        lambda out: [geometry_3d(out / "fig1_geometry_k3.png")],
-        lambda out: [ufm_plus_collapse(out / "ufm_plus_collapse.png")]]
+    makers: list[tuple[str, Callable[[Path], list[Path]]]] = [
+        ("fig1_geometry_k3.png", lambda out: [geometry_3d(out / "fig1_geometry_k3.png")]),
+        ("ufm_plus_collapse.png", lambda out: [ufm_plus_collapse(out / "ufm_plus_collapse.png")])]
     if level == "quick":
-        return makers + [fig2_best]
-    return makers + [lambda out, r=r: paper_figures(out, RECIPES[r], tag=f"-{r}") for r in ("paper", "best")]
+        return makers + [("fig2-best.png", lambda out: [paper_figure2(
+            out / "fig2-best.png", RECIPES["best"],
+            title="Fig. 2 (behnia2023): SGD, best recipe, 6000 epochs, vs Thm 2; k=10, R=10")])]
+    return makers + [(f"fig2-{r}.png, fig4-{r}.png", lambda out, r=r: paper_figures(out, RECIPES[r], tag=f"-{r}"))
+                     for r in ("paper", "best")]
+
+
+def _attempt(step: str, make: Callable[[], T], failures: list[StepFailure]) -> T | None:
+    """``make()``, or ``None`` with the failure appended to ``failures`` (any exception: one step must
+    not lose the report; KeyboardInterrupt still stops the run)."""
+    try:
+        return make()
+    except Exception as exc:  # noqa: BLE001 - listed in the report, which then says the run failed
+        failures.append(StepFailure(step, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        return None
+
+
+def _is_report_dir(out: Path) -> bool:
+    """True when ``out`` is missing, empty, or holds an earlier report (a report.json with its summary
+    and checks): the directories that a new report may replace as a whole."""
+    if not out.exists() or not any(out.iterdir()):
+        return True
+    try:
+        data = json.loads((out / "report.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and {"summary", "checks"} <= set(data)
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """``out_dir`` as a Path if a report may be written there (missing, empty, or an earlier report);
+    InputError otherwise: a directory of other files is never replaced."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a directory")
+    if not _is_report_dir(out):
+        raise InputError(f"--out {out} is a non-empty directory that holds no igeom report; "
+                         "give a new or empty directory (the report replaces --out as a whole)")
+    return out
+
+
+def _write_set(out: Path, level: str, records: list[CheckRecord], start: float) -> Report:
+    """Figures, formula sheet and the three reports into ``out`` (a fresh directory); failures listed."""
+    from theory.seli.latex import formula_sheet
+    from theory.ufm_plus.latex import latex_formulas
+
+    failures: list[StepFailure] = []
+    makers = _attempt("figures (loading the figure code)", lambda: figure_makers(level), failures) or []
+    figures = [path.name for step, make in makers
+               for path in (_attempt(f"figure {step}", lambda make=make: make(out), failures) or [])]
+
+    def sheet() -> Path:
+        ufm_body = "\n".join(r"\begin{dmath*}" + line + r"\end{dmath*}" for line in latex_formulas().values())
+        return write_atomic(out / "formula_sheet.tex",
+                            formula_sheet(extra_sections=[("dang2024 UFM+ (derived)", ufm_body)]))
+
+    _attempt("formula sheet formula_sheet.tex", sheet, failures)
+    report = Report(level, records, errata_table(), figures, time.perf_counter() - start, tuple(failures))
+    write_atomic(out / "report.json", json.dumps({"summary": report.summary(),
+                                                  "checks": [r.as_dict() for r in records],
+                                                  "errata": report.errata,
+                                                  "figures": figures,
+                                                  "failures": [f.as_dict() for f in report.failures]}, indent=1))
+    write_atomic(out / "report.md", to_markdown(report))
+    write_atomic(out / "report.html", to_html(report))
+    return report
 
 
 def write_report(out_dir: str | Path, level: str = "quick",
                  progress: Callable[[CheckRecord], None] | None = None) -> Report:
-    """Run the registry and write every report file into ``out_dir``."""
-    from theory.seli.latex import formula_sheet
-    from theory.ufm_plus.latex import latex_formulas
+    """Run the registry and write every report file into ``out_dir``, as one unit.
 
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    The set is written into a temporary directory beside ``out_dir`` and then replaces ``out_dir`` as a
+    whole. ``out_dir`` must be missing, empty or an earlier report (InputError otherwise, before any
+    check runs: a directory of other files is never replaced). A figure or the formula sheet that fails
+    is listed in the report (:attr:`Report.failures`) and the rest is written.
+    """
+    out = check_out_dir(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     records = run_registry(level, progress)
-    figures = [str(path) for make in figure_makers(level) for path in make(out)]
-    ufm = latex_formulas()
-    ufm_body = "\n".join(r"\begin{dmath*}" + line + r"\end{dmath*}" for line in ufm.values())
-    write_atomic(out / "formula_sheet.tex", formula_sheet(extra_sections=[("dang2024 UFM+ (derived)", ufm_body)]))
-    report = Report(level, records, errata_table(), figures, time.perf_counter() - start)
-    write_atomic(out / "report.json", json.dumps({"summary": report.summary(),
-                                                  "checks": [r.as_dict() for r in records],
-                                                  "errata": report.errata,
-                                                  "figures": [Path(f).name for f in figures]}, indent=1))
-    write_atomic(out / "report.md", to_markdown(report))
-    write_atomic(out / "report.html", to_html(report))
+    staged = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new."))
+    try:
+        report = _write_set(staged, level, records, start)
+        staged.chmod(0o755)  # mkdtemp creates 0700; the report is meant to be shared
+        replace_directory(staged, out)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     return report
