@@ -235,6 +235,9 @@ def check_out_dir(out_dir: str | Path) -> Path:
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a directory")
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise InputError(f"--out {out} holds the current directory, which the new report would remove; "
+                         "run from outside it")
     if not _is_report_dir(out):
         raise InputError(f"--out {out} is a non-empty directory that holds no igeom report; "
                          "give a new or empty directory (the report replaces --out as a whole)")
@@ -277,7 +280,7 @@ def write_report(out_dir: str | Path, level: str = "quick",
     check runs: a directory of other files is never replaced). A figure or the formula sheet that fails
     is listed in the report (:attr:`Report.failures`) and the rest is written.
     """
-    out = check_out_dir(out_dir)
+    out = check_out_dir(out_dir).absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     records = run_registry(level, progress)

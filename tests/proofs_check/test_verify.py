@@ -179,3 +179,14 @@ def test_a_directory_of_other_files_is_refused_untouched(small_registry, tmp_pat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds no igeom report" in err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_the_current_directory_is_refused(small_registry, tmp_path, monkeypatch, capsys):
+    """Replacing --out as a whole would remove the directory the command (and its shell) runs in."""
+    small_registry(False)
+    monkeypatch.chdir(tmp_path)
+    for out in (".", str(tmp_path.parent)):
+        assert main(["verify", "--out", out]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "current directory" in err
+    assert list(tmp_path.iterdir()) == []
