@@ -5,12 +5,14 @@ after the last epoch (:func:`training.convergence.study`)."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from proofs_check.commands._args import integer
 from proofs_check.experiments._recipes import recipe_names
+from theory.core.errors import ComputationError, InputError
 
 NAME = "convergence"
 
@@ -38,9 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Train every chosen recipe, write and print the table, optionally draw the figures."""
-    import dataclasses
-
-    from theory.core.errors import ComputationError, InputError
+    # training (torch) is imported here, not at module level, so that `igeom --help` stays fast
     from training.checkpoint import write_json, write_text
     from training.convergence import diverged_runs, markdown, paper_figures, study
     from training.recipes import RECIPES

@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from proofs_check.commands._args import integer
 from proofs_check.experiments._recipes import recipe_name
+from theory.core.errors import InputError
 
 NAME = "figures"
 
@@ -29,9 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Train and draw both figures; print their paths."""
-    import dataclasses
-
-    from theory.core.errors import InputError
+    # training (torch) is imported here, not at module level, so that `igeom --help` stays fast
     from training.convergence import paper_figures
     from training.recipes import RECIPES
 
