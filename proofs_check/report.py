@@ -2,7 +2,7 @@
 
 ``report.json`` holds one entry per check (id, paper, kind, level, check, status, figure, tolerance,
 seconds, detail, erratum), the errata with their evidence, a summary, and the report steps (figures, the
-formula sheet) that failed. The Markdown and HTML reports show the headline table (claims checked, passed,
+formula sheet, the errata section) that failed. The Markdown and HTML reports show the headline table (claims checked, passed,
 errata), the failed steps, one row per check, the errata and figures.
 
 A step that fails (issue 9: a figure raising a ComputationError) is listed in all three files and the rest
@@ -34,7 +34,8 @@ LEVEL_NAMES = ("quick", "full")
 
 @dataclass(frozen=True)
 class StepFailure:
-    """A report step (one figure, the formula sheet) that raised; the report lists it and is still written."""
+    """A report step (one figure, the formula sheet, the errata section) that raised; the report lists it
+    and is still written."""
 
     step: str
     error: str
@@ -260,7 +261,8 @@ def _write_set(out: Path, level: str, records: list[CheckRecord], start: float) 
                             formula_sheet(extra_sections=[("dang2024 UFM+ (derived)", ufm_body)]))
 
     _attempt("formula sheet formula_sheet.tex", sheet, failures)
-    report = Report(level, records, errata_table(), figures, time.perf_counter() - start, tuple(failures))
+    errata = _attempt("errata section (loading the errata)", errata_table, failures) or []
+    report = Report(level, records, errata, figures, time.perf_counter() - start, tuple(failures))
     write_atomic(out / "report.json", json.dumps({"summary": report.summary(),
                                                   "checks": [r.as_dict() for r in records],
                                                   "errata": report.errata,

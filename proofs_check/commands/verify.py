@@ -13,8 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Run the claim registry (symbolic, numeric and training checks) with a live "
                        "progress table on stderr; write report.md, report.html, report.json, figures and the "
                        "LaTeX formula sheet to --out, as one unit that replaces an earlier report there. Exit status 1 "
-                       "when a check fails that is not a recorded erratum, or a figure or the formula sheet could "
-                       "not be produced (the report is still written and lists it).")
+                       "when a check fails that is not a recorded erratum, or a figure, the formula sheet or the errata "
+                       "section could not be produced (the report is still written and lists it).")
     p.add_argument("--level", choices=["quick", "full"], default="quick",
                    help="quick (minutes on 2 CPU cores) or full (adds the long numeric and training checks)")
     p.add_argument("--out", default="igeom-report", help="output directory, new, empty or an earlier report (default: igeom-report)")

@@ -29,6 +29,17 @@ def test_version_comes_from_the_package_metadata(capsys):
     assert (code, out, err) == (0, f"igeom {version('implicit-geometry')}\n", "")
 
 
+def test_version_without_package_metadata_is_one_line_exit_1(capsys, monkeypatch):
+    import importlib.metadata
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    code, out, err = _run(capsys, ["--version"])
+    assert code == 1 and out == "" and err.count("\n") == 1 and "not installed" in err
+
+
 @pytest.mark.parametrize("argv, message", [
     (["convergence", "--recipes", "paper,bogus"], "unknown recipe 'bogus'; expected one of paper,"),
     (["convergence", "--recipes", "best,best"], "named twice"),

@@ -131,6 +131,23 @@ def test_a_failed_formula_sheet_is_listed_and_the_figures_kept(small_registry, m
     assert not (tmp_path / "r" / "formula_sheet.tex").exists()
 
 
+def test_a_failed_errata_section_is_listed(small_registry, monkeypatch, tmp_path, capsys):
+    from theory.core.errors import ComputationError
+
+    small_registry(False)
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("a.png", _png_maker("a.png"))])
+
+    def planted():
+        raise ComputationError("planted in the errata table")
+
+    monkeypatch.setattr(report_mod, "errata_table", planted)
+    assert main(["verify", "--out", str(tmp_path / "r")]) == 1
+    data = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert data["errata"] == [] and data["figures"] == ["a.png"] and data["failures"] == [
+        {"step": "errata section (loading the errata)", "error": "ComputationError: planted in the errata table"}]
+    assert "planted in the errata table" in (tmp_path / "r" / "report.html").read_text()
+
+
 def test_a_new_report_replaces_the_old_set_as_a_whole(small_registry, monkeypatch, tmp_path, capsys):
     """While the new set is being produced the directory still holds the complete old set; afterwards it
     holds exactly the new set (the old run's figure is not left beside it) and no staging directory remains."""
