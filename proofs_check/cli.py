@@ -42,12 +42,37 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+DISTRIBUTION = "implicit-geometry"
+
+
+class VersionAction(argparse.Action):
+    """``--version``: print ``igeom <version>`` from the installed package metadata and exit 0 (read
+    when asked, so building the parser costs no metadata lookup)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print 'igeom VERSION' and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version(DISTRIBUTION)
+        except PackageNotFoundError:
+            sys.stderr.write(f"igeom: error: the {DISTRIBUTION} package is not installed (pip install -e .)\n")
+            raise SystemExit(1) from None
+        sys.stdout.write(f"igeom {text}\n")
+        raise SystemExit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every sub-command found in :mod:`proofs_check.commands`."""
     parser = OneLineParser(prog="igeom", description="Verify the implicit geometry of CE parameterizations "
                            "(behnia2023, dang2024, yang2022).")
     parser.add_argument("--debug", action="store_true",
                         help=f"print the traceback of an error (also: environment variable {DEBUG_VARIABLE}=1)")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda i: i.name):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from theory.core.errors import ComputationError
 from theory.infra.atomic import write_atomic
 from theory.core.errors import ComputationError
 

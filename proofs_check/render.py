@@ -260,15 +260,15 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
     if figures:
         toc.append("<li><a href='#figures'>Figures</a></li>")
     if failures:
-        toc.append("<li><a href='#failures'>Failures while writing the report</a></li>")
+        toc.append("<li><a href='#failures'>Failed report steps</a></li>")
     toc += ["<li><a href='#provenance'>Provenance</a></li>", "</ul>"]
     body = [f"<h1>implicit-geometry: verification report ({esc(str(doc['summary'].get('level', '')))})</h1>",
             f"<p class='muted'>{esc(_provenance(doc.get('provenance', {})))}</p>",
             "<table><tr><th>paper</th>" + "".join(f"<th>{t}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
             "".join(toc)]
     if failures:
-        body.append("<h2 id='failures'>Failures while writing the report</h2><ul>"
-                    + "".join(f"<li><b>{esc(f['what'])}</b>: {esc(f['error'])}</li>" for f in failures) + "</ul>")
+        body.append("<h2 id='failures'>Failed report steps</h2><ul>"
+                    + "".join(f"<li><b>{esc(f['step'])}</b>: {esc(f['error'])}</li>" for f in failures) + "</ul>")
     body += [_paper_section(p, claims, errata_of) for p in papers]
     body.append(_errata_section(errata, {c['id'] for c in claims}))
     if formulas_html:
@@ -277,7 +277,7 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
         body.append("<h2 id='figures'>Figures</h2>" + "".join(
             f"<figure><img alt='{esc(name)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
             f"<figcaption>{esc(name)}</figcaption></figure>" for name, data in figures.items()))
-    body.append(f"<h2 id='provenance'>Provenance</h2><table>" + "".join(
+    body.append("<h2 id='provenance'>Provenance</h2><table>" + "".join(
         f"<tr><th>{esc(str(k))}</th><td>{esc(_fmt(v))}</td></tr>" for k, v in doc.get("provenance", {}).items())
         + "</table>")
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -293,8 +293,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731
     lines = [f"# implicit-geometry: verification report ({doc['summary'].get('level', '')})", "",
              _provenance(doc.get("provenance", {})), "", headline_markdown(heads), ""]
-    for f in doc.get("failures") or []:
-        lines.append(f"- **failure while writing the report**: {f['what']}: {f['error']}")
+    if doc.get("failures"):
+        lines += ["## Failed report steps", ""] + [f"- {f['step']}: {f['error']}" for f in doc["failures"]]
     for row in heads:
         if row["paper"] == "total":
             continue

@@ -1,35 +1,60 @@
 """Run the registry and write the report: report.json, report.md, report.html, figures, formula sheet.
 
-``report.json`` holds one entry per check (id, paper, kind, level, check, status, figure, tolerance,
-seconds, detail, erratum), the errata with their evidence, and a summary. The Markdown and HTML reports
-show the headline table (claims checked, passed, errata), one row per check, the errata and figures.
+``report.json`` is the report document of :func:`proofs_check.render.document`: one entry per check (id,
+paper, kind, level, check, status, figure, tolerance, seconds, detail, erratum), the same checks grouped
+under their claims, the per-paper headline, the errata with their evidence, a summary, the report steps
+(figures, the formula sheet, the errata section) that failed, and provenance. report.md and the
+self-contained report.html are rendered from it (:mod:`proofs_check.render`).
+
+A step that fails (issue 9: a figure raising a ComputationError) is listed in all three files and the rest
+is still written. The whole set is written as one unit: into a temporary directory beside ``--out``, which
+then replaces ``--out`` as a whole (:func:`theory.infra.atomic.replace_directory`), so a reader never sees
+a mix of an old and a new report and no file of an older report is left beside a new one.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import platform
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from proofs_check.registry import CheckRecord, all_claims, errata_by_id, run_check
-from theory.infra.atomic import write_atomic
+from proofs_check.render import document, provenance, render_html, render_markdown
+from theory.core.errors import InputError
+from theory.infra.atomic import replace_directory, write_atomic
+
+T = TypeVar("T")
 
 LEVEL_NAMES = ("quick", "full")
 
 
 @dataclass(frozen=True)
+class StepFailure:
+    """A report step (one figure, the formula sheet, the errata section) that raised; the report lists it
+    and is still written."""
+
+    step: str
+    error: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The entry of report.json's ``failures``."""
+        return {"step": self.step, "error": self.error}
+
+
+@dataclass(frozen=True)
 class Report:
-    """Records of one verification run plus the errata and the written figures."""
+    """Records of one verification run plus the errata, the written figures and the failed steps."""
 
     level: str
     records: list[CheckRecord]
     errata: list[dict[str, object]]
     figures: list[str]
     seconds: float
+    failures: tuple[StepFailure, ...] = ()
 
     @property
     def failed(self) -> list[CheckRecord]:
@@ -50,7 +75,7 @@ class Report:
                 "claims_with_erratum": count(claims.values(), "erratum"),
                 "claims_failed": count(claims.values(), "fail") + count(claims.values(), "error"),
                 "checks": len(statuses), **{f"checks_{s}": count(statuses, s) for s in ("pass", "erratum", "fail", "error")},
-                "errata": len(self.errata), "seconds": round(self.seconds, 2)}
+                "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}
 
 
 def run_registry(level: str = "quick", progress: Callable[[CheckRecord], None] | None = None,
@@ -88,119 +113,107 @@ def errata_table() -> list[dict[str, object]]:
     return out
 
 
-def _fmt(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    return str(v)
-
-
-def _cell(text: str) -> str:
-    """A Markdown table cell: pipes escaped."""
-    return str(text).replace("|", "\\|")
-
-
-def to_markdown(report: Report) -> str:
-    """The Markdown report."""
-    s = report.summary()
-    lines = [f"# implicit-geometry verification report ({report.level})", "",
-             f"Python {platform.python_version()} on {platform.machine()}; {s['seconds']} s.", "",
-             "| claims checked | passed | with erratum | failed | checks | errata recorded |",
-             "| --- | --- | --- | --- | --- | --- |",
-             f"| {s['claims']} | {s['claims_passed']} | {s['claims_with_erratum']} | {s['claims_failed']} | "
-             f"{s['checks']} | {s['errata']} |", "",
-             "## Checks", "", "| claim | level | check | status | figure | tolerance | s |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    for r in report.records:
-        status = r.status if r.status != "erratum" else f"erratum ({r.erratum})"
-        lines.append(f"| {_cell(r.claim_id)} | {r.level} | {_cell(r.description)} | {status} | {_fmt(r.figure)} | "
-                     f"{_fmt(r.tolerance)} | {r.seconds:.2f} |")
-    lines += ["", "## Errata", ""]
-    for e in report.errata:
-        lines += [f"### {e['id']} — {e['paper']}, {e['location']}", "", f"- printed: {e['printed']}",
-                  f"- corrected: {e['corrected']}",
-                  f"- evidence ({'confirmed' if e['evidence_holds'] else 'NOT confirmed'}): {e['evidence']}", ""]
-    if report.figures:
-        lines += ["## Figures", ""] + [f"![{Path(f).stem}]({Path(f).name})" for f in report.figures]
-    return "\n".join(lines) + "\n"
-
-
-def to_html(report: Report) -> str:
-    """The HTML report (self-contained apart from the PNG figures beside it)."""
-    esc = html.escape
-    s = report.summary()
-    color = {"pass": "#d4f4d4", "erratum": "#fff2c6", "fail": "#f8d0d0", "error": "#f8d0d0"}
-    rows = "".join(
-        f"<tr style='background:{color[r.status]}'><td>{esc(r.claim_id)}</td><td>{r.level}</td>"
-        f"<td>{esc(r.description)}</td><td>{r.status}{' (' + esc(r.erratum) + ')' if r.erratum else ''}</td>"
-        f"<td>{_fmt(r.figure)}</td><td>{_fmt(r.tolerance)}</td><td>{r.seconds:.2f}</td>"
-        f"<td>{esc(r.detail)}</td></tr>" for r in report.records)
-    errata = "".join(
-        f"<h3>{esc(e['id'])}</h3><p><b>{esc(str(e['paper']))}, {esc(str(e['location']))}</b><br>"
-        f"printed: {esc(str(e['printed']))}<br>corrected: {esc(str(e['corrected']))}<br>"
-        f"evidence ({'confirmed' if e['evidence_holds'] else 'NOT confirmed'}): {esc(str(e['evidence']))}</p>"
-        for e in report.errata)
-    figs = "".join(f"<figure><img src='{esc(Path(f).name)}' style='max-width:100%'><figcaption>"
-                   f"{esc(Path(f).stem)}</figcaption></figure>" for f in report.figures)
-    head = "".join(f"<td>{s[k]}</td>" for k in ("claims", "claims_passed", "claims_with_erratum",
-                                                 "claims_failed", "checks", "errata"))
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>implicit-geometry report</title>"
-            "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;padding:3px;"
-            "font-size:13px}table{border-collapse:collapse}</style></head><body>"
-            f"<h1>implicit-geometry verification report ({report.level})</h1>"
-            "<table><tr><th>claims checked</th><th>passed</th><th>with erratum</th><th>failed</th>"
-            f"<th>checks</th><th>errata</th></tr><tr>{head}</tr></table>"
-            "<h2>Checks</h2><table><tr><th>claim</th><th>level</th><th>check</th><th>status</th>"
-            f"<th>figure</th><th>tolerance</th><th>s</th><th>detail</th></tr>{rows}</table>"
-            f"<h2>Errata</h2>{errata}<h2>Figures</h2>{figs}</body></html>\n")
-
-
-def figure_makers(level: str) -> list[Callable[[Path], list[Path]]]:
-    """Makers of the report figures for the level; each writes PNGs into the output directory.
+def figure_makers(level: str) -> list[tuple[str, Callable[[Path], list[Path]]]]:
+    """Named makers of the report figures for the level; each writes PNGs into the given directory.
 
     quick: Fig. 1-style 3-D geometries, the UFM+ collapse plot and Fig. 2 trained with the best recipe;
     full: Fig. 2 and Fig. 4 for both the paper's recipe and the best one (App. A.1, 6000 epochs).
     """
     from proofs_check.figures import geometry_3d, ufm_plus_collapse
-    from training.convergence import RECIPES, paper_figures
+    from training.convergence import paper_figure2, paper_figures
+    from training.recipes import RECIPES
 
-    def fig2_best(out: Path) -> list[Path]:
-        from training.convergence import paper_problem, paper_specs
-        from training.figures import figure2
-        from training.measurements import measure
-        from training.ufm import train_sweep
-
-        meas = measure(train_sweep(paper_problem(), paper_specs(), RECIPES["best"]))
-        return [figure2(meas, paper_problem().imbalance, out / "fig2-best.png",
-                        title="Fig. 2 (behnia2023): SGD, best recipe, 6000 epochs, vs Thm 2; k=10, R=10")]
-
-    makers: list[Callable[[Path], list[Path]]] = [
-        lambda out: [geometry_3d(out / "fig1_geometry_k3.png")],
-        lambda out: [ufm_plus_collapse(out / "ufm_plus_collapse.png")]]
+    makers: list[tuple[str, Callable[[Path], list[Path]]]] = [
+        ("fig1_geometry_k3.png", lambda out: [geometry_3d(out / "fig1_geometry_k3.png")]),
+        ("ufm_plus_collapse.png", lambda out: [ufm_plus_collapse(out / "ufm_plus_collapse.png")])]
     if level == "quick":
-        return makers + [fig2_best]
-    return makers + [lambda out, r=r: paper_figures(out, RECIPES[r], tag=f"-{r}") for r in ("paper", "best")]
+        return makers + [("fig2-best.png", lambda out: [paper_figure2(
+            out / "fig2-best.png", RECIPES["best"],
+            title="Fig. 2 (behnia2023): SGD, best recipe, 6000 epochs, vs Thm 2; k=10, R=10")])]
+    return makers + [(f"fig2-{r}.png, fig4-{r}.png", lambda out, r=r: paper_figures(out, RECIPES[r], tag=f"-{r}"))
+                     for r in ("paper", "best")]
+
+
+def _attempt(step: str, make: Callable[[], T], failures: list[StepFailure]) -> T | None:
+    """``make()``, or ``None`` with the failure appended to ``failures`` (any exception: one step must
+    not lose the report; KeyboardInterrupt still stops the run)."""
+    try:
+        return make()
+    except Exception as exc:  # noqa: BLE001 - listed in the report, which then says the run failed
+        failures.append(StepFailure(step, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        return None
+
+
+def _is_report_dir(out: Path) -> bool:
+    """True when ``out`` is missing, empty, or holds an earlier report (a report.json with its summary
+    and checks): the directories that a new report may replace as a whole."""
+    if not out.exists() or not any(out.iterdir()):
+        return True
+    try:
+        data = json.loads((out / "report.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and {"summary", "checks"} <= set(data)
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """``out_dir`` as a Path if a report may be written there (missing, empty, or an earlier report);
+    InputError otherwise: a directory of other files is never replaced."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a directory")
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise InputError(f"--out {out} holds the current directory, which the new report would remove; "
+                         "run from outside it")
+    if not _is_report_dir(out):
+        raise InputError(f"--out {out} is a non-empty directory that holds no igeom report; "
+                         "give a new or empty directory (the report replaces --out as a whole)")
+    return out
+
+
+def _write_set(out: Path, level: str, records: list[CheckRecord], start: float) -> Report:
+    """Figures, formula sheet and the three reports into ``out`` (a fresh directory); failures listed."""
+    from theory.formula_sheet import formula_sheet, sheet_blocks
+    from theory.infra.rich import to_html
+
+    failures: list[StepFailure] = []
+    makers = _attempt("figures (loading the figure code)", lambda: figure_makers(level), failures) or []
+    figures = [path.name for step, make in makers
+               for path in (_attempt(f"figure {step}", lambda make=make: make(out), failures) or [])]
+    _attempt("formula sheet formula_sheet.tex", lambda: write_atomic(out / "formula_sheet.tex", formula_sheet()),
+             failures)
+    formulas = _attempt("formula sheet section of report.html",
+                        lambda: to_html(sheet_blocks(), heading_level=3), failures) or ""
+    errata = _attempt("errata section (loading the errata)", errata_table, failures) or []
+    seconds = time.perf_counter() - start
+    report = Report(level, records, errata, figures, seconds, tuple(failures))
+    doc = document([r.as_dict() for r in records], all_claims(), errata, figures,
+                   [f.as_dict() for f in report.failures], report.summary(), provenance(level, seconds))
+    write_atomic(out / "report.json", json.dumps(doc, indent=1))
+    write_atomic(out / "report.md", render_markdown(doc))
+    write_atomic(out / "report.html", render_html(doc, {name: (out / name).read_bytes() for name in figures},
+                                                  formulas))
+    return report
 
 
 def write_report(out_dir: str | Path, level: str = "quick",
                  progress: Callable[[CheckRecord], None] | None = None) -> Report:
-    """Run the registry and write every report file into ``out_dir``."""
-    from theory.formula_sheet import formula_sheet
+    """Run the registry and write every report file into ``out_dir``, as one unit.
 
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    The set is written into a temporary directory beside ``out_dir`` and then replaces ``out_dir`` as a
+    whole. ``out_dir`` must be missing, empty or an earlier report (InputError otherwise, before any
+    check runs: a directory of other files is never replaced). A figure or the formula sheet that fails
+    is listed in the report (:attr:`Report.failures`) and the rest is written.
+    """
+    out = check_out_dir(out_dir).absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     records = run_registry(level, progress)
-    figures = [str(path) for make in figure_makers(level) for path in make(out)]
-    write_atomic(out / "formula_sheet.tex", formula_sheet())
-    report = Report(level, records, errata_table(), figures, time.perf_counter() - start)
-    write_atomic(out / "report.json", json.dumps({"summary": report.summary(),
-                                                  "checks": [r.as_dict() for r in records],
-                                                  "errata": report.errata,
-                                                  "figures": [Path(f).name for f in figures]}, indent=1))
-    write_atomic(out / "report.md", to_markdown(report))
-    write_atomic(out / "report.html", to_html(report))
+    staged = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new."))
+    try:
+        report = _write_set(staged, level, records, start)
+        staged.chmod(0o755)  # mkdtemp creates 0700; the report is meant to be shared
+        replace_directory(staged, out)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     return report

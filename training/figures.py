@@ -3,14 +3,12 @@
 Theory curves come from :func:`theory.seli.step_geometry.predict_step` (the SymPy closed forms); VS is drawn
 against CDT's curve and CE/wCE against CE's value (offsets and weights do not change the geometry).
 Markers are the measured values at the last logged epoch, green where the run reached zero training
-error and purple where it did not (the paper's convention). Run as a module to regenerate the paper's
-figures: ``python -m training.figures OUT_DIR [--recipe paper|best|...]`` (see :data:`training.convergence.RECIPES`).
+error and purple where it did not (the paper's convention). This module only draws: the training behind
+the paper's figures is in :func:`training.convergence.paper_figures` (``igeom experiment figures``).
 """
 
 from __future__ import annotations
 
-
-import argparse
 import io
 from pathlib import Path
 from typing import Sequence
@@ -120,20 +118,3 @@ def figure4(curves: Sequence[tuple[str, np.ndarray, dict[str, np.ndarray]]], pat
     if title:
         fig.suptitle(title)
     return _save(fig, path)
-
-
-def _main(argv: Sequence[str] | None = None) -> int:
-    from training.convergence import RECIPES, paper_figures
-
-    p = argparse.ArgumentParser(prog="python -m training.figures", description=__doc__.splitlines()[0])
-    p.add_argument("out", type=Path, help="output directory for fig2-RECIPE.png and fig4-RECIPE.png")
-    p.add_argument("--recipe", choices=sorted(RECIPES), default="paper")
-    p.add_argument("--epochs", type=int, default=6000)
-    args = p.parse_args(argv)
-    for path in paper_figures(args.out, RECIPES[args.recipe], epochs=args.epochs, tag=f"-{args.recipe}"):
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

@@ -83,14 +83,15 @@ class Measurements:
         return {"gamma": spec.gamma, "seed": spec.seed, "loss": spec.loss, "epoch": int(self.epochs[t]),
                 "geometry": pick(self.centred), "geometry_uncentred": pick(self.uncentred),
                 "predicted": pick(self.predicted),
-                "distance": {key: _finite_or_none(self.distance[key][t, b]) for key in DISTANCES},
-                "train_error": _finite_or_none(self.train_error[t, b]),
-                "balanced_accuracy": _finite_or_none(self.balanced_accuracy[t, b]),
+                "distance": {key: finite_or_none(self.distance[key][t, b]) for key in DISTANCES},
+                "train_error": finite_or_none(self.train_error[t, b]),
+                "balanced_accuracy": finite_or_none(self.balanced_accuracy[t, b]),
                 "zero_error": bool(self.train_error[t, b] == 0.0 and not self.diverged[b]),
                 "diverged": bool(self.diverged[b])}
 
 
-def _finite_or_none(x: float) -> float | None:
+def finite_or_none(x: float) -> float | None:
+    """``x`` as a float, or ``None`` when it is NaN or infinite (JSON carries no NaN/Infinity)."""
     v = float(x)
     return None if not math.isfinite(v) else v
 

@@ -37,7 +37,7 @@ def _small_sweep(losses: tuple[str, ...]) -> Outcome:
 
 
 def _paper_sweep(recipe: str, epochs: int = 6000):
-    from training.convergence import GAMMAS, RECIPES, paper_problem, paper_specs
+    from training.recipes import GAMMAS, RECIPES, paper_problem, paper_specs
     from training.measurements import measure
     from training.ufm import train_sweep
 
@@ -71,7 +71,7 @@ def _fig4_slowdown() -> Outcome:
     """App. A.4 / Fig. 4: larger R gives slower convergence. CDT, gamma = 0.5, paper recipe, 3000 epochs:
     the W distance at R = 100 must exceed that at R = 2 by more than 0.1 (measured 0.28 at R = 2 and 10,
     0.74 at R = 100: the slowdown is clear between 2 and 100, not between 2 and 10)."""
-    from training.convergence import RECIPES, paper_problem, paper_specs
+    from training.recipes import RECIPES, paper_problem, paper_specs
     from training.measurements import measure
     from training.ufm import train_sweep
 

@@ -15,21 +15,21 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check every claim of the three papers and write the report",
                        description="Run the claim registry (symbolic, numeric and training checks) with a live "
                        "progress table on stderr; write report.md, report.html, report.json, figures and the "
-                       "LaTeX formula sheet to --out. Exit status 1 when a check fails that is not a recorded "
-                       "erratum.")
+                       "LaTeX formula sheet to --out, as one unit that replaces an earlier report there. Exit status 1 "
+                       "when a check fails that is not a recorded erratum, or a figure, the formula sheet or the errata "
+                       "section could not be produced (the report is still written and lists it).")
     add_word_argument(p, "--level", Depth, default=Depth.QUICK,
                    help="quick (minutes on 2 CPU cores) or full (adds the long numeric and training checks)")
-    p.add_argument("--out", default="igeom-report", help="output directory (default: igeom-report)")
+    p.add_argument("--out", default="igeom-report", help="output directory, new, empty or an earlier report (default: igeom-report)")
     p.add_argument("--json", action="store_true", help="print report.json's summary and checks as one JSON object")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the registry, stream one line per check, write the report."""
-    from proofs_check.commands._args import check_output_directory
-    from proofs_check.report import write_report
+    from proofs_check.report import check_out_dir, write_report
 
-    check_output_directory("--out", args.out)
+    check_out_dir(args.out)  # bad --out: one line, before the header
 
     colour = sys.stderr.isatty()
     paint = {Status.PASS: "32", Status.ERRATUM: "33", Status.FAIL: "31", Status.ERROR: "31"}
@@ -50,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
     sys.stderr.write(f"claims {s['claims']}: {s['claims_passed']} passed, {s['claims_with_erratum']} with a "
                      f"recorded erratum, {s['claims_failed']} failed; {s['checks']} checks in {s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
+    for failure in report.failures:
+        sys.stderr.write(f"report step failed (listed in the report): {failure.step}: {failure.error}\n")
     if args.json:
-        print(json.dumps({"summary": s, "checks": [r.as_dict() for r in report.records]}))
-    return 1 if report.failed else 0
+        print(json.dumps({"summary": s, "checks": [r.as_dict() for r in report.records],
+                          "failures": [f.as_dict() for f in report.failures]}))
+    return 1 if report.failed or report.failures else 0

@@ -53,7 +53,7 @@ def report_doc() -> dict:
     assert {c.id for c in claims} == set(CLAIMS)
     rows = [run_check(c, ch).as_dict() for c in claims for ch in c.checks if ch.quick]
     summary = {"level": "quick", "checks": len(rows)}
-    return document(rows, claims, errata_table(), ["tiny.png"], [{"what": "figure x", "error": "planted"}],
+    return document(rows, claims, errata_table(), ["tiny.png"], [{"step": "figure x", "error": "planted"}],
                     summary, provenance("quick", 1.0))
 
 

@@ -36,7 +36,9 @@ def test_verify_writes_every_report_file(small_registry, tmp_path, capsys):
     data = json.loads((tmp_path / "report.json").read_text())
     row = data["checks"][0]
     assert set(row) >= {"id", "paper", "level", "status", "figure", "tolerance", "seconds"}
-    assert "a \\| piped check" in (tmp_path / "report.md").read_text()
+    md = (tmp_path / "report.md").read_text()
+    assert "| behnia2023 X | claim | holds | numeric | 2 |" in md  # the claim's verdict row
+    assert "- numeric: a | piped check — **pass**; figure 1e-12, figure ≤ 1e-09" in md  # its checks below
     assert err.count("\n") >= 3  # live progress: one line per check plus header and summary
 
 
@@ -67,3 +69,143 @@ def test_summary_counts_worst_status_per_claim():
             for s in ("pass", "erratum")]
     rep = report_mod.Report("quick", recs, [], [], 0.0)
     assert rep.summary()["claims_with_erratum"] == 1 and rep.summary()["claims_passed"] == 0
+
+
+# --- a failed figure never loses the report; the report set is replaced as one unit -------------------
+
+def _png_maker(name):
+    def make(out):
+        path = out / name
+        path.write_bytes(b"\x89PNG\r\n\x1a\n")
+        return [path]
+    return make
+
+
+def test_planted_computation_error_in_a_figure_leaves_the_report_written(small_registry, monkeypatch, tmp_path, capsys):
+    """Issue 9: a ComputationError raised while drawing the k = 3 geometry (behnia2023 Fig. 1) is listed
+    in report.json, report.md and report.html; the other figure, the formula sheet and every check
+    record are still written, and the command exits 1 although every check passed."""
+    import proofs_check.figures as figures_mod
+    from theory.core.errors import ComputationError
+
+    real_makers = report_mod.figure_makers("quick")
+    small_registry(False)
+    steps = [name for name, _ in real_makers]
+    assert steps[:2] == ["fig1_geometry_k3.png", "ufm_plus_collapse.png"]
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: real_makers[:2])
+
+    def planted(*args, **kwargs):
+        raise ComputationError("planted failure in factor_from_grams")
+
+    monkeypatch.setattr(figures_mod, "factor_from_grams", planted)
+    out = tmp_path / "rep"
+    assert main(["verify", "--out", str(out), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["failures"] == [
+        {"step": "figure fig1_geometry_k3.png", "error": "ComputationError: planted failure in factor_from_grams"}]
+    assert "planted failure" in captured.err
+    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "report.html", "formula_sheet.tex",
+                                               "ufm_plus_collapse.png"}
+    data = json.loads((out / "report.json").read_text())
+    assert data["failures"] == [{"step": "figure fig1_geometry_k3.png",
+                                 "error": "ComputationError: planted failure in factor_from_grams"}]
+    assert data["figures"] == ["ufm_plus_collapse.png"] and data["summary"]["failed_steps"] == 1
+    assert [c["status"] for c in data["checks"]] == ["pass", "pass"]
+    for name in ("report.md", "report.html"):
+        text = (out / name).read_text()
+        assert "Failed report steps" in text and "fig1_geometry_k3.png" in text and "planted failure" in text
+
+
+def test_a_failed_formula_sheet_is_listed_and_the_figures_kept(small_registry, monkeypatch, tmp_path, capsys):
+    from theory.core.errors import ComputationError
+    import theory.formula_sheet as sheet_mod
+
+    small_registry(False)
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("a.png", _png_maker("a.png"))])
+
+    def planted():
+        raise ComputationError("planted in the UFM+ formulas")
+
+    monkeypatch.setattr(sheet_mod, "ufm_plus_formulas", planted)
+    assert main(["verify", "--out", str(tmp_path / "r")]) == 1
+    data = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert data["figures"] == ["a.png"] and data["failures"][0]["step"].startswith("formula sheet")
+    assert not (tmp_path / "r" / "formula_sheet.tex").exists()
+
+
+def test_a_failed_errata_section_is_listed(small_registry, monkeypatch, tmp_path, capsys):
+    from theory.core.errors import ComputationError
+
+    small_registry(False)
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("a.png", _png_maker("a.png"))])
+
+    def planted():
+        raise ComputationError("planted in the errata table")
+
+    monkeypatch.setattr(report_mod, "errata_table", planted)
+    assert main(["verify", "--out", str(tmp_path / "r")]) == 1
+    data = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert data["errata"] == [] and data["figures"] == ["a.png"] and data["failures"] == [
+        {"step": "errata section (loading the errata)", "error": "ComputationError: planted in the errata table"}]
+    assert "planted in the errata table" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_a_new_report_replaces_the_old_set_as_a_whole(small_registry, monkeypatch, tmp_path, capsys):
+    """While the new set is being produced the directory still holds the complete old set; afterwards it
+    holds exactly the new set (the old run's figure is not left beside it) and no staging directory remains."""
+    small_registry(False)
+    out = tmp_path / "rep"
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("old.png", _png_maker("old.png"))])
+    assert main(["verify", "--out", str(out)]) == 0
+    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert "old.png" in old and "report.json" in old
+    seen_during_write = {}
+
+    def observe(staging):
+        seen_during_write.update({p.name: p.read_bytes() for p in out.iterdir()})
+        return _png_maker("new.png")(staging)
+
+    small_registry(True)  # the new run differs: one check fails
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("new.png", observe)])
+    assert main(["verify", "--out", str(out)]) == 1
+    assert seen_during_write == old
+    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "report.html", "formula_sheet.tex", "new.png"}
+    assert json.loads((out / "report.json").read_text())["summary"]["checks_fail"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+
+
+def test_an_interrupted_write_leaves_the_old_set(small_registry, monkeypatch, tmp_path, capsys):
+    small_registry(False)
+    out = tmp_path / "rep"
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("old.png", _png_maker("old.png"))])
+    assert main(["verify", "--out", str(out)]) == 0
+    old = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def interrupted(staging):
+        _png_maker("new.png")(staging)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("new.png", interrupted)])
+    assert main(["verify", "--out", str(out)]) == 130
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+
+
+def test_a_directory_of_other_files_is_refused_untouched(small_registry, tmp_path, capsys):
+    small_registry(False)
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["verify", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds no igeom report" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_the_current_directory_is_refused(small_registry, tmp_path, monkeypatch, capsys):
+    """Replacing --out as a whole would remove the directory the command (and its shell) runs in."""
+    small_registry(False)
+    monkeypatch.chdir(tmp_path)
+    for out in (".", str(tmp_path.parent)):
+        assert main(["verify", "--out", out]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "current directory" in err
+    assert list(tmp_path.iterdir()) == []

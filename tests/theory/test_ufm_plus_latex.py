@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from theory.ufm_plus.latex import formulas, latex_formulas
+from theory.ufm_plus.latex import formulas
 
 
 def test_every_result_of_the_paper_is_exported() -> None:
@@ -15,11 +15,12 @@ def test_every_result_of_the_paper_is_exported() -> None:
 
 
 def test_lines_are_balanced_and_carry_assumptions() -> None:
-    for name, line in latex_formulas().items():
-        body = line.replace(r"\{", "").replace(r"\}", "")
-        assert body.count("{") == body.count("}"), name
-        assert line.count("$") % 2 == 0, name
-        assert r"\text{(dang2024" in line and r"\lambda_W, \lambda_H > 0" in line, name
+    for name, f in formulas().items():
+        for line in (f.latex, *f.where):
+            body = line.replace(r"\{", "").replace(r"\}", "")
+            assert body.count("{") == body.count("}"), name
+        assert f.assumptions.count("$") % 2 == 0, name
+        assert f.source.startswith("dang2024") and r"\lambda_W, \lambda_H > 0" in f.assumptions, name
 
 
 def test_corrected_forms_are_exported() -> None:

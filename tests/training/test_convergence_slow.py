@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.convergence import GAMMAS, RECIPES, TARGET, paper_problem, paper_specs
+from training.recipes import GAMMAS, RECIPES, TARGET, paper_problem, paper_specs
 from training.measurements import measure
 from training.ufm import train_sweep
 

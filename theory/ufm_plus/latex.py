@@ -2,7 +2,7 @@
 
 Every right-hand side is ``sympy.latex`` of an expression derived in :mod:`theory.ufm_plus.symbolic`
 (where it differs from the printed paper, the derived form is exported and the erratum says why).
-:func:`latex_formulas` returns ready-to-typeset lines for a suite-wide formula sheet.
+:func:`formulas` feeds the suite-wide formula sheet (:mod:`theory.formula_sheet`).
 """
 
 from __future__ import annotations
@@ -103,8 +103,3 @@ def formulas() -> dict[str, Formula]:
         out[name] = Formula(lhs=lhs, latex=f"{lhs} = {rhs}", source=source, assumptions=assumptions,
                             where=where)
     return out
-
-
-def latex_formulas() -> dict[str, str]:
-    """name -> one typesettable line: the formula, then its source and assumptions as \\text."""
-    return {name: f"{f.latex} \\qquad \\text{{({f.source}; {f.assumptions})}}" for name, f in formulas().items()}
