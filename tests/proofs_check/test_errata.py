@@ -3,7 +3,8 @@
 import pytest
 
 from proofs_check.errata import all_errata
-from proofs_check.registry import PAPERS, all_claims
+from proofs_check.catalog import all_claims
+from theory.core.vocabulary import Paper
 
 ERRATA = all_errata()
 
@@ -19,6 +20,6 @@ def test_entries_are_complete_unique_and_linked():
     assert len(ids) == len(set(ids))
     claim_ids = {c.id for c in all_claims()}
     for e in ERRATA:
-        assert e.paper in PAPERS and e.id.startswith(f"{e.paper}-")
+        assert e.paper in Paper and e.id.startswith(f"{e.paper}-")
         assert e.location and e.printed and e.corrected and e.printed != e.corrected
         assert e.claim_id in claim_ids, (e.id, e.claim_id)
