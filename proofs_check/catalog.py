@@ -4,7 +4,8 @@ Claims live in the modules of :mod:`proofs_check.claims` (a list ``CLAIMS`` per 
 of :mod:`proofs_check.errata` (a list ``ERRATA`` per module); adding a module adds its entries to
 ``igeom verify``, the report and the pytest run. Loading fails loudly (:class:`CatalogError`) on a
 duplicate id, on a ``Check.erratum`` that names no recorded erratum, and on an ``Erratum.claim_id`` that
-names no claim: a typo in either link is found when the catalog loads, never at run time.
+names no claim (or a check names an erratum of another claim): a typo in either link is found when the
+catalog loads, never at run time.
 The packages are imported by name (:func:`importlib.import_module`), so this module depends on the model
 only and the claim and errata packages may import it.
 """
@@ -50,18 +51,25 @@ def _unique(kind: str, ids: Iterable[str]) -> set[str]:
 
 def build_catalog(claims: Iterable[Claim], errata: Iterable[Erratum]) -> Catalog:
     """The catalog of these claims and errata; :class:`CatalogError` when an id repeats or a link
-    (``Check.erratum`` -> erratum id, ``Erratum.claim_id`` -> claim id) does not resolve."""
+    (``Check.erratum`` -> erratum id, ``Erratum.claim_id`` -> claim id) does not resolve, or a check names an
+    erratum that qualifies another claim."""
     claims, errata = tuple(claims), tuple(errata)
     claim_ids = _unique("claim", (c.id for c in claims))
-    erratum_ids = _unique("erratum", (e.id for e in errata))
-    for claim in claims:
-        for check in claim.checks:
-            if check.erratum is not None and check.erratum not in erratum_ids:
-                raise CatalogError(f"check {check.description!r} of claim {claim.id!r} names erratum "
-                                   f"{check.erratum!r}, which is not recorded")
+    _unique("erratum", (e.id for e in errata))
+    qualified = {e.id: e.claim_id for e in errata}
     for e in errata:
         if e.claim_id is None or e.claim_id not in claim_ids:
             raise CatalogError(f"erratum {e.id!r} qualifies claim {e.claim_id!r}, which is not registered")
+    for claim in claims:
+        for check in claim.checks:
+            if check.erratum is None:
+                continue
+            if check.erratum not in qualified:
+                raise CatalogError(f"check {check.description!r} of claim {claim.id!r} names erratum "
+                                   f"{check.erratum!r}, which is not recorded")
+            if qualified[check.erratum] != claim.id:
+                raise CatalogError(f"check {check.description!r} of claim {claim.id!r} names erratum "
+                                   f"{check.erratum!r}, which qualifies claim {qualified[check.erratum]!r}")
     return Catalog(claims, errata)
 
 

@@ -30,6 +30,8 @@ def test_a_consistent_catalog_loads():
     ([_claim()], [_erratum(claim_id=None)], "qualifies claim None"),
     ([_claim(), _claim()], [], "duplicate claim id"),
     ([_claim()], [_erratum(), _erratum()], "duplicate erratum id"),
+    ([_claim(erratum="dang2024-x"), _claim("dang2024 Y")], [_erratum(claim_id="dang2024 Y")],
+     "which qualifies claim 'dang2024 Y'"),
 ])
 def test_a_broken_link_fails_loudly(claims, errata, message):
     with pytest.raises(CatalogError, match=message):

@@ -5,8 +5,7 @@ import sys
 
 import pytest
 
-from proofs_check.catalog import all_claims
-from proofs_check.errata import all_errata
+from proofs_check.catalog import all_claims, all_errata
 from theory.core.vocabulary import Paper
 
 ERRATA = all_errata()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from proofs_check.claims import _instances as inst
 from proofs_check.claims import dang2024_proof as dang
 from proofs_check.claims import yang2022_proof as yang
-from proofs_check.errata import all_errata
+from proofs_check.catalog import all_errata
 from proofs_check.errata.yang2022_proofs import ERRATA as YANG_PROOF_ERRATA
 from proofs_check.proof_objects import calculus as calc
 from proofs_check.proof_objects import etf
