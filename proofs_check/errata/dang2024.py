@@ -15,8 +15,8 @@ from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
 from proofs_check.model import Erratum, Evidence
 from proofs_check.proof_objects.ufm_plus import c1_star, c2, g_reduced, UFMPoint, x_bar
 from theory.core.measure import class_means
-from theory.core.tolerances import (KKT_POINT, MISPRINT_EFFECT, MULTIPLIER_POSITIVE, ROUNDING, UFM_PLUS_REFERENCE_AGREEMENT,
-                                    UFM_PLUS_SOLVER_KKT)
+from theory.core.tolerances import (KKT_POINT, MISPRINT_EFFECT, MULTIPLIER_POSITIVE, ROUNDING,
+                                    UFM_PLUS_REFERENCE_AGREEMENT, UFM_PLUS_SOLVER_KKT)
 from theory.core.vocabulary import Paper
 from theory.ufm_plus.closed_form import minimizer, objective_value, predict
 from theory.ufm_plus.orthogonal_span import class_mean, SpanVector
@@ -126,7 +126,8 @@ def _feature_ratio() -> Evidence:
     actual = float(norms[0] / norms[2])
     corrected = float(np.sqrt(n[2] / n[0]) * margins[0] / margins[2])
     printed = float(np.sqrt(n[2] / n[0] * margins[0] / margins[2]))
-    holds = (sol.kkt_residual <= UFM_PLUS_SOLVER_KKT and abs(actual - corrected) <= UFM_PLUS_REFERENCE_AGREEMENT * actual
+    holds = (sol.kkt_residual <= UFM_PLUS_SOLVER_KKT
+             and abs(actual - corrected) <= UFM_PLUS_REFERENCE_AGREEMENT * actual
              and abs(actual - printed) > MISPRINT_EFFECT)
     return Evidence(holds, f"numerical minimiser of (4) for counts {_COUNTS}, lambda = {_LAM} (KKT residual "
                     f"{sol.kkt_residual:.1e}): ||h_1||^2/||h_3||^2 = {actual:.6f}; sqrt(n_3/n_1) M_1/M_3 = "
