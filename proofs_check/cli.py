@@ -23,8 +23,6 @@ import sys
 import traceback
 from typing import NoReturn, Sequence
 
-import numpy as np
-
 import proofs_check.commands as commands_pkg
 from theory.core.errors import ComputationError, InputError
 
@@ -94,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except InputError as exc:
         return _report(f"igeom: error: {exc}", 2, debug)
-    except (ComputationError, np.linalg.LinAlgError) as exc:
+    except ComputationError as exc:
         return _report(f"igeom: failed: {exc}", 1, debug)
     except KeyboardInterrupt:
         return _report("igeom: interrupted", 130, debug)
@@ -102,8 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - a defect of the suite: one line, never a bare traceback
+        if _is_linalg_error(exc):
+            return _report(f"igeom: failed: {exc}", 1, debug)
         detail = f": {exc}" if str(exc) else ""
         return _report(f"igeom: internal error: {type(exc).__name__}{detail}", 1, debug)
+
+
+def _is_linalg_error(exc: BaseException) -> bool:
+    """numpy's LinAlgError, without importing numpy (``igeom --help`` stays light): a command that raised
+    it has imported numpy already."""
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(exc, numpy.linalg.LinAlgError)
 
 
 def _report(line: str, status: int, debug: bool) -> int:

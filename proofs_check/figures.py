@@ -12,7 +12,6 @@ import numpy as np
 
 from theory.core.errors import ComputationError
 from theory.infra.atomic import write_atomic
-from theory.core.errors import ComputationError
 
 
 def _save(fig, path: Path) -> Path:

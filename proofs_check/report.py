@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
-from proofs_check.registry import CheckRecord, all_claims, errata_by_id, run_check
+from proofs_check.catalog import all_claims, all_errata, errata_by_id
+from proofs_check.model import CheckRecord
+from proofs_check.runner import run_check
 from proofs_check.render import document, provenance, render_html, render_markdown
 from theory.core.errors import InputError
 from theory.infra.atomic import replace_directory, write_atomic
@@ -98,8 +100,6 @@ def run_registry(level: str = "quick", progress: Callable[[CheckRecord], None] |
 
 def errata_table() -> list[dict[str, object]]:
     """Every recorded erratum with its re-run evidence."""
-    from proofs_check.errata import all_errata
-
     out = []
     for e in all_errata():
         try:

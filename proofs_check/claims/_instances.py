@@ -1,7 +1,8 @@
-"""Shared helpers of the proof-step claims: random instances (hypothesis strategies), relative figures,
-numerical derivatives, and the builders that turn a measure into a quick and a full :class:`Check`.
+"""Shared helpers of the proof-step claims: random instances (hypothesis strategies) and the builders that
+turn a measure into a quick and a full :class:`Check`. The instances' types and the relative figures are
+proof objects (:mod:`proofs_check.proof_objects`), shared with the errata.
 
-Instances are drawn by hypothesis (derandomised by :func:`proofs_check.registry.property_outcome`):
+Instances are drawn by hypothesis (settings of :func:`proofs_check.runner.property_outcome`):
 the structural parameters (K, counts, d, lambdas, scales) are drawn directly, the arrays from a numpy
 generator seeded by a drawn integer, so a counter-example is quoted by its parameters and seed.
 """
@@ -9,13 +10,19 @@ generator seeded by a drawn integer, so a counter-example is quoted by its param
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs_check.registry import Check, Outcome, property_outcome
+from proofs_check.model import Check, Outcome
+from proofs_check.proof_objects.etf import ETFPoint, LPMPoint
+from proofs_check.proof_objects.ufm_plus import UFMPoint
+from proofs_check.runner import property_outcome
+from theory.core.tolerances import ROUNDING, STRICT_GAP
+from theory.core.vocabulary import CheckLevel
+from theory.etf.simplex import simplex_etf
+from theory.ufm_plus.closed_form import configuration, minimizer
 
 QUICK_EXAMPLES = 30
 """Examples per quick check (default pytest run, ``igeom verify --level quick``)."""
@@ -26,61 +33,18 @@ FULL_EXAMPLES = 300
 QUICK_MAX_K, FULL_MAX_K = 5, 8
 """Largest number of classes drawn by the quick and by the full variant of a check."""
 
-ROUNDING = 1e-12
-"""Relative tolerance of an equality or an inequality between two floating-point evaluations."""
-
-STRICT = 1e-9
-"""Smallest relative gap that counts as 'strict' (far above rounding, far below a generic gap)."""
-
-FD_TOL = 1e-6
-"""Relative tolerance of a derivative against central finite differences (their error is ~1e-9)."""
-
 MakeStrategy = Callable[[int], Any]
 """A function of the largest K to draw, returning a hypothesis strategy."""
 
 
 # ------------------------------------------------------------------------------------ figures
-def scale(*values: float) -> float:
-    """max(1, |v|...): the scale a difference of these values is measured against."""
-    return max(1.0, *(abs(float(v)) for v in values))
-
-
-def rel_diff(a: float, b: float) -> float:
-    """|a - b| relative to :func:`scale` (an equality's violation)."""
-    return abs(float(a) - float(b)) / scale(a, b)
-
-
-def rel_excess(small: float, large: float) -> float:
-    """(small - large) relative to :func:`scale`: the violation of ``small <= large`` (<= 0 when it holds)."""
-    return (float(small) - float(large)) / scale(small, large)
-
-
-def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-6) -> np.ndarray:
-    """Central finite differences of a scalar function of an array (no autograd): entry i uses the
-    step ``step * max(1, |x_i|)``."""
-    x = np.asarray(x, dtype=np.float64)
-    grad = np.empty_like(x)
-    flat, out = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        h = step * max(1.0, abs(flat[i]))
-        up, down = flat.copy(), flat.copy()
-        up[i] += h
-        down[i] -= h
-        out[i] = (f(up.reshape(x.shape)) - f(down.reshape(x.shape))) / (2 * h)
-    return grad
-
-
-def gradient_error(numeric: np.ndarray, formula: np.ndarray) -> float:
-    """max |numeric - formula| relative to max(1e-2, max |formula|) (a gradient's deviation)."""
-    formula = np.asarray(formula, dtype=np.float64)
-    return float(np.max(np.abs(numeric - formula)) / max(1e-2, float(np.max(np.abs(formula)))))
 
 
 # ------------------------------------------------------------------------------ check builders
 def _variants(description: str, run: Callable[[int, int], Outcome]) -> list[Check]:
     """The quick and the full Check running ``run(max_k, examples)``."""
-    return [Check("numeric", description, functools.partial(run, QUICK_MAX_K, QUICK_EXAMPLES), quick=True),
-            Check("numeric", f"{description} [full: K <= {FULL_MAX_K}, {FULL_EXAMPLES} examples]",
+    return [Check(CheckLevel.NUMERIC, description, functools.partial(run, QUICK_MAX_K, QUICK_EXAMPLES), quick=True),
+            Check(CheckLevel.NUMERIC, f"{description} [full: K <= {FULL_MAX_K}, {FULL_EXAMPLES} examples]",
                   functools.partial(run, FULL_MAX_K, FULL_EXAMPLES), quick=False)]
 
 
@@ -94,7 +58,7 @@ def bound_checks(description: str, make: MakeStrategy, measure: Callable[[Any], 
 
 
 def strict_checks(description: str, make: MakeStrategy, gap: Callable[[Any], float],
-                  floor: float = STRICT) -> list[Check]:
+                  floor: float = STRICT_GAP) -> list[Check]:
     """A quick and a full check that ``gap`` (a relative gap lhs - rhs of an inequality, on instances
     that violate its equality condition) exceeds ``floor`` on every drawn instance: the inequality is
     strict there. The figure reported is the smallest gap seen, the tolerance the floor."""
@@ -122,61 +86,6 @@ def _counts(draw: Callable[[Any], Any], max_k: int, min_k: int, min_n: int, max_
 
 
 # ------------------------------------------------------------------- dang2024: UFM+ instances
-@dataclass(frozen=True)
-class UFMPoint:
-    """A point (W, H) of dang2024's problem (4)/(22): W is K x d (rows w_k), H is d x N (samples
-    ordered by class); H >= 0 unless the instance was drawn ``signed`` for a purely algebraic step."""
-
-    counts: tuple[int, ...]
-    lambda_w: float
-    lambda_h: float
-    origin: str
-    seed: int
-    W: np.ndarray = field(repr=False, compare=False)
-    H: np.ndarray = field(repr=False, compare=False)
-
-    @property
-    def k(self) -> int:
-        """Number of classes K."""
-        return len(self.counts)
-
-    @property
-    def n(self) -> np.ndarray:
-        """Class counts n_k as floats."""
-        return np.asarray(self.counts, dtype=np.float64)
-
-    @property
-    def n_total(self) -> float:
-        """N = sum_k n_k."""
-        return float(sum(self.counts))
-
-    @property
-    def labels(self) -> np.ndarray:
-        """Sample labels 0..K-1, ordered by class."""
-        return np.repeat(np.arange(self.k), self.counts)
-
-    @property
-    def means(self) -> np.ndarray:
-        """Class means h_k (d x K), by the shared measurement code."""
-        from theory.core.measure import class_means
-
-        return class_means(self.H, self.labels, self.k)
-
-    @property
-    def objective(self) -> float:
-        """L_0(W, H) of eq. (22), evaluated by the numerical solver's independent implementation."""
-        from numerics.ufm_plus import UFMPlusProblem
-
-        return UFMPlusProblem(list(self.counts), self.lambda_w, self.lambda_h, self.W.shape[1]).value_and_gradient(
-            self.W, self.H)[0]
-
-    @property
-    def kkt_residual(self) -> float:
-        """KKT residual of problem (4) at (W, H) (numerical solver's projected gradient)."""
-        from numerics.ufm_plus import UFMPlusProblem
-
-        return UFMPlusProblem(list(self.counts), self.lambda_w, self.lambda_h, self.W.shape[1]).kkt_residual(
-            self.W, self.H)
 
 
 FEATURES = ("generic", "separated", "collapsed", "orthogonal", "equal_wrong_logits")
@@ -239,8 +148,6 @@ def ufm_minimizers(draw: Callable[[Any], Any], max_k: int, regime: str = "any") 
     """The closed-form global minimiser (:func:`theory.ufm_plus.closed_form.minimizer`) for random counts (1..9),
     lambda_W / lambda_H in [0.2, 5] and a product lambda_W lambda_H placed in the given regime
     (:data:`REGIMES`) relative to n_min / N^2."""
-    from theory.ufm_plus.closed_form import minimizer
-
     if regime not in REGIMES:
         raise ValueError(f"regime must be one of {REGIMES}")
     counts = _counts(draw, max_k, 2, 1, 9)
@@ -263,8 +170,6 @@ def ufm_minimizers(draw: Callable[[Any], Any], max_k: int, regime: str = "any") 
 def ufm_configurations(draw: Callable[[Any], Any], max_k: int) -> UFMPoint:
     """The configuration of Thm 1(a), (b), (d) (:func:`theory.ufm_plus.closed_form.configuration`: collapsed,
     orthogonal class means h_k = sqrt(x_k) e_k, w_k of eq. (10)) for random x_k in [1e-3, 3]."""
-    from theory.ufm_plus.closed_form import configuration
-
     counts = _counts(draw, max_k, 2, 1, 9)
     k = len(counts)
     lam_w, lam_h = draw(log_uniform(1e-3, 1e-1)), draw(log_uniform(1e-3, 1e-1))
@@ -275,36 +180,6 @@ def ufm_configurations(draw: Callable[[Any], Any], max_k: int) -> UFMPoint:
 
 
 # ------------------------------------------------------------- yang2022: fixed-ETF instances
-@dataclass(frozen=True)
-class ETFPoint:
-    """A feature h of class ``label`` against a fixed simplex ETF W* (d x K, squared column norm E_W),
-    with the norm bound E_H of eq. (5) and a learning rate gamma (Appendix B)."""
-
-    k: int
-    d: int
-    e_w: float
-    e_h: float
-    label: int
-    gamma: float
-    placement: str
-    seed: int
-    W: np.ndarray = field(repr=False, compare=False)
-    h: np.ndarray = field(repr=False, compare=False)
-
-    @property
-    def w(self) -> np.ndarray:
-        """The classifier w*_c of the feature's class."""
-        return self.W[:, self.label]
-
-    @property
-    def h_star(self) -> np.ndarray:
-        """h* = sqrt(E_H/E_W) w*_c, the minimiser of Thm 1 (eq. (33))."""
-        return np.sqrt(self.e_h / self.e_w) * self.w
-
-    @property
-    def cos(self) -> float:
-        """cos angle(h, w*_c), measured."""
-        return float(self.h @ self.w / (np.linalg.norm(self.h) * np.linalg.norm(self.w)))
 
 
 PLACEMENTS = ("free", "sphere", "cone", "symmetric")
@@ -317,8 +192,6 @@ every w*_j, so that p_j(h) is the same for all j != c (symmetric: the assumption
 def etf_points(draw: Callable[[Any], Any], max_k: int, placement: str = "sphere", min_k: int = 2) -> ETFPoint:
     """A random simplex ETF (K in [min_k, max_k], d in [K, K + 2], E_W, E_H in [0.25, 4] log scale), a
     label, a feature placed per :data:`PLACEMENTS` and gamma in sqrt(E_H/E_W) [1e-2, 10] (log scale)."""
-    from theory.etf.simplex import simplex_etf
-
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {PLACEMENTS}")
     k = draw(st.integers(min_k, max(min_k, max_k)))
@@ -341,22 +214,6 @@ def etf_points(draw: Callable[[Any], Any], max_k: int, placement: str = "sphere"
         theta = draw(st.floats(0.05, np.pi / 2))
         h = np.sqrt(e_h) * (np.cos(theta) * unit_w + np.sin(theta) * v / np.linalg.norm(v))
     return ETFPoint(k, d, e_w, e_h, label, gamma, placement, seed, W, h)
-
-
-@dataclass(frozen=True)
-class LPMPoint:
-    """Features H (d x N, samples ordered by class) and a learnable classifier W (d x K) of the
-    layer-peeled model (yang2022 eq. (4)); used for the gradient decompositions (8)-(13)."""
-
-    counts: tuple[int, ...]
-    seed: int
-    W: np.ndarray = field(repr=False, compare=False)
-    H: np.ndarray = field(repr=False, compare=False)
-
-    @property
-    def labels(self) -> np.ndarray:
-        """Sample labels 0..K-1, ordered by class."""
-        return np.repeat(np.arange(len(self.counts)), self.counts)
 
 
 @st.composite

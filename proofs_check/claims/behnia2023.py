@@ -8,16 +8,27 @@ and the solver checks of :mod:`proofs_check.claims.behnia2023_solvers` solve the
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 from hypothesis import strategies as st
 
-from proofs_check.registry import Check, Claim, Outcome, property_outcome, symbolic_outcome, within
+from proofs_check.model import Check, Claim, Outcome
+from proofs_check.runner import property_outcome, symbolic_outcome, within
+from theory.core.imbalance import Imbalance
+from theory.core.parameterization import Parameterization
+from theory.core.tolerances import PRINTED_EQUALITY, ROUNDING, SEL_CLOSED_FORM, SEL_KERNEL_ROUNDING
+from theory.core.vocabulary import CheckLevel, Loss, Paper
 from theory.seli import special_cases as sc
+from theory.seli.closed_forms import evaluate
+from theory.seli.geometry import seli_geometry
+from theory.seli.limits import limit_R_infinity
+from theory.seli.sel import sel_matrix, z_hat
+from theory.seli.step_geometry import predict_step
 
-P = "behnia2023"
+P = Paper.BEHNIA2023
 
 
 def _sym(level_desc: str, proof_fn, *args) -> Check:
-    return Check("symbolic", level_desc, lambda: symbolic_outcome(proof_fn(*args)))
+    return Check(CheckLevel.SYMBOLIC, level_desc, lambda: symbolic_outcome(proof_fn(*args)))
 
 
 @st.composite
@@ -30,17 +41,12 @@ def _counts_and_delta(draw) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _kernel_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
-    from theory.seli.sel import sel_matrix
-
     _, delta = example
     Xi = sel_matrix(delta)
     return float(np.max(np.abs(Xi.T @ (1.0 / delta))) / np.max(np.abs(Xi)))
 
 
 def _margin_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
-    from theory.core.parameterization import Parameterization
-    from theory.seli.sel import z_hat
-
     counts, delta = example
     y = np.repeat(np.arange(counts.size), counts.astype(int))
     worst = 0.0
@@ -53,9 +59,6 @@ def _margin_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
 def _centering_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
     """Remark 4 for any counts: CDT sum_c mu_c = 0, sum_c w_c/delta_c = 0; LDT sum_c delta_c mu_c = 0,
     sum_c w_c = 0 — as quadratic forms of the predicted Gram matrices, relative to their scale."""
-    from theory.seli.geometry import seli_geometry
-    from theory.core.parameterization import Parameterization
-
     counts, delta = example
     one = np.ones(delta.size)
     cdt = seli_geometry(counts, Parameterization.cdt(delta))
@@ -65,13 +68,10 @@ def _centering_residual(example: tuple[np.ndarray, np.ndarray]) -> float:
 
 
 def _closed_form_vs_numeric(example: tuple[int, int, float, float]) -> float:
-    from theory.seli.closed_forms import evaluate
-    from theory.seli.step_geometry import predict_step
-
     k, k_minor, R, gamma = example
     worst = 0.0
-    for loss in ("CDT", "LDT"):
-        num = predict_step(loss, k, k_minor, R, R**gamma, method="numeric")
+    for loss in (Loss.CDT, Loss.LDT):
+        num = predict_step(loss, k, k_minor, R, R**gamma, method=CheckLevel.NUMERIC)
         sym = evaluate(loss, k, k_minor, R, R**gamma)
         for block in ("W", "M", "WM"):
             for key, v in num[block].items():
@@ -91,16 +91,19 @@ def _step_setting(draw) -> tuple[int, int, float, float]:
 
 
 def _def1_literal_u() -> Outcome:
-    """The literal wording: U (rows of the right singular vectors per class) has orthonormal columns."""
-    from proofs_check.errata.behnia2023 import sel_svd_figures
-
-    return within(sel_svd_figures()["UtU"], 1e-9, "||U^T U - I||_F for (R, rho) = (10, 1/2), k = 4")
+    """The literal wording: U (rows of the right singular vectors per class) has orthonormal columns. The
+    sample-level Z-hat for (R, rho) = (10, 1/2), k = 4, n_min = 1, CDT delta = (2, 2, 1, 1) is factored by
+    its SVD; the rows u_c of its right singular vectors (identical within a class) form U (k x (k-1))."""
+    im = Imbalance.step(4, 2, 10, 1)
+    Z = z_hat(im.labels(), Parameterization.cdt([2.0, 2.0, 1.0, 1.0]))
+    Ut = np.linalg.svd(Z, full_matrices=False)[2][:-1]
+    first = np.concatenate([[0], np.cumsum(im.counts)[:-1]])
+    U = Ut[:, first].T
+    literal = float(np.linalg.norm(U.T @ U - np.eye(U.shape[1])))
+    return within(literal, PRINTED_EQUALITY, "||U^T U - I||_F for (R, rho) = (10, 1/2), k = 4")
 
 
 def _limit_outcome(loss: str, gamma: object, expect_collapse: bool) -> Outcome:
-    import sympy as sp
-
-    from theory.seli.limits import limit_R_infinity
 
     lim = limit_R_infinity(loss, "W.cos_min_min", gamma)
     collapsed = sp.simplify(lim - 1) == 0
@@ -112,45 +115,45 @@ CLAIMS = [
     Claim(f"{P} Def. 1(a)", P,
           "The (delta, R)-SEL matrix satisfies Z-hat^T diag(delta)^{-1} 1 = 0, hence rank(Z-hat) = k - 1.",
           "delta > 0; STEP imbalance for the symbolic proof, any class counts for the numeric check",
-          (_sym("Xi(delta)^T diag(delta)^{-1} 1 = 0 (two-block algebra)", sc.kernel_identity, "CDT"),
-           _sym("rank = k - 1 from the exact eigen-decomposition", sc.rank_k_minus_one, "CDT"),
-           Check("numeric", "max |Xi^T diag(delta)^{-1} 1| / max |Xi| on random delta (k <= 8)",
-                 lambda: property_outcome(_counts_and_delta(), _kernel_residual, 1e-13, "relative kernel residual")))),
+          (_sym("Xi(delta)^T diag(delta)^{-1} 1 = 0 (two-block algebra)", sc.kernel_identity, Loss.CDT),
+           _sym("rank = k - 1 from the exact eigen-decomposition", sc.rank_k_minus_one, Loss.CDT),
+           Check(CheckLevel.NUMERIC, "max |Xi^T diag(delta)^{-1} 1| / max |Xi| on random delta (k <= 8)",
+                 lambda: property_outcome(_counts_and_delta(), _kernel_residual, SEL_KERNEL_ROUNDING, "relative kernel residual")))),
     Claim(f"{P} Def. 1(a) SVD", P,
           "Z-hat = V Lambda [U^T (x) 1^T] with U, V having orthonormal columns.",
           "(R, rho)-STEP imbalance, R != 1",
-          (Check("numeric", "literal reading: U^T U = I for the per-class right singular rows", _def1_literal_u,
+          (Check(CheckLevel.NUMERIC, "literal reading: U^T U = I for the per-class right singular rows", _def1_literal_u,
                  erratum="behnia2023-def1-U-orthonormal"),)),
     Claim(f"{P} Def. 1 delta=1", P, "For delta = 1 the SEL matrix has entries 1 - 1/k and -1/k.",
           "any k >= 2", (_sym("entries of Xi(1)", sc.sel_entries_at_delta_one),)),
     Claim(f"{P} Def. 1 R=1", P, "For R = 1 and delta = 1 the SELI geometry is the simplex ETF.",
-          "balanced classes", (_sym("CE (CDT, Delta = 1): equal norms, cosines -1/(k-1), aligned", sc.etf_when_balanced, "CDT"),
-                               _sym("LDT at Delta = 1 likewise", sc.etf_when_balanced, "LDT"))),
+          "balanced classes", (_sym("CE (CDT, Delta = 1): equal norms, cosines -1/(k-1), aligned", sc.etf_when_balanced, Loss.CDT),
+                               _sym("LDT at Delta = 1 likewise", sc.etf_when_balanced, Loss.LDT))),
     Claim(f"{P} Thm 2 margins", P,
           "The predicted logits meet every CS-SVM margin with equality: CDT (3a) at Z = Xi(delta)[:, y], "
           "LDT (3b) at Z = Xi(1)[:, y] diag(1/delta_y).",
           "delta > 0; any class counts",
-          (_sym("CDT margins = 1 (two-block algebra)", sc.margins_equal_one, "CDT"),
-           _sym("LDT margins = 1 (two-block algebra)", sc.margins_equal_one, "LDT"),
-           Check("numeric", "max |margin - 1| over all samples and classes, random counts and delta",
-                 lambda: property_outcome(_counts_and_delta(), _margin_residual, 1e-12, "max |margin - 1|")))),
+          (_sym("CDT margins = 1 (two-block algebra)", sc.margins_equal_one, Loss.CDT),
+           _sym("LDT margins = 1 (two-block algebra)", sc.margins_equal_one, Loss.LDT),
+           Check(CheckLevel.NUMERIC, "max |margin - 1| over all samples and classes, random counts and delta",
+                 lambda: property_outcome(_counts_and_delta(), _margin_residual, ROUNDING, "max |margin - 1|")))),
     Claim(f"{P} Thm 2 Delta only", P, "The geometry depends on delta only through Delta = delta_maj / delta_min.",
-          "STEP imbalance", (_sym("CDT: X(c delta) = X(delta)/c", sc.only_delta_ratio_matters, "CDT"),
-                             _sym("LDT: X(c delta) = X(delta)/c", sc.only_delta_ratio_matters, "LDT"))),
+          "STEP imbalance", (_sym("CDT: X(c delta) = X(delta)/c", sc.only_delta_ratio_matters, Loss.CDT),
+                             _sym("LDT: X(c delta) = X(delta)/c", sc.only_delta_ratio_matters, Loss.LDT))),
     Claim(f"{P} closed forms", P,
           "Explicit SVD of the SEL matrix gives closed forms for all norms and angles (Sec. 4).",
           "STEP imbalance, d >= k - 1",
-          (Check("numeric", "SymPy closed forms vs the extended-precision eigen route, k <= 12, R <= 1000, |gamma| <= 1.5",
-                 lambda: property_outcome(_step_setting(), _closed_form_vs_numeric, 1e-9,
+          (Check(CheckLevel.NUMERIC, "SymPy closed forms vs the extended-precision eigen route, k <= 12, R <= 1000, |gamma| <= 1.5",
+                 lambda: property_outcome(_step_setting(), _closed_form_vs_numeric, SEL_CLOSED_FORM,
                                           "max relative difference", max_examples=20)),)),
     Claim(f"{P} R->oo limits", P,
           "The closed forms evaluated as R -> oo show when minority classifiers collapse: they do at fixed "
           "Delta (CE, CDT, LDT) and do not when Delta = sqrt(R).",
           "STEP imbalance, k_minor >= 2",
-          (Check("symbolic", "CE: lim cos(w_min, w_min') = 1", lambda: _limit_outcome("CE", None, True)),
-           Check("symbolic", "CDT, fixed Delta: lim = 1", lambda: _limit_outcome("CDT", None, True)),
-           Check("symbolic", "CDT, Delta = sqrt(R): lim < 1", lambda: _limit_outcome("CDT", "1/2", False)),
-           Check("symbolic", "LDT, Delta = sqrt(R): lim < 1", lambda: _limit_outcome("LDT", "1/2", False)))),
+          (Check(CheckLevel.SYMBOLIC, "CE: lim cos(w_min, w_min') = 1", lambda: _limit_outcome(Loss.CE, None, True)),
+           Check(CheckLevel.SYMBOLIC, "CDT, fixed Delta: lim = 1", lambda: _limit_outcome(Loss.CDT, None, True)),
+           Check(CheckLevel.SYMBOLIC, "CDT, Delta = sqrt(R): lim < 1", lambda: _limit_outcome(Loss.CDT, "1/2", False)),
+           Check(CheckLevel.SYMBOLIC, "LDT, Delta = sqrt(R): lim < 1", lambda: _limit_outcome(Loss.LDT, "1/2", False)))),
     Claim(f"{P} Cor. 3(i)", P, "CDT with Delta = sqrt(R): cos(w*_{y_i}, h*_i) = 1 for every sample.",
           "STEP imbalance (collapse h_i = mu_{y_i} from Thm 2)",
           (_sym("cos(w_c, mu_c) = 1 for majority and minority classes", sc.cdt_alignment_at_sqrt_R),)),
@@ -160,9 +163,9 @@ CLAIMS = [
           "STEP imbalance", (_sym("ETF, alignment and ||mu_min||^2 = R ||mu_maj||^2", sc.ldt_etf_at_sqrt_R),)),
     Claim(f"{P} Remark 4 CDT", P, "CDT: sum_c w*_c / delta_c = 0 and sum_c mu*_c = 0 (eq. 6).",
           "STEP imbalance (symbolic); any counts (numeric)",
-          (_sym("quadratic forms vanish (two-block algebra)", sc.remark4_centering, "CDT"),
-           Check("numeric", "CDT and LDT centering quadratic forms on random counts and delta (relative)",
-                 lambda: property_outcome(_counts_and_delta(), _centering_residual, 1e-12, "relative quadratic form")))),
+          (_sym("quadratic forms vanish (two-block algebra)", sc.remark4_centering, Loss.CDT),
+           Check(CheckLevel.NUMERIC, "CDT and LDT centering quadratic forms on random counts and delta (relative)",
+                 lambda: property_outcome(_counts_and_delta(), _centering_residual, ROUNDING, "relative quadratic form")))),
     Claim(f"{P} Remark 4 LDT", P, "LDT: sum_c w*_c = 0 and sum_c delta_c mu*_c = 0 (eq. 7).",
-          "STEP imbalance", (_sym("quadratic forms vanish (two-block algebra)", sc.remark4_centering, "LDT"),)),
+          "STEP imbalance", (_sym("quadratic forms vanish (two-block algebra)", sc.remark4_centering, Loss.LDT),)),
 ]

@@ -13,17 +13,22 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from proofs_check.registry import Check, Claim, Outcome, property_outcome
+from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
+from proofs_check.model import Check, Claim, Outcome
+from proofs_check.runner import property_outcome
+from theory.core.measure import nc1, nc2, nc3
+from theory.core.tolerances import NC_AT_MINIMIZER, NC_DETECTION_FLOOR, UFM_PLUS_SOLVER_AGREEMENT
+from theory.core.vocabulary import CheckLevel, Paper
+from theory.ufm_plus.closed_form import collapse_threshold, margins, minimizer, predict
+from theory.ufm_plus.printed import PRINTED
+from theory.ufm_plus.symbolic import derivation, is_zero, K, K_A, K_B, lam_h, lam_w, M_A, M_B, n_A, n_B, R, r
 
-P = "dang2024"
+P = Paper.DANG2024
 ASSUME = "d >= K, lambda_W, lambda_H > 0, class counts n_k >= 1 (problem (4))"
 
 
 def _agree(names: tuple[str, ...]) -> Outcome:
     """Derived minus printed simplifies to 0 for every name (figure: number that do not)."""
-    from theory.ufm_plus.printed import PRINTED
-    from theory.ufm_plus.symbolic import derivation, is_zero
-
     d = derivation()
     bad = [n for n in names if not is_zero(d[n] - PRINTED[n])]
     return Outcome(not bad, float(len(bad)), 0.0,
@@ -33,16 +38,12 @@ def _agree(names: tuple[str, ...]) -> Outcome:
 def _identity(description: str, residual: callable) -> Check:
     """A symbolic check that ``residual(derivation)`` simplifies to 0."""
     def run() -> Outcome:
-        from theory.ufm_plus.symbolic import derivation, is_zero
-
         ok = is_zero(residual(derivation()))
         return Outcome(ok, 0.0 if ok else 1.0, 0.0, description + (" (simplifies to 0)" if ok else " (does not simplify to 0)"))
-    return Check("symbolic", description, run)
+    return Check(CheckLevel.SYMBOLIC, description, run)
 
 
 def _K() -> sp.Symbol:
-    from theory.ufm_plus.symbolic import K
-
     return K
 
 
@@ -57,9 +58,6 @@ def _instance(draw) -> tuple[tuple[int, ...], float]:
 def _solver_deviation(example: tuple[tuple[int, ...], float]) -> float:
     """max deviation of the solver's minimiser from Thm 1 / Prop. 1 (margins, norms, cosines) and its
     within-class spread and class-mean cosines (Thm 1(a), (b)); each must be ~0."""
-    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
-    from theory.ufm_plus.closed_form import predict
-
     counts, lam = example
     pred = predict(counts, lam, lam)
     sol = solve(UFMPlusProblem(list(counts), lam, lam, d=len(counts) + 1), starts=3)
@@ -78,8 +76,6 @@ def _threshold_case(draw) -> tuple[int, float, float, float]:
 def _threshold_violation(example: tuple[int, float, float, float]) -> float:
     """Cor. 4: with N fixed and lambda_W = lambda_H chosen so that C = u N, class 0 with n_0 = C(1 - eps)
     has M_0 = 0 and with n_0 = C(1 + eps) has M_0 > 0 (others share the rest equally). Violation 0/1."""
-    from theory.ufm_plus.closed_form import collapse_threshold, margins
-
     k, total, u, eps = example
     lam = float(np.sqrt(u * (k - 1) / (k * total)))
     C = collapse_threshold(total, k, lam, lam)
@@ -93,8 +89,6 @@ def _threshold_violation(example: tuple[int, float, float, float]) -> float:
 def _cor2_monotone() -> Outcome:
     """||w_k||^2 = const + slope * sqrt(n_k) M_k with slope prop K(K-2) >= 0, and sqrt(n) M-bar(n) grows
     with n above the threshold: hence n_i >= n_j implies ||w_i|| >= ||w_j|| (Cor. 2)."""
-    from theory.ufm_plus.symbolic import K, derivation, is_zero, lam_h, lam_w, r
-
     d = derivation()
     slope_ok = is_zero(d["w_norm_sq_slope_in_a"] - sp.sqrt(lam_h / lam_w) * (K - 2) / sp.sqrt(K * (K - 1)))
     rho, L = sp.symbols("rho L", positive=True)
@@ -106,8 +100,6 @@ def _cor2_monotone() -> Outcome:
 
 def _cor3_inequality() -> Outcome:
     """cos_min_min - cos_maj_maj = (a - b) * positive factor, a = sqrt(n_A) M_A, b = sqrt(n_B) M_B."""
-    from theory.ufm_plus.symbolic import K_A, K_B, M_A, M_B, derivation, n_A, n_B
-
     a, b = sp.symbols("a", positive=True), sp.symbols("b", nonnegative=True)
     alpha, beta = sp.symbols("alpha beta", nonnegative=True)
     gap = derivation()["cos_gap"].subs({M_A: a / sp.sqrt(n_A), M_B: b / sp.sqrt(n_B)})
@@ -118,9 +110,6 @@ def _cor3_inequality() -> Outcome:
 
 
 def _cor4_R_star() -> Outcome:
-    from theory.ufm_plus.printed import PRINTED
-    from theory.ufm_plus.symbolic import R, derivation, is_zero
-
     rhs = PRINTED["minority_collapse_rhs"]
     ok = is_zero(rhs.subs(R, derivation()["R_star"]) - derivation()["R_star"])
     return Outcome(ok, 0.0 if ok else 1.0, 0.0, "R* is the fixed point of the implicit condition (17)")
@@ -128,9 +117,6 @@ def _cor4_R_star() -> Outcome:
 
 def _nc_at_minimizer(example: tuple[tuple[int, ...], float]) -> float:
     """NC1-NC3 (19)-(21) at the closed-form minimiser (largest of the three; must be ~0)."""
-    from theory.core.measure import nc1, nc2, nc3
-    from theory.ufm_plus.closed_form import minimizer, predict
-
     counts, lam = example
     pred = predict(counts, lam, lam)
     if pred.complete_collapse:
@@ -142,15 +128,13 @@ def _nc_at_minimizer(example: tuple[tuple[int, ...], float]) -> float:
 
 def _nc_detects_departure() -> Outcome:
     """Negative control: perturbing the minimiser's features by 1% makes NC1 and NC3 clearly positive."""
-    from theory.core.measure import nc1, nc3
-    from theory.ufm_plus.closed_form import minimizer, predict
-
     counts, lam = (8, 8, 2, 2), 5e-3
     W, H = minimizer(counts, lam, lam, d=5)
     H = H + 0.01 * np.random.default_rng(0).random(H.shape) * np.abs(H).max()
     y = np.repeat(np.arange(4), counts)
     figure = float(min(nc1(H, y, 4), nc3(W, H, y, predict(counts, lam, lam).M)))
-    return Outcome(figure > 1e-6, figure, 1e-6, "min(NC1, NC3) after a 1% perturbation must exceed 1e-6")
+    return Outcome(figure > NC_DETECTION_FLOOR, figure, NC_DETECTION_FLOOR,
+                   f"min(NC1, NC3) after a 1% perturbation must exceed {NC_DETECTION_FLOOR:g}")
 
 
 CLAIMS = [
@@ -159,17 +143,19 @@ CLAIMS = [
           "||h_k||^2 = sqrt((K-1)/K lambda_W/lambda_H / n_k) M_k, (d) w_k = sqrt(1/(K(K-1))) "
           "sqrt(lambda_H/lambda_W)(K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m), (e) logits (K-1)/K M_k and -M_k/K, "
           "with M_k of eq. (6).", ASSUME,
-          (Check("symbolic", "eqs. (9)-(13) in terms of M_k: derived = printed",
+          (Check(CheckLevel.SYMBOLIC, "eqs. (9)-(13) in terms of M_k: derived = printed",
                  lambda: _agree(("h_norm_sq", "classifier_coefficient", "logit_true", "logit_other", "logit_sum",
                                  "margin"))),
-           Check("symbolic", "M_k as printed in eq. (6) (with c_1) = derived", lambda: _agree(("c1",)),
+           Check(CheckLevel.SYMBOLIC, "M_k as printed in eq. (6) (with c_1) = derived", lambda: _agree(("c1",)),
                  erratum="dang2024-mbar-sqrt"),
-           Check("numeric", "solver of (4) vs closed forms: margins, norms, cosines, collapse, orthogonality",
-                 lambda: property_outcome(_instance(), _solver_deviation, 1e-8, "max deviation", max_examples=8)),
-           Check("numeric", "same, more instances", quick=False,
-                 run=lambda: property_outcome(_instance(), _solver_deviation, 1e-8, "max deviation", max_examples=60)))),
+           Check(CheckLevel.NUMERIC, "solver of (4) vs closed forms: margins, norms, cosines, collapse, orthogonality",
+                 lambda: property_outcome(_instance(), _solver_deviation, UFM_PLUS_SOLVER_AGREEMENT, "max deviation",
+                                          max_examples=8)),
+           Check(CheckLevel.NUMERIC, "same, more instances", quick=False,
+                 run=lambda: property_outcome(_instance(), _solver_deviation, UFM_PLUS_SOLVER_AGREEMENT, "max deviation",
+                                              max_examples=60)))),
     Claim(f"{P} Prop. 1", P, "Classifier norms, inner products and cosines of the minimiser in closed form.",
-          ASSUME, (Check("symbolic", "||w_k||^2, w_k^T w_j, cos(w_k, w_j): derived = printed",
+          ASSUME, (Check(CheckLevel.SYMBOLIC, "||w_k||^2, w_k^T w_j, cos(w_k, w_j): derived = printed",
                          lambda: _agree(("w_norm_sq", "w_inner", "w_cos"))),)),
     Claim(f"{P} Cor. 1", P, "Balanced counts: class means form an orthogonal frame, W and Z = W H-bar are "
           "proportional to I - 11^T/K (simplex ETF) and W is proportional to the centred class means.",
@@ -182,22 +168,23 @@ CLAIMS = [
                      + d["balanced_w_minus_centred_special"]))),
     Claim(f"{P} Cor. 2", P, "Norm ratios ||w_i||^2/||w_j||^2 and ||h_i||^2/||h_j||^2 (eq. 14); ||w_i|| >= ||w_j|| "
           "whenever n_i >= n_j.", ASSUME,
-          (Check("symbolic", "classifier-norm ratio: derived = printed", lambda: _agree(("w_norm_sq_ratio",))),
-           Check("symbolic", "feature-norm ratio: derived = printed", lambda: _agree(("h_norm_sq_ratio",)),
+          (Check(CheckLevel.SYMBOLIC, "classifier-norm ratio: derived = printed", lambda: _agree(("w_norm_sq_ratio",))),
+           Check(CheckLevel.SYMBOLIC, "feature-norm ratio: derived = printed", lambda: _agree(("h_norm_sq_ratio",)),
                  erratum="dang2024-cor2-feature-ratio"),
-           Check("symbolic", "monotonicity of ||w_k|| in n_k", _cor2_monotone))),
+           Check(CheckLevel.SYMBOLIC, "monotonicity of ||w_k|| in n_k", _cor2_monotone))),
     Claim(f"{P} Cor. 3", P, "Two groups: eqs. (15)-(16) for cos(maj, maj) and cos(min, min), and "
           "cos(maj, maj) < cos(min, min).", "K_A classes with n_A samples, K_B with n_B < n_A",
-          (Check("symbolic", "(15)-(16) = Prop. 1 on two groups", lambda: _agree(("cos_maj_maj", "cos_min_min"))),
-           Check("symbolic", "the inequality, by factoring the gap", _cor3_inequality))),
+          (Check(CheckLevel.SYMBOLIC, "(15)-(16) = Prop. 1 on two groups", lambda: _agree(("cos_maj_maj", "cos_min_min"))),
+           Check(CheckLevel.SYMBOLIC, "the inequality, by factoring the gap", _cor3_inequality))),
     Claim(f"{P} Cor. 4", P, "Class k collapses (h_k = 0, equal classifiers) iff n_k <= C = N^2 K lambda_W "
           "lambda_H / (K-1); minority collapse iff R >= R* (17); complete collapse (18).", ASSUME,
-          (Check("symbolic", "C = root of M-bar: derived = printed", lambda: _agree(("C",))),
-           Check("symbolic", "R* solves the implicit (17)", _cor4_R_star),
-           Check("numeric", "M_k = 0 just below C and > 0 just above",
+          (Check(CheckLevel.SYMBOLIC, "C = root of M-bar: derived = printed", lambda: _agree(("C",))),
+           Check(CheckLevel.SYMBOLIC, "R* solves the implicit (17)", _cor4_R_star),
+           Check(CheckLevel.NUMERIC, "M_k = 0 just below C and > 0 just above",
                  lambda: property_outcome(_threshold_case(), _threshold_violation, 0.0, "violations")))),
     Claim(f"{P} eqs. (19)-(21)", P, "NC1, NC2, NC3 vanish at the global minimiser.", ASSUME,
-          (Check("numeric", "max(NC1, NC2, NC3) at the closed-form minimiser",
-                 lambda: property_outcome(_instance(), _nc_at_minimizer, 1e-9, "max NC metric", max_examples=30)),
-           Check("numeric", "NC metrics detect a 1% perturbation", _nc_detects_departure))),
+          (Check(CheckLevel.NUMERIC, "max(NC1, NC2, NC3) at the closed-form minimiser",
+                 lambda: property_outcome(_instance(), _nc_at_minimizer, NC_AT_MINIMIZER, "max NC metric",
+                                          max_examples=30)),
+           Check(CheckLevel.NUMERIC, "NC metrics detect a 1% perturbation", _nc_detects_departure))),
 ]

@@ -18,115 +18,23 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs_check.claims._instances import (shifts, FD_TOL, SEEDS, UFMPoint, bound_checks, log_uniform, rel_diff,
-                                            rel_excess, scale, strict_checks, ufm_configurations,
-                                            ufm_minimizers, ufm_points)
-from proofs_check.registry import Claim
+from proofs_check.claims._instances import (bound_checks, log_uniform, SEEDS, shifts, strict_checks,
+                                            ufm_configurations, ufm_minimizers, ufm_points)
+from proofs_check.model import Claim
+from proofs_check.proof_objects.calculus import gradient_error, rel_diff, rel_excess, scale
+from proofs_check.proof_objects.ufm_plus import (at_norms, c1_star, c2, class_exponents, exponents, g_of, g_prime,
+                                                 g_reduced, h_hat, l1, mean_norms_sq, phi, slope, t_equality,
+                                                 UFMPoint, x_bar)
+from theory.core.measure import class_margins
+from theory.core.tolerances import CLOSED_FORM_AGREEMENT, FINITE_DIFFERENCE, KKT_POINT, LOG_RANGE_IDENTITY, ROUNDING
+from theory.core.vocabulary import Paper
 
-PAPER = "dang2024"
-KKT_TOL = 1e-9
-"""A closed-form minimiser counts as a KKT point of problem (4) when its residual is at most this."""
-
-
-# ------------------------------------------------------------------------- objects of the proof
-def exponents(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """s = (sum_m z^(m) - K z^(y)) / (K - 1) for every column z of Z (K x n) with label y (eq. (23))."""
-    k = Z.shape[0]
-    return (Z.sum(axis=0) - k * Z[labels, np.arange(Z.shape[1])]) / (k - 1)
-
-
-def phi(s: np.ndarray, k: int) -> np.ndarray:
-    """log(1 + (K - 1) exp(s)), the convex function of Step 1 (stable form)."""
-    return np.logaddexp(0.0, np.log(k - 1) + np.asarray(s, dtype=np.float64))
-
-
-def class_exponents(p: UFMPoint) -> np.ndarray:
-    """s_k of the class means: exponents of z_k = W h_k (eq. (23))."""
-    return exponents(p.W @ p.means, np.arange(p.k))
-
-
-def _g(p: UFMPoint, W: np.ndarray, means: np.ndarray) -> float:
-    """g of eq. (23) at (W, class means)."""
-    s = exponents(W @ means, np.arange(p.k))
-    return float(np.sum(p.n * phi(s, p.k)) / p.n_total)
-
-
-def g_of(p: UFMPoint) -> float:
-    """g(W H) of eq. (23): (1/N) sum_k n_k phi(s_k)."""
-    return _g(p, p.W, p.means)
-
-
-def mean_norms_sq(p: UFMPoint) -> np.ndarray:
-    """x_k = ||h_k||^2 of the class means."""
-    return np.sum(p.means**2, axis=0)
-
-
-def l1(p: UFMPoint, W: np.ndarray | None = None, means_scale: float = 1.0) -> float:
-    """L_1 of Step 1: g(W H) + lambda_W/2 ||W||^2 + lambda_H/2 sum_k n_k ||h_k||^2, at (W, s H)."""
-    W = p.W if W is None else W
-    means = means_scale * p.means
-    return (_g(p, W, means) + 0.5 * p.lambda_w * float(np.sum(W * W))
-            + 0.5 * p.lambda_h * float(np.sum(p.n * np.sum(means**2, 0))))
-
-
-def h_hat(p: UFMPoint) -> np.ndarray:
-    """h^_m = sum_k sqrt(n_k) h_k - K sqrt(n_m) h_m (eq. (30)), as columns (d x K)."""
-    weighted = p.means * np.sqrt(p.n)
-    return weighted.sum(axis=1, keepdims=True) - p.k * weighted
-
-
-def c2(t: np.ndarray, k: int) -> np.ndarray:
-    """c_{2,k} of eq. (27): log((1+t)(K-1))/(1+t) + t/(1+t) log((1+t)/t), t > 0."""
-    t = np.asarray(t, dtype=np.float64)
-    return np.log((1 + t) * (k - 1)) / (1 + t) + t / (1 + t) * np.log((1 + t) / t)
-
-
-def t_equality(s: np.ndarray, k: int) -> np.ndarray:
-    """t_k of eq. (28): [(K-1) exp(s_k)]^{-1}, the t at which (26)-(27) is an equality."""
-    return np.exp(-np.asarray(s, dtype=np.float64)) / (k - 1)
-
-
-def slope(p: UFMPoint) -> float:
-    """sqrt(lambda_H/lambda_W K/(K-1)), the coefficient of (38) and of the exponent in (39)-(42)."""
-    return float(np.sqrt(p.lambda_h / p.lambda_w * p.k / (p.k - 1)))
-
-
-def c1_star(p: UFMPoint) -> float:
-    """c_1 = N sqrt((K-1)/K lambda_W lambda_H) of eq. (41), corrected (erratum dang2024-mbar-sqrt)."""
-    return p.n_total * float(np.sqrt((p.k - 1) / p.k * p.lambda_w * p.lambda_h))
-
-
-def x_bar(p: UFMPoint) -> np.ndarray:
-    """The stationary point of g_k, eq. (42) corrected (dang2024-mbar-sqrt); negative or NaN where
-    class k collapses. x_k* = max(x_bar_k, 0)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inner = np.log((p.k - 1) * (np.sqrt(p.n) / c1_star(p) - 1))
-    return np.sqrt((p.k - 1) / p.k * p.lambda_w / p.lambda_h / p.n) * inner
-
-
-def g_reduced(p: UFMPoint, x: np.ndarray) -> np.ndarray:
-    """g_k(x_k) of Step 4 after the identity below (39): n_k/N log(1 + (K-1) exp(-a sqrt(n_k) x_k)) +
-    lambda_H n_k x_k with a = :func:`slope` (sqrt(n_k) per erratum dang2024-step4-sqrt-n)."""
-    return p.n / p.n_total * phi(-slope(p) * np.sqrt(p.n) * x, p.k) + p.lambda_h * p.n * x
-
-
-def g_prime(p: UFMPoint, x: np.ndarray) -> np.ndarray:
-    """g_k'(x_k) of eq. (40)."""
-    a_sqrt_n = slope(p) * np.sqrt(p.n)
-    return -p.n / p.n_total * a_sqrt_n / (1 + np.exp(a_sqrt_n * x) / (p.k - 1)) + p.lambda_h * p.n
-
-
-def at_norms(p: UFMPoint, x: np.ndarray) -> UFMPoint:
-    """The configuration of Thm 1(a), (b), (d) with class-mean norms x (theory.ufm_plus.closed_form.configuration)."""
-    from theory.ufm_plus.closed_form import configuration
-
-    W, H = configuration(p.counts, x, p.lambda_w, p.lambda_h, p.W.shape[1])
-    return UFMPoint(p.counts, p.lambda_w, p.lambda_h, "configuration", p.seed, W, H)
+PAPER = Paper.DANG2024
 
 
 def _is_kkt(p: UFMPoint) -> bool:
-    """Whether (W, H) is a KKT point of problem (4) (residual <= KKT_TOL)."""
-    return p.kkt_residual <= KKT_TOL
+    """Whether (W, H) is a KKT point of problem (4) (residual <= :data:`theory.core.tolerances.KKT_POINT`)."""
+    return p.kkt_residual <= KKT_POINT
 
 
 NOT_KKT = float("inf")
@@ -509,7 +417,7 @@ def _eq40(p: UFMPoint) -> float:
     x = mean_norms_sq(p)
     formula = g_prime(p, x)
     numeric = np.array([dl0_dx(p, x, c) for c in range(p.k)])
-    return float(np.max(np.abs(numeric - formula)) / max(1e-2, float(np.max(np.abs(formula)))))
+    return gradient_error(numeric, formula)
 
 
 def _eq41_42(p: UFMPoint) -> float:
@@ -529,7 +437,7 @@ def _collapse_sign(p: UFMPoint) -> float:
     the threshold (|x_bar_k| <= 1e-12 sqrt(lambda_W/lambda_H)) are not counted."""
     condition = p.n_total * np.sqrt(p.lambda_w * p.lambda_h) / np.sqrt(p.n) < np.sqrt((p.k - 1) / p.k)
     xb = np.nan_to_num(x_bar(p), nan=-1.0)
-    decided = np.abs(xb) > 1e-12 * np.sqrt(p.lambda_w / p.lambda_h)
+    decided = np.abs(xb) > ROUNDING * np.sqrt(p.lambda_w / p.lambda_h)
     return float(np.sum((condition != (xb > 0)) & decided))
 
 
@@ -625,8 +533,6 @@ def _prop1_in_m(p: UFMPoint) -> float:
     """At the minimiser, W W^T against the last lines of the Prop. 1 derivation with M_k measured as
     the margin z_k^(k) - z_k^(m) of the class-mean logits: ||w_k||^2 = sqrt(lambda_H/lambda_W)
     ((K-1)^2 sqrt(n_k) M_k + sum_{m != k} sqrt(n_m) M_m) / (K sqrt(K(K-1))), and the same for w_k^T w_j."""
-    from theory.core.measure import class_margins
-
     if not _is_kkt(p):
         return NOT_KKT
     M = class_margins(p.W, p.H, p.labels)
@@ -714,7 +620,7 @@ CLAIMS: list[Claim] = [
                         "f in [0.05, 0.95]", lambda m: st.tuples(ufm_points(m, signed=True), _fractions()),
                         _eq29_violation)
            + bound_checks("equality on the Thm 1 configuration whose logits meet (28) at c_1 = f (K-1)/K sqrt(n_min)",
-                          lambda m: st.tuples(ufm_configurations(m), _fractions()), _eq29_equality, 1e-10)
+                          lambda m: st.tuples(ufm_configurations(m), _fractions()), _eq29_equality, CLOSED_FORM_AGREEMENT)
            + strict_checks("strict on generic (W, H)", lambda m: st.tuples(ufm_points(m, signed=True), _fractions()),
                            _eq29_strict)),
     _claim("(30)-(31)",
@@ -750,9 +656,9 @@ CLAIMS: list[Claim] = [
            "(the direction (W, -H) is feasible both ways)",
            bound_checks("the trace identity d/ds L_1(sW, H/s) = lambda_W ||W||^2 - lambda_H sum n_k x_k on generic "
                         "(W, H) (central differences)", lambda m: ufm_points(m, signed=True), _lemma1_mechanism,
-                        FD_TOL)
-           + bound_checks("(43) at closed-form minimisers certified as KKT points of (4) (residual <= 1e-9)",
-                          lambda m: ufm_minimizers(m), _lemma1_at_minimizer, 1e-10)
+                        FINITE_DIFFERENCE)
+           + bound_checks(f"(43) at closed-form minimisers certified as KKT points of (4) (residual <= {KKT_POINT:g})",
+                          lambda m: ufm_minimizers(m), _lemma1_at_minimizer, CLOSED_FORM_AGREEMENT)
            + strict_checks("fails at generic (non-critical) points, so criticality is needed",
                            ufm_points, lambda p: abs(_lemma1_gap(p)))),
     _claim("(36)-(37)",
@@ -763,9 +669,9 @@ CLAIMS: list[Claim] = [
            bound_checks("holds at KKT minimisers for c_1 = f sqrt(n_min), c_3 in [1e-2, 1e2]",
                         lambda m: st.tuples(ufm_minimizers(m), _fractions(), st.floats(-2.0, 2.0)), _eq36_violation)
            + bound_checks("equality at no-collapse minimisers with c_1 of (41) and c_3 of (37)",
-                          lambda m: ufm_minimizers(m, "no_collapse"), _eq36_equality, 1e-10)
+                          lambda m: ufm_minimizers(m, "no_collapse"), _eq36_equality, CLOSED_FORM_AGREEMENT)
            + bound_checks("(37): c_3 measured from (W, h^) and the residual of (31) at no-collapse minimisers",
-                          lambda m: ufm_minimizers(m, "no_collapse"), _eq37, 1e-10)
+                          lambda m: ufm_minimizers(m, "no_collapse"), _eq37, CLOSED_FORM_AGREEMENT)
            + strict_checks("c_3 of (37) maximises the right side of (36): strictly larger than at c_3 e^u",
                            lambda m: st.tuples(ufm_minimizers(m, "no_collapse"), shifts()), _eq37_best_c3)),
     _claim("(38)",
@@ -775,7 +681,7 @@ CLAIMS: list[Claim] = [
            bound_checks("holds at KKT minimisers (any regime) for c_1 = f sqrt(n_min)",
                         lambda m: st.tuples(ufm_minimizers(m), _fractions()), _eq38_violation)
            + bound_checks("equality at no-collapse minimisers with c_1 of (41)",
-                          lambda m: ufm_minimizers(m, "no_collapse"), _eq38_equality, 1e-10)
+                          lambda m: ufm_minimizers(m, "no_collapse"), _eq38_equality, CLOSED_FORM_AGREEMENT)
            + strict_checks("strict at no-collapse minimisers for c_1 = c_1* e^-u, u in [0.2, 2]",
                            lambda m: st.tuples(ufm_minimizers(m, "no_collapse"), st.floats(0.2, 2.0)),
                            _eq38_strict)),
@@ -794,7 +700,7 @@ CLAIMS: list[Claim] = [
                                               ufm_minimizers(m, "collapse_t_positive")),
                           _step4_unconstrained_value)
            + bound_checks("the bound equals L_0 at no-collapse minimisers", lambda m: ufm_minimizers(m, "no_collapse"),
-                          lambda p: abs(_step4_value_gap(p)), 1e-10)
+                          lambda p: abs(_step4_value_gap(p)), CLOSED_FORM_AGREEMENT)
            + strict_checks("the bound is strictly below L_0 at minimisers with a collapsed class (t_k > 0)",
                            lambda m: ufm_minimizers(m, "collapse_t_positive"), _step4_value_gap)),
     _claim("Step 4 identity below (39)",
@@ -802,7 +708,7 @@ CLAIMS: list[Claim] = [
            "sqrt(lambda_H/lambda_W K/(K-1)) sqrt(n_k) x (corrected: sqrt(n_k), not n_k; erratum "
            "dang2024-step4-sqrt-n)",
            bound_checks("identity in t in [1e-3, 1e3]; log((K-1) t_k) from the logits of the Thm 1 configuration",
-                        lambda m: st.tuples(ufm_configurations(m), st.floats(-3.0, 3.0)), _identity39, 1e-11)),
+                        lambda m: st.tuples(ufm_configurations(m), st.floats(-3.0, 3.0)), _identity39, LOG_RANGE_IDENTITY)),
     _claim("(39)-(40)",
            "On the configuration of Lemma 2 with norms x_k, L_0 = sum_k g_k(x_k) with g_k of (39) (t of (46)), "
            "= n_k/N log(1 + (K-1) exp(-sqrt(K/(K-1)) sqrt(lambda_H/lambda_W) sqrt(n_k) x)) + lambda_H n_k x, and "
@@ -810,14 +716,14 @@ CLAIMS: list[Claim] = [
            bound_checks("L_0 (solver) at the configuration vs sum_k g_k(x_k), printed (39) and simplified forms, "
                         "x_k in [1e-3, 3]",
                         ufm_configurations, _eq39_value)
-           + bound_checks("(40) against central differences of L_0 along x_k", ufm_configurations, _eq40, FD_TOL)),
+           + bound_checks("(40) against central differences of L_0 along x_k", ufm_configurations, _eq40, FINITE_DIFFERENCE)),
     _claim("(41)-(42)",
            "g_k'(x*) = 0 at x* = sqrt((K-1)/K lambda_W/lambda_H / n_k) log((K-1)(sqrt(n_k)/c_1 - 1)), c_1 = "
            "sqrt(n_k)/(1+t_k) = N sqrt((K-1)/K lambda_W lambda_H) (corrected square root, erratum "
            "dang2024-mbar-sqrt); x* > 0 iff N sqrt(lambda_W lambda_H)/sqrt(n_k) < sqrt((K-1)/K); otherwise "
            "g_k'(x) > 0 for all x > 0 and x_k* = 0",
            bound_checks("at x* (no-collapse settings): c_1 from the logits and the derivative of L_0 along x_k vanish",
-                        lambda m: ufm_minimizers(m, "no_collapse"), _eq41_42, 1e-6)
+                        lambda m: ufm_minimizers(m, "no_collapse"), _eq41_42, FINITE_DIFFERENCE)
            + bound_checks("sign of x_bar_k agrees with the printed condition (count of disagreements)",
                           lambda m: ufm_minimizers(m), _collapse_sign, 0.0)
            + strict_checks("collapsed classes: derivative of L_0 along x_k > 0 at x_k in [1e-3, 3]",
@@ -841,14 +747,14 @@ CLAIMS: list[Claim] = [
            "sqrt(lambda_H/lambda_W) sqrt(n_k) x_k and t_k of (28) is (46) (50); c_1 = sqrt(n_k)/(1+t_k) is common "
            "to all classes (47)/(51) exactly at the minimiser",
            bound_checks("(48)-(50) and (46) at the configuration with x_k in [1e-3, 3]", ufm_configurations,
-                        _lemma2_configuration, 1e-10)
+                        _lemma2_configuration, CLOSED_FORM_AGREEMENT)
            + bound_checks("(44), (47)/(51) at no-collapse minimisers: orthogonality, common c_1 = c_1 of (41)",
-                          lambda m: ufm_minimizers(m, "no_collapse"), _lemma2_at_minimizer, 1e-10)
+                          lambda m: ufm_minimizers(m, "no_collapse"), _lemma2_at_minimizer, CLOSED_FORM_AGREEMENT)
            + strict_checks("(47) fails at generic norms x (spread of sqrt(n_k)/(1+t_k))", ufm_configurations,
                            _c1_spread)),
     _claim("Prop. 1 derivation",
            "End of Sec. 7: ||w_k||^2 and w_k^T w_j in terms of n_m ||h_m||^2, then of sqrt(n_m) M_m",
-           bound_checks("W W^T at the configuration vs the x-form", ufm_configurations, _prop1_in_x, 1e-10)
+           bound_checks("W W^T at the configuration vs the x-form", ufm_configurations, _prop1_in_x, CLOSED_FORM_AGREEMENT)
            + bound_checks("W W^T at minimisers vs the M-form, M_k measured as margins of the logits",
-                          lambda m: ufm_minimizers(m), _prop1_in_m, 1e-10)),
+                          lambda m: ufm_minimizers(m), _prop1_in_m, CLOSED_FORM_AGREEMENT)),
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_check.registry import Check, Claim, Outcome
+from proofs_check.model import Check, Claim, Outcome
 
 P = "dang2024"
 REACHED = 1e-6  # KKT residual 1e-10 puts the iterate within ~1e-7 of a strict minimiser here

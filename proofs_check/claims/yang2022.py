@@ -2,9 +2,8 @@
 (eta-regularity). The steps of the proofs (Appendix A/B) and the gradient decompositions (8)-(15) are in
 :mod:`proofs_check.claims.yang2022_proof`.
 
-Tolerances for Thm 1 (see tests/numerics/test_dlpm.py): CE minimisers lie on the sphere with a
-positive multiplier and are found to ~2e-5 (held to 1e-4); the DR objective grows like theta^4 near
-its optimum, so solver accuracy eps moves h by ~eps^(1/4) (~7e-5 measured, held to 1e-3).
+Tolerances are those of :mod:`theory.core.tolerances` (Thm 1: ``DLPM_CE``, ``DLPM_DR``, with their reasons;
+see tests/numerics/test_dlpm.py).
 """
 
 from __future__ import annotations
@@ -12,9 +11,15 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs_check.registry import Check, Claim, Outcome, property_outcome, within
+from numerics.dlpm import solve_dlpm, theorem1_deviation
+from numerics.eta_regularity import contraction, paper_bound, sample_near
+from proofs_check.model import Check, Claim, Outcome
+from proofs_check.runner import property_outcome, within
+from theory.core.tolerances import DLPM_CE, DLPM_DR, ETF_GRAM, NON_ETF_CONTROL, PRINTED_EQUALITY
+from theory.core.vocabulary import CheckLevel, Paper
+from theory.etf.simplex import simplex_etf
 
-P = "yang2022"
+P = Paper.YANG2022
 
 
 @st.composite
@@ -24,8 +29,6 @@ def _etf_case(draw) -> tuple[int, int, float, int]:
 
 
 def _etf_residual(example: tuple[int, int, float, int]) -> float:
-    from theory.etf.simplex import simplex_etf
-
     K, d, E_W, seed = example
     W = simplex_etf(K, d, E_W, seed)
     target = E_W * (K / (K - 1) * np.eye(K) - 1 / (K - 1))
@@ -36,15 +39,13 @@ def _def1_literal() -> Outcome:
     """Eq. (1) at d = K - 1: an ETF M in R^{(K-1) x K} (theory.etf.simplex) written as sqrt(K/(K-1)) U (I - 11^T/K)
     has U = sqrt((K-1)/K) M + u 1^T for some u; eq. (1) asks U^T U = I_K. Figure: the smallest
     ||U^T U - I_K||_2 over u = 0 and 200 random u (never below 1: U^T U has rank <= K - 1)."""
-    from theory.etf.simplex import simplex_etf
-
     K = 4
     M = simplex_etf(K, K - 1, 1.0, seed=0)
     rng = np.random.default_rng(0)
     shifts = [np.zeros(K - 1)] + [rng.standard_normal(K - 1) for _ in range(200)]
     best = min(float(np.linalg.norm((U := np.sqrt((K - 1) / K) * M + np.outer(u, np.ones(K))).T @ U - np.eye(K), 2))
                for u in shifts)
-    return within(best, 1e-9, "min ||U^T U - I_K||_2 over U reproducing an ETF in R^(K-1) by eq. (1), K = 4")
+    return within(best, PRINTED_EQUALITY, "min ||U^T U - I_K||_2 over U reproducing an ETF in R^(K-1) by eq. (1), K = 4")
 
 
 @st.composite
@@ -56,9 +57,6 @@ def _dlpm_case(draw) -> tuple[list[int], int, float, float]:
 
 def _dlpm_deviation(loss: str):
     def measure(example: tuple[list[int], int, float, float]) -> float:
-        from numerics.dlpm import solve_dlpm, theorem1_deviation
-        from theory.etf.simplex import simplex_etf
-
         counts, d, E_W, E_H = example
         W = simplex_etf(len(counts), d, E_W, seed=len(counts))
         return theorem1_deviation(solve_dlpm(counts, W, E_H, loss), counts, W, E_H)
@@ -67,47 +65,42 @@ def _dlpm_deviation(loss: str):
 
 def _non_etf_breaks() -> Outcome:
     """Negative control: unequal classifier norms break eq. (33) (deviation must exceed 0.05)."""
-    from numerics.dlpm import solve_dlpm, theorem1_deviation
-    from theory.etf.simplex import simplex_etf
-
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
     dev = theorem1_deviation(solve_dlpm([2, 1, 1], W, 1.0, "CE"), [2, 1, 1], W, 1.0)
-    return Outcome(dev > 0.05, dev, 0.05, "deviation from eq. (33) with a non-ETF classifier (must exceed 0.05)")
+    return Outcome(dev > NON_ETF_CONTROL, dev, NON_ETF_CONTROL,
+                   f"deviation from eq. (33) with a non-ETF classifier (must exceed {NON_ETF_CONTROL:g})")
 
 
 def _thm2_printed() -> Outcome:
     """Eq. (16) as printed: eta_CE >= (1 + cos)/2 for every fixed step, with Def. 2's projected gradient.
     Figure: largest shortfall max_gamma ((1 + cos)/2 - eta_CE(gamma)) near h* (<= 0 if (16) held)."""
-    from numerics.eta_regularity import contraction, paper_bound, sample_near
-    from theory.etf.simplex import simplex_etf
-
     K, E_W, E_H = 4, 1.0, 1.0
     W = simplex_etf(K, K, E_W, seed=0)
     h = sample_near(W, 0, E_H, 1e-3, seed=3)
     bound = paper_bound(h, W, 0)
     shortfall = max(bound - contraction("CE", h, W, 0, E_H, g) for g in np.logspace(-2, 2, 9))
-    return within(max(shortfall, 0.0), 1e-9, f"(1 + cos)/2 = {bound:.6f}; largest (bound - eta_CE) over 9 "
+    return within(max(shortfall, 0.0), PRINTED_EQUALITY, f"(1 + cos)/2 = {bound:.6f}; largest (bound - eta_CE) over 9 "
                   f"fixed steps in [1e-2, 1e2] at ||h - h*|| = 1e-3")
 
 
 CLAIMS = [
     Claim(f"{P} Def. 1", P, "A simplex ETF M = sqrt(K/(K-1)) U (I_K - 11^T/K), U^T U = I_K, d >= K - 1, has "
           "m_i^T m_j = K/(K-1) delta_ij - 1/(K-1) (eq. 2).", "K >= 2",
-          (Check("numeric", "eq. (2)/(6) inner products of theory.etf.simplex.simplex_etf for d >= K - 1",
-                 lambda: property_outcome(_etf_case(), _etf_residual, 1e-12, "max |W^T W - target| / E_W")),
-           Check("numeric", "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,
+          (Check(CheckLevel.NUMERIC, "eq. (2)/(6) inner products of theory.etf.simplex.simplex_etf for d >= K - 1",
+                 lambda: property_outcome(_etf_case(), _etf_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
+           Check(CheckLevel.NUMERIC, "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,
                  erratum="yang2022-def1-dimension"))),
     Claim(f"{P} Thm 1", P, "With the classifier fixed as a simplex ETF, every global minimiser of the DLPM (5) "
           "has h*_{k,i} = sqrt(E_H/E_W) w*_k, whatever the class counts.", "W* a simplex ETF, ||h||^2 <= E_H",
-          (Check("numeric", "CE: max_i ||h_i - sqrt(E_H/E_W) w*_{y_i}|| / sqrt(E_H) over random imbalanced counts",
-                 lambda: property_outcome(_dlpm_case(), _dlpm_deviation("CE"), 1e-4, "relative deviation", max_examples=6)),
-           Check("numeric", "DR (eq. 14) likewise", lambda: property_outcome(
-               _dlpm_case(), _dlpm_deviation("DR"), 1e-3, "relative deviation", max_examples=6)),
-           Check("numeric", "negative control: a non-ETF classifier breaks eq. (33)", _non_etf_breaks),
-           Check("numeric", "CE, 40 random cases", quick=False, run=lambda: property_outcome(
-               _dlpm_case(), _dlpm_deviation("CE"), 1e-4, "relative deviation", max_examples=40)))),
+          (Check(CheckLevel.NUMERIC, "CE: max_i ||h_i - sqrt(E_H/E_W) w*_{y_i}|| / sqrt(E_H) over random imbalanced counts",
+                 lambda: property_outcome(_dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=6)),
+           Check(CheckLevel.NUMERIC, "DR (eq. 14) likewise", lambda: property_outcome(
+               _dlpm_case(), _dlpm_deviation("DR"), DLPM_DR, "relative deviation", max_examples=6)),
+           Check(CheckLevel.NUMERIC, "negative control: a non-ETF classifier breaks eq. (33)", _non_etf_breaks),
+           Check(CheckLevel.NUMERIC, "CE, 40 random cases", quick=False, run=lambda: property_outcome(
+               _dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=40)))),
     Claim(f"{P} Thm 2", P, "For any fixed learning rate, eta_CE >= (1 + cos angle(h, w*_c))/2 = eta_DR "
           "(Def. 2: projected gradient).", "p_k(h) = (1 - p_c(h))/(K-1) for k != c; ||h - h*|| small",
-          (Check("numeric", "eq. (16) as printed, projected gradient near h*", _thm2_printed,
+          (Check(CheckLevel.NUMERIC, "eq. (16) as printed, projected gradient near h*", _thm2_printed,
                  erratum="yang2022-thm2-eta"),)),
 ]

@@ -15,63 +15,20 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs_check.claims._instances import (shifts, FD_TOL, SEEDS, ETFPoint, LPMPoint, bound_checks, etf_points, gradient_error,
-                                            lpm_points, numeric_gradient, rel_diff, rel_excess, scale, strict_checks)
-from proofs_check.registry import Claim
+from proofs_check.claims._instances import (bound_checks, etf_points, lpm_points, SEEDS, shifts,
+                                            strict_checks)
+from proofs_check.model import Claim
+from proofs_check.proof_objects.calculus import gradient_error, numeric_gradient, rel_diff, rel_excess, scale
+from proofs_check.proof_objects.etf import (ce_gradient, ce_step, ce_terms, cross_entropy, dot_regression, dr_step,
+                                            ETFPoint, LPMPoint, m_lines, optimum, probabilities, project, with_gamma,
+                                            with_h, wrong_sum)
+from theory.core.tolerances import CLOSED_FORM_AGREEMENT, FINITE_DIFFERENCE, ROUNDING
+from theory.core.vocabulary import Paper
 
-PAPER = "yang2022"
+PAPER = Paper.YANG2022
 
 
 # ------------------------------------------------------------------------- objects of the proofs
-def probabilities(W: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """p_k(h) = softmax(W^T h)_k (eq. (9)); W is d x K."""
-    z = W.T @ h
-    e = np.exp(z - z.max())
-    return e / e.sum()
-
-
-def cross_entropy(W: np.ndarray, h: np.ndarray, label: int) -> float:
-    """L_CE(h, W) of eq. (3): log sum_k exp(w_k^T h) - w_c^T h."""
-    z = W.T @ h
-    return float(np.logaddexp.reduce(z) - z[label])
-
-
-def dot_regression(p: ETFPoint, h: np.ndarray) -> float:
-    """L_DR(h, W*) of eq. (14): (w_c^T h - sqrt(E_W E_H))^2 / (2 sqrt(E_W E_H))."""
-    root = np.sqrt(p.e_w * p.e_h)
-    return float((p.w @ h - root) ** 2 / (2 * root))
-
-
-def ce_gradient(p: ETFPoint, h: np.ndarray | None = None) -> np.ndarray:
-    """grad_h L_CE at h (default: the point's feature), by central differences."""
-    return numeric_gradient(lambda v: cross_entropy(p.W, v, p.label), p.h if h is None else h)
-
-
-def project(p: ETFPoint, v: np.ndarray) -> np.ndarray:
-    """Proj_{E_H}: the orthogonal projection onto the ball ||h||^2 <= E_H."""
-    return v * min(1.0, float(np.sqrt(p.e_h) / np.linalg.norm(v)))
-
-
-def wrong_sum(p: ETFPoint, h: np.ndarray | None = None) -> np.ndarray:
-    """sum_{j != k} p_j(h) w_j."""
-    prob = probabilities(p.W, p.h if h is None else h)
-    mask = np.arange(p.k) != p.label
-    return p.W[:, mask] @ prob[mask]
-
-
-def _with_h(p: ETFPoint, h: np.ndarray) -> ETFPoint:
-    """The same instance with another feature h."""
-    return ETFPoint(p.k, p.d, p.e_w, p.e_h, p.label, p.gamma, "derived", p.seed, p.W, h)
-
-
-def _with_gamma(p: ETFPoint, gamma: float) -> ETFPoint:
-    """The same instance with another learning rate gamma."""
-    return ETFPoint(p.k, p.d, p.e_w, p.e_h, p.label, gamma, p.placement, p.seed, p.W, p.h)
-
-
-def _optimum(p: ETFPoint) -> ETFPoint:
-    """The same instance at h* = sqrt(E_H/E_W) w_k (Thm 1)."""
-    return _with_h(p, p.h_star)
 
 
 def kkt_multiplier(p: ETFPoint, n: int) -> tuple[float, float]:
@@ -180,7 +137,7 @@ def _kkt_at_optimum(case: tuple[ETFPoint, int]) -> float:
     """(22)-(24) at h* = sqrt(E_H/E_W) w_k: ||h*||^2 = E_H, the residual of (23) with its multiplier mu,
     and (24) = 0 for every j' != k."""
     p, n = case
-    q = _optimum(p)
+    q = optimum(p)
     mu, residual = kkt_multiplier(q, n)
     prob = probabilities(q.W, q.h)
     eq24 = [p.e_w * prob[j] * p.k / (p.k - 1) + 2 * n * mu * float(q.h @ q.W[:, j])
@@ -191,7 +148,7 @@ def _kkt_at_optimum(case: tuple[ETFPoint, int]) -> float:
 def _multiplier_positive(case: tuple[ETFPoint, int]) -> float:
     """2 N mu E_H at h* relative to E_W: positive, so the constraint is active (22)."""
     p, n = case
-    mu, _ = kkt_multiplier(_optimum(p), n)
+    mu, _ = kkt_multiplier(optimum(p), n)
     return 2 * n * mu * p.e_h / p.e_w
 
 
@@ -205,7 +162,7 @@ def _eq25_identity(p: ETFPoint) -> float:
 
 def _eq25_26_at_optimum(p: ETFPoint) -> float:
     """At h*: p_j/p_j' = <h*, w_j>/<h*, w_j'> (25) and <h*, w_j> = C, p_j = p for all j, j' != k (26)."""
-    q = _optimum(p)
+    q = optimum(p)
     prob = probabilities(q.W, q.h)
     z = q.W.T @ q.h
     wrong = np.arange(p.k) != p.label
@@ -225,7 +182,7 @@ def _exp_over_x_decreasing(case: tuple[float, float]) -> float:
 def _optimum_constants(case: tuple[ETFPoint, int]) -> tuple[ETFPoint, float, float, float, np.ndarray]:
     """(h*, mu, C, p, probabilities) at the optimum, measured: mu from (23), C = <h*, w_j>, p = p_j (j != k)."""
     p, n = case
-    q = _optimum(p)
+    q = optimum(p)
     mu, _ = kkt_multiplier(q, n)
     prob = probabilities(q.W, q.h)
     j = (p.label + 1) % p.k
@@ -269,14 +226,6 @@ def _optimality_gap(p: ETFPoint) -> float:
 
 
 # ---------------------------------------------------------------------- Appendix B: (34)-(44)
-def dr_step(p: ETFPoint) -> np.ndarray:
-    """h - gamma grad_h L_DR(h), gradient by central differences (the argument of Proj in (34))."""
-    return p.h - p.gamma * numeric_gradient(lambda v: dot_regression(p, v), p.h)
-
-
-def ce_step(p: ETFPoint) -> np.ndarray:
-    """h - gamma grad_h L_CE(h), gradient by central differences (the argument of Proj for CE)."""
-    return p.h - p.gamma * ce_gradient(p)
 
 
 def _eq34(p: ETFPoint) -> float:
@@ -304,12 +253,12 @@ def _dr_iterates(p: ETFPoint, steps: int = 20) -> float:
     """Projected DR iterations at gamma = sqrt(E_H/E_W) from the point's feature: the largest of
     |‖h^t‖^2 - E_H|/E_H, -cos(h^t, w_k) and ‖h^{t+1} - h*‖^2/‖h^t - h*‖^2 - (1 + cos(h^t, w_k))/2 over the
     iterations (stopping once ‖h^t - h*‖ < 1e-6 sqrt(E_H)): the induction of Appendix B after (34)."""
-    q, worst = _with_gamma(p, float(np.sqrt(p.e_h / p.e_w))), 0.0
+    q, worst = with_gamma(p, float(np.sqrt(p.e_h / p.e_w))), 0.0
     for _ in range(steps):
         dist = float(np.sum((q.h - q.h_star) ** 2))
-        if dist < 1e-12 * p.e_h:
+        if dist < ROUNDING * p.e_h:
             break
-        nxt = _with_h(q, project(q, dr_step(q)))
+        nxt = with_h(q, project(q, dr_step(q)))
         ratio = float(np.sum((nxt.h - q.h_star) ** 2)) / dist
         worst = max(worst, abs(float(nxt.h @ nxt.h) - p.e_h) / p.e_h, -nxt.cos, ratio - (1 + q.cos) / 2)
         q = nxt
@@ -337,7 +286,7 @@ def _eq35_expansion(p: ETFPoint) -> float:
 
 def _dr_at_best_gamma(p: ETFPoint) -> float:
     """(36) at gamma = sqrt(E_H/E_W): ||x - h*||^2 = (1 + cos)/2 ||h - h*||^2 (relative difference)."""
-    q = _with_gamma(p, float(np.sqrt(p.e_h / p.e_w)))
+    q = with_gamma(p, float(np.sqrt(p.e_h / p.e_w)))
     x = dr_step(q)
     e2 = float(np.sum((p.h - p.h_star) ** 2))
     return abs(float(np.sum((x - p.h_star) ** 2)) - (1 + p.cos) / 2 * e2) / e2
@@ -348,52 +297,20 @@ def _dr_gamma_optimal(case: tuple[ETFPoint, float]) -> float:
     step of (36) minimises the bound (35) over gamma."""
     p, u = case
     best = float(np.sqrt(p.e_h / p.e_w))
-    values = [float(np.sum((dr_step(_with_gamma(p, g)) - p.h_star) ** 2)) for g in (best * np.exp(u), best)]
+    values = [float(np.sum((dr_step(with_gamma(p, g)) - p.h_star) ** 2)) for g in (best * np.exp(u), best)]
     return (values[0] - values[1]) / float(np.sum((p.h - p.h_star) ** 2))
-
-
-def _ce_terms(p: ETFPoint) -> dict[str, float]:
-    """The terms of (37)-(38) for the CE step, each computed from the vectors: e = h - h*,
-    a = gamma (1 - p_k) w_k, b = -gamma sum_{j != k} p_j w_j."""
-    prob = probabilities(p.W, p.h)
-    pk, g = float(prob[p.label]), p.gamma
-    e, sigma = p.h - p.h_star, wrong_sum(p)
-    return {"pk": pk, "e2": float(e @ e), "e_w": float(e @ p.w), "a2": float(np.sum((g * (1 - pk) * p.w) ** 2)),
-            "b2": float(np.sum((g * sigma) ** 2)), "e_sigma": float(e @ sigma), "h_w": float(p.h @ p.w),
-            "h_sigma": float(p.h @ sigma), "w_sigma": float(p.w @ sigma),
-            "lhs": float(np.sum((ce_step(p) - p.h_star) ** 2))}
 
 
 def _eq37(p: ETFPoint) -> float:
     """(37): ||h - gamma grad L_CE - h*||^2 (central differences) against its expansion (first line) and
     against ||e||^2 + gamma^2 (p_k - 1)^2 E_W + ||gamma sum p_j w_j||^2 + M with M of (38), first line."""
-    t, g = _ce_terms(p), p.gamma
+    t, g = ce_terms(p), p.gamma
     pk = t["pk"]
     first = (t["e2"] - 2 * g * (pk - 1) * t["e_w"] + t["a2"] - 2 * g * t["e_sigma"]
              - 2 * g * (1 - pk) * g * t["w_sigma"] + t["b2"])
     m1 = 2 * g * (1 - pk) * t["e_w"] - 2 * g * (1 - pk) * g * t["w_sigma"] - 2 * g * t["e_sigma"]
     second = t["e2"] + g**2 * (pk - 1) ** 2 * p.e_w + t["b2"] + m1
     return max(abs(t["lhs"] - first), abs(t["lhs"] - second)) / scale(t["e2"], t["lhs"])
-
-
-def m_lines(p: ETFPoint) -> dict[str, float]:
-    """M of (38): line 1 (the definition, from the vectors), line 2 (ETF inner products), and lines 3-4
-    as printed (with <h - h*, w_k>) and corrected (with <h, w_k>, erratum yang2022-eq38-term)."""
-    t, g, k = _ce_terms(p), p.gamma, p.k
-    pk, root = t["pk"], float(np.sqrt(p.e_h * p.e_w))
-    line1 = 2 * g * (1 - pk) * t["e_w"] - 2 * g * (1 - pk) * g * t["w_sigma"] - 2 * g * t["e_sigma"]
-    line2 = 2 * g * (1 - pk) * (t["e_w"] + g * p.e_w / (k - 1) * (1 - pk)) - 2 * g * t["e_sigma"]
-
-    def line3(inner: float) -> float:
-        return (2 * g * (1 - pk) * (inner - root + g * p.e_w * (1 - pk) / (k - 1)) - 2 * g * t["h_sigma"]
-                - 2 * g * (1 - pk) / (k - 1) * root)
-
-    def line4(inner: float) -> float:
-        return (2 * g * (1 - pk) * inner - 2 * g * t["h_sigma"] - 2 * g * (1 - pk) * k / (k - 1) * root
-                + 2 * g**2 * (1 - pk) ** 2 * p.e_w / (k - 1))
-
-    return {"line1": line1, "line2": line2, "line3_printed": line3(t["e_w"]), "line4_printed": line4(t["e_w"]),
-            "line3": line3(t["h_w"]), "line4": line4(t["h_w"]), "scale": scale(t["e2"], g**2 * p.e_w)}
 
 
 def _eq38(p: ETFPoint) -> float:
@@ -490,21 +407,21 @@ CLAIMS: list[Claim] = [
            "p_k(h_{k',j}) h_{k',j} (8) (the gradient of the sum of per-sample losses, N times that of (4)), "
            "and -grad = F_pull + F_push of (11)",
            bound_checks("(8) and (10)-(11) against central differences (relative to the largest entry)",
-                        lpm_points, _classifier_gradient, FD_TOL),
+                        lpm_points, _classifier_gradient, FINITE_DIFFERENCE),
            assumptions="learnable W (d x K, d in [2, 6]), features H (d x N, any sign), counts in 1..4"),
     _claim("(12)-(13)",
            "grad_h L_CE(h, W) = -(1 - p_c(h)) w_c + sum_{k != c} p_k(h) w_k (12), and -grad = F_pull + F_push (13)",
            bound_checks("(12)-(13) against central differences for every sample", lpm_points, _feature_gradient,
-                        FD_TOL),
+                        FINITE_DIFFERENCE),
            assumptions="learnable W (d x K, d in [2, 6]), features H (d x N, any sign), counts in 1..4"),
     _claim("(15)",
            "grad_h L_DR = -(1 - cos angle(h, w_c*)) w_c* holds on the sphere ||h||^2 = E_H (where the DLPM's "
            "projected iterates live); at any h the gradient of (14) is -(1 - w_c*^T h / sqrt(E_W E_H)) w_c* "
            "(missing condition, erratum yang2022-dr-gradient-sphere)",
            bound_checks("(15) against central differences on the sphere", lambda m: etf_points(m, "sphere"),
-                        _dr_gradient_on_sphere, FD_TOL)
+                        _dr_gradient_on_sphere, FINITE_DIFFERENCE)
            + bound_checks("the general form against central differences, ||h|| in [0.2, 2] sqrt(E_H)",
-                          lambda m: etf_points(m, "free"), _dr_gradient_anywhere, FD_TOL)),
+                          lambda m: etf_points(m, "free"), _dr_gradient_anywhere, FINITE_DIFFERENCE)),
     _claim("(17)",
            "The per-class problem (17) is convex: L_CE(h, W*) is a log-sum-exp of linear functions minus a linear "
            "function (midpoint convexity), with equality along directions orthogonal to every w_j* (where L_CE is "
@@ -520,12 +437,12 @@ CLAIMS: list[Claim] = [
            "2 mu_i h_{k,i} (19) = (1/N) sum_{j != k} p_j (w_j - w_k) + 2 mu_i h_{k,i} (the form of (23))",
            bound_checks("(19) and (23) against central differences of (18), mu in [0, 10], N in [1, 50]",
                         lambda m: st.tuples(etf_points(m, "free"), _samples(), st.floats(0.0, 10.0)),
-                        _lagrangian_gradient, FD_TOL)),
+                        _lagrangian_gradient, FINITE_DIFFERENCE)),
     _claim("(20)-(21)",
            "With mu_i = 0, stationarity is (20); its two sides' difference times w_k is E_W K/(K-1) sum_{j != k} "
            "p_j (the paper drops the factor E_W > 0 in (21)), which is positive, so mu_i > 0",
            bound_checks("-w_k^T grad_h L_CE = E_W K/(K-1) sum_{j != k} p_j (central differences)",
-                        lambda m: etf_points(m, "free"), lambda p: rel_diff(*_eq21_value(p)), FD_TOL)
+                        lambda m: etf_points(m, "free"), lambda p: rel_diff(*_eq21_value(p)), FINITE_DIFFERENCE)
            + strict_checks("it is positive: no stationary point with mu = 0 (relative to E_W)",
                            lambda m: etf_points(m, "free"), lambda p: _eq21_value(p)[1] / p.e_w)),
     _claim("(22)-(24)",
@@ -534,9 +451,9 @@ CLAIMS: list[Claim] = [
            "which vanishes at h*",
            bound_checks("the identity behind (24) at generic h, mu in [0, 10] (central differences)",
                         lambda m: st.tuples(etf_points(m, "free"), _samples(), st.floats(0.0, 10.0)),
-                        _eq24_identity, FD_TOL)
+                        _eq24_identity, FINITE_DIFFERENCE)
            + bound_checks("(22), (23) with its least-squares mu, and (24) = 0 at h*",
-                          lambda m: st.tuples(etf_points(m), _samples()), _kkt_at_optimum, FD_TOL)
+                          lambda m: st.tuples(etf_points(m), _samples()), _kkt_at_optimum, FINITE_DIFFERENCE)
            + strict_checks("mu > 0 at h* (figure 2 N mu E_H / E_W)", lambda m: st.tuples(etf_points(m), _samples()),
                            _multiplier_positive)),
     _claim("(25)-(26)",
@@ -545,7 +462,7 @@ CLAIMS: list[Claim] = [
            "yang2022-thm1-monotone), hence injective, so <h*, w_j> = C and p_j = p for all j, j' != k (26)",
            bound_checks("softmax ratio identity at generic h (relative to exp|z_j - z_j'|)",
                         lambda m: etf_points(m, "free"), _eq25_identity)
-           + bound_checks("(25) with inner products, and (26), at h*", etf_points, _eq25_26_at_optimum, 1e-10)
+           + bound_checks("(25) with inner products, and (26), at h*", etf_points, _eq25_26_at_optimum, CLOSED_FORM_AGREEMENT)
            + strict_checks("f(x_1) > f(x_2) for x_1 < x_2 < 0 (strictly decreasing)",
                            lambda m: st.tuples(st.floats(-20.0, -0.01), st.floats(0.05, 0.95)),
                            _exp_over_x_decreasing)),
@@ -553,13 +470,13 @@ CLAIMS: list[Claim] = [
            "At h*, with C = <h*, w_j> and p = p_j (j != k): p = (1-K)/K 2 N mu C/E_W (27), 1 - p_k = (K-1) p = "
            "(1-K)(K-1)/K 2 N mu C/E_W (28), 1 - p_k + p = (1-K) 2 N mu C/E_W (29)",
            bound_checks("(27)-(29) with mu, C, p and p_k measured at h* (relative)",
-                        lambda m: st.tuples(etf_points(m), _samples()), _eq27_29, FD_TOL)),
+                        lambda m: st.tuples(etf_points(m), _samples()), _eq27_29, FINITE_DIFFERENCE)),
     _claim("(30)-(33)",
            "At h*: h* = [(1 - p_k) w_k - sum_{j != k} p_j w_j]/(2 N mu) (30) = (1-K) C/E_W w_k (31), C = "
            "-sqrt(E_H E_W)/(K-1) (32), h* = sqrt(E_H/E_W) w_k (33), i.e. eq. (7); and h* minimises L_CE over "
            "the ball ||h||^2 <= E_H (Thm 1), strictly",
            bound_checks("(30)-(33) and (7) with mu, C, p measured at h*",
-                        lambda m: st.tuples(etf_points(m), _samples()), _eq30_33, FD_TOL)
+                        lambda m: st.tuples(etf_points(m), _samples()), _eq30_33, FINITE_DIFFERENCE)
            + bound_checks("L_CE(h) >= L_CE(h*) for h in the ball", lambda m: etf_points(m, "free"),
                           lambda p: -_optimality_gap(p))
            + strict_checks("strict for h != h* (random h in the ball)", lambda m: etf_points(m, "free"),
@@ -569,26 +486,26 @@ CLAIMS: list[Claim] = [
            "E_H - 2 sqrt(E_H E_W) gamma (cos - 1) cos + gamma^2 E_W (cos - 1)^2 >= E_H (equality iff cos = 1), so "
            "||h^{t+1}||^2 = E_H; and cos(h^{t+1}, w_k) >= 0",
            bound_checks("the step and its squared norm (gradient by central differences)",
-                        lambda m: etf_points(m, "cone"), _eq34, FD_TOL)
+                        lambda m: etf_points(m, "cone"), _eq34, FINITE_DIFFERENCE)
            + bound_checks("equality ||step||^2 = E_H at h = h* (cos = 1)",
-                          lambda m: etf_points(m, "cone"), lambda p: abs(_dr_norm_gap(_optimum(p))), FD_TOL)
+                          lambda m: etf_points(m, "cone"), lambda p: abs(_dr_norm_gap(optimum(p))), FINITE_DIFFERENCE)
            + strict_checks("||step||^2 > E_H for cos < 1", lambda m: etf_points(m, "cone"), _dr_norm_gap)
            + bound_checks("the iterate stays in the cone (figure: -cos(h^{t+1}, w_k))",
                           lambda m: etf_points(m, "cone"), lambda p: -_dr_cone_invariant(p), 0.0)
            + bound_checks("20 projected DR iterations stay on the sphere and in the cone, each contracting by at "
                           "most (1 + cos)/2 (the induction after (34))", lambda m: etf_points(m, "cone"),
-                          _dr_iterates, FD_TOL),
+                          _dr_iterates, FINITE_DIFFERENCE),
            assumptions=_CONE),
     _claim("(35)-(36)",
            "||Proj(x) - h*||^2 <= ||x - h*||^2 (non-expansiveness, strict since ||x||^2 > E_H) = 2 E_H (1-cos) - "
            "2 gamma sqrt(E_W E_H)(cos-1)^2 + gamma^2 E_W (cos-1)^2 (35); at gamma = sqrt(E_H/E_W), the minimiser "
            "over gamma of this bound, it equals (1 + cos)/2 ||h - h*||^2 (36)",
            bound_checks("the expansion (35) and ||h - h*||^2 = 2 E_H (1 - cos)", lambda m: etf_points(m, "cone"),
-                        _eq35_expansion, FD_TOL)
+                        _eq35_expansion, FINITE_DIFFERENCE)
            + strict_checks("projection strictly shortens the distance to h* (relative to ||h - h*||^2)",
                            lambda m: etf_points(m, "cone"), _nonexpansive_gap)
            + bound_checks("(36) at gamma = sqrt(E_H/E_W)", lambda m: etf_points(m, "cone"), _dr_at_best_gamma,
-                          FD_TOL)
+                          FINITE_DIFFERENCE)
            + strict_checks("gamma = sqrt(E_H/E_W) strictly minimises the bound (vs gamma e^u, 0.2 <= |u| <= 2)",
                            lambda m: st.tuples(etf_points(m, "cone"), shifts()), _dr_gamma_optimal),
            assumptions=_CONE),
@@ -597,16 +514,16 @@ CLAIMS: list[Claim] = [
            "gamma^2 (p_k-1)^2 E_W + ||gamma sum p_j w_j||^2 + M, M of (38); lines 2-4 of (38) equal M with "
            "<h^t, w_k> in place of <h^t - h*, w_k> in lines 3-4 (erratum yang2022-eq38-term); no assumption on p",
            bound_checks("(37): the step (central differences) against both expansions",
-                        lambda m: etf_points(m, "cone"), _eq37, FD_TOL)
+                        lambda m: etf_points(m, "cone"), _eq37, FINITE_DIFFERENCE)
            + bound_checks("(38): lines 2-4 (corrected) against line 1", lambda m: etf_points(m, "cone"), _eq38,
-                          1e-10),
+                          CLOSED_FORM_AGREEMENT),
            assumptions=_CONE),
     _claim("(39)-(40)",
            "Under Thm 2's assumption p_j = (1 - p_k)/(K-1) for j != k: the chain (39) (=a uses the assumption, =b "
            "uses sum_i w_i = 0) and M = -2(1-p_k) K/(K-1) gamma sqrt(E_H E_W)(1 - cos) + 2 gamma^2 (1-p_k)^2 "
            "E_W/(K-1) (40)",
            bound_checks("(39)-(40) on features with equal wrong-class probabilities (and that equality)",
-                        _cone_symmetric, _eq39_40, 1e-10)
+                        _cone_symmetric, _eq39_40, CLOSED_FORM_AGREEMENT)
            + strict_checks("=a fails without the assumption (generic h in the cone, K >= 3)",
                            lambda m: etf_points(m, "cone", min_k=3), _eq39a_gap),
            assumptions=_CONE + "; wrong-class probabilities equal (h - h.w w/E_W orthogonal to every w_j)"),
@@ -617,13 +534,13 @@ CLAIMS: list[Claim] = [
            "pre-projection ratio is >= (1 + cos)/2 for every fixed gamma (43)-(44). What this orders is the "
            "pre-projection bound, not the projected contraction of Def. 2 (erratum yang2022-thm2-eta)",
            bound_checks("(41) and non-expansiveness for the CE step (central differences)", _cone_symmetric,
-                        _eq41, FD_TOL)
+                        _eq41, FINITE_DIFFERENCE)
            + bound_checks("(43)-(44): ratio >= (1 + cos)/2 at every gamma", _cone_symmetric,
-                          lambda p: -_ce_ratio_gap(p), FD_TOL)
+                          lambda p: -_ce_ratio_gap(p), FINITE_DIFFERENCE)
            + bound_checks("equality at the corrected step of (42)", _cone_symmetric,
-                          lambda p: abs(_ce_ratio_gap(_with_gamma(p, corrected_step(p)))), FD_TOL)
+                          lambda p: abs(_ce_ratio_gap(with_gamma(p, corrected_step(p)))), FINITE_DIFFERENCE)
            + strict_checks("strict at gamma = corrected step times e^u, 0.2 <= |u| <= 2",
                            lambda m: st.tuples(_cone_symmetric(m), shifts()),
-                           lambda case: _ce_ratio_gap(_with_gamma(case[0], corrected_step(case[0]) * np.exp(case[1])))),
+                           lambda case: _ce_ratio_gap(with_gamma(case[0], corrected_step(case[0]) * np.exp(case[1])))),
            assumptions=_CONE + "; wrong-class probabilities equal (h - h.w w/E_W orthogonal to every w_j)"),
 ]

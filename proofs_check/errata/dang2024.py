@@ -11,82 +11,88 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from proofs_check.errata import Erratum, Evidence
+from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
+from proofs_check.model import Erratum, Evidence
+from proofs_check.proof_objects.ufm_plus import c1_star, c2, g_reduced, UFMPoint, x_bar
+from theory.core.measure import class_means
+from theory.core.tolerances import (KKT_POINT, MISPRINT_EFFECT, MULTIPLIER_POSITIVE, ROUNDING,
+                                    UFM_PLUS_REFERENCE_AGREEMENT, UFM_PLUS_SOLVER_KKT)
+from theory.core.vocabulary import Paper
+from theory.ufm_plus.closed_form import minimizer, objective_value, predict
+from theory.ufm_plus.orthogonal_span import class_mean, SpanVector
+from theory.ufm_plus.printed import PRINTED
+from theory.ufm_plus.symbolic import classifier, derivation, in_step4_variable, is_zero, K, n_k, PUBLIC, t, x
 
-PAPER = "dang2024"
+PAPER = Paper.DANG2024
 # a reference setting without collapse: K = 4, N = 20, lambda_W = lambda_H = 5e-3
 _COUNTS = (8, 8, 2, 2)
 _LAM = 5e-3
-_KKT_TOL = 1e-12
-_DEV_TOL = 1e-9
 
 
 def _at(expr: sp.Expr, **values: float) -> float:
-    from theory.ufm_plus.symbolic import PUBLIC
-
     return float(sp.N(expr.subs({PUBLIC[k]: sp.nsimplify(v) for k, v in values.items()}), 30))
 
 
-def _kkt(counts: tuple[int, ...], h_norm_sq: np.ndarray, lam_w: float, lam_h: float, d: int) -> float:
-    """KKT residual of problem (4) at the Thm 1 configuration with the given class-mean norms."""
-    from numerics.ufm_plus import UFMPlusProblem
-    from theory.ufm_plus.closed_form import configuration
+def _thm1_point(counts: tuple[int, ...], h_norm_sq: np.ndarray, lam_w: float, lam_h: float,
+                d: int) -> tuple[np.ndarray, np.ndarray]:
+    """The configuration of Thm 1(a), (b), (d) written out from the statement (the checks these errata
+    excuse run theory.ufm_plus's derivation instead): h_{k,i} = sqrt(x_k) e_k, w_k = sqrt(1/(K(K-1)))
+    sqrt(lambda_H/lambda_W) (K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m) (eq. (10))."""
+    k, n = len(counts), np.asarray(counts, dtype=np.float64)
+    means = np.zeros((d, k))
+    means[np.arange(k), np.arange(k)] = np.sqrt(h_norm_sq)
+    weighted = means * np.sqrt(n)
+    W = np.sqrt(1 / (k * (k - 1)) * lam_h / lam_w) * (k * weighted - weighted.sum(axis=1, keepdims=True)).T
+    return W, np.repeat(means, counts, axis=1)
 
-    W, H = configuration(counts, h_norm_sq, lam_w, lam_h, d)
-    return UFMPlusProblem(list(counts), lam_w, lam_h, d).kkt_residual(W, H)
+
+def _norms_from_c1(counts: tuple[int, ...], c1: float, lam_w: float, lam_h: float) -> np.ndarray:
+    """||h_k||^2 of eq. (9) with M_k = M-bar_k = log((K-1)(sqrt(n_k)/c_1 - 1)) of eq. (6) for the given c_1."""
+    k, n = len(counts), np.asarray(counts, dtype=np.float64)
+    return np.sqrt((k - 1) / k * lam_w / lam_h / n) * np.log((k - 1) * (np.sqrt(n) / c1 - 1))
 
 
 def _m_bar_sqrt() -> Evidence:
-    from theory.ufm_plus.closed_form import predict
-    from theory.ufm_plus.printed import PRINTED
-    from theory.ufm_plus.symbolic import derivation, is_zero, K, N, lam_h, lam_w
-
-    d = derivation()
-    corrected_c1 = N * sp.sqrt((K - 1) / K * lam_w * lam_h)
-    c1_ok = is_zero(d["c1"] - corrected_c1)
-    point = {"K": 4, "N": 20, "n_k": 8, "lambda_W": _LAM, "lambda_H": _LAM}
-    derived_m, printed_m = _at(d["M_bar"], **point), _at(PRINTED["M_bar"], **point)
-    # the printed M-bar vanishes at n_k = N^2 K (lambda_W lambda_H)^2 / (K-1), not at the paper's own
-    # threshold C = N^2 K lambda_W lambda_H / (K-1) (text after (6), Thm 1, Cor. 4)
-    root_printed = sp.solve(sp.Eq(sp.exp(PRINTED["M_bar"]), 1), sp.Symbol("n_k", positive=True))
-    root_ok = len(root_printed) == 1 and not is_zero(root_printed[0] - PRINTED["C"]) and is_zero(d["C"] - PRINTED["C"])
-    pred = predict(_COUNTS, _LAM, _LAM)
+    """Numerically, by a route that shares no code with the check (SymPy derivation against the printed
+    formula): the configuration built from M-bar with the corrected c_1 is a KKT point of problem (4) (the
+    numerical solver's residual) and the printed c_1 gives none; the corrected M-bar vanishes exactly at the
+    paper's threshold C = N^2 K lambda_W lambda_H / (K-1), the printed one elsewhere."""
     k, total = len(_COUNTS), float(sum(_COUNTS))
-    n = np.asarray(_COUNTS, dtype=np.float64)
-    c_printed = total * np.sqrt((k - 1) / k) * _LAM * _LAM
-    m_printed = np.log((k - 1) * (np.sqrt(n) / c_printed - 1))
-    x_printed = np.sqrt((k - 1) / k / n) * m_printed            # eq. (9) with lambda_W = lambda_H
-    kkt_derived = _kkt(_COUNTS, pred.h_norm_sq, _LAM, _LAM, 6)
-    kkt_printed = _kkt(_COUNTS, x_printed, _LAM, _LAM, 6)
-    holds = c1_ok and root_ok and abs(derived_m - printed_m) > 1e-3 and kkt_derived < _KKT_TOL < kkt_printed
-    return Evidence(holds, f"g'(x) = 0 gives c_1 = N sqrt((K-1)/K lambda_W lambda_H) (SymPy: {c1_ok}); at K=4, "
-                    f"N=20, n_k=8, lambda=5e-3: M-bar derived {derived_m:.6f}, printed {printed_m:.6f}; printed "
-                    f"M-bar = 0 at a point other than C (SymPy: {root_ok}); KKT residual of problem (4) at the "
-                    f"Thm 1 configuration for counts {_COUNTS}: derived M {kkt_derived:.1e}, printed M "
-                    f"{kkt_printed:.1e}")
+    c1 = total * np.sqrt((k - 1) / k * _LAM * _LAM)
+    c1_printed = total * np.sqrt((k - 1) / k) * _LAM * _LAM
+    problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
+    kkt = problem.kkt_residual(*_thm1_point(_COUNTS, _norms_from_c1(_COUNTS, c1, _LAM, _LAM), _LAM, _LAM, 6))
+    kkt_printed = problem.kkt_residual(*_thm1_point(_COUNTS, _norms_from_c1(_COUNTS, c1_printed, _LAM, _LAM),
+                                                    _LAM, _LAM, 6))
+    threshold = total**2 * k * _LAM * _LAM / (k - 1)
+
+    def m_bar(n: float, c: float) -> float:
+        return float(np.log((k - 1) * (np.sqrt(n) / c - 1)))
+
+    at_c, at_c_printed = m_bar(threshold, c1), m_bar(threshold, c1_printed)
+    derived_m, printed_m = m_bar(8, c1), m_bar(8, c1_printed)
+    holds = (kkt <= KKT_POINT < kkt_printed and abs(at_c) < ROUNDING and abs(at_c_printed) > MISPRINT_EFFECT
+             and abs(derived_m - printed_m) > MISPRINT_EFFECT)
+    return Evidence(holds, f"counts {_COUNTS}, lambda_W = lambda_H = {_LAM}: KKT residual of problem (4) at the Thm 1 "
+                    f"configuration with c_1 = N sqrt((K-1)/K lambda_W lambda_H): {kkt:.1e}, with the printed c_1: "
+                    f"{kkt_printed:.1e}; at n_k = C = {threshold:.4f} M-bar is {at_c:.1e} (corrected) and "
+                    f"{at_c_printed:.3f} (printed); at n_k = 8: M-bar {derived_m:.6f} (corrected), {printed_m:.6f} "
+                    f"(printed)")
 
 
 def _step4_identity() -> Evidence:
-    from theory.ufm_plus.printed import PRINTED
-    from theory.ufm_plus.symbolic import derivation, in_step4_variable, is_zero, t
-
     lhs = in_step4_variable(PRINTED["step4_identity_lhs"])
     corrected = in_step4_variable(derivation()["margin_x"]) / (1 + t) + sp.log((1 + t) / t)
     ok = is_zero(lhs - corrected)
     point = {"K": 3, "n_k": 4, "x": 0.5, "lambda_W": 1.0, "lambda_H": 1.0, "N": 10}
     gap = _at(PRINTED["step4_identity_lhs"] - PRINTED["step4_identity_rhs"], **point)
-    return Evidence(ok and abs(gap) > 1e-3,
+    return Evidence(ok and abs(gap) > MISPRINT_EFFECT,
                     f"left side = sqrt(lambda_H/lambda_W K/(K-1)) sqrt(n_k) x/(1+t) + log((1+t)/t) (SymPy, in "
                     f"t = exp(margin)/(K-1): {ok}); printed (n_k x) misses by {gap:.4f} at K=3, n_k=4, x=0.5, "
                     "lambda=1; only the sqrt(n_k) form gives the printed g(x)")
 
 
 def _lemma2_index() -> Evidence:
-    from numerics.ufm_plus import UFMPlusProblem
-    from theory.ufm_plus.orthogonal_span import SpanVector, class_mean
-    from theory.ufm_plus.closed_form import minimizer
-    from theory.ufm_plus.symbolic import K, classifier, is_zero, n_k, x
-
     h_k = class_mean("k", n_k)
     q = {"k": n_k * x, "m": sp.Symbol("q_m")}
     derived = classifier("k")
@@ -99,7 +105,7 @@ def _lemma2_index() -> Evidence:
     problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
     W_literal = W[[1, 0, 3, 2]]          # row k built from h_m of another class m
     kkt, kkt_literal = problem.kkt_residual(W, H), problem.kkt_residual(W_literal, H)
-    return Evidence(ok and negative and kkt < _KKT_TOL < kkt_literal,
+    return Evidence(ok and negative and kkt <= KKT_POINT < kkt_literal,
                     f"(31) with (37) gives w_k proportional to K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m, whose logit "
                     f"<w_k, h_k> = (K-1) s sqrt(n_k) x_k > 0 (SymPy: {ok}); read literally (index m != k) it "
                     f"would be -s sqrt(n_k) x_k < 0 (SymPy: {negative}); KKT residual for counts {_COUNTS}: "
@@ -107,25 +113,28 @@ def _lemma2_index() -> Evidence:
 
 
 def _feature_ratio() -> Evidence:
-    from theory.ufm_plus.closed_form import predict
-    from theory.ufm_plus.printed import PRINTED
-    from theory.ufm_plus.symbolic import M_j, M_k, derivation, is_zero, n_j, n_k
-
-    corrected = sp.sqrt(n_j / n_k) * M_k / M_j
-    ok = is_zero(derivation()["h_norm_sq_ratio"] - corrected)
-    pred = predict(_COUNTS, _LAM, _LAM)
-    actual = pred.h_norm_sq[0] / pred.h_norm_sq[2]
-    printed = float(PRINTED["h_norm_sq_ratio"].subs({n_k: 8, n_j: 2, M_k: pred.M[0], M_j: pred.M[2]}))
-    return Evidence(ok and abs(actual - printed) > 1e-3,
-                    f"from eq. (9): ||h_i||^2/||h_j||^2 = sqrt(n_j/n_i) M_i/M_j (SymPy: {ok}); counts {_COUNTS}, "
-                    f"lambda=5e-3: ratio of classes 1 and 3 is {actual:.6f}, printed form gives {printed:.6f}")
+    """From the numerical solver of problem (4) (the check compares SymPy expressions): the measured ratio
+    ||h_1||^2 / ||h_3||^2 of the solved class means against the corrected and the printed eq. (14), with M_k
+    measured as the margin <w_k - w_m, h_k> of the solved logits."""
+    sol = solve(UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6), starts=3, seed=0)
+    labels = np.repeat(np.arange(len(_COUNTS)), _COUNTS)
+    means = class_means(sol.H, labels, len(_COUNTS))
+    logits = sol.W @ means                                  # column k: logits of class mean k
+    margins = np.array([logits[c, c] - np.delete(logits[:, c], c).mean() for c in range(len(_COUNTS))])
+    norms = np.sum(means**2, axis=0)
+    n = np.asarray(_COUNTS, dtype=np.float64)
+    actual = float(norms[0] / norms[2])
+    corrected = float(np.sqrt(n[2] / n[0]) * margins[0] / margins[2])
+    printed = float(np.sqrt(n[2] / n[0] * margins[0] / margins[2]))
+    holds = (sol.kkt_residual <= UFM_PLUS_SOLVER_KKT
+             and abs(actual - corrected) <= UFM_PLUS_REFERENCE_AGREEMENT * actual
+             and abs(actual - printed) > MISPRINT_EFFECT)
+    return Evidence(holds, f"numerical minimiser of (4) for counts {_COUNTS}, lambda = {_LAM} (KKT residual "
+                    f"{sol.kkt_residual:.1e}): ||h_1||^2/||h_3||^2 = {actual:.6f}; sqrt(n_3/n_1) M_1/M_3 = "
+                    f"{corrected:.6f} (corrected); sqrt((n_3/n_1)(M_1/M_3)) = {printed:.6f} (printed)")
 
 
 def _dual_variables() -> Evidence:
-    from numerics.ufm_plus import UFMPlusProblem
-    from theory.core.measure import class_means
-    from theory.ufm_plus.closed_form import minimizer
-
     problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
     W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
     _, _, gH = problem.value_and_gradient(W, H)
@@ -137,7 +146,8 @@ def _dual_variables() -> Evidence:
     matrix_gap = float(np.max(np.abs(lhs - rhs)))
     trace_gap = abs(float(np.trace(lhs) - np.trace(rhs)))
     slack = abs(float(np.sum(gH * H)))
-    holds = kkt < _KKT_TOL and float(gH.max()) > 1e-4 and matrix_gap > 1e-3 and trace_gap < 1e-12 and slack < 1e-12
+    holds = (kkt <= KKT_POINT and float(gH.max()) > MULTIPLIER_POSITIVE and matrix_gap > MISPRINT_EFFECT
+             and trace_gap < ROUNDING and slack < ROUNDING)
     return Evidence(holds, f"at the minimiser for counts {_COUNTS} (KKT residual {kkt:.1e}) the gradient in H is "
                     f"not 0: its largest entry is {gH.max():.3e} (the multipliers of H >= 0); "
                     f"lambda_W W^T W - lambda_H sum_k n_k h_k h_k^T has entries up to {matrix_gap:.3e}, while its "
@@ -145,9 +155,6 @@ def _dual_variables() -> Evidence:
 
 
 def _proof_gap_t() -> Evidence:
-    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
-    from theory.ufm_plus.closed_form import objective_value, predict
-
     lam = 0.1
     k, total = len(_COUNTS), float(sum(_COUNTS))
     c1 = total * np.sqrt((k - 1) / k * lam * lam)
@@ -158,7 +165,7 @@ def _proof_gap_t() -> Evidence:
     dev = largest_deviation(m, {"M": pred.M, "h_norm_sq": pred.h_norm_sq, "w_norm_sq": pred.w_norm_sq,
                                 "cos_w": pred.cos_w})
     gap = sol.objective - objective_value(pred)
-    holds = t_min < 0 and dev < _DEV_TOL and abs(gap) < 1e-12
+    holds = t_min < 0 and dev < UFM_PLUS_REFERENCE_AGREEMENT and abs(gap) < ROUNDING
     return Evidence(holds, f"counts {_COUNTS}, lambda = 0.1: c_1 = {c1:.4f} > sqrt(n_min) = "
                     f"{np.sqrt(_COUNTS[-1]):.4f}, "
                     f"so t_min = {t_min:.4f} < 0 and (27) does not apply to the minority classes; the solver "
@@ -166,9 +173,6 @@ def _proof_gap_t() -> Evidence:
 
 
 def _cor1_class_means() -> Evidence:
-    from theory.core.measure import class_means
-    from theory.ufm_plus.closed_form import minimizer
-
     counts = (3, 3, 3)
     W, H = minimizer(counts, _LAM, _LAM, 3)
     labels = np.repeat(np.arange(3), counts)
@@ -177,21 +181,19 @@ def _cor1_class_means() -> Evidence:
     mean_gram = means.T @ means
     off = float(gram[0, 1] / gram[0, 0])
     of_gap = float(np.max(np.abs(mean_gram / mean_gram[0, 0] - np.eye(3))))
-    return Evidence(abs(off - 1.0) < 1e-12 and of_gap < 1e-12,
+    return Evidence(abs(off - 1.0) < ROUNDING and of_gap < ROUNDING,
                     f"balanced counts {counts}: H^T H (N x N) has off-diagonal/diagonal ratio {off:.3f} inside a "
                     f"class (not proportional to I), while the class-mean Gram matrix is proportional to I_K "
                     f"(deviation {of_gap:.1e})")
 
 
 def _global_mean() -> Evidence:
-    from theory.ufm_plus.closed_form import minimizer
-
     counts = (3, 3)
     _, H = minimizer(counts, _LAM, _LAM, 2)
     printed = H.sum(axis=1) / len(counts)          # (1/K) sum_k sum_i h_{k,i}
     mean = H.mean(axis=1)
     ratio = float(np.linalg.norm(printed) / np.linalg.norm(mean))
-    return Evidence(abs(ratio - 3.0) < 1e-12,
+    return Evidence(abs(ratio - 3.0) < ROUNDING,
                     f"counts {counts}: the printed h_G is {ratio:.3f} times the mean of the features (n = 3)")
 
 
@@ -206,7 +208,7 @@ def _step1_norm_index() -> Evidence:
     for _ in range(200):
         block = rng.standard_normal((3, int(rng.integers(2, 6))))     # the samples of one class
         excess.append(float(np.sum(block.sum(axis=1) ** 2)) / block.shape[1] - float(np.sum(block**2)))
-    return Evidence(printed > lhs and corrected <= lhs and max(excess) <= 1e-12,
+    return Evidence(printed > lhs and corrected <= lhs and max(excess) <= ROUNDING,
                     f"K = 3 classes of one sample each, every feature (1, 1): sum_i ||h_{{1,i}}||^2 = {lhs:.1f}, "
                     f"printed right side (1/n_1)||sum_{{k=1}}^K h_{{k,1}}||^2 = {printed:.1f} (inequality fails), "
                     f"corrected (1/n_1)||sum_i h_{{1,i}}||^2 = {corrected:.1f}; the corrected form holds on 200 random "
@@ -214,11 +216,6 @@ def _step1_norm_index() -> Evidence:
 
 
 def _step4_collapse() -> Evidence:
-    from numerics.ufm_plus import UFMPlusProblem, solve
-    from proofs_check.claims._instances import UFMPoint
-    from proofs_check.claims.dang2024_proof import c1_star, c2, g_reduced, x_bar
-    from theory.ufm_plus.closed_form import minimizer, objective_value, predict
-
     lam = 0.07
     W, H = minimizer(_COUNTS, lam, lam, 6)
     point = UFMPoint(_COUNTS, lam, lam, "minimizer", 0, W, H)
@@ -230,9 +227,9 @@ def _step4_collapse() -> Evidence:
     threshold = total**2 * point.k * lam * lam / (point.k - 1)
     sol = solve(UFMPlusProblem(list(_COUNTS), lam, lam, 6), starts=3, seed=0)
     optimum = objective_value(predict(_COUNTS, lam, lam))
-    holds = (bool(np.all(t > 0)) and min(_COUNTS) <= threshold and printed - bound > 1e-3
-             and abs(bound - unconstrained) < 1e-12 and abs(sol.objective - optimum) < 1e-12
-             and abs(point.objective - printed) < 1e-12)
+    holds = (bool(np.all(t > 0)) and min(_COUNTS) <= threshold and printed - bound > MISPRINT_EFFECT
+             and abs(bound - unconstrained) < ROUNDING and abs(sol.objective - optimum) < ROUNDING
+             and abs(point.objective - printed) < ROUNDING)
     return Evidence(holds, f"counts {_COUNTS}, lambda_W = lambda_H = {lam}: every t_k = sqrt(n_k)/c_1 - 1 > 0 "
                     f"(min {t.min():.4f}) but n_min = {min(_COUNTS)} <= C = {threshold:.4f}, so the minority classes "
                     f"collapse; xi(c_1*, x) = sum_k n_k/N c_(2,k) = {bound:.6f} = sum_k g_k(x_bar_k) "

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_check.errata import Erratum, Evidence
+from proofs_check.model import Erratum, Evidence
+from proofs_check.proof_objects.calculus import gradient_error, numeric_gradient
+from proofs_check.proof_objects.etf import dot_regression, ETFPoint, m_lines, probabilities
+from theory.core.tolerances import FINITE_DIFFERENCE, MISPRINT_DR_GRADIENT, ROUNDING
+from theory.core.vocabulary import Paper
+from theory.etf.simplex import simplex_etf
 
-PAPER = "yang2022"
+PAPER = Paper.YANG2022
 
 
 def _point(placement: str, radius: float = 1.0):  # noqa: ANN202 - an ETFPoint (imported lazily)
     """K = 4, d = 5, E_W = 1.5, E_H = 0.8, class 0: a fixed instance for the evidence."""
-    from proofs_check.claims._instances import ETFPoint
-    from theory.etf.simplex import simplex_etf
-
     k, d, e_w, e_h = 4, 5, 1.5, 0.8
     W = simplex_etf(k, d, e_w, seed=3)
     rng = np.random.default_rng(7)
@@ -35,9 +37,6 @@ def _point(placement: str, radius: float = 1.0):  # noqa: ANN202 - an ETFPoint (
 
 def _dr_gradient_sphere() -> Evidence:
     """Central differences of (14) on and off the sphere against (15) and the general form."""
-    from proofs_check.claims._instances import gradient_error, numeric_gradient
-    from proofs_check.claims.yang2022_proof import dot_regression
-
     out = []
     for radius in (1.0, 0.5, 2.0):
         p = _point("free", radius)
@@ -49,7 +48,8 @@ def _dr_gradient_sphere() -> Evidence:
     far = -3 * np.sqrt(p.e_h / p.e_w) * p.w                          # ||h|| = 3 sqrt(E_H), opposite to w_c
     grad_far = numeric_gradient(lambda v: dot_regression(p, v), far)
     ratio = float(np.linalg.norm(grad_far) / (2 * np.sqrt(p.e_w)))
-    holds = (out[0][1] < 1e-6 and all(o[2] < 1e-6 for o in out) and all(o[1] > 1e-2 for o in out[1:])
+    holds = (out[0][1] < FINITE_DIFFERENCE and all(o[2] < FINITE_DIFFERENCE for o in out)
+             and all(o[1] > MISPRINT_DR_GRADIENT for o in out[1:])
              and ratio > 1.5)
     detail = "; ".join(f"||h|| = {r} sqrt(E_H): (15) off by {a:.1e}, general form by {b:.1e}" for r, a, b in out)
     return Evidence(holds, f"K = 4, E_W = 1.5, E_H = 0.8, central differences of (14): {detail}; at h = -3 sqrt(E_H/"
@@ -59,15 +59,14 @@ def _dr_gradient_sphere() -> Evidence:
 
 def _eq38_term() -> Evidence:
     """Lines 3-4 of (38), printed and corrected, against M computed from the vectors."""
-    from proofs_check.claims.yang2022_proof import m_lines, probabilities
-
     p = _point("cone")
     m = m_lines(p)
     pk = float(probabilities(p.W, p.h)[p.label])
     expected_offset = -2 * p.gamma * (1 - pk) * np.sqrt(p.e_h * p.e_w)
     printed_offset = m["line3_printed"] - m["line1"]
     corrected = max(abs(m[key] - m["line1"]) for key in ("line2", "line3", "line4"))
-    holds = corrected < 1e-12 and abs(printed_offset - expected_offset) < 1e-12 and abs(printed_offset) > 1e-2
+    holds = (corrected < ROUNDING and abs(printed_offset - expected_offset) < ROUNDING
+             and abs(printed_offset) > MISPRINT_DR_GRADIENT)
     return Evidence(holds, f"K = 4, cos(h, w_k) = {p.cos:.3f}, gamma = {p.gamma}: M (line 1 of (38), from the "
                            f"vectors) = {m['line1']:.6f}; line 2 and the corrected lines 3-4 agree to "
                            f"{corrected:.1e}; the printed lines 3-4 give {m['line3_printed']:.6f} and "

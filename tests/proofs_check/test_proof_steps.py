@@ -14,9 +14,13 @@ from hypothesis import strategies as st
 from proofs_check.claims import _instances as inst
 from proofs_check.claims import dang2024_proof as dang
 from proofs_check.claims import yang2022_proof as yang
-from proofs_check.errata import all_errata
+from proofs_check.catalog import all_errata
 from proofs_check.errata.yang2022_proofs import ERRATA as YANG_PROOF_ERRATA
-from proofs_check.registry import property_outcome
+from proofs_check.proof_objects import calculus as calc
+from proofs_check.proof_objects import etf
+from proofs_check.proof_objects import ufm_plus as ufm
+from proofs_check.runner import property_outcome
+from theory.core.tolerances import FINITE_DIFFERENCE, ROUNDING
 
 CLAIMS = dang.CLAIMS + yang.CLAIMS
 
@@ -48,15 +52,15 @@ def _fails(strategy, measure, tolerance: float, examples: int = 20) -> bool:
 
 def test_eq33_needs_non_negative_features() -> None:
     """(33) is not an identity: with signed class means its left side can be the smaller one."""
-    assert _fails(inst.ufm_points(4, signed=True), lambda p: -dang._eq33_gap(p), inst.ROUNDING)
+    assert _fails(inst.ufm_points(4, signed=True), lambda p: -dang._eq33_gap(p), ROUNDING)
 
 
 def test_step2_equality_needs_t_of_eq28() -> None:
     """(27) at twice the t of (28) is not an equality."""
-    def at_double_t(p: inst.UFMPoint) -> float:
-        lhs, rhs = dang._step2_sides(p, 2 * dang.t_equality(dang.class_exponents(p), p.k))
+    def at_double_t(p: ufm.UFMPoint) -> float:
+        lhs, rhs = dang._step2_sides(p, 2 * ufm.t_equality(ufm.class_exponents(p), p.k))
         return float(np.max(np.abs(lhs - rhs)))
-    assert _fails(inst.ufm_points(4, signed=True), at_double_t, inst.ROUNDING)
+    assert _fails(inst.ufm_points(4, signed=True), at_double_t, ROUNDING)
 
 
 def test_strict_check_fails_on_its_equality_instances() -> None:
@@ -68,51 +72,51 @@ def test_strict_check_fails_on_its_equality_instances() -> None:
 
 def test_lemma1_guard_rejects_non_kkt_points() -> None:
     """(43) is only checked at certified KKT points: a perturbed minimiser is rejected (violation inf)."""
-    def perturbed(p: inst.UFMPoint) -> float:
-        q = inst.UFMPoint(p.counts, p.lambda_w, p.lambda_h, "perturbed", 0, p.W * 1.01, p.H)
+    def perturbed(p: ufm.UFMPoint) -> float:
+        q = ufm.UFMPoint(p.counts, p.lambda_w, p.lambda_h, "perturbed", 0, p.W * 1.01, p.H)
         return dang._lemma1_at_minimizer(q)
     assert _fails(inst.ufm_minimizers(4, "no_collapse"), perturbed, 1e-10)
 
 
 def test_printed_c1_breaks_the_equality_of_eq38() -> None:
     """With c_1 as printed in (41) (lambda_W lambda_H outside the square root) (38) is not attained."""
-    def printed(p: inst.UFMPoint) -> float:
+    def printed(p: ufm.UFMPoint) -> float:
         c1 = p.n_total * np.sqrt((p.k - 1) / p.k) * p.lambda_w * p.lambda_h
-        return dang.rel_diff(*dang._eq38_sides(p, c1))
+        return calc.rel_diff(*dang._eq38_sides(p, c1))
     assert _fails(inst.ufm_minimizers(4, "no_collapse"), printed, 1e-10)
 
 
 def test_eq15_fails_off_the_sphere() -> None:
     """(15) as printed against central differences at ||h|| != sqrt(E_H)."""
-    assert _fails(inst.etf_points(4, "free"), yang._dr_gradient_on_sphere, inst.FD_TOL)
+    assert _fails(inst.etf_points(4, "free"), yang._dr_gradient_on_sphere, FINITE_DIFFERENCE)
 
 
 def test_feature_gradient_check_detects_a_sign_error() -> None:
     """(12) with the push term's sign flipped is refuted by the central differences."""
-    def flipped(q: inst.LPMPoint) -> float:
+    def flipped(q: etf.LPMPoint) -> float:
         h, c = q.H[:, 0], int(q.labels[0])
-        numeric = inst.numeric_gradient(lambda v: yang.cross_entropy(q.W, v, c), h)
-        prob = yang.probabilities(q.W, h)
+        numeric = calc.numeric_gradient(lambda v: etf.cross_entropy(q.W, v, c), h)
+        prob = etf.probabilities(q.W, h)
         mask = np.arange(len(q.counts)) != c
-        return inst.gradient_error(numeric, -(1 - prob[c]) * q.W[:, c] - q.W[:, mask] @ prob[mask])
-    assert _fails(inst.lpm_points(4), flipped, inst.FD_TOL)
+        return calc.gradient_error(numeric, -(1 - prob[c]) * q.W[:, c] - q.W[:, mask] @ prob[mask])
+    assert _fails(inst.lpm_points(4), flipped, FINITE_DIFFERENCE)
 
 
 def test_printed_lines_of_eq38_fail() -> None:
     """Lines 3-4 of (38) as printed differ from M."""
-    def printed(p: inst.ETFPoint) -> float:
-        m = yang.m_lines(p)
+    def printed(p: etf.ETFPoint) -> float:
+        m = etf.m_lines(p)
         return abs(m["line3_printed"] - m["line1"]) / m["scale"]
     assert _fails(inst.etf_points(4, "cone"), printed, 1e-10)
 
 
 def test_printed_step_of_eq42_misses_the_bound() -> None:
     """At gamma as printed after (42) (square root over (1 - cos)/(1 - p_k)) the bound (43) is not attained."""
-    def printed(p: inst.ETFPoint) -> float:
-        pk = float(yang.probabilities(p.W, p.h)[p.label])
+    def printed(p: etf.ETFPoint) -> float:
+        pk = float(etf.probabilities(p.W, p.h)[p.label])
         gamma = (p.k - 1) / p.k * np.sqrt(p.e_h / p.e_w * (1 - p.cos) / (1 - pk))
-        return abs(yang._ce_ratio_gap(yang._with_gamma(p, float(gamma))))
-    assert _fails(inst.etf_points(4, "symmetric"), printed, inst.FD_TOL)
+        return abs(yang._ce_ratio_gap(etf.with_gamma(p, float(gamma))))
+    assert _fails(inst.etf_points(4, "symmetric"), printed, FINITE_DIFFERENCE)
 
 
 def test_exp_over_x_is_not_increasing_on_negatives() -> None:

@@ -2,7 +2,9 @@
 
 import pytest
 
-from proofs_check.registry import Check, Claim, Outcome, all_claims, errata_by_id, run_check
+from proofs_check.catalog import all_claims, errata_by_id
+from proofs_check.model import Check, Claim, Outcome
+from proofs_check.runner import run_check
 
 ERRATA = errata_by_id()
 

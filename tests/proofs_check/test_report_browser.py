@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from proofs_check.registry import all_claims, run_check
+from proofs_check.catalog import all_claims
+from proofs_check.runner import run_check
 from proofs_check.render import anchor, document, provenance, render_html, render_markdown
 from proofs_check.report import errata_table
 from theory.formula_sheet import sheet_blocks

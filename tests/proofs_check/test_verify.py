@@ -7,7 +7,7 @@ import pytest
 
 from proofs_check import report as report_mod
 from proofs_check.cli import main
-from proofs_check.registry import Check, Claim, Outcome
+from proofs_check.model import Check, Claim, Outcome
 
 
 def _claims(fail: bool):
@@ -63,7 +63,7 @@ def test_verify_bad_out(small_registry, tmp_path, capsys):
 
 
 def test_summary_counts_worst_status_per_claim():
-    from proofs_check.registry import CheckRecord
+    from proofs_check.model import CheckRecord
 
     recs = [CheckRecord("a", "behnia2023", "claim", "numeric", "c", s, None, None, 0.0, "")
             for s in ("pass", "erratum")]

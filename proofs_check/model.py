@@ -1,0 +1,125 @@
+"""The registry's model: what a claim, a check, an outcome and an erratum are (no behaviour beyond validation).
+
+A :class:`Claim` (paper, label, statement, assumptions) carries :class:`Check` objects at up to three
+levels (:class:`theory.core.vocabulary.CheckLevel`: symbolic, numeric, training), each returning an
+:class:`Outcome` with the measured figure and its tolerance. An :class:`Erratum` records where a paper's
+printed statement differs from what the checks establish, with :class:`Evidence` that re-derives it.
+A check that tests the printed statement names its erratum (``Check.erratum``); an erratum names the claim
+it qualifies (``Erratum.claim_id``): :mod:`proofs_check.catalog` resolves both links when it loads.
+Running checks (and the erratum policy) is :mod:`proofs_check.runner`'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from theory.core.vocabulary import CheckLevel, Paper, Status
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Result of one check: ``figure`` is the measured number (a deviation, a residual count, an
+    accuracy ...) and ``tolerance`` the bound it was held to; ``detail`` says what was measured."""
+
+    passed: bool
+    figure: float | None
+    tolerance: float | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One way of checking a claim. ``quick`` checks run in ``igeom verify --level quick`` and in the
+    default pytest run; the others only in ``--level full`` / ``pytest -m slow``. ``erratum``: the id
+    of the recorded erratum this check is expected to hit (it tests the printed statement).
+    ``level`` is parsed into :class:`CheckLevel` (ValueError naming the choices otherwise)."""
+
+    level: CheckLevel
+    description: str
+    run: Callable[[], Outcome]
+    quick: bool = True
+    erratum: str | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            level = CheckLevel.parse(self.level)
+        except ValueError as exc:
+            raise ValueError(f"unknown check level {self.level!r}; expected one of {CheckLevel.names()}") from exc
+        object.__setattr__(self, "level", level)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement of a paper. ``id`` is unique, e.g. ``"behnia2023 Thm 2(i)"``; ``kind`` is
+    ``"claim"`` for theorems, definitions, remarks and experiments, ``"proof step"`` for the individual
+    equalities/inequalities of a proof. ``paper`` is parsed into :class:`Paper`."""
+
+    id: str
+    paper: Paper
+    statement: str
+    assumptions: str
+    checks: tuple[Check, ...]
+    kind: str = "claim"
+
+    def __post_init__(self) -> None:
+        try:
+            paper = Paper.parse(self.paper)
+        except ValueError as exc:
+            raise ValueError(f"unknown paper {self.paper!r}") from exc
+        object.__setattr__(self, "paper", paper)
+        if not self.id.startswith(paper.value):
+            raise ValueError(f"claim id {self.id!r} must start with its paper {paper.value!r}")
+        if not self.checks:
+            raise ValueError(f"claim {self.id!r} has no checks")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Outcome of re-running an erratum's evidence: ``holds`` is True when the correction is confirmed
+    (and the printed version refuted, where it is refutable); ``detail`` says what was measured."""
+
+    holds: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """One finding. ``claim_id`` links it to the registry claim it qualifies (e.g. "dang2024 Thm 1").
+    ``evidence`` re-derives the finding by a route independent of the checks the erratum excuses
+    (tests/proofs_check/test_errata.py traces both)."""
+
+    id: str
+    paper: Paper
+    location: str
+    printed: str
+    corrected: str
+    evidence: Callable[[], Evidence]
+    claim_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paper", Paper.parse(self.paper))
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """What running one check produced (one row of ``report.json``)."""
+
+    claim_id: str
+    paper: Paper
+    kind: str
+    level: CheckLevel
+    description: str
+    status: Status
+    figure: float | None
+    tolerance: float | None
+    seconds: float
+    detail: str
+    erratum: str | None = field(default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form (keys of report.json); vocabulary words as their plain spelling."""
+        return {"id": self.claim_id, "paper": str(self.paper), "kind": self.kind, "level": str(self.level),
+                "check": self.description, "status": str(self.status), "figure": self.figure,
+                "tolerance": self.tolerance, "seconds": round(self.seconds, 4), "detail": self.detail,
+                "erratum": self.erratum}

@@ -1,0 +1,104 @@
+"""The runner: how one check is run and judged, including the erratum policy, and the outcome builders.
+
+A check that tests a statement *as printed* names the erratum it expects (``Check.erratum``); when it
+fails and that erratum's evidence holds it is reported as ``erratum``, not ``fail`` (and if it passes,
+the erratum is contradicted: ``fail``). Every other check fails normally: an erratum never masks an
+unrelated failure. An exception inside a check becomes status ``error``, never a crash.
+
+:func:`property_outcome` bridges hypothesis: it runs a property programmatically with the registry's
+settings (derandomised, no example database, no deadline, the check's number of examples) layered over
+the active hypothesis profile, so a profile that asks for a more thorough search than hypothesis'
+default (``HYPOTHESIS_PROFILE=thorough`` in the test suite) reaches every registry check: it raises the
+number of examples to the profile's and uses the profile's randomisation.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any, Callable, Mapping
+
+from hypothesis import HealthCheck, given, settings
+
+from proofs_check.catalog import errata_by_id
+from proofs_check.model import Check, CheckRecord, Claim, Erratum, Outcome
+from theory.core.vocabulary import Status
+
+
+def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None = None) -> CheckRecord:
+    """Run one check, timing it; an exception becomes status ``error`` with its last line as detail.
+
+    ``errata`` maps erratum ids to :class:`proofs_check.model.Erratum` (default: all recorded).
+    """
+    start = time.perf_counter()
+    try:
+        outcome = check.run()
+        status = Status.PASS if bool(outcome.passed) else Status.FAIL
+        figure = None if outcome.figure is None else float(outcome.figure)
+        tol = None if outcome.tolerance is None else float(outcome.tolerance)
+        detail = str(outcome.detail)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, never swallowed
+        status, figure, tol = Status.ERROR, None, None
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0] + " | " + \
+            traceback.format_exc().strip().splitlines()[-3].strip()
+    if check.erratum is not None and status in (Status.PASS, Status.FAIL):
+        table = errata_by_id() if errata is None else errata
+        if check.erratum not in table:
+            status, detail = Status.ERROR, f"unknown erratum {check.erratum!r}; {detail}"
+        elif status == Status.PASS:
+            status, detail = Status.FAIL, f"the printed statement held, contradicting erratum {check.erratum}; {detail}"
+        elif table[check.erratum].evidence().holds:
+            status = Status.ERRATUM
+        else:
+            detail = f"erratum {check.erratum}'s evidence does not hold; {detail}"
+    return CheckRecord(claim.id, claim.paper, claim.kind, check.level, check.description, status, figure,
+                       tol, time.perf_counter() - start, detail, check.erratum if status == Status.ERRATUM else None)
+
+
+# ------------------------------------------------------------------------------ outcome builders
+def within(figure: float, tolerance: float, detail: str) -> Outcome:
+    """Pass iff |figure| <= tolerance (figure is a deviation or residual)."""
+    return Outcome(bool(abs(figure) <= tolerance), float(figure), float(tolerance), detail)
+
+
+def symbolic_outcome(proof: Any) -> Outcome:
+    """Outcome of a :class:`theory.seli.special_cases.SymbolicProof`-like object (``residuals``, ``holds``):
+    figure = number of residuals that did not simplify to 0, tolerance 0."""
+    nonzero = sum(1 for r in proof.residuals if r != 0)
+    return Outcome(bool(proof.holds), float(nonzero), 0.0,
+                   f"{len(proof.residuals)} residual(s) simplify to 0" if proof.holds
+                   else f"{nonzero} of {len(proof.residuals)} residual(s) do not simplify to 0 (or a sign is unproven)")
+
+
+def registry_settings(max_examples: int) -> settings:
+    """The hypothesis settings of a registry property: derandomised with ``max_examples`` examples, no
+    example database, no deadline, no health check, over the active profile (:data:`settings.default`).
+    When the active profile asks for more examples than hypothesis' own default profile (a request for
+    a thorough search, e.g. the test suite's ``thorough``), its count (if larger than the check's) and its
+    randomisation win."""
+    active = settings.default
+    thorough = active.max_examples > settings.get_profile("default").max_examples
+    return settings(active, max_examples=max(max_examples, active.max_examples) if thorough else max_examples,
+                    derandomize=active.derandomize if thorough else True, database=None, deadline=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+def property_outcome(strategy: Any, measure: Callable[[Any], float], tolerance: float, detail: str,
+                     max_examples: int = 50) -> Outcome:
+    """Run a hypothesis property programmatically: ``measure(example)`` returns a violation figure that
+    must be <= ``tolerance`` on every example (settings of :func:`registry_settings`). The figure reported
+    is the largest violation seen; a failing example, shrunk by hypothesis, is quoted in the detail."""
+    seen: list[float] = []
+
+    @registry_settings(max_examples)
+    @given(strategy)
+    def prop(example: Any) -> None:
+        value = float(measure(example))
+        seen.append(value)
+        assert value <= tolerance, f"violation {value:.3g} > {tolerance:g} at {example!r}"
+
+    try:
+        prop()
+    except AssertionError as exc:
+        return Outcome(False, max(seen), tolerance, f"{detail}; counter-example: {str(exc).splitlines()[0]}")
+    return Outcome(True, max(seen), tolerance, f"{detail}; largest of {len(seen)} examples")
