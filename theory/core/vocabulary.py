@@ -81,3 +81,11 @@ class Depth(Word):
 
     QUICK = "quick"
     FULL = "full"
+
+
+class Outcome(Word):
+    """outcome: how one task of a sweep ended (``igeom sweep``'s ``status`` column)."""
+
+    OK = "ok"
+    FAILED = "failed"
+    DIVERGED = "diverged"
