@@ -83,7 +83,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="10s")
         except OSError as exc:
             raise InputError(f"cannot connect to the Dask scheduler at {scheduler}: {one_line(exc)}") from None
         with client:

@@ -53,7 +53,7 @@ def phase_diagram(results: Any, x: str, y: str, metric: str, path: str | Path, t
     df = _frame(results, [x, y, metric])
     table = df.pivot_table(index=y, columns=x, values=metric, aggfunc="mean").sort_index().sort_index(axis=1)
     values = table.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.62 * values.shape[1], 1.4 + 0.45 * values.shape[0]),
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.6 + 0.62 * values.shape[1]), max(3.0, 1.4 + 0.45 * values.shape[0])),
                            constrained_layout=True)
     im = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(range(values.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns],

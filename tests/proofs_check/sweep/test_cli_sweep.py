@@ -62,7 +62,7 @@ def test_json_summary_plot_and_exit_1_on_failure(tmp_path, write_spec, capsys, l
 
 def test_sweep_plot_command(tmp_path, local_scheduler, write_spec, capsys):
     spec = write_spec('kind = "geometry"\n[grid]\nR = [2.0, 5.0]\ngamma = [-1.0, 0.0, 1.0]\nloss = ["CDT", "LDT"]\n'
-                      '[fixed]\nk = 4\nk_minor = 2\n')
+                      '[fixed]\nk = 4\nk_minor = 2\nmethod = "numeric"\n')
     out = tmp_path / "o"
     assert main(["sweep", str(spec), "--out", str(out), "--scheduler", local_scheduler]) == 0
     res = str(out / "results.parquet")
@@ -81,7 +81,7 @@ def test_ctrl_c_exits_130_and_keeps_finished_rows(tmp_path):
     """SIGINT to the igeom process mid-sweep: exit 130, the rows of the tasks that finished are kept."""
     R = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
     spec = tmp_path / "grid.toml"
-    spec.write_text(to_toml(small_ufm(epochs=3000, R=R)))
+    spec.write_text(to_toml(small_ufm(epochs=1500, R=R)))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "proofs_check.cli", "sweep", str(spec), "--workers", "1",
                              "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

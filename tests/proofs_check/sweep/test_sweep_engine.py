@@ -38,7 +38,7 @@ def test_embedded_cluster_rows_bit_identical_to_one_process(tmp_path):
 
 def test_resume_skips_finished_tasks_without_a_cluster(tmp_path, local_scheduler, monkeypatch):
     spec = parse_spec({"kind": "geometry", "grid": {"R": [2.0, 4.0], "gamma": [0.0, 1.0]},
-                       "fixed": {"loss": "CDT", "k": 4, "k_minor": 2}})
+                       "fixed": {"loss": "CDT", "k": 4, "k_minor": 2, "method": "numeric"}})
     first = run_sweep(spec, tmp_path, scheduler=local_scheduler)
     assert (first.ran, first.skipped) == (4, 0)
     before = (tmp_path / "results.parquet").read_bytes()
@@ -53,7 +53,7 @@ def test_resume_skips_finished_tasks_without_a_cluster(tmp_path, local_scheduler
 
 
 def test_grown_grid_runs_only_new_points(tmp_path, local_scheduler):
-    base = {"kind": "geometry", "grid": {"R": [2.0, 4.0]}, "fixed": {"loss": "CE", "k": 4, "k_minor": 2}}
+    base = {"kind": "geometry", "grid": {"R": [2.0, 4.0]}, "fixed": {"loss": "CE", "k": 4, "k_minor": 2, "method": "numeric"}}
     run_sweep(parse_spec(base), tmp_path, scheduler=local_scheduler)
     grown = {**base, "grid": {"R": [2.0, 4.0, 8.0]}}
     summary = run_sweep(parse_spec(grown), tmp_path, scheduler=local_scheduler)
@@ -79,7 +79,7 @@ def test_failed_task_isolated_and_rerun_on_resume(tmp_path, local_scheduler):
 def test_results_dir_of_another_kind_is_refused(tmp_path, local_scheduler):
     from theory.core.errors import InputError
 
-    run_sweep(parse_spec({"kind": "geometry", "fixed": {"loss": "CE", "k": 3, "k_minor": 1}}), tmp_path,
+    run_sweep(parse_spec({"kind": "geometry", "fixed": {"loss": "CE", "k": 3, "k_minor": 1, "method": "numeric"}}), tmp_path,
               scheduler=local_scheduler)
     with pytest.raises(InputError, match="kind 'geometry'"):
         run_sweep(parse_spec({"kind": "ufm-plus", "fixed": {"lambda_w": 1e-3, "lambda_h": 1e-3}}), tmp_path,
