@@ -34,6 +34,10 @@ def _frame(results: Any, columns: list[str]) -> Any:
     return df
 
 
+def _text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _save(fig: Any, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
@@ -53,12 +57,11 @@ def phase_diagram(results: Any, x: str, y: str, metric: str, path: str | Path, t
     df = _frame(results, [x, y, metric])
     table = df.pivot_table(index=y, columns=x, values=metric, aggfunc="mean").sort_index().sort_index(axis=1)
     values = table.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(max(4.0, 1.6 + 0.62 * values.shape[1]), max(3.0, 1.4 + 0.45 * values.shape[0])),
-                           constrained_layout=True)
+    size = (max(4.0, 1.6 + 0.62 * values.shape[1]), max(3.0, 1.4 + 0.45 * values.shape[0]))
+    fig, ax = plt.subplots(figsize=size, constrained_layout=True)
     im = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(values.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns],
-                  rotation=60 if values.shape[1] > 8 else 0)
-    ax.set_yticks(range(values.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index])
+    ax.set_xticks(range(values.shape[1]), [_text(v) for v in table.columns], rotation=60 if values.shape[1] > 8 else 0)
+    ax.set_yticks(range(values.shape[0]), [_text(v) for v in table.index])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     if values.size <= 400:
@@ -74,7 +77,8 @@ def phase_diagram(results: Any, x: str, y: str, metric: str, path: str | Path, t
 
 def curves(results: Any, x: str, metric: str, path: str | Path, hue: str | None = None,
            band: str = "seed", title: str | None = None) -> Path:
-    """PNG of ``metric`` against ``x``: mean over ``band`` (seeds), min-max band shaded, one line per ``hue``."""
+    """PNG of ``metric`` against ``x``, one line per ``hue`` value: the mean of the rows that share x (and
+    hue), their min-max range shaded when the results have a ``band`` column (seeds by default)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -85,7 +89,7 @@ def curves(results: Any, x: str, metric: str, path: str | Path, hue: str | None 
     for label, part in (df.groupby(hue, sort=True) if hue else [(None, df)]):
         stats = part.groupby(x, sort=True)[metric].agg(["mean", "min", "max", "count"])
         line, = ax.plot(stats.index, stats["mean"], marker="o", ms=3,
-                        label=None if hue is None else f"{hue}={label:g}" if isinstance(label, float) else f"{hue}={label}")
+                        label=None if hue is None else f"{hue}={_text(label)}")
         if band in df.columns and (stats["count"] > 1).any():
             ax.fill_between(stats.index, stats["min"], stats["max"], color=line.get_color(), alpha=0.25, lw=0)
     ax.set_xlabel(x)

@@ -53,7 +53,8 @@ def test_resume_skips_finished_tasks_without_a_cluster(tmp_path, local_scheduler
 
 
 def test_grown_grid_runs_only_new_points(tmp_path, local_scheduler):
-    base = {"kind": "geometry", "grid": {"R": [2.0, 4.0]}, "fixed": {"loss": "CE", "k": 4, "k_minor": 2, "method": "numeric"}}
+    base = {"kind": "geometry", "grid": {"R": [2.0, 4.0]},
+            "fixed": {"loss": "CE", "k": 4, "k_minor": 2, "method": "numeric"}}
     run_sweep(parse_spec(base), tmp_path, scheduler=local_scheduler)
     grown = {**base, "grid": {"R": [2.0, 4.0, 8.0]}}
     summary = run_sweep(parse_spec(grown), tmp_path, scheduler=local_scheduler)
@@ -79,8 +80,8 @@ def test_failed_task_isolated_and_rerun_on_resume(tmp_path, local_scheduler):
 def test_results_dir_of_another_kind_is_refused(tmp_path, local_scheduler):
     from theory.core.errors import InputError
 
-    run_sweep(parse_spec({"kind": "geometry", "fixed": {"loss": "CE", "k": 3, "k_minor": 1, "method": "numeric"}}), tmp_path,
-              scheduler=local_scheduler)
+    run_sweep(parse_spec({"kind": "geometry", "fixed": {"loss": "CE", "k": 3, "k_minor": 1, "method": "numeric"}}),
+              tmp_path, scheduler=local_scheduler)
     with pytest.raises(InputError, match="kind 'geometry'"):
         run_sweep(parse_spec({"kind": "ufm-plus", "fixed": {"lambda_w": 1e-3, "lambda_h": 1e-3}}), tmp_path,
                   scheduler=local_scheduler)
