@@ -39,7 +39,9 @@ class ResultStore:
         self.path = out / FILENAME
         self.kind = kind
         self.flush_every = flush_every
-        self.rows: list[dict[str, Any]] = read_rows(self.path) if self.path.is_file() else []
+        self._tasks: dict[str, list[dict[str, Any]]] = {}
+        for r in read_rows(self.path) if self.path.is_file() else []:
+            self._tasks.setdefault(r["task"], []).append(r)
         other = {r.get("kind") for r in self.rows} - {kind}
         if other:
             raise InputError(f"{self.path} holds results of kind {sorted(map(str, other))[0]!r}, not {kind!r}; "
@@ -47,14 +49,19 @@ class ResultStore:
         self._last = 0.0
         self._dirty = False
 
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Every row, task by task (in the order the tasks were first recorded)."""
+        return [r for rows in self._tasks.values() for r in rows]
+
     def finished(self) -> set[str]:
         """Hashes of the tasks whose rows are final (status ok or diverged); failed tasks run again."""
-        return {r["task"] for r in self.rows if r["status"] != Outcome.FAILED}
+        return {key for key, rows in self._tasks.items() if all(r["status"] != Outcome.FAILED for r in rows)}
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         """Record the rows of one task (replacing earlier rows of that task) and flush if it is time."""
-        keys = {r["task"] for r in rows}
-        self.rows = [r for r in self.rows if r["task"] not in keys] + rows
+        for key in {r["task"] for r in rows}:
+            self._tasks[key] = [r for r in rows if r["task"] == key]
         self._dirty = True
         if time.monotonic() - self._last >= self.flush_every:
             self.flush()
