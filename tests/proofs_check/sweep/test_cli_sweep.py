@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -83,7 +84,8 @@ def test_ctrl_c_exits_130_and_keeps_finished_rows(tmp_path):
     spec.write_text(to_toml(small_ufm(epochs=1500, R=R)))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "proofs_check.cli", "sweep", str(spec), "--workers", "1",
-                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own group: a failed test can stop its workers too
     try:
         deadline = time.monotonic() + 240
         while not (out / "results.parquet").exists() and time.monotonic() < deadline and proc.poll() is None:
@@ -93,7 +95,7 @@ def test_ctrl_c_exits_130_and_keeps_finished_rows(tmp_path):
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)  # the group this test started (igeom and its worker processes)
             proc.wait(timeout=30)
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "igeom: interrupted"
