@@ -17,6 +17,7 @@ NaN and infinities become ``None`` (Parquet null).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -37,11 +38,17 @@ class Kind:
 
     name: str
     help: str
-    params: tuple[Param, ...]
+    declare: Callable[[], tuple[Param, ...]]
     check: Callable[[Point], None]
     run: Callable[[Sequence[Point]], list[Metrics]]
     metric: str
     batched: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def params(self) -> tuple[Param, ...]:
+        """The parameters, declared on first use (``ufm-train`` reads its defaults from ``TrainConfig``,
+        which imports torch: a kind that is not used costs nothing)."""
+        return self.declare()
 
     def param(self, name: str) -> Param | None:
         """The parameter called ``name`` (None when the kind has none)."""
@@ -109,8 +116,8 @@ def _geometry_run(points: Sequence[Point]) -> list[Metrics]:
 
 
 GEOMETRY = Kind("geometry", "behnia2023 Thm 2 closed forms: group norm ratios and cosines of W, M and W-M",
-                _step_params() + (Param("method", "str", "symbolic", ("symbolic", "numeric"),
-                                        help="SymPy closed forms or the numeric eigen route"),),
+                lambda: _step_params() + (Param("method", "str", "symbolic", ("symbolic", "numeric"),
+                                                help="SymPy closed forms or the numeric eigen route"),),
                 _geometry_check, _geometry_run, "W.cos_min_min")
 
 
@@ -152,9 +159,9 @@ def _svm_run(points: Sequence[Point]) -> list[Metrics]:
 
 
 SVM = Kind("svm", "certified convex CS-SVM (behnia2023 eq. 3) and its App. A.4 distances to Thm 2",
-           _step_params() + (Param("n_min", "int", 5, help="samples per minority class"),
-                             Param("reduced", "bool", False, help="class-level program"),
-                             Param("max_iters", "int", 100_000, help="SCS iteration limit")),
+           lambda: _step_params() + (Param("n_min", "int", 5, help="samples per minority class"),
+                                     Param("reduced", "bool", False, help="class-level program"),
+                                     Param("max_iters", "int", 100_000, help="SCS iteration limit")),
            _svm_check, _svm_run, "distance.W")
 
 
@@ -214,12 +221,12 @@ def _ufm_plus_numeric(p: Point, imb: Any, pred: Any) -> dict[str, Any]:
 
 
 UFM_PLUS = Kind("ufm-plus", "dang2024 closed-form UFM+ minimiser on a STEP imbalance (collapse, margins, cos w)",
-                (Param("k", "int", 10), Param("k_minor", "int", 5), Param("R", "float", 10.0),
-                 Param("n_min", "int", 5), Param("lambda_w", "float", help="classifier decay"),
-                 Param("lambda_h", "float", help="feature decay"),
-                 Param("solve", "bool", False, help="also solve problem (4) numerically"),
-                 Param("d", "int", None, help="feature dimension (default 2K)"), Param("starts", "int", 5),
-                 Param("seed", "int", 0)),
+                lambda: (Param("k", "int", 10), Param("k_minor", "int", 5), Param("R", "float", 10.0),
+                         Param("n_min", "int", 5), Param("lambda_w", "float", help="classifier decay"),
+                         Param("lambda_h", "float", help="feature decay"),
+                         Param("solve", "bool", False, help="also solve problem (4) numerically"),
+                         Param("d", "int", None, help="feature dimension (default 2K)"), Param("starts", "int", 5),
+                         Param("seed", "int", 0)),
                 _ufm_plus_check, _ufm_plus_run, "W.cos_min_min")
 
 
@@ -256,9 +263,9 @@ def _check_param_run(points: Sequence[Point]) -> list[Metrics]:
 
 
 CHECK_PARAM = Kind("check-param", "a logit-scaling matrix: certified CS-SVM prediction vs SGD on the UFM",
-                   (Param("scaling", "matrix", help="k x k positive matrix"), Param("counts", "int_list"),
-                    Param("iota", "float_list", None, help="additive offsets"), Param("epochs", "int", 3000),
-                    Param("d", "int", None), Param("seed", "int", 0), Param("lr", "float", None)),
+                   lambda: (Param("scaling", "matrix", help="k x k positive matrix"), Param("counts", "int_list"),
+                            Param("iota", "float_list", None, help="additive offsets"), Param("epochs", "int", 3000),
+                            Param("d", "int", None), Param("seed", "int", 0), Param("lr", "float", None)),
                    _check_param_check, _check_param_run, "distance.W")
 
 
@@ -325,7 +332,7 @@ def _ufm_train_run(points: Sequence[Point]) -> list[Metrics]:
 
 
 UFM_TRAIN = Kind("ufm-train", "batched SGD on the UFM against behnia2023 Thm 2 (App. A.4 distances)",
-                 _ufm_train_params(), _ufm_train_check, _ufm_train_run, "distance.W",
+                 _ufm_train_params, _ufm_train_check, _ufm_train_run, "distance.W",
                  batched=_RUN_KEYS)
 
 KINDS: dict[str, Kind] = {k.name: k for k in (UFM_TRAIN, SVM, UFM_PLUS, CHECK_PARAM, GEOMETRY)}
