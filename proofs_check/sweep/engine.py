@@ -126,12 +126,12 @@ def run_sweep(spec: SweepSpec, out: str | Path, scheduler: str | None = None, wo
     store = ResultStore(out, spec.kind, flush_every)
     done = store.finished()
     pending = [t for t in tasks if t.key not in done]
-    try:
-        if pending:
-            with dask_client(scheduler, workers) as client:
+    if pending:
+        with dask_client(scheduler, workers) as client:
+            try:
                 run_tasks(client, pending, store.add)
-    finally:
-        store.flush()
+            finally:
+                store.flush()  # before the cluster stops: an interrupted sweep keeps its rows even if closing hangs
     counts: dict[str, int] = {str(o): 0 for o in Outcome}
     keys = {t.key for t in tasks}
     for r in store.rows:
