@@ -7,6 +7,10 @@ shared; the figures mean little when the load exceeds the core count):
    CDT gammas in [-1.5, 1.5] x ``--epochs`` epochs: 8 tasks of 13 batched models. Wall time of
    :func:`proofs_check.sweep.engine.run_sweep` on an embedded LocalCluster with 1 and with 2 worker
    processes (cluster start and stop included), alternated, median of ``--repeats``; ratio 1/2.
+   Reference without Dask, same tasks: this process running them one after the other, against a
+   2-process ``concurrent.futures`` pool (spawned) running :func:`~proofs_check.sweep.engine.execute`:
+   the speed-up the machine itself grants two processes at that moment (on a machine shared through
+   per-user CPU shares it stays near 1 whatever the engine).
 2. Scheduling overhead: ``--noop`` no-op tasks through :func:`proofs_check.sweep.engine.run_tasks`
    on a warm 2-worker LocalCluster (submit, run, gather, one callback each): wall time per task.
 3. Resume: a finished 100-task ``geometry`` sweep (R x gamma = 10 x 10) run again: wall time of
@@ -47,7 +51,28 @@ def timed_sweep(spec, workers: int) -> float:
     return seconds
 
 
+def without_dask(spec) -> tuple[float, float]:
+    """Seconds for the tasks run one after the other here, and on a 2-process pool (spawned, warmed up)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from proofs_check.sweep.engine import execute
+
+    tasks = spec.tasks()
+    t0 = time.perf_counter()
+    for t in tasks:
+        execute(t)
+    serial = time.perf_counter() - t0
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(noop, tasks[:2]))  # start both processes and import the package before the clock
+        t0 = time.perf_counter()
+        list(pool.map(execute, tasks))
+        parallel = time.perf_counter() - t0
+    return serial, parallel
+
+
 def noop(task: Task) -> list:
+    """A task that does nothing (scheduling overhead; pool warm-up)."""
     return []
 
 
@@ -100,6 +125,9 @@ def main() -> None:
     print(f"grid: {len(spec.tasks())} tasks x 13 models x {args.epochs} epochs   1 worker {m1:.2f} s   "
           f"2 workers {m2:.2f} s   speed-up {m1 / m2:.2f}x   (runs: {[round(t, 2) for t in one]} / "
           f"{[round(t, 2) for t in two]})")
+    serial, parallel = without_dask(spec)
+    print(f"same grid without Dask: one process {serial:.2f} s   2-process pool {parallel:.2f} s   "
+          f"speed-up {serial / parallel:.2f}x")
     per_task = overhead(args.noop)
     print(f"scheduling overhead: {1000 * per_task:.2f} ms per no-op task ({args.noop - 20} tasks, 2 workers)")
     seconds, size = resume()

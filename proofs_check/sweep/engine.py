@@ -93,7 +93,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     if n < 1:
         raise InputError(f"--workers must be >= 1, got {n}")
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
 
 
