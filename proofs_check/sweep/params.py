@@ -24,6 +24,10 @@ class Param:
     choices: tuple[str, ...] = ()
     help: str = ""
 
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"parameter {self.name}: type must be one of {', '.join(TYPES)}, got {self.type!r}")
+
     def coerce(self, value: Any, where: str) -> Any:
         """``value`` as this parameter's type (ints accepted for floats); :class:`InputError` otherwise."""
         try:
@@ -43,8 +47,6 @@ def _number(value: Any, kind: type) -> float | int:
 
 
 def _coerce(p: Param, value: Any) -> Any:
-    if value is None and p.default is None:
-        return None
     if p.type in ("int", "float"):
         return _number(value, int if p.type == "int" else float)
     if p.type == "bool":

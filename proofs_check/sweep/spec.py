@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from proofs_check.sweep.kinds import KINDS, Kind, Point
-from proofs_check.sweep.params import REQUIRED
+from proofs_check.sweep.params import REQUIRED, Param
 from theory.core.errors import InputError
 
 if sys.version_info >= (3, 11):
@@ -122,7 +122,7 @@ def parse_spec(data: dict[str, Any], source: str = "spec") -> SweepSpec:
     return spec
 
 
-def _param(kind: Kind, key: str, source: str, table: str):
+def _param(kind: Kind, key: str, source: str, table: str) -> Param:
     param = kind.param(key)
     if param is None:
         raise InputError(f"{source}: unknown key {table}.{key} for kind {kind.name!r} "
