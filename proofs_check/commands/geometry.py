@@ -8,6 +8,7 @@ import sys
 
 from proofs_check.commands._args import add_step_arguments, add_word_argument
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
+from proofs_check.commands._geometry_grid import add_grid_arguments
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -21,6 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_word_argument(p, "--method", Route, default=Route.SYMBOLIC,
                    help="SymPy closed forms (default) or the numeric eigen route; both agree")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_grid_arguments(p)
     return p
 
 
@@ -28,8 +30,15 @@ def run(args: argparse.Namespace) -> int:
     """Print the prediction as JSON or as a table."""
     from proofs_check.commands._args import resolve_delta
     from proofs_check.commands._table import geometry_lines
+    from theory.core.errors import InputError
     from theory.seli.step_geometry import predict_step
 
+    if args.gammas is not None or args.R is None:
+        if args.gammas is None or (args.R is None and args.R_values is None):
+            raise InputError("the following arguments are required: --R (or --gammas with --R-values)")
+        from proofs_check.commands._geometry_grid import run_grid
+
+        return run_grid(args)
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
     if args.R < 1:
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")

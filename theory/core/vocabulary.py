@@ -134,3 +134,11 @@ class Solver(Word):
 
     CONVEX = "convex"
     NONCONVEX = "nonconvex"
+
+
+class TaskOutcome(Word):
+    """outcome: how one task of a sweep ended (``igeom sweep``'s ``status`` column)."""
+
+    OK = "ok"
+    FAILED = "failed"
+    DIVERGED = "diverged"
