@@ -1,6 +1,6 @@
 """KKT certificate of the convex CS-SVM program  min 2||Z D||_*  s.t.  L vec_F(Z) >= 1.
 
-behnia2023 eq. (3a)/(3b) in Z = W^T H (DESIGN.md): the non-convex CS-SVM equals this convex program
+behnia2023 eq. (3a)/(3b) in Z = W^T H (docs/mathematics.md): the non-convex CS-SVM equals this convex program
 for d >= rank Z. D = diag(weights) (identity for the sample-level program, diag(sqrt n_c) for the
 class-level one). With multipliers lambda >= 0 of the margin constraints the Lagrange dual is
 
@@ -104,7 +104,7 @@ def kkt_certificate(Z: np.ndarray, lam: np.ndarray, L: sp.spmatrix, weights: np.
                     status: str, tol: float = DEFAULT_TOL) -> KKTCertificate:
     """Certificate of (Z, lambda) for  min 2||Z diag(weights)||_*  s.t.  L vec_F(Z) >= 1.
 
-    behnia2023 eq. (3) in the convex form of DESIGN.md; the checks are the KKT conditions of the
+    behnia2023 eq. (3) in the convex form of docs/mathematics.md; the checks are the KKT conditions of the
     module docstring. ``Z`` is k x m, ``lam`` has one entry per row of ``L`` (m (k-1) rows),
     ``weights`` m positive numbers.
     """

@@ -7,7 +7,7 @@ behnia2023 eq. (3a)/(3b), for any logit-scaling matrix A (:class:`theory.core.pa
 For d >= rank Z, min{||W||^2 + ||H||^2 : W^T H = Z} = 2||Z||_* (attained by W = Lambda^{1/2} V^T,
 H = Lambda^{1/2} U^T for Z = V Lambda U^T), so the non-convex program equals the convex one
 min 2||Z||_* under linear margin constraints, whose optimum is certified by
-:mod:`numerics.certificate` (DESIGN.md).
+:mod:`numerics.certificate` (docs/mathematics.md).
 
 Two programs:
 

@@ -1,6 +1,6 @@
 """behnia2023 claims checked by training (SGD on the UFM, Sec. 3 and Appendix A): convergence of SGD to
 the Thm 2 geometry, the experiments of App. A (Fig. 2, Fig. 4, zero-training-error flags), and the
-DESIGN.md claims that additive offsets (VS) and per-sample weights (wCE) do not change the limit geometry,
+docs/mathematics.md claims that additive offsets (VS) and per-sample weights (wCE) do not change the limit geometry,
 and that a new parameterization follows its own convex-program prediction.
 
 "best recipe" = loss-normalised GD (step lr / (L ||theta||^2)) with Nesterov momentum, README's

@@ -95,7 +95,7 @@ def test_reduced_equals_full_for_any_scaling_matrix(counts):
 
 
 def test_factors_attain_the_nuclear_norm_identity():
-    """W^T H = Z, ||W||^2 + ||H||^2 = 2||Z||_*, W^T W = (Z Z^T)^{1/2}, H^T H = (Z^T Z)^{1/2} (DESIGN.md)."""
+    """W^T H = Z, ||W||^2 + ||H||^2 = 2||Z||_*, W^T W = (Z Z^T)^{1/2}, H^T H = (Z^T Z)^{1/2} (docs/mathematics.md)."""
     imb = Imbalance.step(4, 2, 2, 2)
     sol = solve_cs_svm(imb, Parameterization.cdt(step_delta(4, 2, 1.7)))
     for d in (3, 4, 9):

@@ -5,7 +5,7 @@ A matrix of the algebra is  X = diag(x_A I_a, x_B I_m) + [[b_AA J_aa, b_AB J_am]
 diag(delta_c) and all their products and transposes lie in it, so (behnia2023 Def. 1 with STEP
 imbalance) every Gram matrix of the SELI geometry is an element; a and m can stay symbols.
 
-The eigen-decomposition of a symmetric element is explicit (DESIGN.md): x_A on majority vectors
+The eigen-decomposition of a symmetric element is explicit (docs/mathematics.md): x_A on majority vectors
 orthogonal to 1_a (multiplicity a - 1), x_B on minority vectors orthogonal to 1_m, and the 2 x 2 matrix
 T = [[x_A + a b_AA, sqrt(a m) b_AB], [sqrt(a m) b_BA, x_B + m b_BB]] on the span of the normalised block
 indicators. When T is singular (rank k - 1 matrices such as Xi N Xi^T) its non-zero eigenvalue is tr T

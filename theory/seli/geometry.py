@@ -1,7 +1,7 @@
 """Gram-matrix description of a (classifier, class-mean) geometry and the SELI prediction.
 
 At a minimiser of the CS-SVM with logits Z = W^T H (k x n) the factors satisfy W^T W = (Z Z^T)^{1/2},
-H^T H = (Z^T Z)^{1/2}, W^T H = Z (the nuclear-norm identity, DESIGN.md). With identical columns per class
+H^T H = (Z^T Z)^{1/2}, W^T H = Z (the nuclear-norm identity, docs/mathematics.md). With identical columns per class
 (collapse, Thm 2) and class-level logits X (column c = logits of class c, N = diag(n_c)):
 
     G_W = (X N X^T)^{1/2},   G_M = X^T (X N X^T)^{+1/2} X,   G_WM = X,
