@@ -112,12 +112,13 @@ class FeatureSource:
         offset = None
         if path.suffix.lower() == ".npy" and key is None:
             try:
-                with open(path, "rb") as fh:
-                    version = np.lib.format.read_magic(fh)
-                    shape, fortran, dtype = np.lib.format._read_array_header(fh, version)  # noqa: SLF001
-                    offset = None if fortran else fh.tell()
+                mapped = np.load(path, mmap_mode="r", allow_pickle=False)  # reads the header only
             except ValueError as exc:
                 raise InputError(f"cannot read features from {path.name}: {exc}") from None
+            shape, dtype = mapped.shape, mapped.dtype
+            fortran = mapped.ndim == 2 and not mapped.flags.c_contiguous
+            offset = None if fortran or not isinstance(mapped, np.memmap) else int(mapped.offset)
+            del mapped
             if offset is not None and path.stat().st_size < offset + int(np.prod(shape)) * dtype.itemsize:
                 raise InputError(f"{path.name} is truncated")
         else:
