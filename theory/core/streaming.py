@@ -21,6 +21,7 @@ Sigma_W = S_W / N and Sigma_B = B B^T / k, B = [mu_c - mu_G] (d x k), mu_G the g
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.linalg.blas import dsyrk
 
 from theory.core.errors import InputError
@@ -86,17 +87,15 @@ class ClassStatistics:
         y = _labels(labels, X.shape[0], self.k)
         if X.shape[0] == 0:
             return self
-        order = np.argsort(y, kind="stable")
-        ys = y[order]
-        Xs = X[order]
-        starts = np.flatnonzero(np.r_[True, ys[1:] != ys[:-1]])
-        present = ys[starts]
-        m = np.zeros(self.k, dtype=np.int64)
-        m[present] = np.diff(np.r_[starts, ys.size])
-        nu = np.zeros((self.k, self.d))
-        nu[present] = np.add.reduceat(Xs, starts, axis=0) / m[present][:, None]
-        Xs -= nu[ys]
-        S_b = dsyrk(1.0, Xs.T, trans=0, lower=0)  # Xs^T Xs, upper triangle (Xs.T is Fortran-ordered)
+        b = X.shape[0]
+        m = np.bincount(y, minlength=self.k)
+        onehot = sparse.csr_matrix((np.ones(b), (y, np.arange(b))), shape=(self.k, b))
+        present = m > 0
+        nu = np.asarray(onehot @ X)
+        nu[present] /= m[present][:, None]
+        centred = X if X is not features else X.copy()  # a float64 copy already made by _rows is reused
+        centred -= nu[y]
+        S_b = dsyrk(1.0, centred.T, trans=0, lower=0)  # centred^T centred, upper triangle (centred.T is Fortran-ordered)
         self._merge(m, nu, S_b)
         return self
 
