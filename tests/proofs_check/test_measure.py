@@ -17,7 +17,7 @@ from theory.etf.simplex import simplex_etf
 
 D = 16
 STEP = parse_counts("step:6,3,5,4")  # 20,20,20,4,4,4
-LONG_TAIL = parse_counts("exp:6,20,40")  # 40,22,12,6,3,2
+LONG_TAIL = parse_counts("exp:6,20,40")  # 40,21,12,6,3,2
 NOISES = (0.0, 0.05, 0.2, 0.5)
 
 
