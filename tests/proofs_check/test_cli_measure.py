@@ -125,3 +125,12 @@ def test_every_bad_input_is_one_line_and_exit_2(files, capsys, tmp_path):
         code, out, err = _run(capsys, *argv)
         assert code == 2, (name, err)
         assert out == "" and err.count("\n") == 1 and fragment in err and "Traceback" not in err, (name, err)
+
+
+def test_check_param_takes_count_profiles():
+    """--counts of check-param accepts the profiles (issue 12 part 2)."""
+    from proofs_check.cli import build_parser
+
+    args = build_parser().parse_args(["check-param", "--scaling", "A.csv", "--counts", "exp:10,100"])
+    assert args.counts == [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    assert build_parser().parse_args(["check-param", "--scaling", "A.csv", "--counts", "step:3,1,2"]).counts == [2, 2, 1]

@@ -70,8 +70,12 @@ def parse_counts(text: str) -> np.ndarray:
     body = text.strip()
     head, sep, rest = body.partition(":")
     if not sep:
-        values = _numbers(body, "N1,N2,...", 2, 10**9)
-        counts = [_integer(f"count of class {c}", v) for c, v in enumerate(values)]
+        try:
+            values = _numbers(body, "N1,N2,...", 2, 10**9)
+            counts = [_integer(f"count of class {c}", v) for c, v in enumerate(values)]
+        except InputError as exc:
+            raise InputError(f"counts must be comma-separated integers or a profile ({PROFILE_FORMS}), "
+                             f"got {body!r}: {exc}") from None
         if min(counts) < 1:
             raise InputError(f"every class count must be >= 1, got {min(counts)}")
         return np.array(counts, dtype=np.int64)
