@@ -10,11 +10,13 @@ from proofs_check.commands._args import check_output_directory, integer
 
 
 def _counts(text: str) -> list[int]:
+    """Counts ``n1,n2,...`` or a profile ``step:...`` / ``exp:...`` (:func:`theory.core.profiles.parse_counts`)."""
+    from theory.core.profiles import parse_counts
+
     try:
-        values = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--counts must be comma-separated integers, got {text!r}") from None
-    return values
+        return parse_counts(text).tolist()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -24,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "multiplies logit c for label y) as a certified convex program, train the UFM with SGD on "
                        "the corresponding loss, and report the distances between normalised Gram matrices.")
     p.add_argument("--scaling", required=True, metavar="FILE", help="k x k matrix, .csv (rows) or .json (nested lists)")
-    p.add_argument("--counts", required=True, type=_counts, help="class counts n1,n2,... (k of them)")
+    p.add_argument("--counts", required=True, type=_counts, help="class counts n1,n2,... or a profile step:K,K_MINOR,R[,N_MIN] / exp:K,R[,N_MAX]")
     p.add_argument("--iota", metavar="FILE", help="additive offsets (k numbers), .csv or .json")
     p.add_argument("--epochs", type=integer, default=3000, help="SGD epochs (default 3000)")
     p.add_argument("--d", type=integer, help="UFM width (default k)")

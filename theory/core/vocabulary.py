@@ -51,6 +51,22 @@ class Loss(Word):
     CUSTOM = "custom"
 
 
+class Preset(Word):
+    """preset: a named loss researchers use on imbalanced data, mapped by :mod:`theory.core.presets` to a
+    logit-scaling matrix, offsets, label margins and per-sample weights."""
+
+    CE = "CE"
+    WCE = "wCE"
+    CDT = "CDT"
+    LDT = "LDT"
+    VS = "VS"
+    LA = "LA"
+    BALANCED_SOFTMAX = "balanced-softmax"
+    LDAM = "LDAM"
+    FOCAL = "focal"
+    CUSTOM = "custom"
+
+
 #: The losses whose SELI geometry has closed forms under STEP imbalance (behnia2023 Thm 2, Cor. 3).
 CLOSED_FORM_LOSSES: tuple[Loss, ...] = (Loss.CE, Loss.CDT, Loss.LDT)
 #: The families of :class:`theory.core.parameterization.Parameterization` (wCE weights samples; it is
