@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.presets import PresetLoss
 from theory.core.validate import positive_int, positive_real
@@ -44,10 +44,10 @@ def _terms(losses: Sequence[PresetLoss], labels: torch.Tensor, dtype: torch.dtyp
     """Per-sample constants of B presets: A[y_i, :] (B, n, k), iota (B, 1, k), m_{y_i} (B, n, 1),
     log w_{y_i} (B, n), the label mask (n, k) and focal gamma (B, 1)."""
     if not losses:
-        raise ValueError("need at least one preset")
+        raise InputError("need at least one preset")
     k = losses[0].k
     if any(loss.k != k for loss in losses):
-        raise ValueError("every preset must have the same number of classes")
+        raise InputError("every preset must have the same number of classes")
     y = labels.to(device=device, dtype=torch.long)
     stack = lambda f: torch.tensor(np.stack([f(loss) for loss in losses]), dtype=dtype, device=device)  # noqa: E731
     A = stack(lambda p: p.param.scaling)[:, y, :]
@@ -72,7 +72,7 @@ def _log_losses(terms: tuple[torch.Tensor, ...], logits: torch.Tensor) -> torch.
 def log_preset_loss(loss: PresetLoss, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """log of the mean over samples of w_y phi(a) for logits (n, k) and integer labels (n) (module docstring)."""
     if logits.ndim != 2 or logits.shape[1] != loss.k:
-        raise ValueError(f"logits must be (n, {loss.k}), got {tuple(logits.shape)}")
+        raise InputError(f"logits must be (n, {loss.k}), got {tuple(logits.shape)}")
     return _log_losses(_terms([loss], labels, logits.dtype, logits.device), logits[None])[0]
 
 
@@ -98,7 +98,7 @@ def train_ufm_presets(losses: Sequence[PresetLoss], d: int, *, epochs: int = 200
     """
     counts = np.asarray(losses[0].counts) if losses else np.zeros(0)
     if any(not np.array_equal(loss.counts, counts) for loss in losses):
-        raise ValueError("every preset must be evaluated for the same counts")
+        raise InputError("every preset must be evaluated for the same counts")
     imb = Imbalance(counts.astype(np.int64))
     d = positive_int("d", d)
     epochs = positive_int("epochs", epochs)

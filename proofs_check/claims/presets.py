@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 
 from proofs_check.preset_geometry import CHANGED
-from proofs_check.registry import Check, Claim, Outcome
+from proofs_check.model import Check, Claim, Outcome
 from theory.core.vocabulary import Paper, Preset
 
 P = Paper.BEHNIA2023.value
