@@ -21,7 +21,7 @@ def _claims(fail: bool):
 def small_registry(monkeypatch):
     def use(fail: bool):
         monkeypatch.setattr(report_mod, "all_claims", lambda: _claims(fail))
-        monkeypatch.setattr(report_mod, "figure_makers", lambda level: [])
+        monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [])
     return use
 
 
@@ -92,7 +92,7 @@ def test_planted_computation_error_in_a_figure_leaves_the_report_written(small_r
     small_registry(False)
     steps = [name for name, _ in real_makers]
     assert steps[:2] == ["fig1_geometry_k3.png", "ufm_plus_collapse.png"]
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: real_makers[:2])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: real_makers[:2])
 
     def planted(*args, **kwargs):
         raise ComputationError("planted failure in factor_from_grams")
@@ -121,7 +121,7 @@ def test_a_failed_formula_sheet_is_listed_and_the_figures_kept(small_registry, m
     import theory.formula_sheet as sheet_mod
 
     small_registry(False)
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("a.png", _png_maker("a.png"))])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("a.png", _png_maker("a.png"))])
 
     def planted():
         raise ComputationError("planted in the UFM+ formulas")
@@ -137,7 +137,7 @@ def test_a_failed_errata_section_is_listed(small_registry, monkeypatch, tmp_path
     from theory.core.errors import ComputationError
 
     small_registry(False)
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("a.png", _png_maker("a.png"))])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("a.png", _png_maker("a.png"))])
 
     def planted():
         raise ComputationError("planted in the errata table")
