@@ -59,8 +59,8 @@ def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
 
 @dataclass(frozen=True)
 class ParamCheck:
-    """Predicted Gram matrices (SVM normalisation), SGD's Gram matrices (Frobenius-normalised), their
-    distances, and how each side was obtained."""
+    """Predicted Gram matrices (SVM normalisation), SGD's Gram matrices (Frobenius-normalised) and the
+    per-class cosines cos(w_c, mu_c) after SGD, their distances, and how each side was obtained."""
 
     predicted: Geometry
     sgd: dict[str, np.ndarray]
@@ -69,6 +69,7 @@ class ParamCheck:
     certificate_gap: float
     train_error: float
     epochs: int
+    sgd_cos_w_mu: np.ndarray
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of ``igeom check-param --json``."""
@@ -115,19 +116,19 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     distance = {key: float(normalized_distance(raw[g], getattr(predicted, g))) for key, g in GRAMS}
     acc = result.class_accuracy[-1, 0]
     train_error = float(1.0 - (acc * imb.counts).sum() / imb.n)
+    cos_w_mu = np.diag(raw["G_WM"]) / np.sqrt(np.diag(raw["G_W"]) * np.diag(raw["G_M"]))
     return ParamCheck(predicted, sgd, distance, "class-level" if reduced else "sample-level",
-                      float(solution.certificate.relative_gap), max(train_error, 0.0), epochs)
+                      float(solution.certificate.relative_gap), max(train_error, 0.0), epochs, cos_w_mu)
 
 
 def class_rows(check: ParamCheck) -> list[dict[str, float | int]]:
     """Per class c (numbered from 1): the predicted norms ||w_c||, ||mu_c|| (SVM normalisation, behnia2023
     eq. 3), the squared-norm ratio ||w_c||^2 / ||w_1||^2 predicted and measured after SGD, and
     cos(w_c, mu_c) predicted and measured (the ratios and cosines are scale-free, so SGD's are comparable)."""
-    pred, sgd = check.predicted, check.sgd
-    pw, pm = np.diag(pred.G_W), np.diag(pred.G_M)
-    sw, sm = np.diag(sgd["G_W"]), np.diag(sgd["G_M"])
+    pred = check.predicted
+    pw, pm, sw = np.diag(pred.G_W), np.diag(pred.G_M), np.diag(check.sgd["G_W"])
     p_cos = np.diag(pred.G_WM) / np.sqrt(pw * pm)
-    s_cos = np.diag(sgd["G_WM"]) / np.sqrt(sw * sm)
+    s_cos = check.sgd_cos_w_mu
     return [{"class": c + 1, "count": int(pred.counts[c]), "predicted.w_norm": float(np.sqrt(pw[c])),
              "predicted.mu_norm": float(np.sqrt(pm[c])), "predicted.w_sq_norm_ratio": float(pw[c] / pw[0]),
              "sgd.w_sq_norm_ratio": float(sw[c] / sw[0]), "predicted.cos_w_mu": float(p_cos[c]),
