@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from proofs_check.registry import Check, CheckRecord, Claim, all_claims, errata_by_id, run_check
+from proofs_check.registry import CheckRecord, all_claims, errata_by_id, run_check
+from proofs_check.registry import Check, Claim
 from proofs_check.render import document, provenance, render_html, render_markdown
 from theory.core.errors import InputError
 from theory.core.vocabulary import Paper

@@ -65,12 +65,12 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
 
 def run(args: argparse.Namespace) -> int:
     """Run the (filtered) registry, stream one entry per check, write the report, print the headline."""
-    from proofs_check.registry import all_claims
+    from proofs_check import report as registry_run
     from proofs_check.render import headline_markdown
     from proofs_check.report import check_out_dir, planned_checks, select_claims, write_report
 
     filtered = bool(args.paper or args.claim)
-    claims = select_claims(all_claims(), args.paper, args.claim) if filtered else None
+    claims = select_claims(registry_run.all_claims(), args.paper, args.claim) if filtered else None
     check_out_dir(args.out)  # bad --out: one line, before the header
     total = len(planned_checks(args.level, claims))
 

@@ -238,7 +238,6 @@ def test_select_claims_by_paper_id_and_unique_prefix():
 
 def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(report_mod, "all_claims", _two_papers)
-    monkeypatch.setattr("proofs_check.registry.all_claims", _two_papers)
     monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [])
     code = main(["verify", "--out", str(tmp_path), "--paper", "behnia2023", "--json"])
     out, err = capsys.readouterr()
@@ -262,8 +261,8 @@ def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, 
 
 def test_progress_entry_wraps_at_spaces_and_estimates_the_time_left():
     from proofs_check.commands.verify import progress_lines
-    from proofs_check.registry import CheckRecord
 
+    CheckRecord = report_mod.CheckRecord
     words = "the closed-form minimiser of eq. (3a) against the convex program solved by SCS with a KKT certificate"
     rec = CheckRecord("behnia2023 Thm 2(i)", "behnia2023", "claim", "numeric", words, "pass", 2.5e-7, 1e-6,
                       0.25, "")
