@@ -59,8 +59,8 @@ def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
 
 @dataclass(frozen=True)
 class ParamCheck:
-    """Predicted Gram matrices (SVM normalisation), SGD's Gram matrices (Frobenius-normalised), their
-    distances, and how each side was obtained."""
+    """Predicted Gram matrices (SVM normalisation), SGD's Gram matrices (Frobenius-normalised) and the
+    per-class cosines cos(w_c, mu_c) after SGD, their distances, and how each side was obtained."""
 
     predicted: Geometry
     sgd: dict[str, np.ndarray]
@@ -69,6 +69,7 @@ class ParamCheck:
     certificate_gap: float
     train_error: float
     epochs: int
+    sgd_cos_w_mu: np.ndarray
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of ``igeom check-param --json``."""
@@ -115,24 +116,63 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     distance = {key: float(normalized_distance(raw[g], getattr(predicted, g))) for key, g in GRAMS}
     acc = result.class_accuracy[-1, 0]
     train_error = float(1.0 - (acc * imb.counts).sum() / imb.n)
+    cos_w_mu = np.diag(raw["G_WM"]) / np.sqrt(np.diag(raw["G_W"]) * np.diag(raw["G_M"]))
     return ParamCheck(predicted, sgd, distance, "class-level" if reduced else "sample-level",
-                      float(solution.certificate.relative_gap), max(train_error, 0.0), epochs)
+                      float(solution.certificate.relative_gap), max(train_error, 0.0), epochs, cos_w_mu)
+
+
+def class_rows(check: ParamCheck) -> list[dict[str, float | int]]:
+    """Per class c (numbered from 1): the predicted norms ||w_c||, ||mu_c|| (SVM normalisation, behnia2023
+    eq. 3), the squared-norm ratio ||w_c||^2 / ||w_1||^2 predicted and measured after SGD, and
+    cos(w_c, mu_c) predicted and measured (the ratios and cosines are scale-free, so SGD's are comparable)."""
+    pred = check.predicted
+    pw, pm, sw = np.diag(pred.G_W), np.diag(pred.G_M), np.diag(check.sgd["G_W"])
+    p_cos = np.diag(pred.G_WM) / np.sqrt(pw * pm)
+    s_cos = check.sgd_cos_w_mu
+    return [{"class": c + 1, "count": int(pred.counts[c]), "predicted.w_norm": float(np.sqrt(pw[c])),
+             "predicted.mu_norm": float(np.sqrt(pm[c])), "predicted.w_sq_norm_ratio": float(pw[c] / pw[0]),
+             "sgd.w_sq_norm_ratio": float(sw[c] / sw[0]), "predicted.cos_w_mu": float(p_cos[c]),
+             "sgd.cos_w_mu": float(s_cos[c])} for c in range(pred.counts.size)]
+
+
+#: largest k whose heat maps get their values written in the cells (beyond it the digits overlap)
+ANNOTATE_MAX_K = 16
+
+
+def heat_map(ax: Any, mat: np.ndarray, title: str) -> Any:
+    """One Gram heat map on ``ax``: symmetric colour scale, class indices 1..k as ticks, and the value
+    in each cell (2 decimals) for k <= ANNOTATE_MAX_K; returns the image for a colour bar."""
+    k = mat.shape[0]
+    lim = float(np.abs(mat).max()) or 1.0
+    im = ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    ticks = np.arange(k)
+    ax.set_xticks(ticks, [str(i + 1) for i in ticks], fontsize=7)
+    ax.set_yticks(ticks, [str(i + 1) for i in ticks], fontsize=7)
+    ax.set_xlabel("class", fontsize=8)
+    ax.set_ylabel("class", fontsize=8)
+    if k <= ANNOTATE_MAX_K:
+        size = max(4.0, 9.0 - 0.35 * k)
+        for i in range(k):
+            for j in range(k):
+                ax.text(j, i, f"{mat[i, j]:.2f}", ha="center", va="center", fontsize=size,
+                        color="white" if abs(mat[i, j]) > 0.6 * lim else "black")
+    ax.set_title(title, fontsize=9)
+    return im
 
 
 def plot(check: ParamCheck, path: str | Path) -> Path:
-    """Heat maps of the normalised predicted and SGD Gram matrices, distances in the titles (PNG)."""
+    """Heat maps of the normalised predicted and SGD Gram matrices (class-index ticks, values in the
+    cells), distances in the titles (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 3, figsize=(10, 6.4), constrained_layout=True)
+    fig, axes = plt.subplots(2, 3, figsize=(12, 8), constrained_layout=True)
     for j, (key, g) in enumerate(GRAMS):
         pred = getattr(check.predicted, g)
         for i, (label, mat) in enumerate((("predicted", pred / np.linalg.norm(pred)), ("SGD", check.sgd[g]))):
-            lim = np.abs(mat).max()
-            im = axes[i, j].imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
-            axes[i, j].set_title(f"{label} {g}" + (f"  (distance {check.distance[key]:.3f})" if i else ""), fontsize=9)
+            im = heat_map(axes[i, j], mat, f"{label} {g}" + (f"  (distance {check.distance[key]:.3f})" if i else ""))
             fig.colorbar(im, ax=axes[i, j], shrink=0.8)
     fig.suptitle(f"check-param: convex-program prediction ({check.program}) vs SGD after {check.epochs} epochs")
     buf = io.BytesIO()

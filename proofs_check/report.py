@@ -20,13 +20,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from proofs_check.catalog import all_claims, all_errata, errata_by_id
-from proofs_check.model import CheckRecord
+from proofs_check.model import Check, CheckRecord, Claim
 from proofs_check.runner import run_check
 from proofs_check.render import document, provenance, render_html, render_markdown
 from theory.core.errors import InputError
+from theory.core.vocabulary import Paper
 from theory.infra.atomic import replace_directory, write_atomic
 
 T = TypeVar("T")
@@ -63,6 +64,12 @@ class Report:
         """Checks that failed or raised and are not covered by a recorded erratum."""
         return [r for r in self.records if r.status in ("fail", "error")]
 
+    def headlines(self) -> list[dict[str, object]]:
+        """The per-paper headline of these records (:func:`proofs_check.render.paper_headlines`: claims
+        checked / passed / with erratum / failed, checks, errata recorded), the rows of report.json's
+        ``papers``."""
+        return document([r.as_dict() for r in self.records], [], self.errata, [], [], {}, {})["papers"]
+
     def summary(self) -> dict[str, object]:
         """Headline numbers: claims and checks by status."""
         claims: dict[str, str] = {}
@@ -80,21 +87,50 @@ class Report:
                 "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}
 
 
-def run_registry(level: str = "quick", progress: Callable[[CheckRecord], None] | None = None,
-                 claims: Iterable | None = None) -> list[CheckRecord]:
-    """Run every check of the level (``quick``: quick checks; ``full``: all), reporting each record."""
+def select_claims(claims: Iterable[Claim], papers: Sequence[str] = (), prefixes: Sequence[str] = ()) -> list[Claim]:
+    """The claims of ``papers`` (all papers when empty) that match one of ``prefixes`` (all when empty).
+
+    A prefix selects the claim whose id it is (case-insensitive) or else the one claim whose id starts
+    with it; InputError when a prefix matches no claim of the selected papers (naming the choices) or
+    several (naming them)."""
+    wanted = {Paper.parse(p) for p in papers}
+    pool = [c for c in claims if not wanted or c.paper in wanted]
+    if not prefixes:
+        return pool
+    chosen: set[str] = set()
+    for text in prefixes:
+        key = text.strip().lower()
+        exact = [c.id for c in pool if c.id.lower() == key]
+        matches = exact or [c.id for c in pool if c.id.lower().startswith(key)]
+        if not matches:
+            raise InputError(f"--claim {text!r} matches no claim{' of ' + ', '.join(sorted(wanted)) if wanted else ''}; "
+                             f"choose from: {'; '.join(c.id for c in pool)}")
+        if len(matches) > 1:
+            raise InputError(f"--claim {text!r} matches {len(matches)} claims, give one of: {'; '.join(matches)}")
+        chosen.add(matches[0])
+    return [c for c in pool if c.id in chosen]
+
+
+def planned_checks(level: str = "quick", claims: Iterable[Claim] | None = None) -> list[tuple[Claim, Check]]:
+    """The (claim, check) pairs a run of the level executes, in order (``quick``: quick checks; ``full``:
+    all) over ``claims`` (default: every registered claim)."""
     if level not in LEVEL_NAMES:
         raise ValueError(f"level must be one of {LEVEL_NAMES}, got {level!r}")
+    return [(claim, check) for claim in (all_claims() if claims is None else claims) for check in claim.checks
+            if level == "full" or check.quick]
+
+
+def run_registry(level: str = "quick", progress: Callable[[CheckRecord], None] | None = None,
+                 claims: Iterable[Claim] | None = None) -> list[CheckRecord]:
+    """Run every check of the level over ``claims`` (default: all; :func:`planned_checks`), reporting
+    each record."""
     errata = errata_by_id()
     records = []
-    for claim in (all_claims() if claims is None else claims):
-        for check in claim.checks:
-            if level == "quick" and not check.quick:
-                continue
-            rec = run_check(claim, check, errata)
-            records.append(rec)
-            if progress:
-                progress(rec)
+    for claim, check in planned_checks(level, claims):
+        rec = run_check(claim, check, errata)
+        records.append(rec)
+        if progress:
+            progress(rec)
     return records
 
 
@@ -113,25 +149,30 @@ def errata_table() -> list[dict[str, object]]:
     return out
 
 
-def figure_makers(level: str) -> list[tuple[str, Callable[[Path], list[Path]]]]:
-    """Named makers of the report figures for the level; each writes PNGs into the given directory.
+def figure_makers(level: str, papers: Iterable[str] = tuple(Paper)) -> list[tuple[str, Callable[[Path], list[Path]]]]:
+    """Named makers of the report figures of ``papers`` for the level; each writes PNGs into the given
+    directory.
 
-    quick: Fig. 1-style 3-D geometries, the UFM+ collapse plot and Fig. 2 trained with the best recipe;
-    full: Fig. 2 and Fig. 4 for both the paper's recipe and the best one (App. A.1, 6000 epochs).
+    quick: Fig. 1-style 3-D geometries and Fig. 2 trained with the best recipe (behnia2023), the UFM+
+    collapse plot (dang2024); full: Fig. 2 and Fig. 4 for both the paper's recipe and the best one (App.
+    A.1, 6000 epochs) instead of the quick Fig. 2.
     """
     from proofs_check.figures import geometry_3d, ufm_plus_collapse
     from training.convergence import paper_figure2, paper_figures
     from training.recipes import RECIPES
 
-    makers: list[tuple[str, Callable[[Path], list[Path]]]] = [
-        ("fig1_geometry_k3.png", lambda out: [geometry_3d(out / "fig1_geometry_k3.png")]),
-        ("ufm_plus_collapse.png", lambda out: [ufm_plus_collapse(out / "ufm_plus_collapse.png")])]
+    makers: list[tuple[str, str, Callable[[Path], list[Path]]]] = [
+        (Paper.BEHNIA2023, "fig1_geometry_k3.png", lambda out: [geometry_3d(out / "fig1_geometry_k3.png")]),
+        (Paper.DANG2024, "ufm_plus_collapse.png", lambda out: [ufm_plus_collapse(out / "ufm_plus_collapse.png")])]
     if level == "quick":
-        return makers + [("fig2-best.png", lambda out: [paper_figure2(
+        makers.append((Paper.BEHNIA2023, "fig2-best.png", lambda out: [paper_figure2(
             out / "fig2-best.png", RECIPES["best"],
-            title="Fig. 2 (behnia2023): SGD, best recipe, 6000 epochs, vs Thm 2; k=10, R=10")])]
-    return makers + [(f"fig2-{r}.png, fig4-{r}.png", lambda out, r=r: paper_figures(out, RECIPES[r], tag=f"-{r}"))
-                     for r in ("paper", "best")]
+            title="Fig. 2 (behnia2023): SGD, best recipe, 6000 epochs, vs Thm 2; k=10, R=10")]))
+    else:
+        makers += [(Paper.BEHNIA2023, f"fig2-{r}.png, fig4-{r}.png",
+                    lambda out, r=r: paper_figures(out, RECIPES[r], tag=f"-{r}")) for r in ("paper", "best")]
+    wanted = set(papers)
+    return [(step, make) for paper, step, make in makers if paper in wanted]
 
 
 def _attempt(step: str, make: Callable[[], T], failures: list[StepFailure]) -> T | None:
@@ -171,13 +212,16 @@ def check_out_dir(out_dir: str | Path) -> Path:
     return out
 
 
-def _write_set(out: Path, level: str, records: list[CheckRecord], start: float) -> Report:
-    """Figures, formula sheet and the three reports into ``out`` (a fresh directory); failures listed."""
+def _write_set(out: Path, level: str, records: list[CheckRecord], start: float,
+               claims: list[Claim] | None = None) -> Report:
+    """Figures, formula sheet and the three reports into ``out`` (a fresh directory); failures listed.
+    With ``claims`` (a filtered run) only the figures of their papers and the errata of those claims."""
     from theory.formula_sheet import formula_sheet, sheet_blocks
     from theory.infra.rich import to_html
 
     failures: list[StepFailure] = []
-    makers = _attempt("figures (loading the figure code)", lambda: figure_makers(level), failures) or []
+    papers = tuple(Paper) if claims is None else {c.paper for c in claims}
+    makers = _attempt("figures (loading the figure code)", lambda: figure_makers(level, papers), failures) or []
     figures = [path.name for step, make in makers
                for path in (_attempt(f"figure {step}", lambda make=make: make(out), failures) or [])]
     _attempt("formula sheet formula_sheet.tex", lambda: write_atomic(out / "formula_sheet.tex", formula_sheet()),
@@ -185,6 +229,8 @@ def _write_set(out: Path, level: str, records: list[CheckRecord], start: float) 
     formulas = _attempt("formula sheet section of report.html",
                         lambda: to_html(sheet_blocks(), heading_level=3), failures) or ""
     errata = _attempt("errata section (loading the errata)", errata_table, failures) or []
+    if claims is not None:
+        errata = [e for e in errata if e["claim"] in {c.id for c in claims}]
     seconds = time.perf_counter() - start
     report = Report(level, records, errata, figures, seconds, tuple(failures))
     doc = document([r.as_dict() for r in records], all_claims(), errata, figures,
@@ -197,21 +243,22 @@ def _write_set(out: Path, level: str, records: list[CheckRecord], start: float) 
 
 
 def write_report(out_dir: str | Path, level: str = "quick",
-                 progress: Callable[[CheckRecord], None] | None = None) -> Report:
+                 progress: Callable[[CheckRecord], None] | None = None, claims: list[Claim] | None = None) -> Report:
     """Run the registry and write every report file into ``out_dir``, as one unit.
 
     The set is written into a temporary directory beside ``out_dir`` and then replaces ``out_dir`` as a
     whole. ``out_dir`` must be missing, empty or an earlier report (InputError otherwise, before any
     check runs: a directory of other files is never replaced). A figure or the formula sheet that fails
-    is listed in the report (:attr:`Report.failures`) and the rest is written.
+    is listed in the report (:attr:`Report.failures`) and the rest is written. ``claims`` (default:
+    every registered claim; :func:`select_claims`) restricts the run, the figures and the errata.
     """
     out = check_out_dir(out_dir).absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    records = run_registry(level, progress)
+    records = run_registry(level, progress, claims)
     staged = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new."))
     try:
-        report = _write_set(staged, level, records, start)
+        report = _write_set(staged, level, records, start, claims)
         staged.chmod(0o755)  # mkdtemp creates 0700; the report is meant to be shared
         replace_directory(staged, out)
     finally:

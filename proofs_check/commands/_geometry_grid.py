@@ -14,12 +14,12 @@ from proofs_check.commands.train import gamma_grid
 
 
 def add_grid_arguments(p: argparse.ArgumentParser) -> None:
-    """--gammas, --R-values, --csv, --plot, --metric; --R becomes optional (run() checks one R is given)."""
+    """--gammas, --R-values, --plot, --metric (the grid prints with the command's --csv); --R becomes
+    optional (run() checks one R is given)."""
     grid = p.add_argument_group("grid over gamma (and R), closed forms only")
     grid.add_argument("--gammas", type=gamma_grid, metavar="A:B:N",
                       help="gamma grid start:stop:count (write --gammas=-1:1:5 for a negative start)")
     grid.add_argument("--R-values", type=real_list, metavar="R1,R2,...", help="R grid (default: --R)")
-    grid.add_argument("--csv", action="store_true", help="print the grid as CSV (one row per (R, gamma))")
     grid.add_argument("--plot", metavar="PNG", help="draw --metric against gamma, one curve per R")
     grid.add_argument("--metric", default="W.norm_ratio", help="quantity of --plot (default W.norm_ratio)")
     for action in p._actions:  # --R is replaced by --R-values in grid mode; run() checks one of them is given
@@ -34,8 +34,7 @@ def real_list(text: str) -> list[float]:
 
 def run_grid(args: argparse.Namespace) -> int:
     """``--gammas``: every (R, gamma) of the grid from the closed forms, as CSV and/or a PNG of curves."""
-    import csv
-
+    from proofs_check.commands._table import write_csv
     from proofs_check.sweep.kinds import GEOMETRY
     from proofs_check.sweep.spec import parse_spec
     from theory.core.errors import InputError
@@ -59,7 +58,5 @@ def run_grid(args: argparse.Namespace) -> int:
                title=f"{args.loss} k={args.k} k_minor={args.k_minor}: {args.metric} (behnia2023 Thm 2)")
         sys.stderr.write(f"igeom: wrote {args.plot}\n")
     if args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+        write_csv(rows)
     return 0

@@ -7,6 +7,7 @@ import json
 import sys
 
 from proofs_check.commands._args import check_output_directory, integer
+from proofs_check.commands._table import add_format_arguments
 
 
 def _counts(text: str) -> list[int]:
@@ -30,9 +31,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--iota", metavar="FILE", help="additive offsets (k numbers), .csv or .json")
     p.add_argument("--epochs", type=integer, default=3000, help="SGD epochs (default 3000)")
     p.add_argument("--d", type=integer, help="UFM width (default k)")
-    p.add_argument("--seed", type=integer, default=0)
+    p.add_argument("--seed", type=integer, default=0, help="seed of SGD's initialisation (default 0)")
     p.add_argument("--out", help="directory for check_param.json and check_param.png")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format_arguments(p, "one row per class: predicted norms, squared-norm ratios and cos(w_c, mu_c), "
+                         "predicted and after SGD")
     return p
 
 
@@ -40,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     """Read the inputs, run the check, print and write the results."""
     from pathlib import Path
 
-    from proofs_check.check_param import check_parameterization, plot, read_matrix
+    from proofs_check.check_param import check_parameterization, class_rows, plot, read_matrix
+    from proofs_check.commands._table import write_csv
     from theory.infra.atomic import write_atomic
 
     scaling = read_matrix(args.scaling)
@@ -56,8 +59,19 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(obj))
         return 0
+    rows = class_rows(result)
+    if args.csv:
+        write_csv(rows)
+        return 0
     d = result.distance
     print(f"prediction: {result.program} convex program, certified (relative gap {result.certificate_gap:.1e})")
     print(f"SGD: {result.epochs} epochs, training error {result.train_error:.3f}")
     print(f"distances (App. A.4, normalised Gram matrices): W {d['W']:.4f}   M {d['M']:.4f}   WM {d['WM']:.4f}")
+    print(f"{'class':>5}{'count':>7}{'pred ||w_c||':>14}{'pred ||mu_c||':>15}"
+          f"{'squared-norm ratio ||w_c||^2/||w_1||^2':>40}{'cos(w_c, mu_c)':>26}")
+    print(f"{'':{5 + 7 + 14 + 15}}{'predicted':>20}{'SGD':>20}{'predicted':>13}{'SGD':>13}")
+    for r in rows:
+        print(f"{r['class']:>5}{r['count']:>7}{r['predicted.w_norm']:>14.6g}{r['predicted.mu_norm']:>15.6g}"
+              f"{r['predicted.w_sq_norm_ratio']:>20.6g}{r['sgd.w_sq_norm_ratio']:>20.6g}"
+              f"{r['predicted.cos_w_mu']:>13.6g}{r['sgd.cos_w_mu']:>13.6g}")
     return 0

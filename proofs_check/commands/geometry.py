@@ -7,6 +7,7 @@ import json
 import sys
 
 from proofs_check.commands._args import add_step_arguments, add_word_argument
+from proofs_check.commands._table import add_format_arguments
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
 from proofs_check.commands._geometry_grid import add_grid_arguments
 
@@ -17,19 +18,21 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Norm ratios and cosines of classifiers (W), class means (M) and their "
                        "alignment (WM) at the global minimiser of the CS-SVM (behnia2023 Thm 2). "
                        "Majority classes first; Delta = R^gamma when --gamma is given.")
-    add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES, required=True)
+    add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES, required=True,
+                      help="CE, CDT (logit scaling) or LDT (logit scaling of the true logit only)")
     add_step_arguments(p)
     add_word_argument(p, "--method", Route, default=Route.SYMBOLIC,
                    help="SymPy closed forms (default) or the numeric eigen route; both agree")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format_arguments(p, "one row: the setting and every quantity (W.norm_ratio is a squared-norm ratio); "
+                         "with --gammas one row per (R, gamma)")
     add_grid_arguments(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the prediction as JSON or as a table."""
+    """Print the prediction as JSON, CSV or a table."""
     from proofs_check.commands._args import resolve_delta
-    from proofs_check.commands._table import geometry_lines
+    from proofs_check.commands._table import flatten, geometry_lines, write_csv
     from theory.core.errors import InputError
     from theory.seli.step_geometry import predict_step
 
@@ -45,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     out = predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method)
     if args.json:
         print(json.dumps(out))
+        return 0
+    if args.csv:
+        write_csv([flatten(out)])
         return 0
     print(f"{out['loss']}  k={out['k']}  k_minor={out['k_minor']}  R={out['R']:g}  "
           f"Delta={out['delta_ratio']:.6g}  ({args.method})")

@@ -7,6 +7,7 @@ import json
 import sys
 
 from proofs_check.commands._args import add_step_arguments, add_word_argument, integer
+from proofs_check.commands._table import add_format_arguments
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Solver
 
 
@@ -19,7 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "with an augmented-Lagrangian L-BFGS solver from one random start. Prints the optimal "
                        "value, its prediction 2||Z-hat||_*, the deviation from Z-hat, the collapse error and the "
                        "measured geometry (keys of 'igeom geometry --json'). Majority classes first.")
-    add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES, required=True)
+    add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES, required=True,
+                      help="CE, CDT (logit scaling) or LDT (logit scaling of the true logit only)")
     add_step_arguments(p)
     p.add_argument("--n-min", type=integer, required=True, help="samples per minority class (>= 1)")
     add_word_argument(p, "--solver", Solver, default=Solver.CONVEX,
@@ -29,7 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    "then be any positive real")
     p.add_argument("--d", type=integer, help="feature dimension (>= k - 1; default k)")
     p.add_argument("--seed", type=integer, default=0, help="random start of the non-convex solver (default 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format_arguments(p, "one row: the scalar results and the measured geometry (geometry.*) beside "
+                         "the prediction (predicted.*)")
     return p
 
 
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     from proofs_check.commands._args import resolve_delta
     from numerics.compare import compare_with_theory
-    from proofs_check.commands._table import fmt, geometry_lines
+    from proofs_check.commands._table import flatten, fmt, geometry_lines, write_csv
     from theory.core.errors import ComputationError
     from theory.core.imbalance import Imbalance
     from theory.core.parameterization import Parameterization
@@ -47,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from theory.seli.closed_forms import check_step_args
     from theory.seli.cs_svm_problem import CSSVMProblem
     from theory.seli.geometry import step_counts, step_groups
-    from theory.seli.step_geometry import step_delta
+    from theory.seli.step_geometry import predict_step, step_delta
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
     k, k_minor, R, delta = check_step_args(args.k, args.k_minor, args.R, delta)
@@ -81,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out))
         return 0
+    predicted = predict_step(args.loss, k, k_minor, R, delta)
+    if args.csv:
+        write_csv([flatten({**out, "predicted": {key: predicted[key] for key in out["geometry"]}})])
+        return 0
     level = "class level" if args.reduced else "sample level"
     print(f"{args.loss}  k={k}  k_minor={k_minor}  R={R:g}  n_min={n_min}  Delta={delta:.6g}  "
           f"({args.solver}, {level})")
@@ -88,5 +95,5 @@ def run(args: argparse.Namespace) -> int:
                 "max_violation", "seconds"):
         value = out[key]
         print(f"{key:22}{value if isinstance(value, str) else fmt(value)}")
-    print("\n".join(geometry_lines(out["geometry"])))
+    print("\n".join(geometry_lines(out["geometry"], predicted)))
     return 0

@@ -27,6 +27,7 @@ import math
 from typing import Any
 
 from proofs_check.commands._args import integer, real
+from proofs_check.commands._table import MISSING, add_format_arguments, write_csv
 
 
 def counts_list(text: str) -> list[int]:
@@ -50,7 +51,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--solve", action="store_true", help="also solve problem (4) numerically and compare")
     p.add_argument("--starts", type=integer, default=5, help="random starts of the solver (default 5)")
     p.add_argument("--seed", type=integer, default=0, help="seed of the solver's starts (default 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format_arguments(p, "one row per class: n_k, M_k, ||h_k||^2, ||w_k||^2, collapsed (and the numeric "
+                         "values with --solve)")
     return p
 
 
@@ -87,12 +89,24 @@ def _numeric(args: argparse.Namespace, imbalance: Any, d: int, pred: Any) -> dic
     return out
 
 
+def _class_rows(out: dict[str, Any]) -> list[dict[str, Any]]:
+    """The CSV rows: one per class (numbered from 1) with the closed form and, with --solve, the numeric values."""
+    num = out["numeric"]
+    rows = []
+    for c, n in enumerate(out["counts"]):
+        row = {"class": c + 1, "n_k": n, **{key: out[key][c] for key in ("M", "h_norm_sq", "w_norm_sq", "collapsed")}}
+        if num is not None:
+            row.update({f"numeric.{key}": num[key][c] for key in ("M", "h_norm_sq", "w_norm_sq", "collapsed")})
+        rows.append(row)
+    return rows
+
+
 def _print_table(out: dict[str, Any]) -> None:
     print(f"UFM+ (dang2024)  counts={out['counts']}  lambda_W={out['lambda_w']:g}  lambda_H={out['lambda_h']:g}  "
           f"d={out['d']}")
     r_star = out["minority_collapse_R"]
     print(f"collapse threshold C = {out['collapse_threshold']:.6g}   complete collapse: {out['complete_collapse']}"
-          f"   minority-collapse R*: {'null' if r_star is None else format(r_star, '.6g')}")
+          f"   minority-collapse R*: {MISSING if r_star is None else format(r_star, '.6g')}")
     num = out["numeric"]
     head = f"{'class':>5}{'n_k':>7}{'M_k':>14}{'||h_k||^2':>14}{'||w_k||^2':>14}{'collapsed':>10}"
     print(head + ("" if num is None else f"{'num M_k':>14}{'num ||h||^2':>14}{'num ||w||^2':>14}"))
@@ -130,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
                 "numeric": _numeric(args, imbalance, d, pred) if args.solve else None})
     if args.json:
         print(json.dumps(out))
+    elif args.csv:
+        write_csv(_class_rows(out))
     else:
         _print_table(out)
     return 0

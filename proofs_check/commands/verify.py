@@ -4,55 +4,102 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import textwrap
+import time
+from typing import Any
 
-from proofs_check.commands._args import add_word_argument
-from theory.core.vocabulary import Depth, Status
+from proofs_check.commands._args import add_word_argument, word
+from theory.core.vocabulary import Depth, Paper, Status
+
+#: continuation lines of a progress entry start under the claim id's column
+INDENT = 10
+_PAINT = {Status.PASS: "32", Status.ERRATUM: "33", Status.FAIL: "31", Status.ERROR: "31"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``verify``."""
     p = sub.add_parser("verify", help="check every claim of the three papers and write the report",
                        description="Run the claim registry (symbolic, numeric and training checks) with a live "
-                       "progress table on stderr; write report.md, report.html, report.json, figures and the "
+                       "progress table on stderr ([n/N], elapsed time, an estimate of the time left) and the "
+                       "per-paper headline at the end; write report.md, report.html, report.json, figures and the "
                        "LaTeX formula sheet to --out, as one unit that replaces an earlier report there. Exit status 1 "
                        "when a check fails that is not a recorded erratum, or a figure, the formula sheet or the errata "
                        "section could not be produced (the report is still written and lists it).")
     add_word_argument(p, "--level", Depth, default=Depth.QUICK,
-                   help="quick (minutes on 2 CPU cores) or full (adds the long numeric and training checks)")
+                      help="quick (minutes on 2 CPU cores) or full (adds the long numeric and training checks)")
+    p.add_argument("--paper", type=word(Paper), choices=tuple(Paper), action="append", default=[],
+                   help="only the claims of this paper (repeatable)")
+    p.add_argument("--claim", action="append", default=[], metavar="ID",
+                   help="only this claim: its id or a unique prefix of it, e.g. 'dang2024 Thm 1' (repeatable)")
     p.add_argument("--out", default="igeom-report", help="output directory, new, empty or an earlier report (default: igeom-report)")
-    p.add_argument("--json", action="store_true", help="print report.json's summary and checks as one JSON object")
+    p.add_argument("--json", action="store_true",
+                   help="print report.json's summary, per-paper headline (papers), checks and failures as one JSON object")
     return p
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the registry, stream one line per check, write the report."""
-    from proofs_check.report import check_out_dir, write_report
+def clock(seconds: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``) of a non-negative duration."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
+
+def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) -> list[str]:
+    """One progress entry: ``[n/N]``, status, the check's seconds, elapsed time and the time left
+    (the mean time of the checks done so far times the checks left), claim and level, then the full
+    description with its measured figure and pass criterion, wrapped to ``width`` columns at spaces."""
+    from proofs_check.render import criterion
+
+    left = elapsed / done * (total - done)
+    digits = len(str(total))
+    head = (f"[{done:>{digits}}/{total}] {rec.status:7} {rec.seconds:6.2f}s  {clock(elapsed)} elapsed, "
+            f"~{clock(left)} left  {rec.claim_id} ({rec.level})")
+    figure = "" if rec.figure is None else f"; figure {rec.figure:.3g}, {criterion(rec.as_dict())}"
+    width = max(width, INDENT + 20)
+    options = dict(width=width, subsequent_indent=" " * INDENT, break_long_words=False, break_on_hyphens=False)
+    return textwrap.wrap(head, **options) + textwrap.wrap(rec.description + figure, initial_indent=" " * INDENT,
+                                                          **options)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the (filtered) registry, stream one entry per check, write the report, print the headline."""
+    from proofs_check import report as registry_run
+    from proofs_check.render import headline_markdown
+    from proofs_check.report import check_out_dir, planned_checks, select_claims, write_report
+
+    filtered = bool(args.paper or args.claim)
+    claims = select_claims(registry_run.all_claims(), args.paper, args.claim) if filtered else None
     check_out_dir(args.out)  # bad --out: one line, before the header
+    total = len(planned_checks(args.level, claims))
 
     colour = sys.stderr.isatty()
-    paint = {Status.PASS: "32", Status.ERRATUM: "33", Status.FAIL: "31", Status.ERROR: "31"}
     done = [0]
+    start = time.perf_counter()
 
     def progress(rec) -> None:
         done[0] += 1
-        tag = f"\033[{paint[rec.status]}m{rec.status:7}\033[0m" if colour else f"{rec.status:7}"
-        fig = "" if rec.figure is None else f"  figure {rec.figure:.3g}"
-        tol = "" if rec.tolerance is None else f" (tolerance {rec.tolerance:.3g})"
-        sys.stderr.write(f"[{done[0]:3}] {tag} {rec.seconds:6.2f}s  {rec.claim_id:30} {rec.level:9} "
-                         f"{rec.description[:60]}{fig}{tol}\n")
+        width = shutil.get_terminal_size().columns
+        lines = progress_lines(rec, done[0], total, time.perf_counter() - start, width)
+        if colour:
+            status = f"{rec.status:7}"
+            lines[0] = lines[0].replace(status, f"\033[{_PAINT[rec.status]}m{status}\033[0m", 1)
+        sys.stderr.write("\n".join(lines) + "\n")
         sys.stderr.flush()
 
-    sys.stderr.write(f"igeom verify --level {args.level}: checking the claims of behnia2023, dang2024, yang2022\n")
-    report = write_report(args.out, args.level, progress)
+    papers = ", ".join(sorted({c.paper for c in claims})) if filtered else ", ".join(Paper.names())
+    sys.stderr.write(f"igeom verify --level {args.level}: {total} checks of the claims of {papers}\n")
+    report = write_report(args.out, args.level, progress, claims)
     s = report.summary()
+    headlines = report.headlines()
     sys.stderr.write(f"claims {s['claims']}: {s['claims_passed']} passed, {s['claims_with_erratum']} with a "
                      f"recorded erratum, {s['claims_failed']} failed; {s['checks']} checks in {s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
+    sys.stderr.write(headline_markdown(headlines) + "\n")
     for failure in report.failures:
         sys.stderr.write(f"report step failed (listed in the report): {failure.step}: {failure.error}\n")
     if args.json:
-        print(json.dumps({"summary": s, "checks": [r.as_dict() for r in report.records],
+        print(json.dumps({"summary": s, "papers": headlines, "checks": [r.as_dict() for r in report.records],
                           "failures": [f.as_dict() for f in report.failures]}))
     return 1 if report.failed or report.failures else 0

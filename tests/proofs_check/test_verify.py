@@ -21,7 +21,7 @@ def _claims(fail: bool):
 def small_registry(monkeypatch):
     def use(fail: bool):
         monkeypatch.setattr(report_mod, "all_claims", lambda: _claims(fail))
-        monkeypatch.setattr(report_mod, "figure_makers", lambda level: [])
+        monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [])
     return use
 
 
@@ -92,7 +92,7 @@ def test_planted_computation_error_in_a_figure_leaves_the_report_written(small_r
     small_registry(False)
     steps = [name for name, _ in real_makers]
     assert steps[:2] == ["fig1_geometry_k3.png", "ufm_plus_collapse.png"]
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: real_makers[:2])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: real_makers[:2])
 
     def planted(*args, **kwargs):
         raise ComputationError("planted failure in factor_from_grams")
@@ -121,7 +121,7 @@ def test_a_failed_formula_sheet_is_listed_and_the_figures_kept(small_registry, m
     import theory.formula_sheet as sheet_mod
 
     small_registry(False)
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("a.png", _png_maker("a.png"))])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("a.png", _png_maker("a.png"))])
 
     def planted():
         raise ComputationError("planted in the UFM+ formulas")
@@ -137,7 +137,7 @@ def test_a_failed_errata_section_is_listed(small_registry, monkeypatch, tmp_path
     from theory.core.errors import ComputationError
 
     small_registry(False)
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("a.png", _png_maker("a.png"))])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("a.png", _png_maker("a.png"))])
 
     def planted():
         raise ComputationError("planted in the errata table")
@@ -155,7 +155,7 @@ def test_a_new_report_replaces_the_old_set_as_a_whole(small_registry, monkeypatc
     holds exactly the new set (the old run's figure is not left beside it) and no staging directory remains."""
     small_registry(False)
     out = tmp_path / "rep"
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("old.png", _png_maker("old.png"))])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("old.png", _png_maker("old.png"))])
     assert main(["verify", "--out", str(out)]) == 0
     old = {p.name: p.read_bytes() for p in out.iterdir()}
     assert "old.png" in old and "report.json" in old
@@ -166,7 +166,7 @@ def test_a_new_report_replaces_the_old_set_as_a_whole(small_registry, monkeypatc
         return _png_maker("new.png")(staging)
 
     small_registry(True)  # the new run differs: one check fails
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("new.png", observe)])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("new.png", observe)])
     assert main(["verify", "--out", str(out)]) == 1
     assert seen_during_write == old
     assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "report.html", "formula_sheet.tex", "new.png"}
@@ -177,7 +177,7 @@ def test_a_new_report_replaces_the_old_set_as_a_whole(small_registry, monkeypatc
 def test_an_interrupted_write_leaves_the_old_set(small_registry, monkeypatch, tmp_path, capsys):
     small_registry(False)
     out = tmp_path / "rep"
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("old.png", _png_maker("old.png"))])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("old.png", _png_maker("old.png"))])
     assert main(["verify", "--out", str(out)]) == 0
     old = {p.name: p.read_bytes() for p in out.iterdir()}
 
@@ -185,7 +185,7 @@ def test_an_interrupted_write_leaves_the_old_set(small_registry, monkeypatch, tm
         _png_maker("new.png")(staging)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report_mod, "figure_makers", lambda level: [("new.png", interrupted)])
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [("new.png", interrupted)])
     assert main(["verify", "--out", str(out)]) == 130
     assert {p.name: p.read_bytes() for p in out.iterdir()} == old
     assert [p.name for p in tmp_path.iterdir()] == ["rep"]
@@ -209,3 +209,65 @@ def test_the_current_directory_is_refused(small_registry, tmp_path, monkeypatch,
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "current directory" in err
     assert list(tmp_path.iterdir()) == []
+
+
+# --- --paper / --claim filters, the [n/N] progress entry, the per-paper headline ---------------------
+
+def _two_papers():
+    check = Check("numeric", "a check", lambda: Outcome(True, 1e-12, 1e-9, "fine"))
+    return [Claim("behnia2023 Thm 2(i)", "behnia2023", "s", "a", (check,)),
+            Claim("behnia2023 Thm 2(ii)", "behnia2023", "s", "a", (check, check)),
+            Claim("dang2024 Thm 1", "dang2024", "s", "a", (check,))]
+
+
+def test_select_claims_by_paper_id_and_unique_prefix():
+    from theory.core.errors import InputError
+
+    claims = _two_papers()
+    ids = lambda cs: [c.id for c in cs]  # noqa: E731
+    assert ids(report_mod.select_claims(claims, ["DANG2024"])) == ["dang2024 Thm 1"]
+    assert ids(report_mod.select_claims(claims, [], ["behnia2023 thm 2(i)"])) == ["behnia2023 Thm 2(i)"]  # exact
+    assert ids(report_mod.select_claims(claims, [], ["dang"])) == ["dang2024 Thm 1"]  # unique prefix
+    assert ids(report_mod.select_claims(claims, ["behnia2023"], ["behnia2023 Thm 2(ii", "behnia2023 Thm 2(i)"])) == \
+        ["behnia2023 Thm 2(i)", "behnia2023 Thm 2(ii)"]
+    with pytest.raises(InputError, match=r"matches 2 claims.*Thm 2\(i\); behnia2023 Thm 2\(ii\)"):
+        report_mod.select_claims(claims, [], ["behnia2023 Thm"])
+    with pytest.raises(InputError, match="matches no claim of behnia2023; choose from: behnia2023 Thm 2"):
+        report_mod.select_claims(claims, ["behnia2023"], ["dang2024 Thm 1"])
+
+
+def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(report_mod, "all_claims", _two_papers)
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [])
+    code = main(["verify", "--out", str(tmp_path), "--paper", "behnia2023", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    obj = json.loads(out)
+    assert {r["id"] for r in obj["checks"]} == {"behnia2023 Thm 2(i)", "behnia2023 Thm 2(ii)"}
+    assert obj["papers"] == [{"paper": "behnia2023", "claims": 2, "passed": 2, "with_erratum": 0, "failed": 0,
+                              "checks": 3, "errata": 0},
+                             {"paper": "total", "claims": 2, "passed": 2, "with_erratum": 0, "failed": 0,
+                              "checks": 3, "errata": 0}]
+    assert json.loads((tmp_path / "report.json").read_text())["papers"] == obj["papers"]
+    assert [line[:5] for line in err.splitlines() if line.startswith("[")] == ["[1/3]", "[2/3]", "[3/3]"]
+    assert "| behnia2023 | 2 | 2 | 0 | 0 | 3 | 0 |" in err  # the headline table at the end
+    code = main(["verify", "--out", str(tmp_path), "--claim", "dang2024 T", "--json"])
+    assert code == 0 and {r["id"] for r in json.loads(capsys.readouterr().out)["checks"]} == {"dang2024 Thm 1"}
+    code = main(["verify", "--out", str(tmp_path), "--claim", "yang2022"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("igeom: error: --claim 'yang2022' matches no claim; choose from: behnia2023 Thm 2(i);")
+
+
+def test_progress_entry_wraps_at_spaces_and_estimates_the_time_left():
+    from proofs_check.commands.verify import progress_lines
+
+    CheckRecord = report_mod.CheckRecord
+    words = "the closed-form minimiser of eq. (3a) against the convex program solved by SCS with a KKT certificate"
+    rec = CheckRecord("behnia2023 Thm 2(i)", "behnia2023", "claim", "numeric", words, "pass", 2.5e-7, 1e-6,
+                      0.25, "")
+    lines = progress_lines(rec, 3, 12, 90.0, 60)
+    assert lines[0].startswith("[ 3/12] pass      0.25s  1:30 elapsed, ~4:30 left")  # 30 s a check, 9 left
+    assert all(len(line) <= 60 for line in lines)
+    text = " ".join(line.strip() for line in lines)
+    assert words in text and "figure 2.5e-07, figure ≤ 1e-06" in text  # whole, no word cut
