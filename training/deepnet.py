@@ -23,7 +23,7 @@ import torch
 from theory.core.errors import InputError
 from theory.core.validate import positive_int
 from training.batched import History, LogitScaling, SGDConfig, train_batched
-from training.data import DATASETS, ImbalancedData
+from training.data import ImbalancedData
 from training.losses import scaling_tensors
 from training.measurements import Trajectory
 from training.nets import ARCHS, build
@@ -36,11 +36,12 @@ PAPER_RECIPE = SGDConfig(epochs=350, lr=0.1, momentum=0.9, weight_decay=1e-5, ba
 
 @dataclass(frozen=True)
 class NetConfig:
-    """Architecture (``arch`` of :data:`training.nets.ARCHS`, ``width``, ReLU on the features or not),
-    SGD settings, logging interval and device."""
+    """Architecture (``arch`` of :data:`training.nets.ARCHS`, feature ``width``, MLP ``hidden`` widths, ReLU
+    on the features or not), SGD settings, logging interval and device."""
 
     arch: str = "mlp"
     width: int = 32
+    hidden: tuple[int, ...] = (128, 128)
     relu_features: bool = False
     sgd: SGDConfig = PAPER_RECIPE
     log_every: int = 10
@@ -51,12 +52,15 @@ class NetConfig:
             raise InputError(f"arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
         object.__setattr__(self, "width", positive_int("width", self.width))
         object.__setattr__(self, "log_every", positive_int("log_every", self.log_every))
+        object.__setattr__(self, "hidden", tuple(positive_int("hidden width", h) for h in self.hidden))
 
     def model_kwargs(self) -> dict[str, object]:
-        """Constructor arguments: MLP / CNN feature width d, small-ResNet stage widths (w/2, w, 2w);
-        ResNet-18 has its own widths."""
+        """Constructor arguments: MLP / CNN feature width d (and the MLP's hidden widths), small-ResNet
+        stage widths (w/2, w, 2w); ResNet-18 has its own widths."""
         kw: dict[str, object] = {"relu_features": self.relu_features}
-        if self.arch in ("mlp", "cnn"):
+        if self.arch == "mlp":
+            kw.update(d=self.width, hidden=self.hidden)
+        elif self.arch == "cnn":
             kw["d"] = self.width
         elif self.arch == "resnet":
             kw["widths"] = (self.width // 2, self.width, 2 * self.width)
@@ -104,9 +108,3 @@ def train_nets(data: ImbalancedData, specs: Sequence[RunSpec], config: NetConfig
     return NetResult(imbalance=data.imbalance, specs=tuple(specs), epochs=np.array(hist.epochs), W=hist.W, M=hist.M,
                      loss=hist.loss, class_accuracy=hist.train_acc, diverged_epoch=hist.diverged_epoch,
                      test_class_accuracy=hist.test_acc, extra=hist.extra)
-
-
-def default_shape(dataset: str) -> tuple[int, tuple[int, int, int]]:
-    """(k, input shape) of a dataset of :data:`training.data.DATASETS`."""
-    k, shape, _ = DATASETS[dataset]
-    return k, shape
