@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from fractions import Fraction
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -154,7 +155,7 @@ def run(sweep: GammaSweep, out: str | Path | None = None, progress: bool = False
     if fig3 is not None and fig5 is not None:
         from training.figures import figure2
 
-        where = f"{sweep.net.arch} on ({sweep.R:g}, {sweep.k_minor}/{k})-STEP {sweep.dataset}"
+        where = f"{sweep.net.arch} on ({sweep.R:g}, {Fraction(sweep.k_minor, k)})-STEP {sweep.dataset}"
         figure2(meas, data.imbalance, fig3, title=f"{where}, epoch {int(meas.epochs[-1])}: measured vs Thm 2")
         figure5(meas, fig5, f"{where}: balanced training accuracy")
     return job.finish(rep)
