@@ -102,10 +102,15 @@ class Objective:
 class LogitScaling(Objective):
     """behnia2023 eq. (1): CE on scaled logits A[y, c] z_c - iota_c, per-sample weights ``weights[y]``.
 
-    ``scaling`` (B, k, k), ``offsets`` (B, k), ``class_weights`` (B, k) (ones for unweighted CE)."""
+    ``scaling`` (B, k, k), ``offsets`` (B, k), ``class_weights`` (B, k) (ones for unweighted CE).
+    ``feature_decay`` lambda_H > 0 adds the feature penalty of dang2024 problem (4), lambda_H / 2 ||H||_F^2
+    over the N = ``n_total`` training features, estimated on a batch of b as lambda_H / 2 (N / b)
+    sum_batch ||h_i||^2 (the CE term is the batch mean, i.e. (1/N) sum_i CE estimated)."""
 
-    def __init__(self, scaling: torch.Tensor, offsets: torch.Tensor, class_weights: torch.Tensor) -> None:
+    def __init__(self, scaling: torch.Tensor, offsets: torch.Tensor, class_weights: torch.Tensor,
+                 feature_decay: float = 0.0, n_total: int = 1) -> None:
         self.scaling, self.offsets, self.class_weights = scaling.float(), offsets.float(), class_weights.float()
+        self.feature_decay, self.n_total = finite_real("feature_decay", feature_decay), positive_int("n_total", n_total)
 
     def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
         B, n, k = z.shape
@@ -114,7 +119,10 @@ class LogitScaling(Objective):
         S = self.scaling[rows, y] * z - self.offsets[:, None, :]
         onehot = torch.nn.functional.one_hot(y, k).to(S.dtype)
         a = wrong_class_lse(S, onehot, dim=-1)[0].squeeze(-1)
-        return (torch.nn.functional.softplus(a) * self.class_weights[rows, y] * real).sum(-1) / n
+        ce = (torch.nn.functional.softplus(a) * self.class_weights[rows, y] * real).sum(-1) / n
+        if not self.feature_decay:
+            return ce
+        return ce + (0.5 * self.feature_decay * self.n_total) * (h * h).sum(-1).mean(-1)
 
 
 #: per-model sample counts are padded to a multiple of this inside the losses (see :func:`_pad_samples`)

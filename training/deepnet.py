@@ -74,18 +74,20 @@ class NetConfig:
 @dataclass
 class NetResult(Trajectory):
     """Trajectory of the nets plus ``test_class_accuracy`` (T, B, k) at the logged epochs (NaN where
-    diverged) and the extra per-model scalars of the ``measure`` callback."""
+    diverged), the extra per-model scalars of the ``measure`` callback and the final stacked state."""
 
     test_class_accuracy: np.ndarray | None = None
     extra: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    final: dict[str, torch.Tensor] = dataclasses.field(default_factory=dict)
 
 
-def objective(data: ImbalancedData, specs: Sequence[RunSpec]) -> LogitScaling:
-    """The stacked behnia2023 eq. (1) losses of ``specs`` on ``data``'s imbalance."""
+def objective(data: ImbalancedData, specs: Sequence[RunSpec], feature_decay: float = 0.0) -> LogitScaling:
+    """The stacked behnia2023 eq. (1) losses of ``specs`` on ``data``'s imbalance (plus dang2024's
+    feature penalty lambda_H / 2 ||H||_F^2 when ``feature_decay`` > 0)."""
     imb = data.imbalance
     A, iota = scaling_tensors([s.parameterization(imb) for s in specs], dtype=torch.float32)
     weights = torch.as_tensor(np.stack([s.class_weights(imb) for s in specs]), dtype=torch.float32)
-    return LogitScaling(A, iota, weights)
+    return LogitScaling(A, iota, weights, feature_decay, int(data.y_train.numel()))
 
 
 def networks(data: ImbalancedData, specs: Sequence[RunSpec], config: NetConfig) -> list[torch.nn.Module]:
@@ -96,15 +98,21 @@ def networks(data: ImbalancedData, specs: Sequence[RunSpec], config: NetConfig) 
 
 def train_nets(data: ImbalancedData, specs: Sequence[RunSpec], config: NetConfig = NetConfig(), *,
                checkpoint: str | Path | None = None, resume: dict | None = None, progress: bool = False,
-               measure=None) -> NetResult:  # noqa: ANN001 - training.batched.MeasureFn
+               measure=None, feature_decay: float = 0.0) -> NetResult:  # noqa: ANN001 - training.batched.MeasureFn
     """Train one net per spec on ``data`` as one batched program; NaN/inf losses are recorded per spec
-    (that model's metrics are NaN, the others continue)."""
+    (that model's metrics are NaN, the others continue). ``feature_decay``: see :func:`objective`."""
     if not specs:
         raise InputError("need at least one RunSpec")
     device = resolve_device(config.device)
-    hist: History = train_batched(networks(data, specs, config), [s.seed for s in specs], objective(data, specs),
+    hist: History = train_batched(networks(data, specs, config), [s.seed for s in specs], objective(data, specs, feature_decay),
                                   data.X_train, data.y_train, config.sgd, config.log_epochs(), data.X_test,
                                   data.y_test, device, checkpoint, resume, progress, measure)
     return NetResult(imbalance=data.imbalance, specs=tuple(specs), epochs=np.array(hist.epochs), W=hist.W, M=hist.M,
                      loss=hist.loss, class_accuracy=hist.train_acc, diverged_epoch=hist.diverged_epoch,
-                     test_class_accuracy=hist.test_acc, extra=hist.extra)
+                     test_class_accuracy=hist.test_acc, extra=hist.extra, final=hist.final)
+
+
+def member(net: torch.nn.Module, final: dict[str, torch.Tensor], b: int) -> torch.nn.Module:
+    """``net`` (same architecture) loaded with model ``b`` of a program's final stacked state, in eval mode."""
+    net.load_state_dict({name: t[b] for name, t in final.items()})
+    return net.eval()

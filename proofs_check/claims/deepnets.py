@@ -10,6 +10,12 @@ reproduce is reported as a failure with its measured figure (a finding), never g
 - behnia2023 Fig. 5: larger gamma lowers the balanced training accuracy under CDT. Figure: Spearman
   correlation, over gamma in [0, 1.5] (7 values), between gamma and the balanced training accuracy
   averaged over the logged epochs; tolerance: <= -0.8.
+- dang2024 Thm 1 / Figs. 1-2 for deep nets (ReLU features, weight decay): NC1, NC2 and NC3 decrease over
+  training and end small. Figure: the largest of NC1 / 0.1, NC2 / 0.2, NC3 / 0.2 at the last epoch,
+  tolerance 1 (so NC1 <= 0.1, NC2 <= 0.2, NC3 <= 0.2), and each metric must end below its value at the
+  first logged epoch after initialisation.
+- dang2024 Cor. 4(a): minority collapse past R*. Figure: the largest measured ||h_min|| / ||h_maj|| over
+  the runs with R >= 1.5 R*, tolerance 0.1; and every run with R <= R* / 2 must keep a ratio >= 0.5.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from theory.core.vocabulary import CheckLevel, Loss, Paper
 
 TREND_MIN = 0.9
 FIG5_MAX = -0.8
+NC_BOUNDS = {"NC1": 0.1, "NC2": 0.2, "NC3": 0.2}
+COLLAPSED_MAX, ALIVE_MIN = 0.1, 0.5
 
 
 @functools.lru_cache(maxsize=4)
@@ -72,7 +80,44 @@ def behnia_fig5(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
     return Outcome(figure <= FIG5_MAX, figure, FIG5_MAX, detail + f" (figure: Spearman(gamma, accuracy), must be <= {FIG5_MAX})")
 
 
+@functools.lru_cache(maxsize=4)
+def _nc_run(exp=None) -> dict:  # noqa: ANN001 - an NCExperiment (default: the experiment's)
+    from training.experiments.nc_relu import NCExperiment, run
+
+    return run(NCExperiment() if exp is None else exp)
+
+
+def dang_nc(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
+    """NC1-NC3 decrease and end below :data:`NC_BOUNDS`."""
+    rep = _nc_run(exp)
+    nc = {key: np.array([np.nan if v is None else v for v in rep["nc"][key]]) for key in NC_BOUNDS}
+    final = {key: float(v[-1]) for key, v in nc.items()}
+    ratio = max((final[key] / bound if np.isfinite(final[key]) else np.inf) for key, bound in NC_BOUNDS.items())
+    decreased = all(v[-1] < v[1] for v in nc.values())
+    detail = (", ".join(f"{key}: {nc[key][1]:.3g} at epoch {rep['epochs'][1]} -> {final[key]:.3g}" for key in nc)
+              + f" at epoch {rep['epochs'][-1]}; train error {rep['final']['train_error']}; figure: max NC / bound "
+              + f"(bounds {NC_BOUNDS})")
+    return Outcome(bool(ratio <= 1.0 and decreased), ratio, 1.0, detail)
+
+
+def dang_collapse(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
+    """Minority collapse: ratio <= 0.1 for R >= 1.5 R*, >= 0.5 for R <= R*/2."""
+    mc = _nc_run(exp)["minority_collapse"]
+    R_star = mc["R_star"]
+    far = [r["ratio"] for r in mc["runs"] if r["R"] >= 1.5 * R_star]
+    near = [r["ratio"] for r in mc["runs"] if r["R"] <= 0.5 * R_star]
+    if not far or not near:
+        raise ValueError(f"the R values must reach beyond 1.5 R* and below R*/2 (R* = {R_star:.3g})")
+    worst = max(np.inf if v is None else v for v in far)
+    alive = min(-np.inf if v is None else v for v in near)
+    detail = (f"R* = {R_star:.3g}; ||h_min||/||h_maj||: " + ", ".join(f"R {r['R']:g}: {r['ratio']}" for r in mc["runs"])
+              + f"; figure: largest ratio at R >= 1.5 R* (must be <= {COLLAPSED_MAX}); smallest at R <= R*/2 "
+              + f"{alive:.3g} (must be >= {ALIVE_MIN})")
+    return Outcome(bool(worst <= COLLAPSED_MAX and alive >= ALIVE_MIN), worst, COLLAPSED_MAX, detail)
+
+
 P = Paper.BEHNIA2023
+D = Paper.DANG2024
 CLAIMS = [
     Claim(f"{P} Fig. 3 deep nets", str(P), "Deep nets trained with CDT / LDT by SGD approach the Thm 2 geometry: the "
           "measured norm ratios follow the predicted curves over gamma (classifiers best under CDT, class means "
@@ -83,4 +128,14 @@ CLAIMS = [
           "(optimisation gets harder away from Delta = 1).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe",
           (Check(str(CheckLevel.TRAINING), f"Spearman(gamma, mean balanced training accuracy), CDT, gamma in [0, 1.5] "
                  f"<= {FIG5_MAX}", behnia_fig5, quick=False),)),
+    Claim(f"{D} NC deep nets", str(D), "Deep nets with ReLU features trained by SGD with CE and weight decay on "
+          "imbalanced data exhibit neural collapse towards the UFM+ geometry: NC1, NC2 (W against W_UFM+(H)) and NC3 "
+          "(logits against the UFM+ prediction) decrease to small values (Thm 1, Figs. 1-2).",
+          "6-layer MLP with ReLU features on digits, counts 20 x (1,1,2,2,3,3,4,4,5,5), lambda_W 1e-4, lambda_H 1e-5",
+          (Check(str(CheckLevel.TRAINING), "nc-relu defaults: NC1 <= 0.1, NC2 <= 0.2, NC3 <= 0.2 at the end, each "
+                 "decreasing", dang_nc, quick=False),)),
+    Claim(f"{D} Cor. 4(a) deep nets", str(D), "Minority collapse: with n_B and the lambdas fixed, the minority "
+          "features collapse (h_k = 0) once R >= R*.", "same network, K_A = K_B = 5, n_B = 15, lambda = 8e-3 (R* = 5.1)",
+          (Check(str(CheckLevel.TRAINING), f"||h_min||/||h_maj|| <= {COLLAPSED_MAX} for R >= 1.5 R*, >= {ALIVE_MIN} "
+                 "for R <= R*/2", dang_collapse, quick=False),)),
 ]
