@@ -16,6 +16,13 @@ reproduce is reported as a failure with its measured figure (a finding), never g
   first logged epoch after initialisation.
 - dang2024 Cor. 4(a): minority collapse past R*. Figure: the largest measured ||h_min|| / ||h_maj|| over
   the runs with R >= 1.5 R*, tolerance 0.1; and every run with R <= R* / 2 must keep a ratio >= 0.5.
+- yang2022 Table 1: the fixed ETF with DR beats the learnable classifier with CE under strong imbalance
+  (tau = 0.02, 0.01, i.e. R = 50, 100) and is comparable for R = 1, 10. Figure: the smallest of
+  (ETF+DR - learnable+CE) in mean balanced test accuracy points at R = 50, 100 and of that difference
+  + 2 at R = 1, 10; tolerance: >= 0.
+- yang2022 Fig. 4: ETF + DR aligns the centred class means with their classifiers better than the
+  learnable classifier + CE. Figure: the smallest difference of the mean cos(h_c - h_G, w_c) at R >= 10;
+  tolerance: >= 0.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ TREND_MIN = 0.9
 FIG5_MAX = -0.8
 NC_BOUNDS = {"NC1": 0.1, "NC2": 0.2, "NC3": 0.2}
 COLLAPSED_MAX, ALIVE_MIN = 0.1, 0.5
+COMPARABLE_POINTS = 2.0
 
 
 @functools.lru_cache(maxsize=4)
@@ -116,8 +124,46 @@ def dang_collapse(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or Non
     return Outcome(bool(worst <= COLLAPSED_MAX and alive >= ALIVE_MIN), worst, COLLAPSED_MAX, detail)
 
 
+@functools.lru_cache(maxsize=4)
+def _etf_run(table=None) -> dict:  # noqa: ANN001 - an ETFTable (default: the experiment's)
+    from training.experiments.etf_table import ETFTable, run
+
+    return run(ETFTable() if table is None else table)
+
+
+def _gap(rep: dict, key: str) -> dict[float, float]:
+    """{R: mean(ETF+DR) - mean(learnable+CE)} of ``key`` (NaN where a mean is missing)."""
+    dr, ce = rep["table"]["ETF+DR"], rep["table"]["learnable+CE"]
+    nan = float("nan")
+    return {float(r): (nan if dr[r][key]["mean"] is None or ce[r][key]["mean"] is None
+                       else dr[r][key]["mean"] - ce[r][key]["mean"]) for r in dr}
+
+
+def yang_table1(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
+    """ETF+DR >= learnable+CE at R >= 50; within 2 points at R <= 10."""
+    gap = _gap(_etf_run(table), "balanced_test_accuracy")
+    terms = [g if R >= 50 else g + COMPARABLE_POINTS for R, g in gap.items()]
+    figure = float(np.nanmin(terms)) if np.isfinite(terms).any() else float("nan")
+    detail = ("ETF+DR minus learnable+CE, balanced test accuracy (points): "
+              + ", ".join(f"R {R:g}: {g:+.1f}" for R, g in gap.items())
+              + f"; figure: min over R >= 50 of the gap and over R <= 10 of gap + {COMPARABLE_POINTS:g}")
+    return Outcome(bool(np.isfinite(terms).all() and figure >= 0.0), figure, 0.0, detail)
+
+
+def yang_alignment(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
+    """ETF+DR's mean cos(h_c - h_G, w_c) exceeds learnable+CE's at every R >= 10."""
+    gap = {R: g for R, g in _gap(_etf_run(table), "alignment").items() if R >= 10}
+    if not gap:
+        raise ValueError("the comparison needs a ratio R >= 10")
+    figure = float(min(gap.values()))
+    detail = ("ETF+DR minus learnable+CE, mean cos(h_c - h_G, w_c): "
+              + ", ".join(f"R {R:g}: {g:+.3f}" for R, g in gap.items()) + "; figure: the smallest")
+    return Outcome(bool(np.isfinite(figure) and figure >= 0.0), figure, 0.0, detail)
+
+
 P = Paper.BEHNIA2023
 D = Paper.DANG2024
+Y = Paper.YANG2022
 CLAIMS = [
     Claim(f"{P} Fig. 3 deep nets", str(P), "Deep nets trained with CDT / LDT by SGD approach the Thm 2 geometry: the "
           "measured norm ratios follow the predicted curves over gamma (classifiers best under CDT, class means "
@@ -138,4 +184,13 @@ CLAIMS = [
           "features collapse (h_k = 0) once R >= R*.", "same network, K_A = K_B = 5, n_B = 15, lambda = 8e-3 (R* = 5.1)",
           (Check(str(CheckLevel.TRAINING), f"||h_min||/||h_maj|| <= {COLLAPSED_MAX} for R >= 1.5 R*, >= {ALIVE_MIN} "
                  "for R <= R*/2", dang_collapse, quick=False),)),
+    Claim(f"{Y} Table 1 deep nets", str(Y), "Replacing the learnable classifier and CE by the fixed simplex ETF with the "
+          "DR loss improves balanced accuracy under strong imbalance and is comparable for mild or no imbalance.",
+          "MLP on long-tailed digits (n_max 150), R = 1, 10, 50, 100, 3 seeds, yang2022 App. D recipe",
+          (Check(str(CheckLevel.TRAINING), f"etf-dr defaults: ETF+DR >= learnable+CE at R >= 50, >= it - "
+                 f"{COMPARABLE_POINTS:g} points at R <= 10", yang_table1, quick=False),)),
+    Claim(f"{Y} Fig. 4 deep nets", str(Y), "With the fixed ETF and DR, the centred class means align with their "
+          "classifiers better than with a learnable classifier and CE.", "same runs",
+          (Check(str(CheckLevel.TRAINING), "mean cos(h_c - h_G, w_c): ETF+DR > learnable+CE at every R >= 10",
+                 yang_alignment, quick=False),)),
 ]

@@ -12,6 +12,14 @@ from proofs_check.cli import main
 TINY = ["--epochs", "2", "--log-every", "1", "--no-progress", "--device", "cpu"]
 
 
+def _status(argv: list[str]) -> int:
+    """Exit status of ``igeom argv`` (argparse usage errors exit through SystemExit)."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code)
+
+
 def _json(capsys, argv: list[str]) -> dict:
     assert main(argv) == 0
     return json.loads(capsys.readouterr().out)
@@ -51,7 +59,7 @@ def test_deepnet_gamma_resumes_an_interrupted_run(tmp_path, capsys) -> None:
     (["--epochs", "x"], "not an integer"),
 ])
 def test_deepnet_gamma_bad_input_is_one_line_exit_2(capsys, argv: list[str], message: str) -> None:
-    assert main(["experiment", "deepnet-gamma", *argv, *TINY]) == 2
+    assert _status(["experiment", "deepnet-gamma", *argv, *TINY]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
 
