@@ -18,7 +18,11 @@ shared: the load average before and after is printed with the figures.
 ``--experiments`` also times the three default digits experiments end to end (``igeom experiment
 deepnet-gamma``, ``nc-relu`` and ``etf-dr`` with their defaults, once each).
 
-Run: ``python benchmarks/bench_deepnet.py [--repeats 3] [--epochs 30] [--experiments]``.
+``--cuda-resnet18`` instead times, on CUDA, one epoch of the 13-model ResNet-18 CDT sweep on data of
+CIFAR-10's shape and (10, 1/2)-STEP counts (n_min = 500, n = 27500; seeded random images, so no dataset
+is needed): batched against one model at a time (13 programs of one). Run by ``benchmarks/gpu_check.sh``.
+
+Run: ``python benchmarks/bench_deepnet.py [--repeats 3] [--epochs 30] [--experiments] [--cuda-resnet18]``.
 """
 
 from __future__ import annotations
@@ -105,12 +109,49 @@ def experiments() -> dict[str, float]:
     return out
 
 
+def cuda_resnet18(repeats: int) -> None:
+    """Epoch seconds of the ResNet-18 sweep on CUDA, batched vs one model at a time (see docstring)."""
+    from theory.core.imbalance import Imbalance
+    from training.data import ImbalancedData
+    from training.deepnet import NetConfig, networks
+
+    imb = Imbalance.step(10, 5, 10, 500)
+    gen = torch.Generator().manual_seed(0)
+    X = torch.rand(imb.n, 3, 32, 32, generator=gen)
+    y = torch.as_tensor(imb.labels())
+    data = ImbalancedData(X, y, X[:10], y[:10], imb)
+    config = NetConfig(arch="resnet18", sgd=dataclasses.replace(PAPER_RECIPE, epochs=1), device="cuda")
+    obj = objective(data, SPECS)
+
+    def epoch(members: list[int]) -> float:
+        nets = [n for i, n in enumerate(networks(data, SPECS, config)) if i in members]
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        train_batched(nets, [0] * len(nets), obj.select(members), X, y, config.sgd, [], device="cuda")
+        torch.cuda.synchronize()
+        return time.perf_counter() - t0
+
+    epoch([0])  # warm-up (cuDNN autotuning, allocator)
+    batched_t, seq_t = [], []
+    for _ in range(repeats):
+        batched_t.append(epoch(list(range(13))))
+        seq_t.append(sum(epoch([b]) for b in range(13)))
+    b, s = statistics.median(batched_t), statistics.median(seq_t)
+    print(f"{torch.cuda.get_device_name(0)}: ResNet-18 x 13 CDT sweep, one epoch of n = {imb.n} (batch 128), "
+          f"medians of {repeats}: batched {b:.1f} s, one model at a time {s:.1f} s, ratio {s / b:.2f}x "
+          f"(runs: batched {batched_t}, sequential {seq_t}); peak memory {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--experiments", action="store_true")
+    p.add_argument("--cuda-resnet18", action="store_true")
     args = p.parse_args()
+    if args.cuda_resnet18:
+        cuda_resnet18(args.repeats)
+        return
     print(f"load average before: {os.getloadavg()}  cpus: {os.cpu_count()}  torch threads: {torch.get_num_threads()}")
     runs: dict[str, list[float]] = {"batched": [], "programs of one": [], "usual loop, 1 thread": [],
                                     "usual loop, 2 threads": []}

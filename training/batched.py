@@ -47,7 +47,10 @@ CLASSIFIER = "net.classifier.weight"
 
 @dataclass(frozen=True)
 class SGDConfig:
-    """Mini-batch SGD settings shared by the B models (``torch.optim.SGD`` + ``MultiStepLR`` semantics)."""
+    """Mini-batch SGD settings shared by the B models (``torch.optim.SGD`` + ``MultiStepLR`` semantics).
+
+    ``classifier_weight_decay``: a separate weight decay for the last layer W (lambda_W of the UFM+,
+    dang2024 problem (4)); ``None``: ``weight_decay`` everywhere."""
 
     epochs: int = 100
     lr: float = 0.05
@@ -56,8 +59,12 @@ class SGDConfig:
     batch_size: int = 128
     milestones: tuple[int, ...] = ()
     lr_factor: float = 0.1
+    classifier_weight_decay: float | None = None
 
     def __post_init__(self) -> None:
+        if self.classifier_weight_decay is not None and finite_real("classifier_weight_decay",
+                                                                    self.classifier_weight_decay) < 0:
+            raise InputError(f"classifier_weight_decay must be >= 0, got {self.classifier_weight_decay}")
         object.__setattr__(self, "epochs", positive_int("epochs", self.epochs))
         object.__setattr__(self, "batch_size", positive_int("batch_size", self.batch_size))
         object.__setattr__(self, "lr", positive_real("lr", self.lr))
@@ -67,6 +74,12 @@ class SGDConfig:
             raise InputError(f"weight_decay must be >= 0, got {self.weight_decay}")
         object.__setattr__(self, "milestones", tuple(sorted(positive_int("milestone", m) for m in self.milestones)))
         object.__setattr__(self, "lr_factor", positive_real("lr_factor", self.lr_factor))
+
+    def decay(self, name: str) -> float:
+        """Weight decay of the stacked parameter ``name``."""
+        if name == CLASSIFIER and self.classifier_weight_decay is not None:
+            return self.classifier_weight_decay
+        return self.weight_decay
 
     def lr_at(self, epoch: int) -> float:
         """Learning rate of ``epoch`` (0-based): MultiStepLR multiplies by ``lr_factor`` at each milestone."""
@@ -220,8 +233,10 @@ def _class_means_and_accuracy(h: torch.Tensor, z: torch.Tensor, y: torch.Tensor,
     return M, acc
 
 
-def _evaluate(nets: StackedNets, X: torch.Tensor, y: torch.Tensor, k: int, chunk: int = 4096):
-    """(features (B, n, d), logits (B, n, k)) on the whole of X in eval mode, in chunks, no grad."""
+def _evaluate(nets: StackedNets, X: torch.Tensor, y: torch.Tensor, k: int, images: int = 4096):
+    """(features (B, n, d), logits (B, n, k)) on the whole of X in eval mode, no grad, in chunks of about
+    ``images`` images over all B models."""
+    chunk = max(64, images // nets.B)
     with torch.no_grad():
         parts = [nets.forward(X[i:i + chunk], train=False, shared_input=True) for i in range(0, X.shape[0], chunk)]
     return torch.cat([p[0] for p in parts], 1), torch.cat([p[1] for p in parts], 1)
@@ -307,8 +322,9 @@ def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective
                     p = stack.params[nm]
                     # separate products and sums (no alpha=: a fused a + alpha b rounds differently in the
                     # vectorised body and the scalar tail of a kernel, so bits would depend on B)
-                    if config.weight_decay:
-                        g = g + p * config.weight_decay
+                    decay = config.decay(nm)
+                    if decay:
+                        g = g + p * decay
                     buf = momentum[nm]
                     if config.momentum and (epoch, start_i) != (0, 0):  # torch.optim.SGD: b = g at the first step
                         buf.mul_(config.momentum).add_(g)

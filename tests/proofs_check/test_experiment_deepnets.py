@@ -79,3 +79,49 @@ def test_behnia_claim_code_paths() -> None:
     assert -1.0 <= trend.figure <= 1.0 and -1.0 <= fig5.figure <= 1.0
     assert trend.passed == (trend.figure >= TREND_MIN) and fig5.passed == (fig5.figure <= FIG5_MAX)
     assert "Spearman over 3 gammas" in trend.detail and "gamma 1.5" in fig5.detail
+
+
+def test_nc_relu_json(tmp_path, capsys) -> None:
+    rep = _json(capsys, ["experiment", "nc-relu", "--json", "--out", str(tmp_path), "--hidden", "16",
+                         "--width", "12", "--collapse-R", "1,8", "--collapse-epochs", "1", *TINY])
+    assert rep["counts"] == [20, 20, 40, 40, 60, 60, 80, 80, 100, 100] and rep["epochs"] == [0, 1, 2]
+    assert set(rep["nc"]) == {"NC1", "NC2", "NC3"} and all(len(v) == 3 for v in rep["nc"].values())
+    assert rep["minority_collapse"]["R_star"] == pytest.approx(5.1237, abs=1e-3)
+    assert [r["R"] for r in rep["minority_collapse"]["runs"]] == [1.0, 8.0]
+    assert (tmp_path / "fig-nc.png").is_file()
+
+
+def test_etf_dr_json(tmp_path, capsys) -> None:
+    rep = _json(capsys, ["experiment", "etf-dr", "--json", "--out", str(tmp_path), "--ratios", "1,10", "--seeds",
+                         "0,1", "--hidden", "16", "--width", "12", *TINY])
+    assert set(rep["table"]) == {"learnable+CE", "learnable+CE*", "ETF+CE", "ETF+DR"}
+    assert rep["counts"]["10"][0] == 150 and rep["counts"]["10"][-1] == 15
+    cell = rep["table"]["ETF+DR"]["10"]
+    assert len(cell["per_seed"]["balanced_test_accuracy"]) == 2 and 0 <= cell["balanced_test_accuracy"]["mean"] <= 100
+    assert (tmp_path / "fig-etf.png").is_file()
+    assert _status(["experiment", "etf-dr", "--methods", "ETF+MSE", *TINY]) == 2
+    assert "methods must be among" in capsys.readouterr().err
+
+
+def test_dang_and_yang_claim_code_paths() -> None:
+    """The dang2024 and yang2022 deep-net checks on tiny runs: well-formed outcomes with the pre-stated
+    tolerances."""
+    from proofs_check.claims.deepnets import (COLLAPSED_MAX, NC_BOUNDS, dang_collapse, dang_nc, yang_alignment,
+                                              yang_table1)
+    from training.batched import SGDConfig
+    from training.deepnet import NetConfig
+    from training.experiments.etf_table import ETFTable
+    from training.experiments.nc_relu import NCExperiment
+
+    net = NetConfig(hidden=(16,), width=12, relu_features=True, sgd=SGDConfig(epochs=2, weight_decay=1e-4, batch_size=32),
+                    log_every=1, device="cpu")
+    exp = NCExperiment(net=net, collapse_R=(1.0, 2.0, 8.0), collapse_epochs=1)
+    nc, collapse = dang_nc(exp), dang_collapse(exp)
+    assert nc.tolerance == 1.0 and nc.figure > 0 and (nc.figure <= 1.0 or not nc.passed) and "NC1" in nc.detail
+    assert collapse.tolerance == COLLAPSED_MAX and "R* = 5.12" in collapse.detail
+    assert set(NC_BOUNDS) == {"NC1", "NC2", "NC3"}
+    table = ETFTable(ratios=(10.0, 50.0), seeds=(0,), net=NetConfig(hidden=(16,), width=12, sgd=SGDConfig(epochs=1),
+                                                                   log_every=1, device="cpu"))
+    t1, align = yang_table1(table), yang_alignment(table)
+    assert t1.tolerance == 0.0 and t1.passed == (t1.figure >= 0.0) and "R 50" in t1.detail
+    assert align.tolerance == 0.0 and align.passed == (align.figure >= 0.0)
