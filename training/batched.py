@@ -91,12 +91,12 @@ class SGDConfig:
 
 
 class Objective:
-    """Per-model training loss: ``__call__(features (B, b, d), logits (B, b, k), labels (B, b), index
-    (B, b)) -> (B,)`` mean losses. ``frozen`` names parameters that are not trained."""
+    """Per-model training loss: ``__call__(features (B, b, d), logits (B, b, k), labels (B, b)) -> (B,)``
+    mean losses. ``frozen`` names parameters that are not trained."""
 
     frozen: tuple[str, ...] = ()
 
-    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
     def select(self, models: Sequence[int]) -> "Objective":
@@ -125,7 +125,7 @@ class LogitScaling(Objective):
         self.scaling, self.offsets, self.class_weights = scaling.float(), offsets.float(), class_weights.float()
         self.feature_decay, self.n_total = finite_real("feature_decay", feature_decay), positive_int("n_total", n_total)
 
-    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         B, n, k = z.shape
         z, y, real = _pad_samples(z, y)
         rows = torch.arange(B, device=z.device)[:, None]
@@ -315,7 +315,7 @@ def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective
             idx = perms[:, start_i:start_i + config.batch_size]
             xb = X[idx[0]] if shared else X[idx]
             h, z = stack.forward(xb, train=True, shared_input=shared)
-            losses = obj(h, z, y[idx], idx)
+            losses = obj(h, z, y[idx])
             grads = torch.autograd.grad(losses.sum(), [stack.params[nm] for nm in stack.trainable])
             with torch.no_grad():
                 for nm, g in zip(stack.trainable, grads):
@@ -355,7 +355,7 @@ def _log(hist: History, t: int, stack: StackedNets, obj: Objective, X: torch.Ten
     h, z = _evaluate(stack, X, y, k)
     M, acc = _class_means_and_accuracy(h, z, y, k)
     with torch.no_grad():
-        loss = obj(h, z, y.expand(stack.B, -1), None)  # type: ignore[arg-type]
+        loss = obj(h, z, y.expand(stack.B, -1))
     alive = hist.diverged_epoch < 0
     W = stack.params[CLASSIFIER].transpose(1, 2)
     hist.W[t, alive] = W[alive].detach().cpu().double().numpy()

@@ -50,7 +50,7 @@ class DotRegression(Objective):
     def __init__(self, classifier: torch.Tensor) -> None:
         self.classifier = classifier.float()
 
-    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         hn = torch.nn.functional.normalize(h, dim=-1)
         return torch.stack([dot_regression_loss(hn[b], y[b], self.classifier[b]) for b in range(h.shape[0])])
 

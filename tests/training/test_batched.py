@@ -154,3 +154,25 @@ def test_bad_arguments_are_input_errors() -> None:
                       SGDConfig(epochs=1, batch_size=1000), [0])
     with pytest.raises(InputError, match="momentum"):
         SGDConfig(momentum=1.0)
+
+
+def test_feature_penalty_on_the_full_batch_is_dang2024_problem_4() -> None:
+    """With the whole training set as the batch, the objective with feature_decay lambda_H is
+    (1/N) sum_i CE_i + lambda_H / 2 ||H||_F^2 (dang2024 problem (4) without the W term)."""
+    gen = torch.Generator().manual_seed(0)
+    N, d, k = 40, 6, 4
+    h, z = torch.randn(2, N, d, generator=gen, dtype=torch.float64), torch.randn(2, N, k, generator=gen, dtype=torch.float64)
+    y = torch.arange(N).remainder(k).expand(2, N)
+    ones = torch.ones(2, k, k, dtype=torch.float64)
+    plain = LogitScaling(ones, torch.zeros(2, k), torch.ones(2, k))
+    decayed = LogitScaling(ones, torch.zeros(2, k), torch.ones(2, k), feature_decay=0.3, n_total=N)
+    ce = torch.nn.functional.cross_entropy(z[0].float(), y[0])
+    torch.testing.assert_close(plain(h.float(), z.float(), y)[0], ce)
+    frob = (h.float() ** 2).sum(dim=(1, 2))
+    torch.testing.assert_close(decayed(h.float(), z.float(), y), plain(h.float(), z.float(), y) + 0.15 * frob)
+
+
+def test_classifier_weight_decay_applies_to_the_last_layer_only() -> None:
+    sgd = SGDConfig(weight_decay=1e-4, classifier_weight_decay=8e-3)
+    assert sgd.decay("net.classifier.weight") == 8e-3 and sgd.decay("net.body.1.weight") == 1e-4
+    assert SGDConfig(weight_decay=1e-4).decay("net.classifier.weight") == 1e-4
