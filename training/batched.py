@@ -38,6 +38,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
 from theory.core.errors import InputError
+from theory.core.measure import class_means
 from theory.core.validate import finite_real, positive_int, positive_real
 from training.checkpoint import save_state
 from training.losses import wrong_class_lse
@@ -225,18 +226,15 @@ class StackedNets:
                 t[b] = 0
 
 
-def _class_means_and_accuracy(h: torch.Tensor, z: torch.Tensor, y: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    onehot = torch.nn.functional.one_hot(y, k).to(h.dtype)
-    counts = onehot.sum(0)
-    M = torch.einsum("bnd,nk->bdk", h, onehot) / counts
-    acc = ((z.argmax(-1) == y).to(h.dtype) @ onehot) / counts
-    return M, acc
+def _class_accuracy(z: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tensor:
+    """(B, k) fraction of each class's samples whose largest logit is their label."""
+    onehot = torch.nn.functional.one_hot(y, k).to(z.dtype)
+    return ((z.argmax(-1) == y).to(z.dtype) @ onehot) / onehot.sum(0)
 
 
-def _evaluate(nets: StackedNets, X: torch.Tensor, y: torch.Tensor, k: int, images: int = 4096):
-    """(features (B, n, d), logits (B, n, k)) on the whole of X in eval mode, no grad, in chunks of about
-    ``images`` images over all B models."""
-    chunk = max(64, images // nets.B)
+def _evaluate(nets: StackedNets, X: torch.Tensor, chunk: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
+    """(features (B, n, d), logits (B, n, k)) on the whole of X in eval mode, no grad, ``chunk`` samples
+    per model at a time (independent of B, so a model's bits do not depend on the sweep's size)."""
     with torch.no_grad():
         parts = [nets.forward(X[i:i + chunk], train=False, shared_input=True) for i in range(0, X.shape[0], chunk)]
     return torch.cat([p[0] for p in parts], 1), torch.cat([p[1] for p in parts], 1)
@@ -352,24 +350,23 @@ def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective
 
 def _log(hist: History, t: int, stack: StackedNets, obj: Objective, X: torch.Tensor, y: torch.Tensor,
          X_test: torch.Tensor | None, y_test: torch.Tensor | None, k: int, measure: MeasureFn | None) -> None:
-    h, z = _evaluate(stack, X, y, k)
-    M, acc = _class_means_and_accuracy(h, z, y, k)
+    h, z = _evaluate(stack, X)
     with torch.no_grad():
         loss = obj(h, z, y.expand(stack.B, -1))
     alive = hist.diverged_epoch < 0
-    W = stack.params[CLASSIFIER].transpose(1, 2)
-    hist.W[t, alive] = W[alive].detach().cpu().double().numpy()
-    hist.M[t, alive] = M[alive].cpu().double().numpy()
+    W = stack.params[CLASSIFIER].detach().transpose(1, 2)
+    hist.W[t, alive] = W[alive].cpu().double().numpy()
     hist.loss[t, alive] = loss[alive].cpu().double().numpy()
-    hist.train_acc[t, alive] = acc[alive].cpu().double().numpy()
+    hist.train_acc[t, alive] = _class_accuracy(z, y, k)[alive].cpu().double().numpy()
     if X_test is not None and y_test is not None:
-        ht, zt = _evaluate(stack, X_test.to(X.device), y_test, k)
-        hist.test_acc[t, alive] = _class_means_and_accuracy(ht, zt, y_test.to(X.device), k)[1][alive].cpu().double().numpy()
-    if measure is not None:
-        labels = y.cpu().numpy()
-        for b in np.flatnonzero(alive):
-            values = measure(W[b].T.detach().cpu().double().numpy(), h[b].T.cpu().double().numpy(), labels)
-            for name, v in values.items():
+        zt = _evaluate(stack, X_test.to(X.device))[1]
+        hist.test_acc[t, alive] = _class_accuracy(zt, y_test.to(X.device), k)[alive].cpu().double().numpy()
+    labels = y.cpu().numpy()
+    for b in np.flatnonzero(alive):
+        H = h[b].T.cpu().double().numpy()  # d x n, one model at a time (memory)
+        hist.M[t, b] = class_means(H, labels, k)
+        if measure is not None:
+            for name, v in measure(W[b].T.cpu().double().numpy(), H, labels).items():
                 hist.extra.setdefault(name, np.full(hist.loss.shape, np.nan))[t, b] = v
 
 

@@ -82,10 +82,10 @@ def run(table: ETFTable, out: str | Path | None = None, progress: bool = False) 
     rows: dict[str, dict[str, Any]] = {m: {} for m in table.methods}
     counts: dict[str, list[int]] = {}
     diverged = []
-    for R in table.ratios:
-        imb = long_tailed(k, R, table.n_max)
-        data = imbalanced(table.dataset, imb, 0, table.data_dir)
-        counts[f"{R:g}"] = imb.counts.tolist()
+    datasets = [(R, imbalanced(table.dataset, long_tailed(k, R, table.n_max), 0, table.data_dir))
+                for R in table.ratios]  # every ratio validated (and its data found) before any training
+    for R, data in datasets:
+        counts[f"{R:g}"] = data.imbalance.counts.tolist()
         for method in table.methods:
             ckpt, resume = job.checkpoint(f"R{R:g}-{method.replace('+', '_').replace('*', 'w')}")
             res = train_method(method, data, table.seeds, table.net, ckpt, resume, progress)

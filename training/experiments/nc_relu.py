@@ -144,6 +144,7 @@ def run(exp: NCExperiment, out: str | Path | None = None, progress: bool = False
     data = imbalanced(exp.dataset, imb, exp.seed, exp.data_dir)
     lw, lh = exp.net.sgd.weight_decay, exp.feature_decay
     pred = predict(imb.counts, lw, lh)
+    collapse_data = _collapse_data(exp)  # validated (and found) before any training
     ckpt, resume = job.checkpoint("nc")
     result, H = _train_one(data, exp.net, lh, exp.seed, ckpt, resume, progress, nc_metrics(imb.counts, lw, lh))
     labels = data.y_train.numpy()
@@ -167,8 +168,8 @@ def run(exp: NCExperiment, out: str | Path | None = None, progress: bool = False
                      "predicted_mean_norm_profile": (np.sqrt(pred.h_norm_sq) / np.sqrt(pred.h_norm_sq).max()).tolist(),
                      "measured_mean_norm_profile": [_number(v) for v in mean_norms / mean_norms.max()]},
     }
-    if exp.collapse_R:
-        rep["minority_collapse"] = _collapse_sweep(exp, job, progress)
+    if collapse_data:
+        rep["minority_collapse"] = _collapse_sweep(exp, collapse_data, job, progress)
     rep["seconds"] = round(time.perf_counter() - t0, 1)
     fig = job.path("fig-nc.png")
     if fig is not None:
@@ -176,7 +177,14 @@ def run(exp: NCExperiment, out: str | Path | None = None, progress: bool = False
     return job.finish(rep)
 
 
-def _collapse_sweep(exp: NCExperiment, job: Job, progress: bool) -> dict[str, Any]:
+def _collapse_data(exp: NCExperiment) -> list[tuple[float, Any]]:
+    """(R, data) of the minority-collapse sweep: K_A = K_B = k/2, n_B = ``collapse_n_min``."""
+    k = DATASETS[exp.dataset][0]
+    return [(R, imbalanced(exp.dataset, Imbalance.step(k, k - k // 2, R, exp.collapse_n_min), exp.seed, exp.data_dir))
+            for R in exp.collapse_R]
+
+
+def _collapse_sweep(exp: NCExperiment, datasets: list[tuple[float, Any]], job: Job, progress: bool) -> dict[str, Any]:
     """Minority/majority class-mean feature norm ratio against R, with R* of Cor. 4(a)."""
     lam = exp.collapse_lambda
     config = dataclasses.replace(exp.net, sgd=dataclasses.replace(exp.net.sgd, epochs=exp.collapse_epochs,
@@ -185,9 +193,8 @@ def _collapse_sweep(exp: NCExperiment, job: Job, progress: bool) -> dict[str, An
     k = DATASETS[exp.dataset][0]
     R_star = minority_collapse_ratio(k // 2, k - k // 2, exp.collapse_n_min, lam, lam)
     rows = []
-    for R in exp.collapse_R:
-        imb = Imbalance.step(k, k - k // 2, R, exp.collapse_n_min)
-        data = imbalanced(exp.dataset, imb, exp.seed, exp.data_dir)
+    for R, data in datasets:
+        imb = data.imbalance
         ckpt, resume = job.checkpoint(f"collapse-R{R:g}")
         result, H = _train_one(data, config, lam, exp.seed, ckpt, resume, progress)
         norms = np.linalg.norm(class_means(H, data.y_train.numpy(), k), axis=0)
