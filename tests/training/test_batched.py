@@ -66,12 +66,17 @@ def _plain_loop(net: torch.nn.Module, spec: RunSpec) -> torch.nn.Module:
     opt = torch.optim.SGD(net.parameters(), lr=CFG.lr, momentum=CFG.momentum, weight_decay=CFG.weight_decay)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, list(CFG.milestones), gamma=CFG.lr_factor)
     gen = torch.Generator().manual_seed(spec.seed)
-    for _ in range(CFG.epochs):
-        for idx in torch.randperm(DATA.y_train.numel(), generator=gen).split(CFG.batch_size):
-            opt.zero_grad()
-            logit_scaling_loss(net(DATA.X_train[idx]), DATA.y_train[idx], scaling=A[0], offsets=iota[0]).backward()
-            opt.step()
-        sched.step()
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)  # small tensors: threads only add fork/join cost on a shared machine
+    try:
+        for _ in range(CFG.epochs):
+            for idx in torch.randperm(DATA.y_train.numel(), generator=gen).split(CFG.batch_size):
+                opt.zero_grad()
+                logit_scaling_loss(net(DATA.X_train[idx]), DATA.y_train[idx], scaling=A[0], offsets=iota[0]).backward()
+                opt.step()
+            sched.step()
+    finally:
+        torch.set_num_threads(previous)
     return net
 
 
