@@ -42,7 +42,7 @@ import torch
 from training.batched import train_batched
 from training.data import digits_step
 from training.deepnet import PAPER_RECIPE, objective
-from training.experiments.gamma_sweep import DIGITS_NET, GammaSweep
+from training.experiments.gamma_sweep import DIGITS_NET
 from training.losses import logit_scaling_loss, scaling_tensors
 from training.specs import RunSpec
 

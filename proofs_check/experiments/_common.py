@@ -19,6 +19,11 @@ def int_tuple(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
 
 
+def real_tuple(text: str) -> tuple[float, ...]:
+    """Comma-separated finite reals, e.g. ``1,10,50`` (empty: no values)."""
+    return tuple(real(t) for t in text.split(",") if t.strip())
+
+
 def name_tuple(text: str) -> tuple[str, ...]:
     """Comma-separated names, e.g. ``CDT,LDT``."""
     names = tuple(t.strip() for t in text.split(",") if t.strip())

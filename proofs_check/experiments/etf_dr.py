@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import argparse
 
-from proofs_check.commands._args import integer, real
+from proofs_check.commands._args import integer
 from proofs_check.experiments._common import (add_output_arguments, add_training_arguments, emit_json, int_tuple,
-                                              name_tuple, net_config, progress)
+                                              name_tuple, net_config, progress, real_tuple)
 
 NAME = "etf-dr"
-
-
-def _reals(text: str) -> tuple[float, ...]:
-    return tuple(real(t) for t in text.split(",") if t.strip())
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -30,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--dataset", choices=list(DATASETS), default="digits",
                    help="digits (sklearn, offline, default) or a local copy given by --data")
     p.add_argument("--data", metavar="DIR", default=None, help="folder holding the dataset files; nothing is downloaded")
-    p.add_argument("--ratios", type=_reals, default=(1.0, 10.0, 50.0, 100.0),
+    p.add_argument("--ratios", type=real_tuple, default=(1.0, 10.0, 50.0, 100.0),
                    help="imbalance ratios n_max / n_min (default 1,10,50,100; yang2022 also 200, which needs "
                         "n_max >= 200: CIFAR)")
     p.add_argument("--n-max", type=integer, default=150, help="samples of the largest class (default 150)")

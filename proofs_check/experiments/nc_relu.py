@@ -7,13 +7,9 @@ import argparse
 
 from proofs_check.commands._args import integer, real
 from proofs_check.experiments._common import (add_data_arguments, add_output_arguments, add_training_arguments,
-                                              emit_json, fmt, net_config, progress)
+                                              emit_json, fmt, net_config, progress, real_tuple)
 
 NAME = "nc-relu"
-
-
-def _reals(text: str) -> tuple[float, ...]:
-    return tuple(real(t) for t in text.split(",") if t.strip())
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -28,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--feature-decay", type=real, default=1e-5, help="lambda_H of the feature penalty (default 1e-5)")
     add_training_arguments(p, arch="mlp", width=64, hidden="64,64,64,64", epochs=300, lr=0.01, momentum=0.9,
                            weight_decay=1e-4, batch_size=32, milestones="150", log_every=10)
-    p.add_argument("--collapse-R", type=_reals, default=(1.0, 2.0, 4.0, 6.0, 8.0, 10.0),
+    p.add_argument("--collapse-R", type=real_tuple, default=(1.0, 2.0, 4.0, 6.0, 8.0, 10.0),
                    help="imbalance ratios of the minority-collapse sweep (default 1,2,4,6,8,10; empty string: skip)")
     p.add_argument("--collapse-n-min", type=integer, default=15, help="minority count of that sweep (default 15)")
     p.add_argument("--collapse-lambda", type=real, default=8e-3,
