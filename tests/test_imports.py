@@ -15,9 +15,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theory", "numerics", "training", "proofs_check")
 LIBRARIES = ("theory", "numerics", "training")
-# The deepnets branch removes these two entry points (training.deepnet / training.etf_dr become `igeom
-# experiment` sub-commands there); the lead deletes this exemption when merging it.
-MAIN_EXEMPT = {"training/deepnet.py", "training/etf_dr.py"}
 
 
 def module_files(root: Path, packages: tuple[str, ...]) -> dict[str, Path]:
@@ -97,7 +94,7 @@ def test_no_import_cycle_among_project_modules():
 
 def test_no_entry_points_in_the_libraries():
     found = {str(path.relative_to(ROOT)) for path in module_files(ROOT, LIBRARIES).values() if has_main_block(path)}
-    assert found <= MAIN_EXEMPT, f"if __name__ == '__main__' in {sorted(found - MAIN_EXEMPT)}"
+    assert not found, f"if __name__ == '__main__' in {sorted(found)}"
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

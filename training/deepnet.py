@@ -1,177 +1,118 @@
-"""Deep nets trained with the CE parameterizations, measured like the UFM (behnia2023 App. A.2, Fig. 3).
+"""Deep nets trained with the CE parameterizations, measured like the UFM (behnia2023 App. A.2, Figs. 3, 5).
 
-One model per :class:`training.specs.RunSpec` (loss, gamma, seed), trained by mini-batch SGD
-(``torch.optim.SGD`` with autograd, the usual deep-net practice) on an :class:`ImbalancedData`. At the
-logged epochs the classifier W and the class means of the penultimate features over the training set
-(network in eval mode) are recorded, so :func:`training.measurements.measure` applies unchanged.
+The models of a sweep (one :class:`training.specs.RunSpec` each: loss, gamma, seed) share an architecture
+and train together as one program (:func:`training.batched.train_batched`), by mini-batch SGD with
+momentum, weight decay and a step learning-rate schedule. At the logged epochs the classifier W, the
+class means of the penultimate features over the training set (network in eval mode), the per-class
+training and test accuracies are recorded, so :func:`training.measurements.measure` applies unchanged.
+
+:data:`PAPER_RECIPE` is behnia2023 App. A.2: 350 epochs, lr 0.1 divided by 10 at epochs 116 and 232,
+momentum 0.9, weight decay 1e-5, batch 128 (delta normalised to sum k by :class:`RunSpec`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import torch
 
-from theory.core.validate import finite_real, positive_int, positive_real
+from theory.core.errors import InputError
+from theory.core.validate import positive_int
+from training.batched import History, LogitScaling, SGDConfig, train_batched
 from training.data import ImbalancedData
-from training.losses import logit_scaling_loss, scaling_tensors
+from training.losses import scaling_tensors
 from training.measurements import Trajectory
-from training.nets import build
+from training.nets import ARCHS, build
 from training.specs import RunSpec
 from training.ufm import resolve_device
+
+PAPER_RECIPE = SGDConfig(epochs=350, lr=0.1, momentum=0.9, weight_decay=1e-5, batch_size=128,
+                         milestones=(116, 232), lr_factor=0.1)
 
 
 @dataclass(frozen=True)
 class NetConfig:
-    """Architecture and SGD settings (defaults: a small MLP, lr 0.05, momentum 0.9, batch 64)."""
+    """Architecture (``arch`` of :data:`training.nets.ARCHS`, feature ``width``, MLP ``hidden`` widths, ReLU
+    on the features or not), SGD settings, logging interval and device."""
 
     arch: str = "mlp"
     width: int = 32
-    epochs: int = 100
-    lr: float = 0.05
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    batch_size: int = 64
-    milestones: tuple[int, ...] = ()
-    lr_factor: float = 0.1
+    hidden: tuple[int, ...] = (128, 128)
+    relu_features: bool = False
+    sgd: SGDConfig = PAPER_RECIPE
     log_every: int = 10
     device: str = "auto"
 
     def __post_init__(self) -> None:
-        if self.arch not in ("mlp", "resnet"):
-            raise ValueError(f"arch must be 'mlp' or 'resnet', got {self.arch!r}")
-        for name in ("width", "epochs", "batch_size", "log_every"):
-            object.__setattr__(self, name, positive_int(name, getattr(self, name)))
-        object.__setattr__(self, "lr", positive_real("lr", self.lr))
-        if not 0.0 <= finite_real("momentum", self.momentum) < 1.0:
-            raise ValueError(f"momentum must lie in [0, 1), got {self.momentum}")
-        if finite_real("weight_decay", self.weight_decay) < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
-        object.__setattr__(self, "milestones", tuple(positive_int("milestone", m) for m in self.milestones))
-        object.__setattr__(self, "lr_factor", positive_real("lr_factor", self.lr_factor))
+        if self.arch not in ARCHS:
+            raise InputError(f"arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
+        object.__setattr__(self, "width", positive_int("width", self.width))
+        object.__setattr__(self, "log_every", positive_int("log_every", self.log_every))
+        object.__setattr__(self, "hidden", tuple(positive_int("hidden width", h) for h in self.hidden))
 
     def model_kwargs(self) -> dict[str, object]:
-        """Constructor arguments: MLP feature width d, or ResNet stage widths (w/2, w, 2w)."""
+        """Constructor arguments: MLP / CNN feature width d (and the MLP's hidden widths), small-ResNet
+        stage widths (w/2, w, 2w); ResNet-18 has its own widths."""
+        kw: dict[str, object] = {"relu_features": self.relu_features}
         if self.arch == "mlp":
-            return {"d": self.width}
-        return {"widths": (self.width // 2, self.width, 2 * self.width)}
+            kw.update(d=self.width, hidden=self.hidden)
+        elif self.arch == "cnn":
+            kw["d"] = self.width
+        elif self.arch == "resnet":
+            kw["widths"] = (self.width // 2, self.width, 2 * self.width)
+        return kw
+
+    def log_epochs(self) -> list[int]:
+        """0, every ``log_every`` epochs, and the last epoch."""
+        return sorted({0, self.sgd.epochs, *range(self.log_every, self.sgd.epochs + 1, self.log_every)})
 
 
 @dataclass
 class NetResult(Trajectory):
-    """Trajectory of the nets plus ``test_class_accuracy`` (B, k) at the end (NaN where diverged)."""
+    """Trajectory of the nets plus ``test_class_accuracy`` (T, B, k) at the logged epochs (NaN where
+    diverged), the extra per-model scalars of the ``measure`` callback and the final stacked state."""
 
     test_class_accuracy: np.ndarray | None = None
+    extra: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    final: dict[str, torch.Tensor] = dataclasses.field(default_factory=dict)
 
 
-def _evaluate(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, k: int,
-              chunk: int = 2048) -> tuple[torch.Tensor, torch.Tensor]:
-    """(class means M (d, k), per-class accuracy (k,)) of ``model`` in eval mode on (X, y)."""
-    model.eval()
-    with torch.no_grad():
-        feats = torch.cat([model.features(X[i:i + chunk]) for i in range(0, X.shape[0], chunk)])
-        logits = model.classifier(feats)
-    model.train()
-    onehot = torch.nn.functional.one_hot(y, k).to(feats.dtype)
-    counts = onehot.sum(0)
-    M = feats.T @ onehot / counts
-    acc = ((logits.argmax(1) == y).to(feats.dtype) @ onehot) / counts
-    return M, acc
-
-
-def train_nets(data: ImbalancedData, specs: list[RunSpec], config: NetConfig = NetConfig(),
-               test: bool = True) -> NetResult:
-    """Train one net per spec on ``data`` (sequentially); NaN/inf losses are recorded per spec."""
-    if not specs:
-        raise ValueError("need at least one RunSpec")
-    device = resolve_device(config.device)
+def objective(data: ImbalancedData, specs: Sequence[RunSpec], feature_decay: float = 0.0) -> LogitScaling:
+    """The stacked behnia2023 eq. (1) losses of ``specs`` on ``data``'s imbalance (plus dang2024's
+    feature penalty lambda_H / 2 ||H||_F^2 when ``feature_decay`` > 0)."""
     imb = data.imbalance
-    X, y = data.X_train.to(device), data.y_train.to(device)
-    n, k = y.numel(), imb.k
-    if config.batch_size > n:
-        raise ValueError(f"batch_size must be <= n = {n}, got {config.batch_size}")
-    logged = sorted({0, config.epochs, *range(config.log_every, config.epochs + 1, config.log_every)})
-    T, B = len(logged), len(specs)
-    d = config.width if config.arch == "mlp" else 2 * config.width
-    W_hist, M_hist = np.full((T, B, d, k), np.nan), np.full((T, B, d, k), np.nan)
-    loss_hist, acc_hist = np.full((T, B), np.nan), np.full((T, B, k), np.nan)
-    test_acc = np.full((B, k), np.nan)
-    diverged = np.full(B, -1, dtype=np.int64)
-    for b, spec in enumerate(specs):
-        model = build(config.arch, tuple(X.shape[1:]), k, spec.seed, **config.model_kwargs()).to(device)
-        A, iota = scaling_tensors([spec.parameterization(imb)], dtype=torch.float32, device=device)
-        w = torch.as_tensor(spec.class_weights(imb), dtype=torch.float32, device=device)[y]
-        opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
-                              weight_decay=config.weight_decay)
-        sched = torch.optim.lr_scheduler.MultiStepLR(opt, list(config.milestones), gamma=config.lr_factor)
-        gen = torch.Generator().manual_seed(spec.seed)
-        for epoch in range(config.epochs + 1):
-            if epoch in logged:
-                t = logged.index(epoch)
-                M, acc = _evaluate(model, X, y, k)
-                W_hist[t, b], M_hist[t, b], acc_hist[t, b] = (model.classifier_matrix.detach().cpu().double().numpy(),
-                                                             M.cpu().double().numpy(), acc.cpu().double().numpy())
-                with torch.no_grad():
-                    loss_hist[t, b] = float(logit_scaling_loss(model(X), y, scaling=A[0], offsets=iota[0], weights=w))
-            if epoch == config.epochs:
-                break
-            total = 0.0
-            for idx in torch.randperm(n, generator=gen).to(device).split(config.batch_size):
-                opt.zero_grad()
-                loss = logit_scaling_loss(model(X[idx]), y[idx], scaling=A[0], offsets=iota[0], weights=w[idx])
-                loss.backward()
-                opt.step()
-                total += float(loss.detach())
-            sched.step()
-            if not np.isfinite(total):
-                diverged[b] = epoch + 1
-                break
-        if test and diverged[b] < 0:
-            test_acc[b] = _evaluate(model, data.X_test.to(device), data.y_test.to(device), k)[1].cpu().double().numpy()
-    return NetResult(imbalance=imb, specs=tuple(specs), epochs=np.array(logged), W=W_hist, M=M_hist,
-                     loss=loss_hist, class_accuracy=acc_hist, diverged_epoch=diverged, test_class_accuracy=test_acc)
+    A, iota = scaling_tensors([s.parameterization(imb) for s in specs], dtype=torch.float32)
+    weights = torch.as_tensor(np.stack([s.class_weights(imb) for s in specs]), dtype=torch.float32)
+    return LogitScaling(A, iota, weights, feature_decay, int(data.y_train.numel()))
 
 
-def digits_sweep(arch: str = "mlp", gammas: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0), epochs: int = 200,
-                 seed: int = 0, **config: object) -> tuple[NetResult, ImbalancedData]:
-    """CDT and LDT over ``gammas`` on (10, 1/2)-STEP digits (n_min = 15, n = 825): behnia2023 Fig. 3 in
-    miniature (ResNet-18 on CIFAR-10 there)."""
-    from training.data import digits_step
-
-    data = digits_step(k_minor=5, R=10, n_min=15, seed=seed)
-    specs = [RunSpec(loss, g, seed) for loss in ("CDT", "LDT") for g in gammas]
-    cfg = NetConfig(arch=arch, epochs=epochs, log_every=max(1, epochs // 10), **config)  # type: ignore[arg-type]
-    return train_nets(data, specs, cfg), data
+def networks(data: ImbalancedData, specs: Sequence[RunSpec], config: NetConfig) -> list[torch.nn.Module]:
+    """One freshly initialised network per spec (seeded by the spec's seed)."""
+    shape = tuple(data.X_train.shape[1:])
+    return [build(config.arch, shape, data.imbalance.k, s.seed, **config.model_kwargs()) for s in specs]
 
 
-def _main(argv: list[str] | None = None) -> int:
-    import argparse
-    import json
-    from pathlib import Path
-
-    from training.checkpoint import write_json
-    from training.figures import figure2
-    from training.measurements import measure
-
-    p = argparse.ArgumentParser(prog="python -m training.deepnet", description="Deep nets on STEP digits vs Thm 2")
-    p.add_argument("out", type=Path)
-    p.add_argument("--arch", choices=["mlp", "resnet"], default="mlp")
-    p.add_argument("--epochs", type=int, default=200)
-    p.add_argument("--lr", type=float, default=0.05)
-    p.add_argument("--weight-decay", type=float, default=5e-4)
-    args = p.parse_args(argv)
-    result, data = digits_sweep(args.arch, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay)
-    meas = measure(result)
-    rows = [{**meas.run_json(b), "test_balanced_accuracy": float(np.nanmean(result.test_class_accuracy[b]))}
-            for b in range(len(meas.specs))]
-    write_json(args.out / f"digits-{args.arch}.json", {"arch": args.arch, "epochs": args.epochs, "runs": rows})
-    figure2(meas, data.imbalance, args.out / f"fig2-digits-{args.arch}.png",
-            title=f"{args.arch} on (10, 1/2)-STEP digits, epoch {args.epochs}: measured vs Thm 2")
-    for r in rows:
-        print(json.dumps({k: r[k] for k in ("loss", "gamma", "distance", "train_error", "test_balanced_accuracy")}))
-    return 0
+def train_nets(data: ImbalancedData, specs: Sequence[RunSpec], config: NetConfig = NetConfig(), *,
+               checkpoint: str | Path | None = None, resume: dict | None = None, progress: bool = False,
+               measure=None, feature_decay: float = 0.0) -> NetResult:  # noqa: ANN001 - training.batched.MeasureFn
+    """Train one net per spec on ``data`` as one batched program; NaN/inf losses are recorded per spec
+    (that model's metrics are NaN, the others continue). ``feature_decay``: see :func:`objective`."""
+    if not specs:
+        raise InputError("need at least one RunSpec")
+    device = resolve_device(config.device)
+    hist: History = train_batched(networks(data, specs, config), [s.seed for s in specs], objective(data, specs, feature_decay),
+                                  data.X_train, data.y_train, config.sgd, config.log_epochs(), data.X_test,
+                                  data.y_test, device, checkpoint, resume, progress, measure)
+    return NetResult(imbalance=data.imbalance, specs=tuple(specs), epochs=np.array(hist.epochs), W=hist.W, M=hist.M,
+                     loss=hist.loss, class_accuracy=hist.train_acc, diverged_epoch=hist.diverged_epoch,
+                     test_class_accuracy=hist.test_acc, extra=hist.extra, final=hist.final)
 
 
-if __name__ == "__main__":
-    raise SystemExit(_main())
+def member(net: torch.nn.Module, final: dict[str, torch.Tensor], b: int) -> torch.nn.Module:
+    """``net`` (same architecture) loaded with model ``b`` of a program's final stacked state, in eval mode."""
+    net.load_state_dict({name: t[b] for name, t in final.items()})
+    return net.eval()

@@ -1,4 +1,4 @@
-"""Fixed simplex-ETF classifier with the dot-regression loss vs a learnable classifier (yang2022).
+"""Fixed simplex-ETF classifier with the dot-regression loss vs a learnable classifier (yang2022 Table 1).
 
 yang2022 Def. 1 (eq. 1): W* = sqrt(K/(K-1)) U (I_K - 1 1^T / K) with U^T U = I_K, so that
 w_i^T w_j = K/(K-1) delta_ij - 1/(K-1) (eq. 2). Thm 1: with W* fixed, the features of every class
@@ -6,24 +6,31 @@ collapse onto w_c* however imbalanced the data. Appendix C: features are l2-norm
 classifier length is set per class, sqrt(E_W,k) = N / (K n_k). The DR loss is yang2022 eq. (14)
 (:func:`training.losses.dot_regression_loss`).
 
-:func:`table1` is yang2022 Table 1 in miniature on STEP-imbalanced digits: learnable classifier + CE,
-learnable + weighted CE (weights 1/n_k, "CE*"), fixed ETF + CE, fixed ETF + DR; balanced test accuracy,
-mean and standard deviation over seeds.
+The four methods of Table 1: learnable classifier + CE, learnable + CE weighted by 1/(K n_k) ("CE*"),
+fixed ETF + CE, fixed ETF + DR. Each (method, imbalance ratio) trains its seeds as one batched program
+(:mod:`training.batched`); the data subset is fixed (drawn with seed 0, as the deterministic long-tailed
+subsets of yang2022's code) and the seed sets the initialisation, the ETF's rotation and the batch order.
+Reported per method and ratio: balanced test accuracy (mean and std over seeds, in %) and the Fig. 4
+alignment, the mean over classes of cos(h_c - h_G, w_c) (class means h_c and global mean h_G of the
+training features).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import torch
 
-from theory.core.validate import positive_int, positive_real
+from theory.core.errors import InputError
+from theory.core.measure import vector_cosine
 from theory.etf.simplex import simplex_etf
-from training.data import ImbalancedData, digits_step
-from training.losses import dot_regression_loss, logit_scaling_loss
-from training.nets import build
+from training.batched import CLASSIFIER, LogitScaling, Objective, train_batched
+from training.data import ImbalancedData
+from training.deepnet import NetConfig, networks
+from training.losses import dot_regression_loss
+from training.specs import RunSpec
+from training.ufm import resolve_device
 
 METHODS = ("learnable+CE", "learnable+CE*", "ETF+CE", "ETF+DR")
 
@@ -34,102 +41,83 @@ def class_lengths(counts: np.ndarray) -> np.ndarray:
     return n.sum() / (n.size * n)
 
 
-@dataclass(frozen=True)
-class ETFConfig:
-    """Backbone and SGD settings of the comparison (an MLP on digits; batch 64, momentum 0.9)."""
+class DotRegression(Objective):
+    """yang2022 eq. (14) on l2-normalised features (App. C, E_H = 1) against the fixed classifiers
+    ``classifier`` (B, d, k), which are not trained."""
 
-    width: int = 32
-    epochs: int = 60
-    lr: float = 0.05
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    batch_size: int = 64
+    frozen = (CLASSIFIER,)
 
-    def __post_init__(self) -> None:
-        for name in ("width", "epochs", "batch_size"):
-            object.__setattr__(self, name, positive_int(name, getattr(self, name)))
-        object.__setattr__(self, "lr", positive_real("lr", self.lr))
+    def __init__(self, classifier: torch.Tensor) -> None:
+        self.classifier = classifier.float()
+
+    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        hn = torch.nn.functional.normalize(h, dim=-1)
+        return torch.stack([dot_regression_loss(hn[b], y[b], self.classifier[b]) for b in range(h.shape[0])])
 
 
-def train_method(method: str, data: ImbalancedData, seed: int, config: ETFConfig = ETFConfig()) -> dict[str, float]:
-    """Train one method of :data:`METHODS`; returns balanced test accuracy, training accuracy and the
-    mean cosine between each training feature and its (fixed or learnt) classifier vector."""
+class FixedClassifierCE(LogitScaling):
+    """CE with the classifier held fixed (yang2022's "ETF + CE")."""
+
+    frozen = (CLASSIFIER,)
+
+
+def _etf(k: int, d: int, seeds: Sequence[int], lengths: np.ndarray | None) -> torch.Tensor:
+    """(B, d, k) simplex ETFs (one rotation per seed), columns scaled by ``lengths`` when given."""
+    W = np.stack([simplex_etf(k, d, 1.0, s) for s in seeds])
+    if lengths is not None:
+        W = W * lengths[None, None, :]
+    return torch.as_tensor(W, dtype=torch.float32)
+
+
+def method_program(method: str, data: ImbalancedData, seeds: Sequence[int], config: NetConfig
+                   ) -> tuple[list[torch.nn.Module], Objective]:
+    """The networks (one per seed; the ETF copied into the classifier for the fixed methods) and the
+    stacked objective of one method."""
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+        raise InputError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     imb = data.imbalance
     k = imb.k
-    model = build("mlp", tuple(data.X_train.shape[1:]), k, seed, d=config.width)
-    fixed = method.startswith("ETF")
-    if fixed:
-        W = torch.from_numpy(simplex_etf(k, config.width, 1.0, seed)).float()
-        if method == "ETF+DR":
-            W = W * torch.as_tensor(class_lengths(imb.counts), dtype=torch.float32)
+    specs = [RunSpec("CE", 0.0, s) for s in seeds]
+    nets = networks(data, specs, config)
+    B = len(seeds)
+    A, iota = torch.ones(B, k, k), torch.zeros(B, k)
+    weights = torch.ones(B, k)
+    if method == "learnable+CE*":  # 1/(K n_k), scaled so that the mean per-sample weight is 1
+        weights = torch.as_tensor(imb.n / (k * imb.counts), dtype=torch.float32).expand(B, k).clone()
+    if not method.startswith("ETF"):
+        return nets, LogitScaling(A, iota, weights)
+    d = nets[0].classifier.weight.shape[1]
+    W = _etf(k, d, seeds, class_lengths(imb.counts) if method == "ETF+DR" else None)
+    for net, Wb in zip(nets, W):
         with torch.no_grad():
-            model.classifier.weight.copy_(W.T)
-        model.classifier.weight.requires_grad_(False)
-    X, y = data.X_train, data.y_train
-    weights = None
-    if method == "learnable+CE*":
-        weights = torch.as_tensor((1.0 / imb.counts)[y.numpy()] * y.numel() / k, dtype=torch.float32)
-    ones = torch.ones(k, k)
-    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=config.lr,
-                          momentum=config.momentum, weight_decay=config.weight_decay)
-    gen = torch.Generator().manual_seed(seed)
-    for _ in range(config.epochs):
-        for idx in torch.randperm(y.numel(), generator=gen).split(config.batch_size):
-            opt.zero_grad()
-            if method == "ETF+DR":
-                h = torch.nn.functional.normalize(model.features(X[idx]), dim=1)
-                loss = dot_regression_loss(h, y[idx], model.classifier_matrix)
-            else:
-                loss = logit_scaling_loss(model(X[idx]), y[idx], scaling=ones,
-                                          weights=None if weights is None else weights[idx])
-            loss.backward()
-            opt.step()
-    with torch.no_grad():
-        feats = model.features(X)
-        if method == "ETF+DR":
-            feats = torch.nn.functional.normalize(feats, dim=1)
-        W = model.classifier_matrix
-        cos = torch.nn.functional.cosine_similarity(feats, W[:, y].T, dim=1).mean()
-        predict = (lambda Z: (torch.nn.functional.normalize(model.features(Z), dim=1) @ W).argmax(1)) if method == "ETF+DR" \
-            else (lambda Z: model(Z).argmax(1))
-        per_class = lambda Z, t: torch.stack([(predict(Z)[t == c] == c).float().mean() for c in range(k)])  # noqa: E731
-        return {"balanced_test_accuracy": float(per_class(data.X_test, data.y_test).mean()),
-                "train_accuracy": float((predict(X) == y).float().mean()),
-                "feature_classifier_cosine": float(cos)}
+            net.classifier.weight.copy_(Wb.T)
+    return nets, (DotRegression(W) if method == "ETF+DR" else FixedClassifierCE(A, iota, weights))
 
 
-def table1(ratios: Sequence[float] = (1.0, 10.0, 50.0), seeds: Sequence[int] = (0, 1, 2), n_max: int = 150,
-           config: ETFConfig = ETFConfig()) -> dict[str, dict[str, dict[str, float]]]:
-    """{method: {"R=..": {"mean", "std"}}} of the balanced test accuracy (%), yang2022 Table 1 style.
-
-    STEP digits with k_minor = 5, n_maj = ``n_max`` and n_min = n_max / R (tau = 1/R in yang2022's
-    notation); the test set is class-balanced and disjoint from training.
-    """
-    out: dict[str, dict[str, dict[str, float]]] = {m: {} for m in METHODS}
-    for R in ratios:
-        n_min = positive_real("n_max / R", n_max / R)
-        if abs(n_min - round(n_min)) > 1e-9:
-            raise ValueError(f"n_max / R must be an integer, got {n_min}")
-        for method in METHODS:
-            accs = [100 * train_method(method, digits_step(5, R, int(round(n_min)), seed=s), s, config)["balanced_test_accuracy"]
-                    for s in seeds]
-            out[method][f"R={R:g}"] = {"mean": float(np.mean(accs)), "std": float(np.std(accs))}
-    return out
+def alignment(W: np.ndarray, M: np.ndarray, counts: np.ndarray) -> float:
+    """Mean over classes of cos(h_c - h_G, w_c) (yang2022 Fig. 4): W, M (d, k), h_G = sum_c n_c h_c / N."""
+    n = np.asarray(counts, dtype=np.float64)
+    h_G = M @ n / n.sum()
+    return float(np.mean(vector_cosine((M - h_G[:, None]).T, W.T)))
 
 
-def table1_markdown(table: dict[str, dict[str, dict[str, float]]]) -> str:
-    """Markdown rendering of :func:`table1`."""
-    cols = list(next(iter(table.values())).keys())
-    lines = ["| method | " + " | ".join(cols) + " |", "| --- |" + " --- |" * len(cols)]
-    for method, row in table.items():
-        lines.append(f"| {method} | " + " | ".join(f"{row[c]['mean']:.1f} ± {row[c]['std']:.1f}" for c in cols) + " |")
-    return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    import sys
-
-    epochs = int(sys.argv[1]) if len(sys.argv) > 1 else ETFConfig().epochs
-    print(table1_markdown(table1(config=ETFConfig(epochs=epochs))))
+def train_method(method: str, data: ImbalancedData, seeds: Sequence[int], config: NetConfig,
+                 checkpoint=None, resume: dict | None = None, progress: bool = False) -> dict[str, object]:  # noqa: ANN001
+    """Train one method for every seed as one program; per-seed balanced test accuracy, training accuracy
+    and alignment at the last epoch (None for a diverged seed)."""
+    device = resolve_device(config.device)
+    nets, obj = method_program(method, data, seeds, config)
+    hist = train_batched(nets, list(seeds), obj, data.X_train, data.y_train, config.sgd, [0], data.X_test,
+                         data.y_test, device, checkpoint, resume, progress)
+    counts = data.imbalance.counts
+    out: dict[str, list] = {"balanced_test_accuracy": [], "train_accuracy": [], "alignment": []}
+    for b in range(len(seeds)):
+        if hist.diverged_epoch[b] >= 0:
+            for key in out:
+                out[key].append(None)
+            continue
+        out["balanced_test_accuracy"].append(float(hist.test_acc[-1, b].mean()))
+        out["train_accuracy"].append(float(hist.train_acc[-1, b] @ counts / counts.sum()))
+        out["alignment"].append(alignment(hist.W[-1, b], hist.M[-1, b], counts))
+    return {"method": method, "seeds": list(seeds), **out,
+            "diverged": [int(e) for e in hist.diverged_epoch if e >= 0]}

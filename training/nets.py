@@ -1,9 +1,12 @@
-"""Deep nets written in the project (torchvision is not used): an MLP and a small ResNet.
+"""Deep nets written in the project (torchvision is not used): an MLP, a small CNN and ResNets.
 
-Both map an image batch (N, C, H, W) to penultimate features h (N, d) via ``features`` and to logits
+Each maps an image batch (N, C, H, W) to penultimate features h (N, d) via ``features`` and to logits
 W^T h via a bias-free linear classifier (as in the UFM and behnia2023 eq. 1), exposed as
 ``classifier_matrix`` (d x k). The ResNet follows He et al.'s basic block (two 3x3 convolutions with
-batch normalisation and an identity or 1x1-projection shortcut), sized for 8 x 8 digits or 32 x 32 CIFAR.
+batch normalisation and an identity or 1x1-projection shortcut), sized for 8 x 8 digits or 32 x 32 CIFAR;
+``resnet18`` is the CIFAR variant of ResNet-18 used by behnia2023 App. A.2 and yang2022 Table 1 (3x3 stem,
+no max-pool, stages 64-128-256-512 of two blocks each). ``relu_features`` puts a ReLU on the penultimate
+features (dang2024 Sec. 6: the UFM+ setting, H >= 0).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from theory.core.errors import InputError
 from theory.core.validate import positive_int
 
 
@@ -32,13 +36,15 @@ class _Classified(nn.Module):
 
 
 class MLP(_Classified):
-    """Flatten -> [Linear -> ReLU] per hidden width -> Linear(d) features -> Linear(k, no bias).
+    """Flatten -> [Linear -> ReLU] per hidden width -> Linear(d) features [-> ReLU] -> Linear(k, no bias).
 
-    The feature layer is linear, so features are unconstrained in sign as in the UFM (a ReLU there
-    would make them non-negative, the UFM+ setting of dang2024).
+    By default the feature layer is linear, so features are unconstrained in sign as in the UFM;
+    ``relu_features=True`` makes them non-negative, the UFM+ setting of dang2024 (whose 6-layer MLP is
+    ``hidden = (w,) * 4, d = w``: five ReLU layers and the classifier).
     """
 
-    def __init__(self, in_features: int, k: int, d: int = 32, hidden: Sequence[int] = (128, 128)) -> None:
+    def __init__(self, in_features: int, k: int, d: int = 32, hidden: Sequence[int] = (128, 128),
+                 relu_features: bool = False) -> None:
         super().__init__()
         in_features, k, d = positive_int("in_features", in_features), positive_int("k", k, 2), positive_int("d", d)
         widths = [in_features, *[positive_int("hidden width", h) for h in hidden], d]
@@ -46,6 +52,8 @@ class MLP(_Classified):
         for a, b in zip(widths[:-2], widths[1:-1]):
             layers += [nn.Linear(a, b), nn.ReLU()]
         layers.append(nn.Linear(widths[-2], d))
+        if relu_features:
+            layers.append(nn.ReLU())
         self.body = nn.Sequential(*layers)
         self.classifier = nn.Linear(d, k, bias=False)
 
@@ -74,18 +82,25 @@ class BasicBlock(nn.Module):
 
 
 class ResNet(_Classified):
-    """Stem conv -> one BasicBlock per width (stride 2 after the first) -> global average pool -> features."""
+    """Stem conv -> ``depth`` BasicBlocks per stage width (the first of each later stage with stride 2) ->
+    global average pool -> features [-> ReLU]. Average-pooled ReLU outputs are already non-negative,
+    so ``relu_features`` only matters for the name: it is accepted for a uniform interface."""
 
-    def __init__(self, in_channels: int, k: int, widths: Sequence[int] = (16, 32, 64)) -> None:
+    def __init__(self, in_channels: int, k: int, widths: Sequence[int] = (16, 32, 64), depth: int = 1,
+                 relu_features: bool = False) -> None:
         super().__init__()
         in_channels, k = positive_int("in_channels", in_channels), positive_int("k", k, 2)
         widths = [positive_int("width", w) for w in widths]
+        depth = positive_int("blocks per stage", depth)
         if not widths:
-            raise ValueError("ResNet needs at least one stage width")
+            raise InputError("ResNet needs at least one stage width")
         self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=False),
                                   nn.BatchNorm2d(widths[0]), nn.ReLU())
-        blocks = [BasicBlock(widths[0], widths[0])]
-        blocks += [BasicBlock(a, b, stride=2) for a, b in zip(widths[:-1], widths[1:])]
+        blocks: list[nn.Module] = []
+        for i, w in enumerate(widths):
+            c_in = widths[max(i - 1, 0)]
+            blocks.append(BasicBlock(c_in, w, stride=1 if i == 0 else 2))
+            blocks += [BasicBlock(w, w) for _ in range(depth - 1)]
         self.blocks = nn.Sequential(*blocks)
         self.classifier = nn.Linear(widths[-1], k, bias=False)
 
@@ -94,14 +109,45 @@ class ResNet(_Classified):
         return self.blocks(self.stem(x)).mean(dim=(2, 3))
 
 
+class CNN(_Classified):
+    """A small CNN for CPU runs: two [3x3 conv -> ReLU -> 2x2 max-pool] stages (c, 2c channels) ->
+    flatten -> Linear(d) features [-> ReLU] -> Linear(k, no bias)."""
+
+    def __init__(self, in_shape: Sequence[int], k: int, channels: int = 16, d: int = 32,
+                 relu_features: bool = False) -> None:
+        super().__init__()
+        c_in, h, w = (positive_int("input size", v) for v in in_shape)
+        c, d, k = positive_int("channels", channels), positive_int("d", d), positive_int("k", k, 2)
+        if h < 4 or w < 4:
+            raise InputError(f"the CNN pools twice: inputs need H, W >= 4, got {h} x {w}")
+        layers: list[nn.Module] = [nn.Conv2d(c_in, c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                   nn.Conv2d(c, 2 * c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                                   nn.Linear(2 * c * (h // 4) * (w // 4), d)]
+        if relu_features:
+            layers.append(nn.ReLU())
+        self.body = nn.Sequential(*layers)
+        self.classifier = nn.Linear(d, k, bias=False)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate features (N, d)."""
+        return self.body(x)
+
+
+ARCHS = ("mlp", "cnn", "resnet", "resnet18")
+
+
 def build(arch: str, in_shape: Sequence[int], k: int, seed: int, **kwargs: object) -> _Classified:
-    """An ``"mlp"`` or ``"resnet"`` for inputs of shape (C, H, W), initialised from ``seed`` without
-    touching the global RNG state."""
+    """An ``"mlp"``, ``"cnn"``, ``"resnet"`` or ``"resnet18"`` (CIFAR ResNet-18) for inputs of shape
+    (C, H, W), initialised from ``seed`` without touching the global RNG state."""
+    if arch not in ARCHS:
+        raise InputError(f"unknown architecture {arch!r}; expected one of {', '.join(ARCHS)}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         if arch == "mlp":
             c, h, w = in_shape
             return MLP(c * h * w, k, **kwargs)  # type: ignore[arg-type]
-        if arch == "resnet":
-            return ResNet(in_shape[0], k, **kwargs)  # type: ignore[arg-type]
-    raise ValueError(f"unknown architecture {arch!r}; expected 'mlp' or 'resnet'")
+        if arch == "cnn":
+            return CNN(in_shape, k, **kwargs)  # type: ignore[arg-type]
+        if arch == "resnet18":
+            kwargs = {"widths": (64, 128, 256, 512), "depth": 2, **kwargs}
+        return ResNet(in_shape[0], k, **kwargs)  # type: ignore[arg-type]

@@ -7,20 +7,42 @@ import pytest
 import torch
 
 from training.data import digits_step
+from training.batched import SGDConfig
 from training.deepnet import NetConfig, train_nets
 from training.measurements import measure
 from training.nets import MLP, ResNet, build
 from training.specs import RunSpec
 
 
-@pytest.mark.parametrize("arch,shape", [("mlp", (1, 8, 8)), ("resnet", (1, 8, 8)), ("resnet", (3, 32, 32))])
-def test_shapes_and_bias_free_classifier(arch: str, shape: tuple[int, int, int]) -> None:
-    net = build(arch, shape, k=10, seed=0, **({"d": 12} if arch == "mlp" else {"widths": (4, 8, 12)}))
+@pytest.mark.parametrize("arch,shape", [("mlp", (1, 8, 8)), ("cnn", (1, 8, 8)), ("cnn", (3, 32, 32)),
+                                        ("resnet", (1, 8, 8)), ("resnet", (3, 32, 32))])
+@pytest.mark.parametrize("relu", [False, True])
+def test_shapes_and_bias_free_classifier(arch: str, shape: tuple[int, int, int], relu: bool) -> None:
+    net = build(arch, shape, k=10, seed=0, relu_features=relu,
+                **({"d": 12} if arch in ("mlp", "cnn") else {"widths": (4, 8, 12)}))
     x = torch.rand(5, *shape)
-    feats = net.features(x)
+    with torch.no_grad():
+        feats = net.features(x)
     assert feats.shape == (5, 12)
     assert net.classifier.bias is None and net.classifier_matrix.shape == (12, 10)
-    torch.testing.assert_close(net(x), feats @ net.classifier_matrix)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), feats @ net.classifier_matrix)
+    if relu or arch == "resnet":  # ReLU features, and average-pooled ReLU outputs, are non-negative
+        assert float(feats.min()) >= 0.0
+    else:  # a linear feature layer gives features of both signs
+        assert float(feats.min()) < 0.0 < float(feats.max())
+
+
+def test_resnet18_cifar_variant() -> None:
+    """ResNet-18 (CIFAR): 3x3 stem, stages 64-128-256-512 of two basic blocks, 512-d features; a
+    projection shortcut exactly where the shape changes (3 stages); 11,173,962 parameters in the usual
+    CIFAR ResNet-18 (kuangliu/pytorch-cifar), less the 10 biases of its last layer."""
+    net = build("resnet18", (3, 32, 32), k=10, seed=0)
+    assert net.features(torch.rand(2, 3, 32, 32)).shape == (2, 512)
+    assert len(net.blocks) == 8 and net.stem[0].kernel_size == (3, 3)
+    projections = [b for b in net.blocks if not isinstance(b.shortcut, torch.nn.Identity)]
+    assert len(projections) == 3
+    assert sum(p.numel() for p in net.parameters()) == 11_173_962 - 10
 
 
 def test_build_is_seeded_and_leaves_the_global_rng_alone() -> None:
@@ -31,8 +53,10 @@ def test_build_is_seeded_and_leaves_the_global_rng_alone() -> None:
     assert torch.equal(torch.rand(1), before)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
     assert not all(torch.equal(p, q) for p, q in zip(a.parameters(), c.parameters()))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown architecture"):
         build("vgg", (1, 8, 8), 10, seed=0)
+    with pytest.raises(ValueError, match="H, W >= 4"):
+        build("cnn", (1, 2, 2), 10, seed=0)
     with pytest.raises(ValueError):
         MLP(64, 1)
     with pytest.raises(ValueError):
@@ -44,11 +68,11 @@ def test_mlp_interpolates_step_digits_and_is_measured() -> None:
     digits (n = 300) within 60 epochs, with the loss down tenfold; the geometry is measurable
     (finite distances) and the balanced test accuracy exceeds 70 %."""
     data = digits_step(k_minor=5, R=5, n_min=10, seed=0)
-    result = train_nets(data, [RunSpec("CE", 0.0, 0)], NetConfig(arch="mlp", width=16, epochs=60, log_every=20,
-                                                                  lr=0.05, device="cpu"))
+    sgd = SGDConfig(epochs=60, lr=0.05, momentum=0.9, batch_size=64)
+    result = train_nets(data, [RunSpec("CE", 0.0, 0)], NetConfig(arch="mlp", width=16, sgd=sgd, log_every=20, device="cpu"))
     meas = measure(result)
     assert meas.train_error[-1, 0] == 0.0 and meas.zero_error[0]
     assert meas.loss[-1, 0] < 0.1 * meas.loss[0, 0]
-    assert np.isfinite(result.test_class_accuracy).all() and result.test_class_accuracy.mean() > 0.7
+    assert np.isfinite(result.test_class_accuracy).all() and result.test_class_accuracy[-1].mean() > 0.7
     for key in ("W", "M", "WM"):
         assert np.isfinite(meas.distance[key]).all()

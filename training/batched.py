@@ -1,0 +1,400 @@
+"""B networks of one architecture trained together as one program (a gamma sweep, a set of seeds).
+
+The B models' parameters and buffers are stacked along a leading model dimension
+(``torch.func.stack_module_state``) and one forward pass runs them all (``torch.func.vmap`` over
+``functional_call``); each model has its own loss (logit-scaling matrix, offsets and class weights of
+behnia2023 eq. (1), or yang2022's dot regression with a fixed classifier), its own mini-batch order (one
+``torch.Generator`` per seed, seeded as a model trained alone) and its own momentum buffer. The optimiser
+is ``torch.optim.SGD`` written on stacked tensors with the same operations (weight decay added to the
+gradient, b <- mu b + g, p <- p - lr b), and the learning rate follows ``MultiStepLR``. Models never mix:
+the gradient of the summed losses with respect to model b's slice is model b's own gradient.
+
+A model whose epoch loss is NaN/inf is marked diverged at that epoch, its parameters, buffers and
+momentum are set to 0 (a stationary point of SGD with weight decay, so it stays finite and cheap) and its
+metrics are reported as null; the others continue unaffected.
+
+On the CPU an MLP's trajectory does not depend on the other models of the program: trained alone (a
+program of one) it ends bit for bit where it ends inside a sweep (tests/training/test_batched.py; it
+needs one intra-op thread, the padding of :func:`_pad_samples` and optimiser arithmetic without fused
+``alpha=`` terms). Convolutions run as grouped convolutions under ``vmap``, whose weight gradients sum
+in another order than one model's: conv nets agree with their lone runs to float32 rounding. The
+usual single-model loop (``nn.Module`` + ``torch.optim.SGD`` + autograd) computes the same forward pass
+bit for bit, but its backward kernels differ from the batched ones in the last bits (e.g. the weight
+gradient of a linear layer is formed as g^T x there and as (x^T g)^T under ``vmap``), so it agrees to
+float32 rounding, not bitwise (tested with a stated tolerance).
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call, stack_module_state, vmap
+
+from theory.core.errors import InputError
+from theory.core.measure import class_means
+from theory.core.validate import finite_real, positive_int, positive_real
+from training.checkpoint import save_state
+from training.losses import wrong_class_lse
+
+CLASSIFIER = "net.classifier.weight"
+
+
+@dataclass(frozen=True)
+class SGDConfig:
+    """Mini-batch SGD settings shared by the B models (``torch.optim.SGD`` + ``MultiStepLR`` semantics).
+
+    ``classifier_weight_decay``: a separate weight decay for the last layer W (lambda_W of the UFM+,
+    dang2024 problem (4)); ``None``: ``weight_decay`` everywhere."""
+
+    epochs: int = 100
+    lr: float = 0.05
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    batch_size: int = 128
+    milestones: tuple[int, ...] = ()
+    lr_factor: float = 0.1
+    classifier_weight_decay: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.classifier_weight_decay is not None and finite_real("classifier_weight_decay",
+                                                                    self.classifier_weight_decay) < 0:
+            raise InputError(f"classifier_weight_decay must be >= 0, got {self.classifier_weight_decay}")
+        object.__setattr__(self, "epochs", positive_int("epochs", self.epochs))
+        object.__setattr__(self, "batch_size", positive_int("batch_size", self.batch_size))
+        object.__setattr__(self, "lr", positive_real("lr", self.lr))
+        if not 0.0 <= finite_real("momentum", self.momentum) < 1.0:
+            raise InputError(f"momentum must lie in [0, 1), got {self.momentum}")
+        if finite_real("weight_decay", self.weight_decay) < 0:
+            raise InputError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        object.__setattr__(self, "milestones", tuple(sorted(positive_int("milestone", m) for m in self.milestones)))
+        object.__setattr__(self, "lr_factor", positive_real("lr_factor", self.lr_factor))
+
+    def decay(self, name: str) -> float:
+        """Weight decay of the stacked parameter ``name``."""
+        if name == CLASSIFIER and self.classifier_weight_decay is not None:
+            return self.classifier_weight_decay
+        return self.weight_decay
+
+    def lr_at(self, epoch: int) -> float:
+        """Learning rate of ``epoch`` (0-based): MultiStepLR multiplies by ``lr_factor`` at each milestone."""
+        lr = self.lr
+        for m in self.milestones:
+            if epoch >= m:
+                lr = lr * self.lr_factor
+        return lr
+
+
+class Objective:
+    """Per-model training loss: ``__call__(features (B, b, d), logits (B, b, k), labels (B, b)) -> (B,)``
+    mean losses. ``frozen`` names parameters that are not trained."""
+
+    frozen: tuple[str, ...] = ()
+
+    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def select(self, models: Sequence[int]) -> "Objective":
+        """The objective of a sub-program holding ``models`` (in that order)."""
+        out = copy.copy(self)
+        out.__dict__.update({k: v[list(models)] for k, v in self.__dict__.items() if isinstance(v, torch.Tensor)})
+        return out
+
+    def to(self, device: torch.device) -> "Objective":
+        """A copy with its tensors on ``device``."""
+        out = copy.copy(self)
+        out.__dict__.update({k: v.to(device) for k, v in self.__dict__.items() if isinstance(v, torch.Tensor)})
+        return out
+
+
+class LogitScaling(Objective):
+    """behnia2023 eq. (1): CE on scaled logits A[y, c] z_c - iota_c, per-sample weights ``weights[y]``.
+
+    ``scaling`` (B, k, k), ``offsets`` (B, k), ``class_weights`` (B, k) (ones for unweighted CE).
+    ``feature_decay`` lambda_H > 0 adds the feature penalty of dang2024 problem (4), lambda_H / 2 ||H||_F^2
+    over the N = ``n_total`` training features, estimated on a batch of b as lambda_H / 2 (N / b)
+    sum_batch ||h_i||^2 (the CE term is the batch mean, i.e. (1/N) sum_i CE estimated)."""
+
+    def __init__(self, scaling: torch.Tensor, offsets: torch.Tensor, class_weights: torch.Tensor,
+                 feature_decay: float = 0.0, n_total: int = 1) -> None:
+        self.scaling, self.offsets, self.class_weights = scaling.float(), offsets.float(), class_weights.float()
+        self.feature_decay, self.n_total = finite_real("feature_decay", feature_decay), positive_int("n_total", n_total)
+
+    def __call__(self, h: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        B, n, k = z.shape
+        z, y, real = _pad_samples(z, y)
+        rows = torch.arange(B, device=z.device)[:, None]
+        S = self.scaling[rows, y] * z - self.offsets[:, None, :]
+        onehot = torch.nn.functional.one_hot(y, k).to(S.dtype)
+        a = wrong_class_lse(S, onehot, dim=-1)[0].squeeze(-1)
+        ce = (torch.nn.functional.softplus(a) * self.class_weights[rows, y] * real).sum(-1) / n
+        if not self.feature_decay:
+            return ce
+        return ce + (0.5 * self.feature_decay * self.n_total) * (h * h).sum(-1).mean(-1)
+
+
+#: per-model sample counts are padded to a multiple of this inside the losses (see :func:`_pad_samples`)
+SAMPLE_TILE = 64
+
+
+def _pad_samples(z: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(z, y, real) with the sample dimension padded by zero logits, label 0 and ``real`` = 0 to a multiple
+    of :data:`SAMPLE_TILE`.
+
+    Element-wise kernels evaluate exp/log in a vectorised body and a scalar tail whose results differ in
+    the last bit; with every model's slice a whole number of vector tiles, no element of any model falls
+    in a tail, so a model's loss and gradient are the same bits in a program of one or of many.
+    """
+    B, n, k = z.shape
+    pad = (-n) % SAMPLE_TILE
+    real = torch.ones(B, n + pad, dtype=z.dtype, device=z.device)
+    if pad:
+        z = torch.cat([z, z.new_zeros(B, pad, k)], 1)
+        y = torch.cat([y, y.new_zeros(B, pad)], 1)
+        real[:, n:] = 0
+    return z, y, real
+
+
+@dataclass
+class History:
+    """What the program records at the logged epochs (T of them) for its B models (NaN where diverged).
+
+    ``W``/``M`` (T, B, d, k): classifier and uncentred training class means (eval mode); ``loss`` (T, B):
+    training loss (eval mode, full training set); ``train_acc``/``test_acc`` (T, B, k): per-class accuracy;
+    ``extra``: name -> (T, B) of the scalars returned by the ``measure`` callback; ``final``: the stacked
+    parameters and buffers at the end (CPU, names as in the ``nn.Module`` with leading dimension B).
+    """
+
+    epochs: list[int]
+    W: np.ndarray
+    M: np.ndarray
+    loss: np.ndarray
+    train_acc: np.ndarray
+    test_acc: np.ndarray
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    diverged_epoch: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    final: dict[str, torch.Tensor] = field(default_factory=dict)
+
+
+class _FeatureMap(nn.Module):
+    """``forward = net.features`` (so ``functional_call`` reaches the penultimate features)."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net.features(x)  # type: ignore[operator]
+
+
+class StackedNets:
+    """B same-architecture nets as stacked parameter and buffer tensors (leading dimension B)."""
+
+    def __init__(self, nets: Sequence[nn.Module], device: torch.device | str = "cpu", frozen: Sequence[str] = ()) -> None:
+        if not nets:
+            raise InputError("need at least one network")
+        wrapped = [_FeatureMap(n).to(device) for n in nets]
+        params, buffers = stack_module_state(wrapped)  # type: ignore[arg-type]
+        self.trainable = [k for k in params if k not in frozen]
+        self.params = {k: v.detach().requires_grad_(k in self.trainable) for k, v in params.items()}
+        self.buffers = {k: v.detach() for k, v in buffers.items()}
+        self.base = copy.deepcopy(wrapped[0]).to("meta")
+        self.B = len(nets)
+
+    def forward(self, x: torch.Tensor, train: bool, shared_input: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """(features (B, n, d), logits (B, n, k)) of inputs x ((n, ...) shared or (B, n, ...))."""
+        self.base.train(train)
+
+        def one(p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], xs: torch.Tensor):
+            h = functional_call(self.base, (p, b), (xs,))
+            return h, h @ p[CLASSIFIER].T
+
+        if shared_input:  # a stride-0 batch view, not in_dims=None: vmap would fold B into the matrix sizes
+            x = x.expand(self.B, *x.shape)
+        return vmap(one)(self.params, self.buffers, x)
+
+    def zero_model(self, b: int) -> None:
+        """Set model ``b``'s parameters and buffers to 0 (a diverged model)."""
+        with torch.no_grad():
+            for t in (*self.params.values(), *self.buffers.values()):
+                t[b] = 0
+
+
+def _class_accuracy(z: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tensor:
+    """(B, k) fraction of each class's samples whose largest logit is their label."""
+    onehot = torch.nn.functional.one_hot(y, k).to(z.dtype)
+    return ((z.argmax(-1) == y).to(z.dtype) @ onehot) / onehot.sum(0)
+
+
+def _evaluate(nets: StackedNets, X: torch.Tensor, chunk: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
+    """(features (B, n, d), logits (B, n, k)) on the whole of X in eval mode, no grad, ``chunk`` samples
+    per model at a time (independent of B, so a model's bits do not depend on the sweep's size)."""
+    with torch.no_grad():
+        parts = [nets.forward(X[i:i + chunk], train=False, shared_input=True) for i in range(0, X.shape[0], chunk)]
+    return torch.cat([p[0] for p in parts], 1), torch.cat([p[1] for p in parts], 1)
+
+
+MeasureFn = Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
+
+
+def train_batched(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective, X: torch.Tensor,
+                  y: torch.Tensor, config: SGDConfig, log_epochs: Sequence[int], X_test: torch.Tensor | None = None,
+                  y_test: torch.Tensor | None = None, device: torch.device | str = "cpu",
+                  checkpoint: str | Path | None = None, resume: dict | None = None, progress: bool = False,
+                  measure: MeasureFn | None = None, cpu_threads: int = 1) -> History:
+    """Train the B ``nets`` as one program; record :class:`History` at ``log_epochs`` (0..epochs).
+
+    ``seeds[b]`` seeds model b's mini-batch order. ``measure(W (k, d), H (d, n), labels)`` (float64
+    numpy, training set, eval mode) returns extra scalars per model and logged epoch (e.g. dang2024's NC
+    metrics). ``checkpoint``: a path written atomically after every epoch; ``resume``: a state loaded
+    from it (``torch.load(..., weights_only=True)``), continued bit-identically. On the CPU the program
+    runs with ``cpu_threads`` intra-op threads (default 1: MKL splits a matrix product differently with
+    more threads, so a model's bits would depend on the sweep's size; and the tensors are small).
+    """
+    device = torch.device(device)
+    if device.type != "cpu":
+        return _train(nets, seeds, objective, X, y, config, log_epochs, X_test, y_test, device, checkpoint, resume,
+                      progress, measure)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(positive_int("cpu_threads", cpu_threads))
+    try:
+        return _train(nets, seeds, objective, X, y, config, log_epochs, X_test, y_test, device, checkpoint, resume,
+                      progress, measure)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective, X: torch.Tensor, y: torch.Tensor,
+           config: SGDConfig, log_epochs: Sequence[int], X_test: torch.Tensor | None, y_test: torch.Tensor | None,
+           device: torch.device, checkpoint: str | Path | None, resume: dict | None, progress: bool,
+           measure: MeasureFn | None) -> History:
+    B, n = len(nets), int(y.numel())
+    if len(seeds) != B:
+        raise InputError(f"need one seed per network: {B} nets, {len(seeds)} seeds")
+    if config.batch_size > n:
+        raise InputError(f"batch_size must be <= n = {n}, got {config.batch_size}")
+    k = int(y.max()) + 1
+    logged = sorted(set(int(e) for e in log_epochs) | {config.epochs})
+    if logged[0] < 0 or logged[-1] > config.epochs:
+        raise InputError(f"logged epochs must lie in [0, {config.epochs}]")
+    obj = objective.to(device)
+    stack = StackedNets(nets, device, obj.frozen)
+    X, y = X.to(device), y.to(device)
+    momentum = {name: torch.zeros_like(stack.params[name]) for name in stack.trainable}
+    gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
+    T = len(logged)
+    d = stack.params[CLASSIFIER].shape[-1]
+    hist = History(logged, np.full((T, B, d, k), np.nan), np.full((T, B, d, k), np.nan), np.full((T, B), np.nan),
+                   np.full((T, B, k), np.nan), np.full((T, B, k), np.nan), {}, np.full(B, -1, dtype=np.int64))
+    start = 0
+    if resume is not None:
+        start = _restore(resume, stack, momentum, gens, hist, B)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=config.epochs, initial=start, file=sys.stderr, unit="epoch", desc=f"{B} nets", leave=False)
+    shared = len(set(int(s) for s in seeds)) == 1  # one batch order for all: feed x once
+    for epoch in range(start, config.epochs + 1):
+        if epoch in logged:
+            _log(hist, logged.index(epoch), stack, obj, X, y, X_test, y_test, k, measure)
+        if epoch == config.epochs:
+            break
+        lr = config.lr_at(epoch)
+        perms = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(device)
+        total = torch.zeros(B, device=device)
+        for start_i in range(0, n, config.batch_size):
+            idx = perms[:, start_i:start_i + config.batch_size]
+            xb = X[idx[0]] if shared else X[idx]
+            h, z = stack.forward(xb, train=True, shared_input=shared)
+            losses = obj(h, z, y[idx])
+            grads = torch.autograd.grad(losses.sum(), [stack.params[nm] for nm in stack.trainable])
+            with torch.no_grad():
+                for nm, g in zip(stack.trainable, grads):
+                    p = stack.params[nm]
+                    # separate products and sums (no alpha=: a fused a + alpha b rounds differently in the
+                    # vectorised body and the scalar tail of a kernel, so bits would depend on B)
+                    decay = config.decay(nm)
+                    if decay:
+                        g = g + p * decay
+                    buf = momentum[nm]
+                    if config.momentum and (epoch, start_i) != (0, 0):  # torch.optim.SGD: b = g at the first step
+                        buf.mul_(config.momentum).add_(g)
+                    else:
+                        buf.copy_(g)
+                    p.sub_(buf * lr)
+            total += losses.detach()
+        bad = ~torch.isfinite(total).cpu().numpy() & (hist.diverged_epoch < 0)
+        for b in np.flatnonzero(bad):
+            hist.diverged_epoch[b] = epoch + 1
+        for b in np.flatnonzero(hist.diverged_epoch >= 0):
+            with torch.no_grad():
+                stack.zero_model(int(b))
+                for buf in momentum.values():
+                    buf[b] = 0
+        if checkpoint is not None:
+            save_state(checkpoint, _state(epoch + 1, stack, momentum, gens, hist))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    hist.final = {name[len("net."):]: t.detach().cpu() for name, t in (*stack.params.items(), *stack.buffers.items())}
+    return hist
+
+
+def _log(hist: History, t: int, stack: StackedNets, obj: Objective, X: torch.Tensor, y: torch.Tensor,
+         X_test: torch.Tensor | None, y_test: torch.Tensor | None, k: int, measure: MeasureFn | None) -> None:
+    h, z = _evaluate(stack, X)
+    with torch.no_grad():
+        loss = obj(h, z, y.expand(stack.B, -1))
+    alive = hist.diverged_epoch < 0
+    W = stack.params[CLASSIFIER].detach().transpose(1, 2)
+    hist.W[t, alive] = W[alive].cpu().double().numpy()
+    hist.loss[t, alive] = loss[alive].cpu().double().numpy()
+    hist.train_acc[t, alive] = _class_accuracy(z, y, k)[alive].cpu().double().numpy()
+    if X_test is not None and y_test is not None:
+        zt = _evaluate(stack, X_test.to(X.device))[1]
+        hist.test_acc[t, alive] = _class_accuracy(zt, y_test.to(X.device), k)[alive].cpu().double().numpy()
+    labels = y.cpu().numpy()
+    for b in np.flatnonzero(alive):
+        H = h[b].T.cpu().double().numpy()  # d x n, one model at a time (memory)
+        hist.M[t, b] = class_means(H, labels, k)
+        if measure is not None:
+            for name, v in measure(W[b].T.cpu().double().numpy(), H, labels).items():
+                hist.extra.setdefault(name, np.full(hist.loss.shape, np.nan))[t, b] = v
+
+
+def _state(epoch: int, stack: StackedNets, momentum: dict[str, torch.Tensor], gens: list[torch.Generator],
+           hist: History) -> dict:
+    """A checkpoint of plain tensors and lists only (loadable with ``weights_only=True``)."""
+    arrays = {"W": hist.W, "M": hist.M, "loss": hist.loss, "train_acc": hist.train_acc, "test_acc": hist.test_acc,
+              "diverged_epoch": hist.diverged_epoch, **{f"extra.{k}": v for k, v in hist.extra.items()}}
+    return {"epoch": epoch, "params": {k: v.cpu() for k, v in stack.params.items()},
+            "buffers": {k: v.cpu() for k, v in stack.buffers.items()},
+            "momentum": {k: v.cpu() for k, v in momentum.items()}, "generators": [g.get_state() for g in gens],
+            "history": {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}}
+
+
+def _restore(state: dict, stack: StackedNets, momentum: dict[str, torch.Tensor], gens: list[torch.Generator],
+             hist: History, B: int) -> int:
+    if len(state["generators"]) != B or set(state["params"]) != set(stack.params):
+        raise InputError("the checkpoint belongs to a different set of networks")
+    with torch.no_grad():
+        for src, dst in ((state["params"], stack.params), (state["buffers"], stack.buffers), (state["momentum"], momentum)):
+            for name, v in src.items():
+                if dst[name].shape != v.shape:
+                    raise InputError(f"checkpoint tensor {name} has shape {tuple(v.shape)}, expected {tuple(dst[name].shape)}")
+                dst[name].copy_(v)
+    for g, s in zip(gens, state["generators"]):
+        g.set_state(s)
+    h = state["history"]
+    for name in ("W", "M", "loss", "train_acc", "test_acc", "diverged_epoch"):
+        getattr(hist, name)[...] = h[name].numpy()
+    hist.extra.update({k[len("extra."):]: h[k].numpy().copy() for k in h if k.startswith("extra.")})
+    return int(state["epoch"])
