@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from theory.core.errors import InputError
+from theory.core.vocabulary import Dataset
 from theory.core.imbalance import Imbalance
 from theory.core.validate import positive_int, positive_real
 
@@ -36,12 +37,12 @@ CIFAR_TEST = "test_batch"
 IDX_FILES = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
              False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 #: dataset name -> (number of classes, input shape (C, H, W), usual sub-folder of a local copy)
-DATASETS: dict[str, tuple[int, tuple[int, int, int], str | None]] = {
-    "digits": (10, (1, 8, 8), None),
-    "mnist": (10, (1, 28, 28), "MNIST/raw"),
-    "fashion-mnist": (10, (1, 28, 28), "FashionMNIST/raw"),
-    "cifar10": (10, (3, 32, 32), "cifar-10-batches-py"),
-    "cifar100": (100, (3, 32, 32), "cifar-100-python"),
+DATASETS: dict[Dataset, tuple[int, tuple[int, int, int], str | None]] = {
+    Dataset.DIGITS: (10, (1, 8, 8), None),
+    Dataset.MNIST: (10, (1, 28, 28), "MNIST/raw"),
+    Dataset.FASHION_MNIST: (10, (1, 28, 28), "FashionMNIST/raw"),
+    Dataset.CIFAR10: (10, (3, 32, 32), "cifar-10-batches-py"),
+    Dataset.CIFAR100: (100, (3, 32, 32), "cifar-100-python"),
 }
 PROFILES = ("step", "long-tailed")
 

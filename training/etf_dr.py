@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from theory.core.errors import InputError
+from theory.core.vocabulary import ETFMethod
 from theory.core.measure import vector_cosine
 from theory.etf.simplex import simplex_etf
 from training.batched import CLASSIFIER, LogitScaling, Objective, train_batched
@@ -32,7 +33,7 @@ from training.losses import dot_regression_loss
 from training.specs import RunSpec
 from training.ufm import resolve_device
 
-METHODS = ("learnable+CE", "learnable+CE*", "ETF+CE", "ETF+DR")
+METHODS = ETFMethod.names()
 
 
 def class_lengths(counts: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from theory.core.errors import InputError
+from theory.core.vocabulary import Architecture
 from theory.core.validate import positive_int
 
 
@@ -133,7 +134,7 @@ class CNN(_Classified):
         return self.body(x)
 
 
-ARCHS = ("mlp", "cnn", "resnet", "resnet18")
+ARCHS = Architecture.names()
 
 
 def build(arch: str, in_shape: Sequence[int], k: int, seed: int, **kwargs: object) -> _Classified:

@@ -8,6 +8,7 @@ import re
 import sys
 from typing import Any
 
+from theory.core.vocabulary import Architecture, Dataset
 from proofs_check.commands._args import integer, real
 
 
@@ -39,9 +40,8 @@ def allow_negative_values(p: argparse.ArgumentParser) -> None:
 
 def add_data_arguments(p: argparse.ArgumentParser, n_min: int) -> None:
     """--dataset, --data, --seed."""
-    from training.data import DATASETS
 
-    p.add_argument("--dataset", choices=list(DATASETS), default="digits",
+    p.add_argument("--dataset", choices=Dataset.names(), default="digits",
                    help="digits (sklearn, offline, default) or a local copy given by --data")
     p.add_argument("--data", metavar="DIR", default=None,
                    help="folder holding the dataset files (MNIST/Fashion-MNIST IDX files, CIFAR python-pickle "
@@ -54,9 +54,8 @@ def add_training_arguments(p: argparse.ArgumentParser, arch: str, width: int, hi
                            momentum: float, weight_decay: float, batch_size: int, milestones: str,
                            log_every: int) -> None:
     """Network and SGD options with the experiment's defaults."""
-    from training.nets import ARCHS
 
-    p.add_argument("--arch", choices=list(ARCHS), default=arch, help=f"network (default {arch})")
+    p.add_argument("--arch", choices=Architecture.names(), default=arch, help=f"network (default {arch})")
     p.add_argument("--width", type=integer, default=width, help=f"feature dimension d of mlp/cnn; stage width of "
                    f"resnet (default {width})")
     p.add_argument("--hidden", type=int_tuple, default=int_tuple(hidden), help=f"MLP hidden widths (default {hidden})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from theory.core.vocabulary import Dataset, ETFMethod
 from proofs_check.commands._args import integer
 from proofs_check.experiments._common import (add_output_arguments, add_training_arguments, emit_json, int_tuple,
                                               name_tuple, net_config, progress, real_tuple)
@@ -15,15 +16,13 @@ NAME = "etf-dr"
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``etf-dr``."""
-    from training.data import DATASETS
-    from training.etf_dr import METHODS
 
     p = sub.add_parser(NAME, help="yang2022 Table 1: fixed ETF + DR vs learnable classifier + CE across ratios",
-                       description="Train each method (" + ", ".join(METHODS) + ") on long-tailed data at each "
+                       description="Train each method (" + ", ".join(ETFMethod.names()) + ") on long-tailed data at each "
                        "imbalance ratio for several seeds (the seeds of one method and ratio as one batched program); "
                        "report the balanced test accuracy (mean and std, %) and the alignment cos(h_c - h_G, w_c) of "
                        "yang2022 Fig. 4. Writes fig-etf.png under --out.")
-    p.add_argument("--dataset", choices=list(DATASETS), default="digits",
+    p.add_argument("--dataset", choices=Dataset.names(), default="digits",
                    help="digits (sklearn, offline, default) or a local copy given by --data")
     p.add_argument("--data", metavar="DIR", default=None, help="folder holding the dataset files; nothing is downloaded")
     p.add_argument("--ratios", type=real_tuple, default=(1.0, 10.0, 50.0, 100.0),
@@ -31,8 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "n_max >= 200: CIFAR)")
     p.add_argument("--n-max", type=integer, default=150, help="samples of the largest class (default 150)")
     p.add_argument("--seeds", type=int_tuple, default=(0, 1, 2), help="comma-separated seeds (default 0,1,2)")
-    p.add_argument("--methods", type=name_tuple, default=METHODS, help="comma-separated subset of "
-                   + ",".join(METHODS) + " (default all)")
+    p.add_argument("--methods", type=name_tuple, default=ETFMethod.names(), help="comma-separated subset of "
+                   + ",".join(ETFMethod.names()) + " (default all)")
     add_training_arguments(p, arch="mlp", width=32, hidden="64,64", epochs=200, lr=0.1, momentum=0.9,
                            weight_decay=2e-4, batch_size=128, milestones="160,180", log_every=200)
     add_output_arguments(p)

@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--counts", default="step:4,2,4,2", help="class counts or profile (default step:4,2,4,2 = 8,8,2,2)")
     p.add_argument("--epochs", type=integer, default=2000, help="full-batch GD epochs (default 2000)")
     p.add_argument("--d", type=integer, help="UFM width (default k + 2)")
-    p.add_argument("--seed", type=integer, default=0)
+    p.add_argument("--seed", type=integer, default=0, help="seed of the random initialisation (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 

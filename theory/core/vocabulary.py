@@ -158,3 +158,32 @@ class TaskOutcome(Word):
     OK = "ok"
     FAILED = "failed"
     DIVERGED = "diverged"
+
+
+class Dataset(Word):
+    """dataset: the image data of the deep-net experiments (digits ships with scikit-learn; the others are
+    read from a local folder)."""
+
+    DIGITS = "digits"
+    MNIST = "mnist"
+    FASHION_MNIST = "fashion-mnist"
+    CIFAR10 = "cifar10"
+    CIFAR100 = "cifar100"
+
+
+class ETFMethod(Word):
+    """method: a classifier and loss of yang2022's Table 1 (learnable+CE* is CE weighted by class)."""
+
+    LEARNABLE_CE = "learnable+CE"
+    LEARNABLE_WCE = "learnable+CE*"
+    ETF_CE = "ETF+CE"
+    ETF_DR = "ETF+DR"
+
+
+class Architecture(Word):
+    """architecture: a deep network of the experiments (``training.nets``)."""
+
+    MLP = "mlp"
+    CNN = "cnn"
+    RESNET = "resnet"
+    RESNET18 = "resnet18"
