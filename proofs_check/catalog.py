@@ -51,8 +51,8 @@ def _unique(kind: str, ids: Iterable[str]) -> set[str]:
 
 def build_catalog(claims: Iterable[Claim], errata: Iterable[Erratum]) -> Catalog:
     """The catalog of these claims and errata; :class:`CatalogError` when an id repeats or a link
-    (``Check.erratum`` -> erratum id, ``Erratum.claim_id`` -> claim id) does not resolve, or a check names an
-    erratum that qualifies another claim."""
+    (``Check.erratum`` -> erratum id, ``Erratum.claim_id`` -> claim id, ``Claim.proves`` -> claim id) does not
+    resolve, or a check names an erratum that qualifies another claim."""
     claims, errata = tuple(claims), tuple(errata)
     claim_ids = _unique("claim", (c.id for c in claims))
     _unique("erratum", (e.id for e in errata))
@@ -61,6 +61,8 @@ def build_catalog(claims: Iterable[Claim], errata: Iterable[Erratum]) -> Catalog
         if e.claim_id is None or e.claim_id not in claim_ids:
             raise CatalogError(f"erratum {e.id!r} qualifies claim {e.claim_id!r}, which is not registered")
     for claim in claims:
+        if claim.proves is not None and claim.proves not in claim_ids:
+            raise CatalogError(f"claim {claim.id!r} is a step of the proof of {claim.proves!r}, which is not registered")
         for check in claim.checks:
             if check.erratum is None:
                 continue

@@ -53,7 +53,9 @@ class Check:
 class Claim:
     """A statement of a paper. ``id`` is unique, e.g. ``"behnia2023 Thm 2(i)"``; ``kind`` is
     ``"claim"`` for theorems, definitions, remarks and experiments, ``"proof step"`` for the individual
-    equalities/inequalities of a proof. ``paper`` is parsed into :class:`Paper`."""
+    equalities/inequalities of a proof; ``proves`` is the id of the claim whose proof a step belongs to
+    (the catalog checks that it resolves; the report folds the steps under it). ``paper`` is parsed into
+    :class:`Paper`."""
 
     id: str
     paper: Paper
@@ -61,6 +63,7 @@ class Claim:
     assumptions: str
     checks: tuple[Check, ...]
     kind: str = "claim"
+    proves: str | None = None
 
     def __post_init__(self) -> None:
         try:

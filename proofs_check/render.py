@@ -158,15 +158,22 @@ def _paper_section(paper: str, claims: list[Mapping[str, Any]], errata_of: Mappi
     out = [f"<h2 id='paper-{paper}'>{paper}</h2>",
            "<table><tr><th>claim</th><th>statement</th><th>verdict</th><th>levels</th><th>checks</th></tr>"
            f"{rows}</table>"]
-    out += [_claim_details(c, errata_of) for c in results]
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for c in steps:
-        groups.setdefault(c.get("proves") or f"{paper} proofs", []).append(c)
-    for target, members in groups.items():
+        groups.setdefault(c.get("proves") or f"{paper}: derivations outside a theorem's proof", []).append(c)
+
+    def folded(target: str) -> str:
+        members = groups.pop(target)
         worst = claim_status([{"status": c["status"]} for c in members])
-        out.append(f"<details class='proof'><summary>Proof steps of <b>{esc(target)}</b>: {len(members)} "
-                   f"claims, <span class='{worst}'>{esc(_VERDICT[worst])}</span></summary>"
-                   + "".join(_claim_details(c, errata_of) for c in members) + "</details>")
+        return (f"<details class='proof'><summary>Proof steps of <b>{esc(target)}</b>: {len(members)} "
+                f"claims, <span class='{worst}'>{esc(_VERDICT[worst])}</span></summary>"
+                + "".join(_claim_details(c, errata_of) for c in members) + "</details>")
+
+    for c in results:  # each result, then the steps of its proof folded under it
+        out.append(_claim_details(c, errata_of))
+        if c["id"] in groups:
+            out.append(folded(c["id"]))
+    out += [folded(target) for target in list(groups)]
     return "\n".join(out)
 
 

@@ -551,8 +551,11 @@ _ASSUME = ("K >= 2 classes with n_k samples (N in total), d >= K, lambda_W, lamb
 
 
 def _claim(step: str, statement: str, checks: list, assumptions: str = _ASSUME) -> Claim:
-    """A proof-step claim of dang2024 with id 'dang2024 proof <step>'."""
-    return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step")
+    """A proof-step claim of dang2024 with id 'dang2024 proof <step>': a step of Sec. 7's proof of Thm 1,
+    or of the derivation of Prop. 1."""
+    proves = f"{PAPER} Prop. 1" if "Prop. 1" in step else f"{PAPER} Thm 1"
+    return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step",
+                 proves=proves)
 
 
 CLAIMS: list[Claim] = [

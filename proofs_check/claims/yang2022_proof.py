@@ -396,9 +396,19 @@ _ETF = ("W* a simplex ETF (d x K, d in [K, K+2], squared column norm E_W in [0.2
 _CONE = _ETF + "; h on the sphere ||h||^2 = E_H with cos(h, w_k) >= 0 (Appendix B), gamma in sqrt(E_H/E_W)[1e-2, 10]"
 
 
+def _proves(step: str) -> str | None:
+    """Appendix A ((17)-(33)) proves Thm 1, Appendix B ((34)-(44)) Thm 2; (8)-(15) are the gradient
+    derivations of Sec. 4.2, part of no theorem's proof."""
+    first = int(step.lstrip("(").split(")")[0])
+    if first >= 34:
+        return f"{PAPER} Thm 2"
+    return f"{PAPER} Thm 1" if first >= 17 else None
+
+
 def _claim(step: str, statement: str, checks: list, assumptions: str = _ETF) -> Claim:
     """A proof-step claim of yang2022 with id 'yang2022 proof <step>'."""
-    return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step")
+    return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step",
+                 proves=_proves(step))
 
 
 CLAIMS: list[Claim] = [

@@ -32,6 +32,8 @@ def test_a_consistent_catalog_loads():
     ([_claim()], [_erratum(), _erratum()], "duplicate erratum id"),
     ([_claim(erratum="dang2024-x"), _claim("dang2024 Y")], [_erratum(claim_id="dang2024 Y")],
      "which qualifies claim 'dang2024 Y'"),
+    ([Claim("dang2024 step", "dang2024", "s", "a", _claim().checks, kind="proof step", proves="dang2024 Thm 9")],
+     [], "proof of 'dang2024 Thm 9', which is not registered"),
 ])
 def test_a_broken_link_fails_loudly(claims, errata, message):
     with pytest.raises(CatalogError, match=message):
