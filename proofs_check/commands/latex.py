@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from proofs_check.commands._guard import guards_output
+
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``latex``."""
@@ -19,12 +21,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+@guards_output("sheet", "--sheet", directory=False)
 def run(args: argparse.Namespace) -> int:
     """Print the selected formulas, or write the sheet."""
     from theory.seli.latex import formula_sheet, latex_closed_form, select
     from theory.infra.atomic import write_atomic
 
-    if args.sheet:
+    if args.sheet is not None:
         if not str(args.sheet).endswith(".tex"):
             raise ValueError(f"--sheet must name a .tex file, got {args.sheet!r}")
         path = write_atomic(args.sheet, formula_sheet())

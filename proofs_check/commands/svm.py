@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from proofs_check.commands._args import add_step_arguments, integer
+from proofs_check.commands._guard import add_force_argument
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--d", type=integer, help="feature dimension (>= k - 1; default k)")
     p.add_argument("--seed", type=integer, default=0, help="random start of the non-convex solver (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_force_argument(p)
     return p
 
 
@@ -47,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from theory.core.parameterization import Parameterization
     from theory.seli.sel import class_logits
     from theory.seli.step_geometry import step_delta
+    from theory.infra import budget
+    from theory.infra.jsonout import print_json, require_finite
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
     k, k_minor, R, delta = check_step_args(args.k, args.k_minor, args.R, delta)
@@ -59,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     if R < 1:
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
     counts = step_counts(k, k_minor, R, args.n_min) if args.reduced else Imbalance.step(k, k_minor, R, args.n_min)
+    columns = k if args.reduced else counts.n
+    budget.require_within(budget.cs_svm(k, columns) if args.solver == "convex" else
+                          budget.nonconvex_svm(k, columns, k if args.d is None else args.d), args.force)
     param = Parameterization.from_name(args.loss, step_delta(k, k_minor, delta))
 
     if args.solver == "convex":
@@ -93,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
            "max_abs_dev_Z": float(np.max(np.abs(Z - Z_hat))), "collapse_error": collapse,
            "max_violation": violation, "geometry": geometry.summary(*step_groups(k, k_minor)),
            "seconds": seconds}
+    require_finite(out)
     if args.json:
-        print(json.dumps(out))
+        print_json(out)
         return 0
     level = "class level" if args.reduced else "sample level"
     print(f"{args.loss}  k={k}  k_minor={k_minor}  R={R:g}  n_min={args.n_min}  Delta={delta:.6g}  "

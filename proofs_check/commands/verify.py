@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from proofs_check.commands._guard import guards_output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -21,9 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Run the registry, stream one line per check, write the report."""
     from proofs_check.report import write_report
+    from theory.infra.jsonout import print_json
 
     colour = sys.stderr.isatty()
     paint = {"pass": "32", "erratum": "33", "fail": "31", "error": "31"}
@@ -45,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
                      f"recorded erratum, {s['claims_failed']} failed; {s['checks']} checks in {s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
     if args.json:
-        print(json.dumps({"summary": s, "checks": [r.as_dict() for r in report.records]}))
+        print_json({"summary": s, "checks": [r.as_dict() for r in report.records]})
     return 1 if report.failed else 0
