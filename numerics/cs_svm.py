@@ -37,6 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.certificate import DEFAULT_TOL, RANK_RTOL, KKTCertificate, kkt_certificate
+from numerics.solve import SOLVE_TIME_LIMIT_S, quiet_solver, time_limit_options
+from theory.infra import budget
 from theory.core.validate import positive_int, positive_real, positive_vector
 from theory.core.errors import ComputationError
 from theory.seli.geometry import Geometry
@@ -191,10 +193,12 @@ def solve_cs_svm(counts: Imbalance | object, param: Parameterization, reduced: b
     problem, Z, margin = _problem(L, weights, k, block)
     options = ({"eps_abs": eps, "eps_rel": eps, "max_iters": max_iters, "scale": SCS_SCALE[reduced]}
                if name == "SCS" else {"max_iter": max_iters})
+    # time limit: three times the up-front estimate, at least the default (a --force run gets its time)
+    limit = max(SOLVE_TIME_LIMIT_S, 3.0 * budget.cs_svm(k, labels.size).seconds)
     try:
-        with warnings.catch_warnings():  # an inaccurate solve is reported by the status check below
+        with warnings.catch_warnings(), quiet_solver():  # an inaccurate solve fails the status check below
             warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
-            problem.solve(solver=name, **options)
+            problem.solve(solver=name, **options, **time_limit_options(name, limit))
     except cp.error.SolverError as exc:
         raise ComputationError(f"{name} failed on the CS-SVM: {exc}") from None
     seconds = time.perf_counter() - start
