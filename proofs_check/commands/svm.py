@@ -59,8 +59,6 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"d must be >= k - 1 = {k - 1} (behnia2023 Thm 2), got {args.d}")
     if args.seed < 0:
         raise ValueError(f"seed must be >= 0, got {args.seed}")
-    if R < 1:
-        sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
     counts = step_counts(k, k_minor, R, args.n_min) if args.reduced else Imbalance.step(k, k_minor, R, args.n_min)
     columns = k if args.reduced else counts.n
     budget.require_within(budget.cs_svm(k, columns) if args.solver == "convex" else
@@ -100,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
            "max_violation": violation, "geometry": geometry.summary(*step_groups(k, k_minor)),
            "seconds": seconds}
     require_finite(out)
+    if R < 1:  # after the work: an error is then the only line on stderr
+        sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
     if args.json:
         print_json(out)
         return 0
