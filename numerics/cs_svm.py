@@ -40,7 +40,7 @@ from numerics.certificate import DEFAULT_TOL, RANK_RTOL, KKTCertificate, kkt_cer
 from numerics.solve import SOLVE_TIME_LIMIT_S, quiet_solver, time_limit_options
 from theory.infra import budget
 from theory.core.validate import positive_int, positive_real, positive_vector
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 from theory.seli.geometry import Geometry
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, collapse_error
@@ -128,6 +128,12 @@ class CSSVMSolution:
         return collapse_error(H, self.labels, self.k)
 
 
+MAX_SPAN = 1e8
+"""Largest ratio max/min of the logit-scaling entries, and of the column weights, that the cone program
+accepts: beyond it the margin constraints differ in scale by more than SCS's accuracy can resolve
+(entries 1e308 made SCS run without end)."""
+
+
 def program_data(counts: Imbalance | object, param: Parameterization,
                  reduced: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(labels of the columns, class counts, column weights) of the sample- or class-level program.
@@ -141,6 +147,11 @@ def program_data(counts: Imbalance | object, param: Parameterization,
     n = positive_vector("counts", raw)
     if n.size != param.k:
         raise ValueError(f"counts has {n.size} classes but the parameterization has {param.k}")
+    for what, values in (("logit-scaling entries", param.scaling), ("column weights sqrt(n_c)", np.sqrt(n))):
+        span = float(values.max() / values.min())
+        if not span <= MAX_SPAN:
+            raise InputError(f"the {what} span a factor {span:.3g}, more than the {MAX_SPAN:g} the cone program "
+                             "resolves at its accuracy (eps 1e-8); the CS-SVM is not solvable meaningfully here")
     if reduced:
         return np.arange(param.k), n, np.sqrt(n)
     imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(raw))

@@ -276,6 +276,19 @@ def test_check_param_large_matrix_is_refused(capsys, tmp_path) -> None:
     _one_line(err, "igeom: error:")
 
 
+def test_scaling_beyond_the_solver_accuracy_is_refused(capsys, tmp_path) -> None:
+    """Entries 1e308 made SCS run without end; a span beyond 1e8 is refused before the solve."""
+    path = tmp_path / "A.csv"
+    path.write_text("1e308,1,1\n1,1e308,1\n1,1,1e308\n")
+    code, out, err = _run(capsys, ["check-param", "--scaling", str(path), "--counts", "6,3,2", "--json"])
+    assert code == 2 and out == "" and "span a factor 1e+308" in err
+    _one_line(err, "igeom: error:")
+    code, out, err = _run(capsys, ["svm", "--loss", "CDT", "--k", "4", "--k-minor", "2", "--R", "1e300",
+                                   "--gamma", "0.01", "--n-min", "1", "--reduced"])
+    assert code == 2 and "column weights" in err
+    _one_line(err, "igeom: error:")
+
+
 def test_gamma_grid_count_is_bounded_at_parse_time(capsys) -> None:
     code, _, err = _run(capsys, ["train", "--loss", "CDT", "--gammas", "0:1:10000000"])
     assert code == 2 and "[1, 10000]" in err
