@@ -5,7 +5,7 @@ memory (ru_maxrss) includes the imports, as the estimates do (BASE_MEMORY). Prin
 (median of ``--repeat`` runs) and their ratio side by side; the models are meant to be right within a
 factor of a few (enough to refuse impossible work), not to predict run times.
 
-    python benchmarks/bench_budget.py [--repeat 3]
+    python benchmarks/bench_budget.py [--repeat 3] [--case TEXT]
 """
 
 from __future__ import annotations
@@ -66,9 +66,12 @@ def measure(code: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--case", default="", help="only the cases whose label contains this text")
     args = parser.parse_args()
     print(f"{'case':45}{'est. memory':>13}{'peak':>11}{'ratio':>7}{'est. time':>11}{'median':>9}{'ratio':>7}")
     for label, code, est in cases():
+        if args.case not in label:
+            continue
         runs = [measure(code) for _ in range(args.repeat)]
         seconds = statistics.median(r[0] for r in runs)
         peak = statistics.median(r[1] for r in runs)
