@@ -126,6 +126,9 @@ CLOSED_FORM_ENTRY_BYTES = 150
 TRAIN_FLOPS = 3e9
 """Floating-point operations per second of the batched UFM trainer (measured 3.2e9 to 9e9)."""
 
+LOG_SECONDS = 1.5e-3
+"""Fixed seconds per logged epoch of the UFM trainer (measured 10.4 s for 6000 epochs logged every epoch)."""
+
 
 def geometry_numeric(k: int) -> Estimate:
     """``igeom geometry --method numeric`` (:func:`theory.seli.geometry.seli_geometry`, extended precision):
@@ -176,4 +179,4 @@ def ufm_sweep(models: int, k: int, n: int, d: int, epochs: int, log_every: int) 
     measurement = 4 * history + BYTES * 12.0 * T * B * k * k
     flops = B * epochs * (6.0 * d * k * n + 30.0 * k * n) + T * B * 2.0 * d * k * n
     return Estimate(f"the UFM sweep ({models} models, k = {k}, n = {n}, d = {d}, {epochs} epochs, "
-                    f"{int(T)} logged epochs)", BASE_MEMORY + state + measurement, flops / TRAIN_FLOPS)
+                    f"{int(T)} logged epochs)", BASE_MEMORY + state + measurement, flops / TRAIN_FLOPS + LOG_SECONDS * T)
