@@ -158,6 +158,20 @@ def test_second_writer_gets_exit_2(capsys, tmp_path) -> None:
     assert got == 0, err
 
 
+def test_interrupt_exits_130_and_releases_the_lock(capsys, tmp_path, monkeypatch) -> None:
+    import training.runner
+    from theory.infra.outdir import lock_path
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        assert lock_path(tmp_path / "sweep").is_file()  # held while the work runs
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training.runner, "run_sweep", interrupted)
+    code, out, err = _run(capsys, _writers(tmp_path, str(tmp_path / "sweep"))[0])
+    assert code == 130 and out == "" and err == "igeom: interrupted\n"
+    assert not lock_path(tmp_path / "sweep").exists()
+
+
 # ---- corrupt or crafted files in --out ---------------------------------------------------------------------
 
 SWEEP = ["train", "--loss", "CDT", *SMALL, "--gammas", "0:1:2", "--epochs", "3", "--out"]
