@@ -55,11 +55,12 @@ def available_memory() -> int:
 
 def human_bytes(value: float) -> str:
     """``value`` bytes as text, e.g. ``7.7 GB``."""
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if value < 1000 or unit == "PB":
-            return f"{value:.3g} {unit}"
+    units = ("B", "kB", "MB", "GB", "TB", "PB")
+    step = 0
+    while value >= 1000 and step < len(units) - 1:
         value /= 1000
-    raise AssertionError("unreachable")
+        step += 1
+    return f"{value:.3g} {units[step]}"
 
 
 def human_seconds(value: float) -> str:
