@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from proofs_check.commands._args import add_step_arguments, add_word_argument
+from proofs_check.commands._guard import add_force_argument
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
 
 
@@ -21,6 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_word_argument(p, "--method", Route, default=Route.SYMBOLIC,
                    help="SymPy closed forms (default) or the numeric eigen route; both agree")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_force_argument(p)
     return p
 
 
@@ -28,14 +29,20 @@ def run(args: argparse.Namespace) -> int:
     """Print the prediction as JSON or as a table."""
     from proofs_check.commands._args import resolve_delta
     from proofs_check.commands._table import geometry_lines
+    from theory.infra import budget
+    from theory.infra.jsonout import print_json, require_finite
+    from theory.seli.closed_forms import check_step_args
     from theory.seli.step_geometry import predict_step
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
-    if args.R < 1:
+    if args.method == Route.NUMERIC:
+        budget.require_within(budget.geometry_numeric(check_step_args(args.k, args.k_minor, args.R, delta)[0]),
+                              args.force)
+    out = require_finite(predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method))
+    if args.R < 1:  # after the work: an error is then the only line on stderr
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
-    out = predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method)
     if args.json:
-        print(json.dumps(out))
+        print_json(out)
         return 0
     print(f"{out['loss']}  k={out['k']}  k_minor={out['k_minor']}  R={out['R']:g}  "
           f"Delta={out['delta_ratio']:.6g}  ({args.method})")

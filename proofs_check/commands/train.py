@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 
 from proofs_check.commands._args import add_word_argument, integer, real
+from proofs_check.commands._guard import add_force_argument, guards_output
 from theory.core.errors import InputError
 from theory.core.vocabulary import Device, Loss, Normalization, Precision
+
+MAX_GAMMAS = 10_000
+"""Largest --gammas count (the grid is built while parsing, before the memory/time estimate can refuse it)."""
 
 #: The losses ``igeom train`` offers: every family with a closed-form prediction (a custom matrix goes
 #: through ``igeom check-param``).
@@ -24,8 +27,8 @@ def gamma_grid(text: str) -> list[float]:
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"--gammas must be start:stop:count, got {text!r}")
     start, stop, count = real(parts[0]), real(parts[1]), integer(parts[2])
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"--gammas count must be >= 1, got {count}")
+    if not 1 <= count <= MAX_GAMMAS:
+        raise argparse.ArgumentTypeError(f"--gammas count must lie in [1, {MAX_GAMMAS}], got {count}")
     if count == 1:
         if start != stop:
             raise argparse.ArgumentTypeError("--gammas with count 1 needs start == stop")
@@ -79,6 +82,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_force_argument(p)
     return p
 
 
@@ -86,12 +90,15 @@ def _fmt(v: float | None) -> str:
     return "     nan" if v is None else f"{v:8.4f}"
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Validate, train (or resume), print the report; exit 1 if a run diverged."""
     from theory.core.errors import ComputationError
     from training.runner import run_sweep
     from training.specs import RunSpec
     from training.ufm import TrainConfig, UFMProblem, resolve_device
+    from theory.infra import budget
+    from theory.infra.jsonout import print_json
 
     problem = UFMProblem.step(args.k, args.k_minor, args.R, args.n_min, args.d)
     gammas = args.gammas if args.gammas is not None else ([0.0] if args.loss == Loss.CE else gamma_grid("-1.5:1.5:13"))
@@ -99,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--seeds needs at least one seed")
     if len(set(args.seeds)) != len(args.seeds):
         raise InputError("--seeds must not repeat a seed")
+    log_every = TrainConfig.log_every if args.log_every is None else args.log_every
+    budget.require_within(budget.ufm_sweep(len(gammas) * len(args.seeds), problem.imbalance.k, problem.imbalance.n,
+                                           problem.d, max(args.epochs, 1), max(log_every, 1)), args.force)
     specs = [RunSpec(args.loss, g, s, tau=args.tau) for g in gammas for s in args.seeds]
     overrides = {key: getattr(args, attr) for key, attr in (("lr", "lr"), ("init_scale", "init_scale"),
                                                              ("log_every", "log_every")) if getattr(args, attr) is not None}
@@ -110,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     rep, _ = run_sweep(problem, specs, config, out=args.out, progress=progress)
     if args.json:
-        print(json.dumps(rep))
+        print_json(rep)
     else:
         print(f"{args.loss}  k={problem.imbalance.k}  counts={problem.imbalance.counts.tolist()}  d={problem.d}  "
               f"epochs={config.epochs}  device={rep['device']}")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from proofs_check.commands._args import add_word_argument
+from proofs_check.commands._guard import guards_output
 from theory.core.vocabulary import Depth, Status
 
 
@@ -25,11 +25,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Run the registry, stream one line per check, write the report."""
     from proofs_check.report import check_out_dir, write_report
+    from theory.infra.jsonout import print_json
 
-    check_out_dir(args.out)  # bad --out: one line, before the header
+    check_out_dir(args.out)  # bad --out: one line, before the header (the lock is already held)
 
     colour = sys.stderr.isatty()
     paint = {Status.PASS: "32", Status.ERRATUM: "33", Status.FAIL: "31", Status.ERROR: "31"}
@@ -53,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
     for failure in report.failures:
         sys.stderr.write(f"report step failed (listed in the report): {failure.step}: {failure.error}\n")
     if args.json:
-        print(json.dumps({"summary": s, "checks": [r.as_dict() for r in report.records],
-                          "failures": [f.as_dict() for f in report.failures]}))
+        print_json({"summary": s, "checks": [r.as_dict() for r in report.records],
+                    "failures": [f.as_dict() for f in report.failures]})
     return 1 if report.failed or report.failures else 0
