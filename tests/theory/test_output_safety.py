@@ -116,6 +116,30 @@ def test_os_error_during_the_work_is_one_line_naming_the_file(tmp_path: Path) ->
 
 # ---- budget --------------------------------------------------------------------------------------------
 
+def test_failed_work_leaves_no_created_directory_but_keeps_existing_ones(tmp_path: Path) -> None:
+    """Bad input found inside the command: the directories the check created are removed again (the
+    lock too); a directory that existed before, or one that the work filled, is kept."""
+    for directory, target, created in [(True, tmp_path / "a" / "b", tmp_path / "a"),
+                                       (False, tmp_path / "c" / "sheet.tex", tmp_path / "c")]:
+        with pytest.raises(InputError, match="refused"):
+            with claim_output(target, "--out", directory):
+                assert created.is_dir()
+                raise InputError("refused")
+        assert not created.exists() and sorted(tmp_path.iterdir()) == []
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        with claim_output(kept, "--out"):
+            raise KeyboardInterrupt
+    filled = tmp_path / "filled"
+    with pytest.raises(InputError):
+        with claim_output(filled, "--out"):
+            (filled / "partial.json").write_text("{}")
+            raise InputError("late")
+    assert kept.is_dir() and (filled / "partial.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["filled", "kept"]
+
+
 def test_refusal_names_the_estimate_and_the_override(monkeypatch) -> None:
     monkeypatch.setattr(budget, "available_memory", lambda: 10**9)
     big = budget.Estimate("job", 2e9, 1.0)

@@ -10,7 +10,8 @@ Each command that writes files (``--out DIR``, ``--sheet FILE``) calls :func:`cl
   so a lock file left by a killed run (a dead PID) is simply taken over; a second live writer gets
   :class:`InputError` naming the PID that holds it;
 - an ``OSError`` raised while the command runs (disk full, directory removed, permissions changed) is
-  re-raised as :class:`OutputError` (a :class:`ComputationError`, exit 1) with one line naming the path.
+  re-raised as :class:`OutputError` (a :class:`ComputationError`, exit 1) with one line naming the path;
+- when the command fails, the directories the check created and that are still empty are removed.
 """
 
 from __future__ import annotations
@@ -118,10 +119,33 @@ def output_errors(target: Path) -> Iterator[None]:
         raise OutputError(f"I/O error on {os.fspath(name)}: {exc.strerror or exc}") from None
 
 
+def _remove_empty_chain(deepest: Path, top: Path) -> None:
+    """Remove ``deepest`` and its parents up to ``top`` while they are empty directories."""
+    current = deepest
+    while True:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        if current == top or current == current.parent:
+            return
+        current = current.parent
+
+
 @contextlib.contextmanager
 def claim_output(path: str | os.PathLike, option: str, directory: bool = True) -> Iterator[Path]:
     """Check ``path`` (:func:`check_output`), lock it (:func:`output_lock`) and turn later OSErrors into
-    :class:`OutputError` for the duration of the block."""
-    target = check_output(path, option, directory)
-    with output_lock(target, option), output_errors(target):
-        yield target
+    :class:`OutputError` for the duration of the block. When the block raises (bad input found by the
+    command, a failed computation, Ctrl-C), the directories that the check created and that are still
+    empty are removed again: refused work leaves no output location behind."""
+    text = os.fspath(path)
+    folder = Path(text) if directory else Path(text).parent
+    missing = [d for d in (folder, *folder.parents) if not d.exists()] if str(text).strip() else []
+    try:
+        target = check_output(path, option, directory)
+        with output_lock(target, option), output_errors(target):
+            yield target
+    except BaseException:
+        if missing:
+            _remove_empty_chain(folder, missing[-1])
+        raise
