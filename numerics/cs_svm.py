@@ -37,8 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.certificate import DEFAULT_TOL, RANK_RTOL, KKTCertificate, kkt_certificate
-from numerics.solve import solve_or_raise
+from numerics.solve import SOLVE_TIME_LIMIT_S, solve_or_raise, time_limit_options
 from theory.core.errors import ComputationError, InputError
+from theory.infra import budget
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, collapse_error
 from theory.core.parameterization import Parameterization
@@ -174,6 +175,24 @@ def as_problem(problem: CSSVMProblem | Imbalance | object, param: Parameterizati
     return CSSVMProblem(problem, param, reduced)
 
 
+MAX_SPAN = 1e8
+"""Largest ratio max/min of the logit-scaling entries, and of the column weights sqrt(n_c), that the cone
+program accepts: beyond it the margin constraints differ in scale by more than SCS's accuracy can resolve
+(entries 1e308 made SCS run without end)."""
+
+
+def require_resolvable(problem: CSSVMProblem) -> CSSVMProblem:
+    """``problem`` unchanged, or :class:`InputError` when its logit-scaling entries or its column weights
+    sqrt(n_c) span more than :data:`MAX_SPAN` (the cone program cannot resolve it; see there)."""
+    for what, values in (("logit-scaling entries", problem.param.scaling),
+                         ("column weights sqrt(n_c)", np.sqrt(problem.counts))):
+        span = float(values.max() / values.min())
+        if not span <= MAX_SPAN:
+            raise InputError(f"the {what} span a factor {span:.3g}, more than the {MAX_SPAN:g} the cone program "
+                             "resolves at its accuracy (eps 1e-8); the CS-SVM is not solvable meaningfully here")
+    return problem
+
+
 def _problem(L, weights: np.ndarray, k: int, block: int):
     """cvxpy problem of the module docstring; returns (problem, Z variable, margin constraint)."""
     import cvxpy as cp
@@ -203,9 +222,12 @@ def solve_cs_svm(problem: CSSVMProblem | Imbalance | object, param: Parameteriza
     ``block``: columns per PSD block (default 2k). ``tol``: relative tolerance of the KKT
     certificate (:data:`numerics.certificate.DEFAULT_TOL`). Raises :class:`ComputationError` when
     the solver fails or does not report "optimal" (:func:`numerics.solve.solve_or_raise`), or when the
-    certificate fails; never returns an uncertified number.
+    certificate fails; never returns an uncertified number. :class:`InputError` when the scaling or the
+    counts span more than :data:`MAX_SPAN` (:func:`require_resolvable`). Each solve has a time limit of
+    three times the estimate of :func:`theory.infra.budget.cs_svm`, at least
+    :data:`numerics.solve.SOLVE_TIME_LIMIT_S`.
     """
-    problem = as_problem(problem, param, reduced)
+    problem = require_resolvable(as_problem(problem, param, reduced))
     k, param = problem.k, problem.param
     name = str(solver).upper()
     if name not in SOLVERS:
@@ -220,6 +242,8 @@ def solve_cs_svm(problem: CSSVMProblem | Imbalance | object, param: Parameteriza
     options = ({"eps_abs": eps, "eps_rel": eps, "max_iters": max_iters, "scale": SCS_SCALE[problem.reduced]}
                if name == "SCS" else {"max_iter": max_iters})
     what = f"{name} on the CS-SVM (k = {k}, {problem.columns} columns)"
+    # time limit: three times the up-front estimate, at least the default (a --force run gets its time)
+    options.update(time_limit_options(name, max(SOLVE_TIME_LIMIT_S, 3.0 * budget.cs_svm(k, problem.columns).seconds)))
     with warnings.catch_warnings():  # an inaccurate solve is reported by the status check
         warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
         solve_or_raise(program, what, solver=name, **options)

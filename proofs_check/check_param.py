@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from theory.infra.atomic import write_atomic
+from theory.infra.budget import Estimate, cs_svm, ufm_sweep
+from theory.core.validate import positive_int
 from theory.seli.geometry import Geometry
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, normalized_distance
@@ -78,6 +80,16 @@ class ParamCheck:
                 "distance": dict(self.distance), "program": self.program,
                 "certificate_relative_gap": self.certificate_gap, "train_error": self.train_error,
                 "epochs": self.epochs}
+
+
+def estimate(counts: object, *, epochs: int = 3000, d: int | None = None) -> Estimate:
+    """Memory and time of :func:`check_parameterization` from the sizes alone (validated here): the
+    convex program at the level it will use, then one UFM of width d (default k) for ``epochs``."""
+    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    epochs = positive_int("epochs", epochs)
+    width = imb.k if d is None else positive_int("d", d)
+    columns = imb.k if imb.n > FULL_PROBLEM_MAX_N else imb.n
+    return cs_svm(imb.k, columns) + ufm_sweep(1, imb.k, imb.n, width, epochs, epochs)
 
 
 def check_parameterization(scaling: object, counts: object, iota: object | None = None, *, epochs: int = 3000,

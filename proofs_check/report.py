@@ -29,6 +29,7 @@ from proofs_check.render import document, provenance, render_html, render_markdo
 from theory.core.errors import InputError
 from theory.core.vocabulary import Paper
 from theory.infra.atomic import replace_directory, write_atomic
+from theory.infra.jsonout import dumps
 
 T = TypeVar("T")
 
@@ -235,7 +236,7 @@ def _write_set(out: Path, level: str, records: list[CheckRecord], start: float,
     report = Report(level, records, errata, figures, seconds, tuple(failures))
     doc = document([r.as_dict() for r in records], all_claims(), errata, figures,
                    [f.as_dict() for f in report.failures], report.summary(), provenance(level, seconds))
-    write_atomic(out / "report.json", json.dumps(doc, indent=1))
+    write_atomic(out / "report.json", dumps(doc, indent=1))
     write_atomic(out / "report.md", render_markdown(doc))
     write_atomic(out / "report.html", render_html(doc, {name: (out / name).read_bytes() for name in figures},
                                                   formulas))

@@ -14,6 +14,7 @@ number of examples to the profile's and uses the profile's randomisation.
 
 from __future__ import annotations
 
+import math
 import time
 import traceback
 from typing import Any, Callable, Mapping
@@ -25,6 +26,11 @@ from proofs_check.model import Check, CheckRecord, Claim, Erratum, Outcome
 from theory.core.vocabulary import Status
 
 
+def _finite_or_none(value: float | None) -> float | None:
+    """``value`` as a float, ``None`` when it is ``None`` or not finite (the report holds no NaN/Infinity)."""
+    return None if value is None or not math.isfinite(float(value)) else float(value)
+
+
 def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None = None) -> CheckRecord:
     """Run one check, timing it; an exception becomes status ``error`` with its last line as detail.
 
@@ -34,9 +40,10 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
     try:
         outcome = check.run()
         status = Status.PASS if bool(outcome.passed) else Status.FAIL
-        figure = None if outcome.figure is None else float(outcome.figure)
-        tol = None if outcome.tolerance is None else float(outcome.tolerance)
+        figure, tol = _finite_or_none(outcome.figure), _finite_or_none(outcome.tolerance)
         detail = str(outcome.detail)
+        if figure is None and outcome.figure is not None:  # report.json is strict JSON: no NaN/Infinity
+            detail = f"figure {float(outcome.figure)}; {detail}"
     except Exception as exc:  # noqa: BLE001 - every failure is reported, never swallowed
         status, figure, tol = Status.ERROR, None, None
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] + " | " + \

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from theory.core.errors import InputError
 from theory.infra.atomic import write_atomic
-from training.checkpoint import write_json
+from training.checkpoint import read_json, write_json
 from training.measurements import DISTANCES, Measurements, measure
 from training.specs import RunSpec
 from training.ufm import SweepResult, TrainConfig, UFMProblem, config_fingerprint, train_sweep
-from theory.core.errors import InputError
 
 
 def report(problem: UFMProblem, config: TrainConfig, meas: Measurements, device: str) -> dict[str, Any]:
@@ -45,6 +44,17 @@ def _history_npz(meas: Measurements) -> bytes:
     return buf.getvalue()
 
 
+RUN_KEYS = ("gamma", "seed", "distance", "train_error", "zero_error", "diverged")
+
+
+def _is_report(rep: object) -> bool:
+    """True when ``rep`` has the structure :func:`report` writes (what the commands read back)."""
+    if not isinstance(rep, dict) or not isinstance(rep.get("runs"), list):
+        return False
+    return all(isinstance(r, dict) and all(key in r for key in RUN_KEYS) and isinstance(r["distance"], dict)
+               and all(key in r["distance"] for key in DISTANCES) for r in rep["runs"])
+
+
 def run_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig, out: str | Path | None = None,
               progress: bool = False, figure: bool = True) -> tuple[dict[str, Any], SweepResult | None]:
     """Train (or resume, or reload) a sweep; returns (report, result). ``result`` is ``None`` when
@@ -58,9 +68,11 @@ def run_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig
         raise InputError(f"--out {out} exists and is not a directory")
     done = out / "results.json"
     if done.is_file():
-        stored = json.loads(done.read_text())
-        if stored.get("fingerprint") != fingerprint:
+        stored = read_json(done, ("fingerprint", "report"))
+        if stored["fingerprint"] != fingerprint:
             raise InputError(f"{out} holds the results of a different sweep; use another output directory")
+        if not _is_report(stored["report"]):
+            raise InputError(f"{done} does not hold a sweep report; remove it or use another output directory")
         return stored["report"], None
     out.mkdir(parents=True, exist_ok=True)
     result = train_sweep(problem, specs, config, checkpoint=out / "checkpoint.pt", progress=progress)

@@ -34,10 +34,9 @@ from theory.core.errors import InputError
 def _ratio(imbalance: Imbalance, gamma: float) -> float:
     maj, mnr = imbalance.groups()
     R = float(imbalance.counts[maj][0]) / float(imbalance.counts[mnr][0])
-    value = R ** gamma
-    if not np.isfinite(value) or value <= 0:
-        raise InputError(f"R^gamma = {R}^{gamma} is not a positive finite number")
-    return value
+    from theory.seli.closed_forms import delta_from_gamma  # SymPy-backed module: imported on first use
+
+    return delta_from_gamma(R, gamma)
 
 
 def group_delta(imbalance: Imbalance, ratio: float) -> np.ndarray:

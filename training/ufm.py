@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -38,6 +38,7 @@ from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.vocabulary import Device, Normalization, Precision
 from training.checkpoint import load_state, save_state
+from training.history import History
 from training.losses import logit_gradient, scaling_tensors, wrong_class_lse
 from training.measurements import Trajectory
 from training.specs import RunSpec
@@ -195,13 +196,13 @@ class _State:
     buf_W: torch.Tensor | None
     buf_H: torch.Tensor | None
     generators: dict[int, torch.Generator]
+    history: History
     epoch: int = 0
-    history: dict[str, list] = field(default_factory=lambda: {"epochs": [], "W": [], "M": [], "loss": [], "acc": []})
     diverged_epoch: np.ndarray | None = None
 
 
 def _initial_state(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig,
-                   dtype: torch.dtype, device: torch.device) -> _State:
+                   dtype: torch.dtype, device: torch.device, history: History) -> _State:
     k, n, d = problem.imbalance.k, problem.imbalance.n, problem.d
     gens: dict[int, torch.Generator] = {}
     init: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -215,27 +216,61 @@ def _initial_state(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainC
     H = torch.stack([init[s.seed][1] for s in specs]).to(dtype=dtype, device=device)
     use_buf = config.momentum > 0
     return _State(W, H, torch.zeros_like(W) if use_buf else None, torch.zeros_like(H) if use_buf else None,
-                  gens, diverged_epoch=np.full(len(specs), -1, dtype=np.int64))
+                  gens, history, diverged_epoch=np.full(len(specs), -1, dtype=np.int64))
 
 
 def _state_dict(state: _State, fingerprint: str) -> dict:
+    """The checkpoint: tensors and plain types only (read back with ``torch.load(weights_only=True)``)."""
     return {"fingerprint": fingerprint, "epoch": state.epoch, "W": state.W.cpu(), "H": state.H.cpu(),
             "buf_W": None if state.buf_W is None else state.buf_W.cpu(),
             "buf_H": None if state.buf_H is None else state.buf_H.cpu(),
-            "generators": {s: g.get_state() for s, g in state.generators.items()},
-            "history": state.history, "diverged_epoch": state.diverged_epoch}
+            "generators": {int(s): g.get_state() for s, g in state.generators.items()},
+            "history_records": len(state.history), "diverged_epoch": torch.as_tensor(state.diverged_epoch)}
 
 
-def _restore(saved: dict, state: _State, device: torch.device) -> None:
-    state.epoch = int(saved["epoch"])
-    state.W = saved["W"].to(device)
-    state.H = saved["H"].to(device)
+def _logged_count(epoch: int, config: TrainConfig) -> int:
+    """Records logged by the end of ``epoch``: epoch 0, every ``log_every``-th epoch and the last one."""
+    return 1 + epoch // config.log_every + int(epoch == config.epochs and epoch % config.log_every != 0)
+
+
+def _restore(saved: dict, state: _State, device: torch.device, config: TrainConfig, where: object) -> None:
+    """Load a checkpoint read from ``where`` into ``state`` after checking every entry against the sweep;
+    :class:`InputError` naming the file when something does not fit."""
+
+    def bad(why: str) -> InputError:
+        return InputError(f"checkpoint {where} does not fit this sweep ({why}); remove it or use another --out")
+
+    expected = {"W": state.W, "H": state.H, "buf_W": state.buf_W, "buf_H": state.buf_H}
+    for key, like in expected.items():
+        value = saved.get(key)
+        if like is None:
+            if value is not None:
+                raise bad(f"{key} is present but the sweep has no momentum")
+        elif not (isinstance(value, torch.Tensor) and value.shape == like.shape and value.dtype == like.dtype):
+            raise bad(f"{key} is not a {like.dtype} tensor of shape {tuple(like.shape)}")
+    epoch, records, diverged = saved.get("epoch"), saved.get("history_records"), saved.get("diverged_epoch")
+    if not (isinstance(epoch, int) and 0 <= epoch <= config.epochs):
+        raise bad(f"epoch {epoch!r} is not in [0, {config.epochs}]")
+    if records != _logged_count(epoch, config):
+        raise bad(f"history_records {records!r} does not match epoch {epoch}")
+    if not (isinstance(diverged, torch.Tensor) and diverged.shape == (state.W.shape[0],)
+            and diverged.dtype == torch.int64 and bool(((diverged >= -1) & (diverged <= epoch)).all())):
+        raise bad("diverged_epoch is not one epoch (or -1) per model")
+    generators = saved.get("generators")
+    if not (isinstance(generators, dict) and set(generators) == set(state.generators)
+            and all(isinstance(g, torch.Tensor) and g.dtype == torch.uint8 for g in generators.values())):
+        raise bad("generators do not match the seeds of the sweep")
+    try:
+        for s, g_state in generators.items():
+            state.generators[s].set_state(g_state)
+    except RuntimeError:
+        raise bad("a generator state is invalid") from None
+    state.epoch = epoch
+    state.W, state.H = saved["W"].to(device), saved["H"].to(device)
     state.buf_W = None if saved["buf_W"] is None else saved["buf_W"].to(device)
     state.buf_H = None if saved["buf_H"] is None else saved["buf_H"].to(device)
-    for s, g_state in saved["generators"].items():
-        state.generators[s].set_state(g_state)
-    state.history = saved["history"]
-    state.diverged_epoch = np.asarray(saved["diverged_epoch"])
+    state.history.resume(records)
+    state.diverged_epoch = diverged.numpy().copy()
 
 
 def _batches(state: _State, specs: Sequence[RunSpec], n: int, batch_size: int | None,
@@ -290,22 +325,19 @@ def _step(state: _State, data: _Data, idx: torch.Tensor | None, lr: float, confi
 
 def _log(state: _State, data: _Data, config: TrainConfig) -> None:
     W, H = state.W, state.H
-    finite = (torch.isfinite(W).all(dim=(1, 2)) & torch.isfinite(H).all(dim=(1, 2))).cpu().numpy()
+    finite_t = torch.isfinite(W).all(dim=(1, 2)) & torch.isfinite(H).all(dim=(1, 2))
+    finite = finite_t.cpu().numpy()
     newly = (~finite) & (state.diverged_epoch < 0)
     state.diverged_epoch[newly] = state.epoch
     Z = torch.bmm(W.transpose(1, 2), H)
     correct = (Z.argmax(1) == data.labels).to(W.dtype)
+    correct[~finite_t] = torch.nan  # the argmax of NaN logits is no prediction: accuracy undefined
     S = Z.mul(data.scaling_rows)
     if data.offsets is not None:
         S.sub_(data.offsets)
     a = wrong_class_lse(S, data.onehot, dim=1)[0]
     loss = (torch.nn.functional.softplus(a) * data.weights).mean(dim=(1, 2))
-    h = state.history
-    h["epochs"].append(state.epoch)
-    h["W"].append(W.to(device="cpu", dtype=torch.float64, copy=True))
-    h["M"].append((H @ data.class_avg).to(device="cpu", dtype=torch.float64))
-    h["loss"].append(loss.to(device="cpu", dtype=torch.float64))
-    h["acc"].append((correct @ data.class_avg).to(device="cpu", dtype=torch.float64))
+    state.history.append(state.epoch, W, H @ data.class_avg, loss, correct @ data.class_avg)
 
 
 def train_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig = TrainConfig(), *,
@@ -331,15 +363,18 @@ def train_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConf
     if config.batch_size is not None and config.batch_size > n:
         raise InputError(f"batch_size must be <= n = {n}, got {config.batch_size}")
     data = _build_data(problem, specs, dtype, device)
-    state = _initial_state(problem, specs, config, dtype, device)
+    history = History(len(specs), problem.d, problem.imbalance.k,
+                      None if checkpoint is None else Path(checkpoint).with_suffix(".history"))
+    state = _initial_state(problem, specs, config, dtype, device, history)
     fingerprint = config_fingerprint(problem, specs, config)
-    if checkpoint is not None:
-        saved = load_state(checkpoint)
-        if saved is not None:
-            if saved.get("fingerprint") != fingerprint:
-                raise InputError(f"checkpoint {checkpoint} belongs to a different sweep; use another output directory")
-            _restore(saved, state, device)
-    if state.epoch == 0 and not state.history["epochs"]:
+    saved = None if checkpoint is None else load_state(checkpoint)
+    if saved is not None:
+        if saved.get("fingerprint") != fingerprint:
+            raise InputError(f"checkpoint {checkpoint} belongs to a different sweep; use another output directory")
+        _restore(saved, state, device, config, checkpoint)
+    elif checkpoint is not None:
+        history.resume(0)
+    if len(history) == 0:
         _log(state, data, config)
     previous_threads = torch.get_num_threads()
     if device.type == "cpu":
@@ -359,6 +394,7 @@ def train_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConf
             if state.epoch % config.log_every == 0 or state.epoch == config.epochs:
                 _log(state, data, config)
             if checkpoint is not None and (state.epoch % config.checkpoint_every == 0 or state.epoch == config.epochs):
+                history.sync()
                 save_state(checkpoint, _state_dict(state, fingerprint))
             if bar is not None:
                 bar.update(1)
@@ -368,11 +404,9 @@ def train_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConf
         torch.set_num_threads(previous_threads)
         if bar is not None:
             bar.close()
-    h = state.history
-    return SweepResult(imbalance=problem.imbalance, specs=specs, epochs=np.asarray(h["epochs"]),
-                       W=torch.stack(h["W"]).numpy(), M=torch.stack(h["M"]).numpy(),
-                       loss=torch.stack(h["loss"]).numpy(), class_accuracy=torch.stack(h["acc"]).numpy(),
-                       diverged_epoch=state.diverged_epoch.copy(), problem=problem, config=config,
+    epochs, W_hist, M_hist, loss_hist, acc_hist = history.arrays()
+    return SweepResult(imbalance=problem.imbalance, specs=specs, epochs=epochs, W=W_hist, M=M_hist,
+                       loss=loss_hist, class_accuracy=acc_hist, diverged_epoch=state.diverged_epoch.copy(), problem=problem, config=config,
                        final_W=state.W.to(device="cpu", dtype=torch.float64).numpy(),
                        final_H=state.H.to(device="cpu", dtype=torch.float64).numpy(), device=str(device))
 

@@ -63,15 +63,6 @@ def add_step_arguments(p: argparse.ArgumentParser, with_delta: bool = True) -> N
         g.add_argument("--delta-ratio", type=real, help="Delta = delta_maj / delta_min (> 0)")
 
 
-def check_output_directory(flag: str, path: str | None) -> None:
-    """InputError when ``path`` (the value of ``flag``) exists and is not a directory: checked before
-    the work starts, so a mistyped --out never costs a run."""
-    from pathlib import Path
-
-    if path is not None and Path(path).exists() and not Path(path).is_dir():
-        raise InputError(f"{flag} {path} exists and is not a directory")
-
-
 def resolve_delta(loss: str, R: float, gamma: float | None, delta_ratio: float | None) -> float:
     """Delta for a STEP setting: R^gamma or the given ratio; CE has Delta = 1 and rejects any other."""
     from theory.seli.closed_forms import delta_from_gamma

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from proofs_check.commands._args import check_output_directory, integer
+from proofs_check.commands._args import integer
+from proofs_check.commands._guard import add_force_argument, guards_output
 from proofs_check.commands._table import add_format_arguments
 
 
@@ -35,29 +35,33 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--out", help="directory for check_param.json and check_param.png")
     add_format_arguments(p, "one row per class: predicted norms, squared-norm ratios and cos(w_c, mu_c), "
                          "predicted and after SGD")
+    add_force_argument(p)
     return p
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Read the inputs, run the check, print and write the results."""
     from pathlib import Path
 
-    from proofs_check.check_param import check_parameterization, class_rows, plot, read_matrix
+    from proofs_check.check_param import check_parameterization, class_rows, estimate, plot, read_matrix
     from proofs_check.commands._table import write_csv
+    from theory.infra import budget
     from theory.infra.atomic import write_atomic
+    from theory.infra.jsonout import dumps, print_json
 
     scaling = read_matrix(args.scaling)
     iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
-    check_output_directory("--out", args.out)
+    budget.require_within(estimate(args.counts, epochs=args.epochs, d=args.d), args.force)
     result = check_parameterization(scaling, args.counts, iota, epochs=args.epochs, d=args.d, seed=args.seed)
     obj = result.as_dict()
     if args.out is not None:
         out = Path(args.out)
-        write_atomic(out / "check_param.json", json.dumps(obj, indent=1))
+        write_atomic(out / "check_param.json", dumps(obj, indent=1))
         plot(result, out / "check_param.png")
         sys.stderr.write(f"igeom: wrote {out / 'check_param.json'} and {out / 'check_param.png'}\n")
     if args.json:
-        print(json.dumps(obj))
+        print_json(obj)
         return 0
     rows = class_rows(result)
     if args.csv:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from proofs_check.commands._args import add_step_arguments, add_word_argument
+from proofs_check.commands._guard import add_force_argument
 from proofs_check.commands._table import add_format_arguments
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
 from proofs_check.commands._geometry_grid import add_grid_arguments
@@ -26,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_format_arguments(p, "one row: the setting and every quantity (W.norm_ratio is a squared-norm ratio); "
                          "with --gammas one row per (R, gamma)")
     add_grid_arguments(p)
+    add_force_argument(p)
     return p
 
 
@@ -34,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     from proofs_check.commands._args import resolve_delta
     from proofs_check.commands._table import flatten, geometry_lines, write_csv
     from theory.core.errors import InputError
+    from theory.infra import budget
+    from theory.infra.jsonout import print_json, require_finite
+    from theory.seli.closed_forms import check_step_args
     from theory.seli.step_geometry import predict_step
 
     if args.gammas is not None or args.R is None:
@@ -43,11 +47,14 @@ def run(args: argparse.Namespace) -> int:
 
         return run_grid(args)
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
-    if args.R < 1:
+    if args.method == Route.NUMERIC:
+        budget.require_within(budget.geometry_numeric(check_step_args(args.k, args.k_minor, args.R, delta)[0]),
+                              args.force)
+    out = require_finite(predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method))
+    if args.R < 1:  # after the work: an error is then the only line on stderr
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
-    out = predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method)
     if args.json:
-        print(json.dumps(out))
+        print_json(out)
         return 0
     if args.csv:
         write_csv([flatten(out)])

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from proofs_check.commands._args import add_word_argument
+from proofs_check.commands._guard import guards_output
 from theory.core.errors import InputError
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
 
@@ -25,13 +26,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+@guards_output("sheet", "--sheet", directory=False)
 def run(args: argparse.Namespace) -> int:
     """Print the selected formulas, or write the sheet."""
     from theory.formula_sheet import formula_sheet
     from theory.seli.latex import latex_closed_form, select
     from theory.infra.atomic import write_atomic
 
-    if args.sheet:
+    if args.sheet is not None:
         if not str(args.sheet).endswith(".tex"):
             raise InputError(f"--sheet must name a .tex file, got {args.sheet!r}")
         path = write_atomic(args.sheet, formula_sheet(args.loss, args.quantity))

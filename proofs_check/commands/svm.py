@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from proofs_check.commands._args import add_step_arguments, add_word_argument, integer
+from proofs_check.commands._guard import add_force_argument
 from proofs_check.commands._table import add_format_arguments
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Solver
 
@@ -33,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=integer, default=0, help="random start of the non-convex solver (default 0)")
     add_format_arguments(p, "one row: the scalar results and the measured geometry (geometry.*) beside "
                          "the prediction (predicted.*)")
+    add_force_argument(p)
     return p
 
 
@@ -51,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from theory.seli.cs_svm_problem import CSSVMProblem
     from theory.seli.geometry import step_counts, step_groups
     from theory.seli.step_geometry import predict_step, step_delta
+    from theory.infra import budget
+    from theory.infra.jsonout import print_json, require_finite
 
     delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
     k, k_minor, R, delta = check_step_args(args.k, args.k_minor, args.R, delta)
@@ -59,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     counts = step_counts(k, k_minor, R, n_min) if args.reduced else Imbalance.step(k, k_minor, R, n_min)
     problem = CSSVMProblem(counts, Parameterization.from_name(args.loss, step_delta(k, k_minor, delta)),
                            reduced=args.reduced, d=args.d)
-    if R < 1:
-        sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
+    budget.require_within(budget.cs_svm(k, problem.columns) if args.solver == Solver.CONVEX else
+                          budget.nonconvex_svm(k, problem.columns, problem.d), args.force)
 
     if args.solver == Solver.CONVEX:
         import cvxpy  # noqa: F401  (imported before the clock starts: "seconds" times the solve)
@@ -81,8 +84,11 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     out = {"status": solution.status, **compare_with_theory(solution).summary(*step_groups(k, k_minor)),
            "seconds": seconds}
+    require_finite(out)
+    if R < 1:  # after the work: an error is then the only line on stderr
+        sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
     if args.json:
-        print(json.dumps(out))
+        print_json(out)
         return 0
     predicted = predict_step(args.loss, k, k_minor, R, delta)
     if args.csv:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from proofs_check.commands._args import integer
@@ -50,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
         figure = default_figure(spec, summary.results, out / "sweep.png")
         sys.stderr.write(f"igeom: wrote {figure}\n")
     if args.json:
-        print(json.dumps(summary.as_dict()))
+        from theory.infra.jsonout import print_json
+
+        print_json(summary.as_dict())
     else:
         rows = ", ".join(f"{v} {k}" for k, v in summary.counts.items())
         print(f"{spec.kind}: {summary.points} points in {summary.tasks} tasks; ran {summary.ran}, skipped "

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 
 from proofs_check.commands._args import add_word_argument, integer, real
+from proofs_check.commands._guard import add_force_argument, guards_output
 from proofs_check.commands._table import MISSING, add_format_arguments, flatten, write_csv
 from theory.core.errors import InputError
 from theory.core.vocabulary import Device, Loss, Normalization, Precision
+
+MAX_GAMMAS = 10_000
+"""Largest --gammas count (the grid is built while parsing, before the memory/time estimate can refuse it)."""
 
 #: The losses ``igeom train`` offers: every family with a closed-form prediction (a custom matrix goes
 #: through ``igeom check-param``).
@@ -28,8 +31,8 @@ def gamma_grid(text: str) -> list[float]:
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"--gammas must be start:stop:count, got {text!r}")
     start, stop, count = real(parts[0]), real(parts[1]), integer(parts[2])
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"--gammas count must be >= 1, got {count}")
+    if not 1 <= count <= MAX_GAMMAS:
+        raise argparse.ArgumentTypeError(f"--gammas count must lie in [1, {MAX_GAMMAS}], got {count}")
     if count == 1:
         if start != stop:
             raise argparse.ArgumentTypeError("--gammas with count 1 needs start == stop")
@@ -94,6 +97,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     add_format_arguments(p, "one row per (gamma, seed): measured geometry, distances, training error, verdict")
+    add_force_argument(p)
     return p
 
 
@@ -124,7 +128,8 @@ def converged(run: dict) -> bool:
 
 
 def _resume_line(out: str, problem, specs, config) -> str | None:
-    """``resumed from epoch N`` when ``out`` holds a checkpoint of this very sweep that is not finished."""
+    """``resumed from epoch N`` when ``out`` holds a checkpoint of this very sweep that is not finished
+    (read before the run, printed once the run has accepted the checkpoint)."""
     from pathlib import Path
 
     from training.checkpoint import load_state
@@ -139,12 +144,15 @@ def _resume_line(out: str, problem, specs, config) -> str | None:
     return f"igeom: resumed from epoch {int(saved['epoch'])} of {config.epochs} ({path / 'checkpoint.pt'})"
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Validate, train (or resume), print the report; exit 1 if a run diverged."""
     from theory.core.errors import ComputationError
     from training.runner import run_sweep
     from training.specs import RunSpec
     from training.ufm import TrainConfig, UFMProblem, resolve_device
+    from theory.infra import budget
+    from theory.infra.jsonout import print_json
 
     problem = UFMProblem.step(args.k, args.k_minor, args.R, args.n_min, args.d)
     gammas = args.gammas if args.gammas is not None else ([0.0] if args.loss == Loss.CE else gamma_grid("-1.5:1.5:13"))
@@ -152,6 +160,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--seeds needs at least one seed")
     if len(set(args.seeds)) != len(args.seeds):
         raise InputError("--seeds must not repeat a seed")
+    log_every = TrainConfig.log_every if args.log_every is None else args.log_every
+    budget.require_within(budget.ufm_sweep(len(gammas) * len(args.seeds), problem.imbalance.k, problem.imbalance.n,
+                                           problem.d, max(args.epochs, 1), max(log_every, 1)), args.force)
     specs = [RunSpec(args.loss, g, s, tau=args.tau) for g in gammas for s in args.seeds]
     overrides = {key: getattr(args, key) for key in ("init_scale", "log_every") if getattr(args, key) is not None}
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, milestones=tuple(args.milestones),
@@ -160,13 +171,13 @@ def run(args: argparse.Namespace) -> int:
     resolve_device(config.device)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     resumed = None if args.out is None else _resume_line(args.out, problem, specs, config)
-    if resumed:
-        sys.stderr.write(resumed + "\n")
     rep, result = run_sweep(problem, specs, config, out=args.out, progress=progress)
+    if resumed:  # after run_sweep validated the checkpoint: a checkpoint it refuses gives one error line only
+        sys.stderr.write(resumed + "\n")
     if args.out is not None and result is None:
         sys.stderr.write(f"igeom: {args.out} already holds this sweep, complete; its stored results follow\n")
     if args.json:
-        print(json.dumps(rep))
+        print_json(rep)
     elif args.csv:
         write_csv([{"loss": args.loss, "gamma": r["gamma"], "seed": r["seed"], **flatten(r["geometry"]),
                     **{f"distance.{key}": v for key, v in r["distance"].items()}, "train_error": r["train_error"],

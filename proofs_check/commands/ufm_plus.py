@@ -22,11 +22,12 @@ JSON keys (per class, in the order of --counts):
 from __future__ import annotations
 
 import argparse
-import json
 import math
+import sys
 from typing import Any
 
 from proofs_check.commands._args import integer, real
+from proofs_check.commands._guard import add_force_argument
 from proofs_check.commands._table import MISSING, add_format_arguments, write_csv
 
 
@@ -53,6 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=integer, default=0, help="seed of the solver's starts (default 0)")
     add_format_arguments(p, "one row per class: n_k, M_k, ||h_k||^2, ||w_k||^2, collapsed (and the numeric "
                          "values with --solve)")
+    add_force_argument(p)
     return p
 
 
@@ -67,7 +69,8 @@ def _quantities(M: Any, h_sq: Any, w_sq: Any, cos: Any, collapsed: Any) -> dict[
 
 
 def _numeric(args: argparse.Namespace, imbalance: Any, d: int, pred: Any) -> dict[str, Any]:
-    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
+    from numerics.ufm_plus import DEVIATION_TOL, UFMPlusProblem, deviation_scale, largest_deviation, solve
+    from theory.core.errors import ComputationError
     from theory.core.measure import nc2, nc3
     from theory.ufm_plus.closed_form import objective_value
 
@@ -75,12 +78,17 @@ def _numeric(args: argparse.Namespace, imbalance: Any, d: int, pred: Any) -> dic
     m = sol.measure()
     out = _quantities(m["M"], m["h_norm_sq"], m["w_norm_sq"], m["cos_w"], m["collapsed"])
     predicted = {"M": pred.M, "h_norm_sq": pred.h_norm_sq, "w_norm_sq": pred.w_norm_sq, "cos_w": pred.cos_w}
+    deviation = largest_deviation(m, predicted)
+    if not deviation <= DEVIATION_TOL * deviation_scale(predicted):
+        raise ComputationError(f"the numerical minimiser (relative KKT residual {sol.relative_kkt_residual:.2g}) "
+                               f"deviates from the closed form by {deviation:.3g} (tolerance "
+                               f"{DEVIATION_TOL:g} x {deviation_scale(predicted):.3g})")
     out.update({
         "complete_collapse": m["complete_collapse"],
-        "max_deviation": largest_deviation(m, predicted),
+        "max_deviation": deviation,
         "collapsed_agree": bool((m["collapsed"] == pred.collapsed).all()),
         "objective": sol.objective, "objective_closed_form": objective_value(pred),
-        "kkt_residual": sol.kkt_residual, "starts": args.starts, "converged_starts": sol.converged_starts,
+        "kkt_residual": sol.kkt_residual, "relative_kkt_residual": sol.relative_kkt_residual, "starts": args.starts, "converged_starts": sol.converged_starts,
         "d": d, "within_class_spread": m["within_class_spread"], "max_mean_cosine": m["max_mean_cosine"],
         "nc1": m["nc1"],
         "nc2": None if pred.complete_collapse else float(nc2(sol.W, sol.H, sol.problem.labels)),
@@ -124,17 +132,26 @@ def _print_table(out: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the closed-form minimiser (and the numerical check with --solve)."""
+    from theory.core.errors import InputError
     from theory.core.validate import positive_int, positive_real, seed_value
     from theory.core.imbalance import Imbalance
+    from theory.infra import budget
+    from theory.infra.jsonout import print_json, require_finite
     from theory.ufm_plus.closed_form import predict
 
     imbalance = Imbalance(args.counts)
-    positive_real("lambda_W (--lambda-w)", args.lambda_w)
-    positive_real("lambda_H (--lambda-h)", args.lambda_h)
+    for option, value in (("--lambda-w", args.lambda_w), ("--lambda-h", args.lambda_h)):
+        if positive_real(f"lambda ({option})", value) < sys.float_info.min:
+            raise InputError(f"{option} {value:g} is below the smallest normal float {sys.float_info.min:.3g}: "
+                             "the closed forms are not meaningful there")
     d = 2 * imbalance.k if args.d is None else positive_int(f"--d (needs d >= K = {imbalance.k})", args.d,
                                                              minimum=imbalance.k)
     positive_int("--starts", args.starts)
     seed_value("--seed", args.seed)
+    estimate = budget.ufm_plus_closed_form(imbalance.k)
+    if args.solve:
+        estimate = estimate + budget.ufm_plus_solve(imbalance.k, imbalance.n, d, args.starts)
+    budget.require_within(estimate, args.force)
     pred = predict(imbalance.counts, args.lambda_w, args.lambda_h)
     out: dict[str, Any] = {"counts": [int(c) for c in imbalance.counts], "lambda_w": args.lambda_w,
                            "lambda_h": args.lambda_h, "d": d}
@@ -142,8 +159,9 @@ def run(args: argparse.Namespace) -> int:
     out.update({"minority_collapse_R": pred.minority_collapse_R, "complete_collapse": pred.complete_collapse,
                 "collapse_threshold": pred.threshold,
                 "numeric": _numeric(args, imbalance, d, pred) if args.solve else None})
+    require_finite(out)
     if args.json:
-        print(json.dumps(out))
+        print_json(out)
     elif args.csv:
         write_csv(_class_rows(out))
     else:

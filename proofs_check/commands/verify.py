@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import textwrap
@@ -11,6 +10,7 @@ import time
 from typing import Any
 
 from proofs_check.commands._args import add_word_argument, word
+from proofs_check.commands._guard import guards_output
 from theory.core.vocabulary import Depth, Paper, Status
 
 #: continuation lines of a progress entry start under the claim id's column
@@ -63,15 +63,17 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
                                                           **options)
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Run the (filtered) registry, stream one entry per check, write the report, print the headline."""
     from proofs_check import report as registry_run
     from proofs_check.render import headline_markdown
     from proofs_check.report import check_out_dir, planned_checks, select_claims, write_report
+    from theory.infra.jsonout import print_json
 
     filtered = bool(args.paper or args.claim)
     claims = select_claims(registry_run.all_claims(), args.paper, args.claim) if filtered else None
-    check_out_dir(args.out)  # bad --out: one line, before the header
+    check_out_dir(args.out)  # bad --out: one line, before the header (the lock is already held)
     total = len(planned_checks(args.level, claims))
 
     colour = sys.stderr.isatty()
@@ -100,6 +102,6 @@ def run(args: argparse.Namespace) -> int:
     for failure in report.failures:
         sys.stderr.write(f"report step failed (listed in the report): {failure.step}: {failure.error}\n")
     if args.json:
-        print(json.dumps({"summary": s, "papers": headlines, "checks": [r.as_dict() for r in report.records],
-                          "failures": [f.as_dict() for f in report.failures]}))
+        print_json({"summary": s, "papers": headlines, "checks": [r.as_dict() for r in report.records],
+                    "failures": [f.as_dict() for f in report.failures]})
     return 1 if report.failed or report.failures else 0

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from pathlib import Path
 
 from proofs_check.commands._args import integer
+from proofs_check.commands._guard import guards_output
 from proofs_check.experiments._recipes import recipe_names
-from theory.core.errors import ComputationError, InputError
+from theory.core.errors import ComputationError
 
 NAME = "convergence"
 
@@ -38,15 +38,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Train every chosen recipe, write and print the table, optionally draw the figures."""
     # training (torch) is imported here, not at module level, so that `igeom --help` stays fast
     from training.checkpoint import write_json, write_text
     from training.convergence import diverged_runs, markdown, paper_figures, study
     from training.recipes import RECIPES
+    from theory.infra.jsonout import print_json
 
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out} exists and is not a directory")
     recipes = {name: RECIPES[name] for name in (args.recipes or RECIPES)}
     for cfg in recipes.values():  # validate --epochs before any training starts
         dataclasses.replace(cfg, epochs=args.epochs)
@@ -54,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
     table = study(recipes, epochs=args.epochs, progress=progress)
     write_json(args.out / "convergence.json", table)
     write_text(args.out / "convergence.md", markdown(table))
-    print(json.dumps(table) if args.json else markdown(table))
+    if args.json:
+        print_json(table)
+    else:
+        print(markdown(table))
     if args.figures:
         for name in ("paper", "best"):
             for path in paper_figures(args.out, RECIPES[name], args.epochs, tag=f"-{name}"):

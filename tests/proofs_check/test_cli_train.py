@@ -50,7 +50,7 @@ def test_negative_gamma_range_parses_and_table_output(capsys) -> None:
 @pytest.mark.parametrize("argv,message", [
     (["--gammas", "1:2"], "start:stop:count"),
     (["--gammas", "a:1:3"], "not a number"),
-    (["--gammas", "0:1:0"], "count must be >= 1"),
+    (["--gammas", "0:1:0"], "count must lie in [1, 10000]"),
     (["--epochs", "0"], "epochs must be >= 1"),
     (["--lr", "0"], "lr must be > 0"),
     (["--lr", "nan"], "must be finite"),

@@ -39,6 +39,19 @@ def test_registry_reports_failures_and_errors():
     assert rec.status == "error" and "solver exploded" in rec.detail
 
 
+def test_a_non_finite_figure_is_recorded_as_null_and_named_in_the_detail():
+    """report.json is strict JSON: a check whose figure is inf or NaN fails with figure null, the value in
+    its detail, and its record serialises through the strict writer."""
+    from theory.infra.jsonout import dumps
+
+    for value, text in ((float("inf"), "figure inf"), (float("nan"), "figure nan")):
+        check = Check("numeric", "non-finite", lambda value=value: Outcome(False, value, float("inf"), "diverged"))
+        claim = Claim("behnia2023 test", "behnia2023", "s", "a", (check,))
+        rec = run_check(claim, check)
+        assert rec.status == "fail" and rec.figure is None and rec.tolerance is None
+        assert rec.detail.startswith(text) and '"figure": null' in dumps(rec.as_dict())
+
+
 def test_erratum_never_masks_an_unrelated_failure():
     """A failing check without an expected erratum is 'fail' even on a claim that has errata; a check
     expecting an erratum that passes contradicts it ('fail'); an unknown erratum id is an 'error'."""

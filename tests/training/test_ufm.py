@@ -153,3 +153,21 @@ def test_bad_problem_raises_value_error() -> None:
         train_sweep(SMALL, MIXED, TrainConfig(epochs=1, batch_size=21))
     with pytest.raises(ValueError, match="CE has no hyperparameter"):
         RunSpec("CE", 0.5, 0)
+
+
+def test_history_is_streamed_beside_the_checkpoint_not_stored_in_it(tmp_path) -> None:
+    """The checkpoint's size does not depend on how many epochs were logged; the history file holds one
+    fixed-size float64 record per logged epoch (epoch, W and M (B, d, k), loss (B,), accuracy (B, k))."""
+    sizes = {}
+    for log_every in (1, 40):
+        ckpt = tmp_path / f"log{log_every}" / "checkpoint.pt"
+        ckpt.parent.mkdir()
+        res = train_sweep(SMALL, MIXED, TrainConfig(epochs=40, lr=1.0, log_every=log_every, checkpoint_every=10),
+                          checkpoint=ckpt)
+        B, d, k = len(MIXED), SMALL.d, SMALL.imbalance.k
+        record = 1 + 2 * B * d * k + B + B * k
+        assert ckpt.with_suffix(".history").stat().st_size == res.epochs.size * record * 8
+        assert torch.load(ckpt, weights_only=True)["history_records"] == res.epochs.size
+        sizes[log_every] = ckpt.stat().st_size
+    assert res.epochs.tolist() == [0, 40]
+    assert abs(sizes[1] - sizes[40]) < 64

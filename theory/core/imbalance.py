@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory.core.validate import positive_int, positive_real, step_shape
 from theory.core.errors import InputError
+from theory.core.validate import positive_int, positive_real, step_shape
+
+MAX_SAMPLES = 2**53
+"""Largest class count and total n: every count and sum stays exact in float64 and in int64."""
 
 
 @dataclass(frozen=True, eq=False)
 class Imbalance:
-    """Class counts ``n_1..n_k`` (k >= 2, every count a positive integer).
+    """Class counts ``n_1..n_k`` (k >= 2, every count a positive integer, n <= ``MAX_SAMPLES``).
 
     ``counts`` is stored as a read-only ``int64`` array. ``k_minor`` is set by :meth:`step` and names the
     trailing classes that form the minority group; for general counts it is ``None``.
@@ -32,8 +35,13 @@ class Imbalance:
             raise InputError(f"counts must be a one-dimensional list of class sizes, got shape {raw.shape}")
         if raw.size < 2:
             raise InputError(f"need at least 2 classes, got {raw.size}")
-        counts = np.array([positive_int(f"count of class {c + 1}", v) for c, v in enumerate(raw.tolist())],
-                          dtype=np.int64)
+        values = [positive_int(f"count of class {c + 1}", v) for c, v in enumerate(raw.tolist())]
+        for c, v in enumerate(values):
+            if v > MAX_SAMPLES:
+                raise InputError(f"count of class {c + 1} must be <= 2^53 = {MAX_SAMPLES}, got {v}")
+        if sum(values) > MAX_SAMPLES:
+            raise InputError(f"the total number of samples must be <= 2^53 = {MAX_SAMPLES}, got {sum(values)}")
+        counts = np.array(values, dtype=np.int64)
         counts.setflags(write=False)
         object.__setattr__(self, "counts", counts)
         if self.k_minor is not None:
@@ -54,6 +62,8 @@ class Imbalance:
         R = positive_real("R", R)
         n_min = positive_int("n_min", n_min)
         n_maj = R * n_min
+        if n_maj > MAX_SAMPLES:
+            raise InputError(f"n_min * R must be <= 2^53 = {MAX_SAMPLES}, got {n_maj:g}")
         if abs(n_maj - round(n_maj)) > 1e-9 * max(1.0, n_maj) or round(n_maj) < 1:
             raise InputError(f"n_min * R must be a positive integer for sample-level work, got {n_maj:g}")
         counts = [int(round(n_maj))] * (k - k_minor) + [n_min] * k_minor
@@ -67,7 +77,7 @@ class Imbalance:
     @property
     def n(self) -> int:
         """Number of samples."""
-        return int(self.counts.sum())
+        return sum(self.counts.tolist())  # Python ints: no int64 wrap-around
 
     def labels(self) -> np.ndarray:
         """Sample labels 0..k-1, ordered by class (samples of class 0 first), as behnia2023 Sec. 3."""

@@ -45,7 +45,7 @@ def test_plot_writes_png(tmp_path, capsys):
     (["--gammas", "0:1:3", "--R", "10", "--gamma", "1", "--csv"], "replaces --gamma"),
     (["--gammas", "0:1:3", "--R", "10"], "needs --csv and/or --plot"),
     (["--gammas", "0:1:3", "--R-values", "2,-1", "--csv"], "R must be > 0"),
-    (["--gammas", "0:1:0", "--R", "2", "--csv"], "count must be >= 1"),
+    (["--gammas", "0:1:0", "--R", "2", "--csv"], "count must lie in [1, 10000]"),
     (["--R-values", "2,3", "--csv"], "required"),
     (["--gamma", "1"], "required"),
 ])
