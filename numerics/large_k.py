@@ -1,0 +1,283 @@
+"""Certified class-level CS-SVM for many classes: active-set Newton on the margin-reduced nuclear norm.
+
+behnia2023 eq. (3) at class level (DESIGN.md, :mod:`numerics.cs_svm`): for a positive logit-scaling
+matrix A and class counts n,
+
+    min 2||X D||_*   s.t.   A[c,c] X[c,c] - A[c,c'] X[c',c] >= 1   (c' != c),   D = diag(sqrt n).
+
+The k(k-1) margins split by column. With an *active set* (the margins held at 1) every active entry of
+column c is an affine function of the diagonal t_c = X[c,c]:
+
+    X[c',c] = (A[c,c] t_c - 1) / A[c,c'],
+
+and the inactive entries are free. The program becomes the unconstrained minimisation of the convex
+f(theta) = ||Y(theta)||_*, Y = X(theta) D affine in theta = (t, free entries). Its minimiser has rank k - 1
+(SEL matrices, behnia2023 Thm 2, and every solution measured here), where ||.||_* is not differentiable.
+Writing sigma_k for the *signed* smallest singular value (smooth while sigma_{k-1} > 0),
+
+    f = g + |sigma_k|,   g = sigma_1 + ... + sigma_{k-1},
+
+so the minimiser solves the smooth system  grad g + s grad sigma_k = 0,  sigma_k = 0  (|s| <= 1), the
+KKT system of min g s.t. sigma_k = 0. Newton's method on it uses the Hessian of the spectral function
+F_s(Y) = sum_i w_i sigma_i (w = (1, ..., 1, s)): with E~ = U^T E V, sym/anti its symmetric and
+antisymmetric parts (Lewis & Sendov 2005, second derivative of a singular-value function),
+
+    d^2 F_s[E, E] = sum_{i != j} (w_i - w_j)/(sigma_i - sigma_j) sym_ij^2 + (w_i + w_j)/(sigma_i + sigma_j) anti_ij^2,
+
+which stays bounded as sigma_k -> 0. The Newton systems are solved by preconditioned MINRES with
+Hessian-vector products (two or three k x k matrix products each), so one iteration costs one SVD and
+a few dozen matrix products: O(k^3) time and O(k^2) memory.
+
+Outer loop (primal active set): after Newton converges, margins whose multiplier is negative are
+released and free entries whose margin dropped below 1 are re-activated, until neither happens. The
+multipliers come from the subgradient S = U diag(w) V^T: G = 2 S D = mat(L^T lambda) gives
+lambda_{c,c'} = -G[c',c] / A[c,c'] (:mod:`numerics.certificate`). The result is accepted only through
+:func:`numerics.certificate.kkt_certificate` (the same checks as the SCS route); anything else is a
+:class:`~theory.core.errors.ComputationError`.
+
+Warm start: the SEL prediction of the log-rank-one fit A[y,c] ~ r_y s_c, X0 = Xi(s) diag(1/r)
+(behnia2023 Thm 2: exact for CE, CDT, LDT and VS, where Newton stops after one step).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator, minres
+
+from numerics.certificate import DEFAULT_TOL, kkt_certificate
+from numerics.cs_svm import CSSVMSolution, program_data
+from theory.core.errors import ComputationError
+from theory.core.imbalance import Imbalance
+from theory.core.parameterization import Parameterization
+from theory.core.validate import positive_int, positive_real
+from theory.seli.sel import sel_matrix
+
+#: Newton stops when the Lagrangian gradient and sigma_k are below this times the objective (the KKT
+#: certificate at 1e-6 then holds with orders of magnitude to spare; measured 1e-12..1e-15 at k <= 1000)
+NEWTON_RTOL = 1e-11
+#: relative residual of the MINRES solves of the Newton systems
+MINRES_RTOL = 1e-10
+
+
+@dataclass
+class _State:
+    """Logits X (k x k) and the active-set mask (True: margin held at 1; the diagonal is unused)."""
+
+    X: np.ndarray
+    active: np.ndarray
+
+
+def warm_start(param: Parameterization) -> np.ndarray:
+    """SEL logits of the log-rank-one fit A[y,c] ~ r_y s_c: X0 = Xi(s) diag(1/r), all margins 1.
+
+    behnia2023 Definition 1 / Thm 2: CDT(delta) gives Xi(delta), LDT(delta) Xi(1) diag(1/delta); A = r s^T
+    reduces to both by scaling rows by s and columns by 1/r. Least squares in log A fits r, s exactly
+    for CE, CDT, LDT and VS.
+    """
+    logA = np.log(param.scaling)
+    row = logA.mean(axis=1)
+    col = logA.mean(axis=0) - logA.mean()
+    return sel_matrix(np.exp(col)) / np.exp(row)[None, :]
+
+
+def _project(X: np.ndarray, A: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """X with every active entry set from its column's diagonal so that the margin is exactly 1."""
+    t = np.diag(X)
+    Xa = (np.diag(A) * t - 1.0)[None, :] / A.T
+    out = np.where(active, Xa, X)
+    np.fill_diagonal(out, t)
+    return out
+
+
+class _NewtonSystem:
+    """Derivatives of f = ||X D||_* in theta = (diag X, free entries) at one point (module docstring)."""
+
+    def __init__(self, X: np.ndarray, A: np.ndarray, w: np.ndarray, active: np.ndarray,
+                 U: np.ndarray, sigma: np.ndarray, Vt: np.ndarray) -> None:
+        k = X.shape[0]
+        self.U, self.sigma, self.Vt, self.w = U, sigma, Vt, w
+        # dY/dt_c = P[:, c] e_c^T: P[c,c] = w_c, active P[c',c] = w_c A[c,c] / A[c,c'], free 0
+        P = np.where(active, np.diag(A)[None, :] / A.T, 0.0)
+        np.fill_diagonal(P, 1.0)
+        self.P = P * w[None, :]
+        free = ~active
+        np.fill_diagonal(free, False)
+        self.rows, self.cols = np.nonzero(free)
+        self.At = U.T @ self.P
+        g_t = np.sum(self.At[:-1] * Vt[:-1], axis=0)
+        h_t = self.At[-1] * Vt[-1]
+        Sg = U[:, :-1] @ Vt[:-1]
+        g_f = Sg[self.rows, self.cols] * w[self.cols]
+        h_f = U[self.rows, -1] * Vt[-1, self.cols] * w[self.cols]
+        self.grad_g = np.concatenate([g_t, g_f])
+        self.grad_h = np.concatenate([h_t, h_f])
+        hh = float(self.grad_h @ self.grad_h)
+        self.s = float(np.clip(-(self.grad_h @ self.grad_g) / hh, -1.0, 1.0)) if hh > 0 else 0.0
+        self.k = k
+        weights = np.ones(k)
+        weights[-1] = self.s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Ks = (weights[:, None] - weights[None, :]) / (sigma[:, None] - sigma[None, :])
+            Ka = (weights[:, None] + weights[None, :]) / (sigma[:, None] + sigma[None, :])
+        Ks[:-1, :-1] = 0.0  # equal weights: no curvature (also where sigma_i = sigma_j)
+        np.fill_diagonal(Ks, 0.0)
+        np.fill_diagonal(Ka, 0.0)
+        self.Kp, self.Km = 0.5 * (Ks + Ka), 0.5 * (Ks - Ka)
+        self.weights = weights
+
+    @property
+    def size(self) -> int:
+        """Number of variables: k diagonal entries plus the free entries."""
+        return self.k + self.rows.size
+
+    def residual(self) -> np.ndarray:
+        """Gradient of the Lagrangian g + s sigma_k."""
+        return self.grad_g + self.s * self.grad_h
+
+    def hvp(self, v: np.ndarray) -> np.ndarray:
+        """Hessian of the Lagrangian times v (Lewis-Sendov form in the SVD basis)."""
+        k = self.k
+        Et = (self.At * v[None, :k]) @ self.Vt.T
+        if self.rows.size:
+            F = sp.csr_matrix((v[k:] * self.w[self.cols], (self.rows, self.cols)), shape=(k, k))
+            Et += self.U.T @ (F @ self.Vt.T)
+        sym, anti = 0.5 * (Et + Et.T), 0.5 * (Et - Et.T)
+        Om = (self.Kp + self.Km) * sym + (self.Kp - self.Km) * anti
+        OmV = Om @ self.Vt
+        out_t = np.sum(self.At * OmV, axis=0)
+        if not self.rows.size:
+            return out_t
+        out_f = np.einsum("ji,ij->j", self.U[self.rows], OmV[:, self.cols]) * self.w[self.cols]
+        return np.concatenate([out_t, out_f])
+
+    def diagonal(self) -> np.ndarray:
+        """Jacobi preconditioner: exact Hessian diagonal for t, its positive part for free entries."""
+        a2, b2, ab = self.At**2, self.Vt**2, self.At * self.Vt
+        d_t = np.sum(a2 * (self.Kp @ b2), axis=0) + np.sum(ab * (self.Km @ ab), axis=0)
+        parts = [d_t]
+        if self.rows.size:
+            full = (self.U**2) @ (self.Kp @ b2)
+            parts.append(full[self.rows, self.cols] * self.w[self.cols] ** 2)
+        d = np.concatenate(parts)
+        floor = 1e-12 * max(float(np.max(np.abs(d))), 1e-300)
+        return np.maximum(d, floor)
+
+    def step(self) -> np.ndarray:
+        """Newton step of  grad g + s grad h = 0, sigma_k = 0  (saddle system by MINRES)."""
+        m = self.size
+        gh = self.grad_h
+        diag = self.diagonal()
+        schur = float(np.sum(gh**2 / diag)) or 1.0
+
+        def matvec(x: np.ndarray) -> np.ndarray:
+            return np.concatenate([self.hvp(x[:m]) + gh * x[m], [gh @ x[:m]]])
+
+        def precond(x: np.ndarray) -> np.ndarray:
+            return np.concatenate([x[:m] / diag, [x[m] / schur]])
+
+        K = LinearOperator((m + 1, m + 1), matvec=matvec, dtype=np.float64)
+        M = LinearOperator((m + 1, m + 1), matvec=precond, dtype=np.float64)
+        rhs = np.concatenate([-self.grad_g, [-self.sigma[-1]]])
+        sol, _ = minres(K, rhs, M=M, rtol=MINRES_RTOL, maxiter=10 * (m + 1))
+        return sol[:m]
+
+
+def _apply(X: np.ndarray, A: np.ndarray, active: np.ndarray, sys_: _NewtonSystem,
+           delta: np.ndarray) -> np.ndarray:
+    """X moved by ``delta`` in theta = (diagonal, free entries), active entries re-projected."""
+    k = X.shape[0]
+    Xn = X.copy()
+    Xn[np.arange(k), np.arange(k)] += delta[:k]
+    Xn[sys_.rows, sys_.cols] += delta[k:]
+    return _project(Xn, A, active)
+
+
+def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int) -> tuple[int, _NewtonSystem]:
+    """Newton iterations with backtracking on f = ||X D||_* for the current active set.
+
+    Returns (iterations, derivatives at the last point) when the KKT residual is below
+    :data:`NEWTON_RTOL`, when no step decreases f any more (rounding level) or after ``max_iters``;
+    whether that point is optimal is decided by the KKT certificate, not here.
+    """
+    X = state.X
+    U, sigma, Vt = np.linalg.svd(X * w[None, :])
+    system = _NewtonSystem(X, A, w, state.active, U, sigma, Vt)
+    for it in range(max_iters):
+        f = float(sigma.sum())
+        scale = np.linalg.norm(system.grad_g) + np.linalg.norm(system.grad_h)
+        if np.linalg.norm(system.residual()) <= NEWTON_RTOL * scale and sigma[-1] <= NEWTON_RTOL * sigma[0]:
+            break
+        delta = system.step()
+        step = 1.0
+        while step >= 1e-6:
+            Xn = _apply(X, A, state.active, system, step * delta)
+            Un, sn, Vtn = np.linalg.svd(Xn * w[None, :])
+            if sn.sum() <= f * (1 + 1e-15):
+                break
+            step *= 0.5
+        else:
+            break
+        X, U, sigma, Vt = Xn, Un, sn, Vtn
+        system = _NewtonSystem(X, A, w, state.active, U, sigma, Vt)
+    state.X = X
+    return it, system
+
+
+def _multipliers(system: _NewtonSystem, A: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """lambda[c', c] = -G[c', c] / A[c, c'] on active entries (0 elsewhere), G = 2 U diag(w) V^T D."""
+    G = 2.0 * ((system.U * system.weights[None, :]) @ system.Vt) * system.w[None, :]
+    lam = np.where(active, -G / A.T, 0.0)
+    np.fill_diagonal(lam, 0.0)
+    return lam
+
+
+def solve_large_k(counts: Imbalance | object, param: Parameterization, *, tol: float = DEFAULT_TOL,
+                  max_iters: int = 60, max_rounds: int = 30) -> CSSVMSolution:
+    """Certified class-level solution of behnia2023 eq. (3) by active-set Newton (module docstring).
+
+    Same program, certificate and result type as ``numerics.cs_svm.solve_cs_svm(..., reduced=True)``;
+    O(k^3) time and O(k^2) memory instead of SCS's PSD cone of dimension 2k. ``max_iters`` bounds the
+    Newton iterations per active set, ``max_rounds`` the active-set changes. Raises
+    :class:`ComputationError` when Newton or the active-set loop does not converge, the minimiser does
+    not have rank k - 1, or the KKT certificate fails.
+    """
+    labels, n, weights = program_data(counts, param, reduced=True)
+    tol = positive_real("tol", tol)
+    max_iters = positive_int("max_iters", max_iters)
+    max_rounds = positive_int("max_rounds", max_rounds)
+    A = param.scaling
+    k = param.k
+    start = time.perf_counter()
+    active = ~np.eye(k, dtype=bool)
+    state = _State(_project(warm_start(param), A, active), active)
+    total = 0
+    for _ in range(max_rounds):
+        its, system = _newton(state, A, weights, max_iters)
+        total += its
+        lam = _multipliers(system, A, state.active)
+        scale = max(float(lam.max()), 1e-300)
+        release = state.active & (lam < -1e-9 * scale)
+        own = np.diag(A)[None, :] * np.diag(state.X)[None, :]
+        margins = own - A.T * state.X
+        free = ~state.active
+        np.fill_diagonal(free, False)
+        violated = free & (margins < 1.0 - 1e-12)
+        if not release.any() and not violated.any():
+            break
+        state.active = (state.active & ~release) | violated
+        state.X = _project(state.X, A, state.active)
+    else:
+        raise ComputationError(f"large-k CS-SVM: the active set did not settle in {max_rounds} rounds")
+    seconds = time.perf_counter() - start
+    L = param.margin_operator(labels)
+    # constraint (class c, j-th other class c') is row c (k-1) + j: column c of lam without its diagonal
+    lam_vec = lam.T[~np.eye(k, dtype=bool)]
+    cert = kkt_certificate(state.X, lam_vec, L, weights, "optimal", tol).require()
+    if cert.rank != k - 1:
+        raise ComputationError(f"large-k CS-SVM: solution has rank {cert.rank}, expected k - 1 = {k - 1}")
+    return CSSVMSolution(Z=state.X, labels=labels, counts=n, param=param, reduced=True,
+                         certificate=cert, iterations=total, seconds=seconds)
