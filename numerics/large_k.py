@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import LinearOperator, minres
+from scipy.sparse.linalg import LinearOperator, cg, minres
 
 from numerics.certificate import DEFAULT_TOL, kkt_certificate
 from numerics.cs_svm import CSSVMSolution, program_data
@@ -113,71 +113,75 @@ class _NewtonSystem:
         self.At = U.T @ self.P
         g_t = np.sum(self.At[:-1] * Vt[:-1], axis=0)
         h_t = self.At[-1] * Vt[-1]
-        Sg = U[:, :-1] @ Vt[:-1]
-        g_f = Sg[self.rows, self.cols] * w[self.cols]
+        g_f = (U[:, :-1] @ Vt[:-1])[self.rows, self.cols] * w[self.cols] if self.rows.size else np.empty(0)
         h_f = U[self.rows, -1] * Vt[-1, self.cols] * w[self.cols]
         self.grad_g = np.concatenate([g_t, g_f])
         self.grad_h = np.concatenate([h_t, h_f])
         hh = float(self.grad_h @ self.grad_h)
         self.s = float(np.clip(-(self.grad_h @ self.grad_g) / hh, -1.0, 1.0)) if hh > 0 else 0.0
         self.k = k
-        weights = np.ones(k)
-        weights[-1] = self.s
+        self.weights = np.ones(k)
+        self.weights[-1] = self.s
+        self.Kp, self.Km = self._kernels(self.weights)
+
+    def _kernels(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Kp, Km) = ((Ks + Ka) / 2, (Ks - Ka) / 2) of d^2 F_w (module docstring), zero diagonals."""
+        sigma = self.sigma
         with np.errstate(divide="ignore", invalid="ignore"):
             Ks = (weights[:, None] - weights[None, :]) / (sigma[:, None] - sigma[None, :])
             Ka = (weights[:, None] + weights[None, :]) / (sigma[:, None] + sigma[None, :])
-        Ks[:-1, :-1] = 0.0  # equal weights: no curvature (also where sigma_i = sigma_j)
-        np.fill_diagonal(Ks, 0.0)
+        Ks[weights[:, None] == weights[None, :]] = 0.0  # equal weights: no curvature, even where sigma_i = sigma_j
         np.fill_diagonal(Ka, 0.0)
-        self.Kp, self.Km = 0.5 * (Ks + Ka), 0.5 * (Ks - Ka)
-        self.weights = weights
+        return 0.5 * (Ks + Ka), 0.5 * (Ks - Ka)
 
     @property
     def size(self) -> int:
         """Number of variables: k diagonal entries plus the free entries."""
         return self.k + self.rows.size
 
-    def residual(self) -> np.ndarray:
-        """Gradient of the Lagrangian g + s sigma_k."""
-        return self.grad_g + self.s * self.grad_h
+    def kkt_residual(self) -> float:
+        """max(|grad g + s grad sigma_k| / (|grad g| + |grad sigma_k|), sigma_k / sigma_1)."""
+        scale = np.linalg.norm(self.grad_g) + np.linalg.norm(self.grad_h)
+        return max(float(np.linalg.norm(self.grad_g + self.s * self.grad_h) / scale),
+                   float(self.sigma[-1] / self.sigma[0]))
 
-    def hvp(self, v: np.ndarray) -> np.ndarray:
-        """Hessian of the Lagrangian times v (Lewis-Sendov form in the SVD basis)."""
+    def hvp(self, v: np.ndarray, Kp: np.ndarray, Km: np.ndarray) -> np.ndarray:
+        """Hessian of F_w(Y(theta)) times v for the kernels (Kp, Km) of w (Lewis-Sendov form, SVD basis)."""
         k = self.k
         Et = (self.At * v[None, :k]) @ self.Vt.T
         if self.rows.size:
             F = sp.csr_matrix((v[k:] * self.w[self.cols], (self.rows, self.cols)), shape=(k, k))
             Et += self.U.T @ (F @ self.Vt.T)
         sym, anti = 0.5 * (Et + Et.T), 0.5 * (Et - Et.T)
-        Om = (self.Kp + self.Km) * sym + (self.Kp - self.Km) * anti
+        Om = (Kp + Km) * sym + (Kp - Km) * anti
         OmV = Om @ self.Vt
         out_t = np.sum(self.At * OmV, axis=0)
         if not self.rows.size:
             return out_t
-        out_f = np.einsum("ji,ij->j", self.U[self.rows], OmV[:, self.cols]) * self.w[self.cols]
+        out_f = (self.U @ OmV)[self.rows, self.cols] * self.w[self.cols]
         return np.concatenate([out_t, out_f])
 
-    def diagonal(self) -> np.ndarray:
+    def diagonal(self, Kp: np.ndarray, Km: np.ndarray) -> np.ndarray:
         """Jacobi preconditioner: exact Hessian diagonal for t, its positive part for free entries."""
         a2, b2, ab = self.At**2, self.Vt**2, self.At * self.Vt
-        d_t = np.sum(a2 * (self.Kp @ b2), axis=0) + np.sum(ab * (self.Km @ ab), axis=0)
+        d_t = np.sum(a2 * (Kp @ b2), axis=0) + np.sum(ab * (Km @ ab), axis=0)
         parts = [d_t]
         if self.rows.size:
-            full = (self.U**2) @ (self.Kp @ b2)
+            full = (self.U**2) @ (Kp @ b2)
             parts.append(full[self.rows, self.cols] * self.w[self.cols] ** 2)
         d = np.concatenate(parts)
         floor = 1e-12 * max(float(np.max(np.abs(d))), 1e-300)
         return np.maximum(d, floor)
 
-    def step(self) -> np.ndarray:
+    def kkt_step(self) -> np.ndarray:
         """Newton step of  grad g + s grad h = 0, sigma_k = 0  (saddle system by MINRES)."""
         m = self.size
         gh = self.grad_h
-        diag = self.diagonal()
+        diag = self.diagonal(self.Kp, self.Km)
         schur = float(np.sum(gh**2 / diag)) or 1.0
 
         def matvec(x: np.ndarray) -> np.ndarray:
-            return np.concatenate([self.hvp(x[:m]) + gh * x[m], [gh @ x[:m]]])
+            return np.concatenate([self.hvp(x[:m], self.Kp, self.Km) + gh * x[m], [gh @ x[:m]]])
 
         def precond(x: np.ndarray) -> np.ndarray:
             return np.concatenate([x[:m] / diag, [x[m] / schur]])
@@ -187,6 +191,17 @@ class _NewtonSystem:
         rhs = np.concatenate([-self.grad_g, [-self.sigma[-1]]])
         sol, _ = minres(K, rhs, M=M, rtol=MINRES_RTOL, maxiter=10 * (m + 1))
         return sol[:m]
+
+    def smooth_step(self) -> np.ndarray:
+        """Newton step of f = g + sigma_k where it is smooth (sigma_k > 0): CG on its PSD Hessian,
+        the fallback when the KKT step does not decrease f (far from the rank-deficient minimiser)."""
+        m = self.size
+        Kp, Km = self._kernels(np.ones(self.k))
+        diag = self.diagonal(Kp, Km)
+        H = LinearOperator((m, m), matvec=lambda v: self.hvp(v, Kp, Km), dtype=np.float64)
+        M = LinearOperator((m, m), matvec=lambda v: v / diag, dtype=np.float64)
+        sol, _ = cg(H, -(self.grad_g + self.grad_h), M=M, rtol=1e-6, maxiter=m)
+        return sol
 
 
 def _apply(X: np.ndarray, A: np.ndarray, active: np.ndarray, sys_: _NewtonSystem,
@@ -202,36 +217,43 @@ def _apply(X: np.ndarray, A: np.ndarray, active: np.ndarray, sys_: _NewtonSystem
 def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int) -> tuple[int, _NewtonSystem]:
     """Newton iterations with backtracking on f = ||X D||_* for the current active set.
 
+    Each iteration tries the KKT step (4 halvings), then the smooth Newton step of f (30 halvings).
     Returns (iterations, derivatives at the last point) when the KKT residual is below
-    :data:`NEWTON_RTOL`, when no step decreases f any more (rounding level) or after ``max_iters``;
-    whether that point is optimal is decided by the KKT certificate, not here.
+    :data:`NEWTON_RTOL`, or below :data:`STALL_RTOL` with f no longer decreasing (rounding level).
+    :class:`ComputationError` otherwise (no decrease possible or ``max_iters`` reached).
     """
     X = state.X
     U, sigma, Vt = np.linalg.svd(X * w[None, :])
     system = _NewtonSystem(X, A, w, state.active, U, sigma, Vt)
     f_old = np.inf
-    for it in range(max_iters):
+    for it in range(max_iters + 1):
         f = float(sigma.sum())
-        scale = np.linalg.norm(system.grad_g) + np.linalg.norm(system.grad_h)
-        residual = max(np.linalg.norm(system.residual()) / scale, sigma[-1] / sigma[0])
+        residual = system.kkt_residual()
         stalled = f_old - f <= 8 * np.finfo(float).eps * f
         if residual <= NEWTON_RTOL or (stalled and residual <= STALL_RTOL):
+            state.X = X
+            return it, system
+        if it == max_iters:
             break
         f_old = f
-        delta = system.step()
-        step = 1.0
-        while step >= 1e-6:
-            Xn = _apply(X, A, state.active, system, step * delta)
-            Un, sn, Vtn = np.linalg.svd(Xn * w[None, :])
-            if sn.sum() <= f * (1 + 1e-15):
+        accepted = False
+        for direction, tries in ((system.kkt_step, 4), (system.smooth_step, 30)):
+            delta, step = direction(), 1.0
+            for _ in range(tries):
+                Xn = _apply(X, A, state.active, system, step * delta)
+                Un, sn, Vtn = np.linalg.svd(Xn * w[None, :])
+                if sn.sum() <= f * (1 + 1e-15):
+                    accepted = True
+                    break
+                step *= 0.5
+            if accepted:
                 break
-            step *= 0.5
-        else:
+        if not accepted:
             break
         X, U, sigma, Vt = Xn, Un, sn, Vtn
         system = _NewtonSystem(X, A, w, state.active, U, sigma, Vt)
-    state.X = X
-    return it, system
+    raise ComputationError(f"large-k CS-SVM: Newton stopped after {it} iterations with relative KKT residual "
+                           f"{system.kkt_residual():.2e}; no certified solution")
 
 
 def _multipliers(system: _NewtonSystem, A: np.ndarray, active: np.ndarray) -> np.ndarray:
