@@ -48,7 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, cg, minres
 
-from numerics.certificate import DEFAULT_TOL, kkt_certificate
+from numerics.certificate import DEFAULT_TOL, KKTCertificate, kkt_certificate
 from numerics.cs_svm import CSSVMSolution, program_data
 from theory.core.errors import ComputationError
 from theory.core.imbalance import Imbalance
@@ -248,7 +248,10 @@ def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int) -> tupl
                 step *= 0.5
             if accepted:
                 break
-        if not accepted:
+        if not accepted:  # no decrease at all: converged at the rounding floor, or stuck
+            if residual <= STALL_RTOL:
+                state.X = X
+                return it, system
             break
         X, U, sigma, Vt = Xn, Un, sn, Vtn
         system = _NewtonSystem(X, A, w, state.active, U, sigma, Vt)
@@ -274,7 +277,7 @@ def solve_large_k(counts: Imbalance | object, param: Parameterization, *, tol: f
     :class:`ComputationError` when Newton or the active-set loop does not converge, the minimiser does
     not have rank k - 1, or the KKT certificate fails.
     """
-    labels, n, weights = program_data(counts, param, reduced=True)
+    _, n, weights = program_data(counts, param, reduced=True)
     tol = positive_real("tol", tol)
     max_iters = positive_int("max_iters", max_iters)
     max_rounds = positive_int("max_rounds", max_rounds)
@@ -302,11 +305,32 @@ def solve_large_k(counts: Imbalance | object, param: Parameterization, *, tol: f
     else:
         raise ComputationError(f"large-k CS-SVM: the active set did not settle in {max_rounds} rounds")
     seconds = time.perf_counter() - start
-    L = param.margin_operator(labels)
-    # constraint (class c, j-th other class c') is row c (k-1) + j: column c of lam without its diagonal
-    lam_vec = lam.T[~np.eye(k, dtype=bool)]
-    cert = kkt_certificate(state.X, lam_vec, L, weights, "optimal", tol).require()
+    cert = certify(state.X, param, n, state.active, tol).require()
     if cert.rank != k - 1:
         raise ComputationError(f"large-k CS-SVM: solution has rank {cert.rank}, expected k - 1 = {k - 1}")
-    return CSSVMSolution(Z=state.X, labels=labels, counts=n, param=param, reduced=True,
+    return CSSVMSolution(Z=state.X, labels=np.arange(k), counts=n, param=param, reduced=True,
                          certificate=cert, iterations=total, seconds=seconds)
+
+
+def certify(X: np.ndarray, param: Parameterization, counts: object, active: np.ndarray | None = None,
+            tol: float = DEFAULT_TOL) -> KKTCertificate:
+    """KKT certificate (:func:`numerics.certificate.kkt_certificate`) of class-level logits X.
+
+    The multipliers are those of the module docstring, lambda = -G[c', c] / A[c, c'] with
+    G = 2 U diag(1, ..., 1, s) V^T D from the SVD of X D, on the ``active`` margins (default: those
+    within 1e-9 of 1). A point that is not the minimiser fails the returned certificate's checks.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    labels, _, weights = program_data(counts, param, reduced=True)
+    A, k = param.scaling, param.k
+    if X.shape != (k, k):
+        raise ValueError(f"X must be {k} x {k}, got {X.shape}")
+    if active is None:
+        margins = np.diag(A)[None, :] * np.diag(X)[None, :] - A.T * X
+        active = np.abs(margins - 1.0) <= 1e-9
+        np.fill_diagonal(active, False)
+    U, sigma, Vt = np.linalg.svd(X * weights[None, :])
+    lam = _multipliers(_NewtonSystem(X, A, weights, active, U, sigma, Vt), A, active)
+    # constraint (class c, j-th other class c') is row c (k-1) + j: column c of lam without its diagonal
+    lam_vec = lam.T[~np.eye(k, dtype=bool)]
+    return kkt_certificate(X, lam_vec, param.margin_operator(labels), weights, "optimal", tol)
