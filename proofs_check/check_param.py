@@ -3,8 +3,8 @@
 The prediction is the global minimiser of its CS-SVM (behnia2023 eq. 3 with the user's matrix A),
 obtained from a certified solve of its convex form: :mod:`numerics.cs_svm` (SCS; sample-level when n is
 small, class-level otherwise) or, for class-level programs with at least :data:`LARGE_K_MIN` classes,
-the active-set Newton solver of :mod:`numerics.large_k` (same KKT certificate): Gram matrices G_W, G_M, G_WM at the SVM normalisation (every margin >= 1, the
-active ones = 1). The implicit bias of gradient descent on the loss (behnia2023 Sec. 3: the direction of
+the active-set Newton solver of :mod:`numerics.large_k` (same KKT certificate): Gram matrices G_W,
+G_M, G_WM at the SVM normalisation (every margin >= 1, the active ones = 1). The implicit bias of gradient descent on the loss (behnia2023 Sec. 3: the direction of
 (W, H) converges to a KKT point of that program) is then tested by training the UFM with
 :func:`training.ufm.train_sweep` and measuring the App. A.4 distances between normalised Gram matrices.
 Class means are uncentred on both sides (Remark 4's centering is specific to CDT and LDT).
@@ -37,7 +37,7 @@ FULL_PROBLEM_MAX_N = 400
 #: 0.00 / 0.01 / 0.01 against SCS 0.02 / 0.09 / 0.53 at k = 4 / 10 / 20. Below 10 both are negligible and
 #: SCS, the reference, also accepts minimisers of rank < k - 1, which Newton rejects.
 LARGE_K_MIN = 10
-PROGRAMS = ("sample-level", "class-level", "class-level, active-set Newton")
+PROGRAMS = ("sample-level", "class-level", "class-level (active-set Newton)")
 # step of the loss-normalised recipe per unit of the initial squared parameter norm: README's best recipe
 # uses lr 3000 at the paper's size, where E||theta_0||^2 = 0.1^2 * 20 * (10 + 275) = 57, i.e. ~50 per unit;
 # a fixed lr 3000 diverges on small problems (measured: k = 3, n = 11 blew up in the first epoch)

@@ -110,7 +110,7 @@ def test_predict_only_json_uses_the_large_k_route(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert code == 0
     obj = _strict_json(out)
-    assert obj["program"] == "class-level, active-set Newton"
+    assert obj["program"] == "class-level (active-set Newton)"
     assert obj["certificate"]["relative_gap"] < 1e-6 and obj["certificate"]["rank"] == 11
     assert _strict_json((tmp_path / "out" / "prediction.json").read_text()) == obj
     param = Parameterization.custom(A)
