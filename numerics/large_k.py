@@ -62,6 +62,7 @@ from theory.seli.sel import sel_matrix
 #: is below STALL_RTOL. The KKT certificate at 1e-6 is the judge either way.
 NEWTON_RTOL = 1e-11
 STALL_RTOL = 1e-8
+KKT_TRIES = 4
 #: relative residual of the MINRES solves of the Newton systems
 MINRES_RTOL = 1e-10
 
@@ -226,6 +227,7 @@ def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int) -> tupl
     U, sigma, Vt = np.linalg.svd(X * w[None, :])
     system = _NewtonSystem(X, A, w, state.active, U, sigma, Vt)
     f_old = np.inf
+    first_step = [1.0, 1.0]  # per direction: twice its last accepted length, at most 1
     for it in range(max_iters + 1):
         f = float(sigma.sum())
         residual = system.kkt_residual()
@@ -236,24 +238,28 @@ def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int) -> tupl
         if it == max_iters:
             break
         f_old = f
-        accepted = False
-        for direction, tries in ((system.kkt_step, 4), (system.smooth_step, 30)):
-            delta, step = direction(), 1.0
+        accepted = svd = None
+        for j, (direction, tries) in enumerate(((system.kkt_step, KKT_TRIES), (system.smooth_step, 30))):
+            delta, step = direction(), first_step[j]
             for _ in range(tries):
                 Xn = _apply(X, A, state.active, system, step * delta)
-                Un, sn, Vtn = np.linalg.svd(Xn * w[None, :])
-                if sn.sum() <= f * (1 + 1e-15):
+                # a full-length trial is usually accepted (fast phase): decompose it fully at once
+                svd = np.linalg.svd(Xn * w[None, :]) if step == 1.0 else None
+                values = svd[1] if svd else np.linalg.svd(Xn * w[None, :], compute_uv=False)
+                if values.sum() <= f * (1 + 1e-15):
                     accepted = True
                     break
                 step *= 0.5
             if accepted:
+                first_step[j] = min(1.0, 2.0 * step)
                 break
         if not accepted:  # no decrease at all: converged at the rounding floor, or stuck
             if residual <= STALL_RTOL:
                 state.X = X
                 return it, system
             break
-        X, U, sigma, Vt = Xn, Un, sn, Vtn
+        X = Xn
+        U, sigma, Vt = svd or np.linalg.svd(X * w[None, :])
         system = _NewtonSystem(X, A, w, state.active, U, sigma, Vt)
     raise ComputationError(f"large-k CS-SVM: Newton stopped after {it} iterations with relative KKT residual "
                            f"{system.kkt_residual():.2e}; no certified solution")
