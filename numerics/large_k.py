@@ -28,6 +28,10 @@ which stays bounded as sigma_k -> 0. The Newton systems are solved by preconditi
 Hessian-vector products (two or three k x k matrix products each), so one iteration costs one SVD and
 a few dozen matrix products: O(k^3) time and O(k^2) memory.
 
+Globalisation: backtracking on f itself (the exact penalty of sigma_k = 0, valid since |s| <= 1), each
+line search starting at twice the last accepted length; when the KKT step fails, the Newton step of the
+locally smooth f = g + sigma_k (CG on its PSD Hessian) is used instead.
+
 Outer loop (primal active set): after Newton converges, margins whose multiplier is negative are
 released and free entries whose margin dropped below 1 are re-activated, until neither happens. The
 multipliers come from the subgradient S = U diag(w) V^T: G = 2 S D = mat(L^T lambda) gives
@@ -62,6 +66,8 @@ from theory.seli.sel import sel_matrix
 #: is below STALL_RTOL. The KKT certificate at 1e-6 is the judge either way.
 NEWTON_RTOL = 1e-11
 STALL_RTOL = 1e-8
+#: halvings of the KKT step before the smooth Newton step of f is tried instead (far from the minimiser
+#: the KKT step, which drives sigma_k to 0 at once, often does not decrease f)
 KKT_TRIES = 4
 #: relative residual of the MINRES solves of the Newton systems
 MINRES_RTOL = 1e-10
