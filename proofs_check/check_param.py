@@ -1,9 +1,10 @@
 """Check a new logit-scaling parameterization against its predicted geometry (`igeom check-param`).
 
 The prediction is the global minimiser of its CS-SVM (behnia2023 eq. 3 with the user's matrix A),
-obtained from the certified convex program of :mod:`numerics.cs_svm` (sample-level when n is small,
-class-level otherwise): Gram matrices G_W, G_M, G_WM at the SVM normalisation (every margin >= 1, the
-active ones = 1). The implicit bias of gradient descent on the loss (behnia2023 Sec. 3: the direction of
+obtained from a certified solve of its convex form: :mod:`numerics.cs_svm` (SCS; sample-level when n is
+small, class-level otherwise) or, for class-level programs with at least :data:`LARGE_K_MIN` classes,
+the active-set Newton solver of :mod:`numerics.large_k` (same KKT certificate): Gram matrices G_W,
+G_M, G_WM at the SVM normalisation (every margin >= 1, the active ones = 1). The implicit bias of gradient descent on the loss (behnia2023 Sec. 3: the direction of
 (W, H) converges to a KKT point of that program) is then tested by training the UFM with
 :func:`training.ufm.train_sweep` and measuring the App. A.4 distances between normalised Gram matrices.
 Class means are uncentred on both sides (Remark 4's centering is specific to CDT and LDT).
@@ -14,9 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,7 +32,16 @@ from theory.core.parameterization import Parameterization
 from theory.core.errors import InputError
 from theory.core.vocabulary import Loss, Normalization, Precision
 
+if TYPE_CHECKING:
+    from numerics.certificate import KKTCertificate
+
 FULL_PROBLEM_MAX_N = 400
+#: class-level programs with at least this many classes go to numerics.large_k instead of SCS. Measured
+#: (python benchmarks/bench_large_k.py --sizes 4 10 20 --scs-max-k 20, near-CDT A, CPU seconds): Newton
+#: 0.00 / 0.01 / 0.01 against SCS 0.02 / 0.09 / 0.53 at k = 4 / 10 / 20. Below 10 both are negligible and
+#: SCS, the reference, also accepts minimisers of rank < k - 1, which Newton rejects.
+LARGE_K_MIN = 10
+PROGRAMS = ("sample-level", "class-level", "class-level (active-set Newton)")
 # step of the loss-normalised recipe per unit of the initial squared parameter norm: README's best recipe
 # uses lr 3000 at the paper's size, where E||theta_0||^2 = 0.1^2 * 20 * (10 + 275) = 57, i.e. ~50 per unit;
 # a fixed lr 3000 diverges on small problems (measured: k = 3, n = 11 blew up in the first epoch)
@@ -57,6 +68,60 @@ def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
     except ValueError as exc:
         raise InputError(f"cannot read the {what} from {p.name}: {exc}") from None
     return arr
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Certified CS-SVM prediction (behnia2023 eq. 3): Gram matrices at the SVM normalisation, the program
+    that produced them (one of :data:`PROGRAMS`) and its KKT certificate."""
+
+    geometry: Geometry
+    program: str
+    certificate: KKTCertificate
+    seconds: float
+
+    def class_rows(self) -> list[dict[str, float | int]]:
+        """Per class c (numbered from 1): count, ||w_c||, ||mu_c|| and cos(w_c, mu_c) of the prediction."""
+        geo = self.geometry
+        w_norm, m_norm = np.sqrt(np.diag(geo.G_W)), np.sqrt(np.diag(geo.G_M))
+        cosine = np.diag(geo.G_WM) / (w_norm * m_norm)
+        return [{"class": c + 1, "count": float(geo.counts[c]), "w_norm": float(w_norm[c]),
+                 "mu_norm": float(m_norm[c]), "cos_w_mu": float(cosine[c])} for c in range(geo.k)]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of ``igeom check-param --predict-only --json``."""
+        cert = self.certificate
+        return {"counts": self.geometry.counts.tolist(),
+                "predicted": {g: getattr(self.geometry, g).tolist() for _, g in GRAMS},
+                "program": self.program, "objective": cert.primal_objective,
+                "certificate": {"relative_gap": cert.relative_gap, "lower_bound": cert.lower_bound,
+                                "upper_bound": cert.upper_bound, "max_violation": cert.max_violation,
+                                "spectral_norm": cert.spectral_norm, "rank": cert.rank},
+                "seconds": self.seconds}
+
+
+def predict(param: Parameterization, counts: Imbalance | object) -> Prediction:
+    """Certified prediction of ``param`` for class ``counts`` (an :class:`Imbalance` or integer counts).
+
+    Sample-level SCS program when n <= :data:`FULL_PROBLEM_MAX_N` (it also tests collapse), else the
+    class-level program: active-set Newton (:func:`numerics.large_k.solve_large_k`) for k >=
+    :data:`LARGE_K_MIN`, SCS below. :class:`ComputationError` when the solve is not certified.
+    """
+    from numerics.cs_svm import solve_cs_svm
+    from numerics.large_k import solve_large_k
+
+    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    if imb.k != param.k:
+        raise InputError(f"the scaling matrix is {param.k} x {param.k} but there are {imb.k} class counts")
+    start = time.perf_counter()
+    if imb.n <= FULL_PROBLEM_MAX_N:
+        solution, program = solve_cs_svm(imb, param), PROGRAMS[0]
+    elif imb.k < LARGE_K_MIN:
+        solution, program = solve_cs_svm(imb, param, reduced=True), PROGRAMS[1]
+    else:
+        solution, program = solve_large_k(imb, param), PROGRAMS[2]
+    geometry = solution.geometry()
+    return Prediction(geometry, program, solution.certificate, time.perf_counter() - start)
 
 
 @dataclass(frozen=True)
@@ -102,17 +167,13 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     defaults to LR_PER_SQ_NORM times the expected initial squared parameter norm.
     Raises ComputationError when the convex program is not certified or training diverges.
     """
-    from numerics.cs_svm import solve_cs_svm
     from training.specs import RunSpec
     from training.ufm import TrainConfig, UFMProblem, require_finite, train_sweep
 
     param = Parameterization.custom(np.asarray(scaling, dtype=np.float64), iota)
     imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
-    if imb.k != param.k:
-        raise InputError(f"the scaling matrix is {param.k} x {param.k} but there are {imb.k} class counts")
-    reduced = imb.n > FULL_PROBLEM_MAX_N
-    solution = solve_cs_svm(imb, param, reduced=reduced)
-    predicted = solution.geometry()
+    prediction = predict(param, imb)
+    predicted = prediction.geometry
     spec = RunSpec(Loss.CUSTOM, seed=seed, scaling=param.scaling.tolist(),
                    offsets=None if param.offsets is None else param.offsets.tolist())
     problem = UFMProblem(imb, imb.k if d is None else d)
@@ -129,8 +190,8 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     acc = result.class_accuracy[-1, 0]
     train_error = float(1.0 - (acc * imb.counts).sum() / imb.n)
     cos_w_mu = np.diag(raw["G_WM"]) / np.sqrt(np.diag(raw["G_W"]) * np.diag(raw["G_M"]))
-    return ParamCheck(predicted, sgd, distance, "class-level" if reduced else "sample-level",
-                      float(solution.certificate.relative_gap), max(train_error, 0.0), epochs, cos_w_mu)
+    return ParamCheck(predicted, sgd, distance, prediction.program, float(prediction.certificate.relative_gap),
+                      max(train_error, 0.0), epochs, cos_w_mu)
 
 
 def class_rows(check: ParamCheck) -> list[dict[str, float | int]]:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from proofs_check.commands._args import integer
 from proofs_check.commands._guard import add_force_argument, guards_output
 from proofs_check.commands._table import add_format_arguments
+
+if TYPE_CHECKING:
+    from proofs_check.check_param import Prediction
+    from theory.core.parameterization import Parameterization
 
 
 def _counts(text: str) -> list[int]:
@@ -26,34 +31,77 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Solve the CS-SVM of a k x k positive logit-scaling matrix (entry [y, c] "
                        "multiplies logit c for label y) as a certified convex program, train the UFM with SGD on "
                        "the corresponding loss, and report the distances between normalised Gram matrices.")
-    p.add_argument("--scaling", required=True, metavar="FILE", help="k x k matrix, .csv (rows) or .json (nested lists)")
+    source = p.add_mutually_exclusive_group(required=True)  # where the parameterization comes from
+    source.add_argument("--scaling", metavar="FILE", help="k x k matrix, .csv (rows) or .json (nested lists)")
     p.add_argument("--counts", required=True, type=_counts, help="class counts n1,n2,... or a profile step:K,K_MINOR,R[,N_MIN] / exp:K,R[,N_MAX]")
     p.add_argument("--iota", metavar="FILE", help="additive offsets (k numbers), .csv or .json")
     p.add_argument("--epochs", type=integer, default=3000, help="SGD epochs (default 3000)")
     p.add_argument("--d", type=integer, help="UFM width (default k)")
     p.add_argument("--seed", type=integer, default=0, help="seed of SGD's initialisation (default 0)")
-    p.add_argument("--out", help="directory for check_param.json and check_param.png")
+    p.add_argument("--predict-only", action="store_true",
+                   help="print the certified prediction (Gram matrices at the SVM normalisation) without training")
+    p.add_argument("--out", help="directory for check_param.json and check_param.png (prediction.json with --predict-only)")
     add_format_arguments(p, "one row per class: predicted norms, squared-norm ratios and cos(w_c, mu_c), "
-                         "predicted and after SGD")
+                         "predicted and after SGD (with --predict-only: the prediction only)")
     add_force_argument(p)
     return p
 
 
+def _parameterization(args: argparse.Namespace) -> "Parameterization":
+    """The parameterization named by the arguments (today ``--scaling`` with optional ``--iota``)."""
+    from proofs_check.check_param import read_matrix
+    from theory.core.parameterization import Parameterization
+
+    iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
+    return Parameterization.custom(read_matrix(args.scaling), iota)
+
+
+def _print_prediction(prediction: "Prediction") -> None:
+    """Text form of ``--predict-only``: program, certificate, per-class norms (a summary when k > 20)."""
+    geo, cert = prediction.geometry, prediction.certificate
+    print(f"prediction: {prediction.program} program, certified (relative gap {cert.relative_gap:.1e}, "
+          f"rank {cert.rank}), k = {geo.k}, ||W||^2 + ||H||^2 = {cert.primal_objective:.6g}, "
+          f"{prediction.seconds:.1f} s")
+    rows = prediction.class_rows()
+    if geo.k <= 20:
+        print("class  count  ||w_c||  ||mu_c||  cos(w_c, mu_c)")
+        for r in rows:
+            print(f"{r['class']:5d}  {r['count']:5g}  {r['w_norm']:7.4f}  {r['mu_norm']:8.4f}  {r['cos_w_mu']:14.4f}")
+        return
+    for name, key in (("||w_c||", "w_norm"), ("||mu_c||", "mu_norm"), ("cos(w_c, mu_c)", "cos_w_mu")):
+        values = sorted(r[key] for r in rows)
+        print(f"{name}: min {values[0]:.4f}  median {values[len(values) // 2]:.4f}  max {values[-1]:.4f}")
+    print("(--json or --out for the Gram matrices)")
+
+
 @guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
-    """Read the inputs, run the check, print and write the results."""
+    """Read the inputs, run the check (or only the prediction), print and write the results."""
     from pathlib import Path
 
-    from proofs_check.check_param import check_parameterization, class_rows, estimate, plot, read_matrix
+    from proofs_check.check_param import check_parameterization, class_rows, estimate, plot, predict
     from proofs_check.commands._table import write_csv
     from theory.infra import budget
     from theory.infra.atomic import write_atomic
     from theory.infra.jsonout import dumps, print_json
 
-    scaling = read_matrix(args.scaling)
-    iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
+    param = _parameterization(args)
+    if args.predict_only:
+        prediction = predict(param, args.counts)
+        obj = prediction.as_dict()
+        if args.out is not None:
+            path = write_atomic(Path(args.out) / "prediction.json", dumps(obj, indent=1))
+            sys.stderr.write(f"igeom: wrote {path}\n")
+        if args.json:
+            print_json(obj)
+        elif args.csv:
+            write_csv(prediction.class_rows())
+        else:
+            _print_prediction(prediction)
+        return 0
     budget.require_within(estimate(args.counts, epochs=args.epochs, d=args.d), args.force)
-    result = check_parameterization(scaling, args.counts, iota, epochs=args.epochs, d=args.d, seed=args.seed)
+    result = check_parameterization(param.scaling, args.counts, param.offsets, epochs=args.epochs, d=args.d,
+                                    seed=args.seed)
     obj = result.as_dict()
     if args.out is not None:
         out = Path(args.out)

@@ -85,3 +85,61 @@ def test_read_matrix_formats(tmp_path):
     (tmp_path / "a.csv").write_text("1, 2\n\n3, 4\n")
     (tmp_path / "a.json").write_text("[[1, 2], [3, 4]]")
     assert read_matrix(tmp_path / "a.csv").tolist() == read_matrix(tmp_path / "a.json").tolist() == [[1, 2], [3, 4]]
+
+
+def _strict_json(text):
+    """json.loads that rejects NaN and Infinity (never valid in a successful output)."""
+    def reject(token):
+        raise AssertionError(f"{token} in the output")
+    return json.loads(text, parse_constant=reject)
+
+
+def test_predict_only_json_uses_the_large_k_route(tmp_path, capsys):
+    """--predict-only at k = 12 with n > 400 takes the active-set Newton route; its Gram matrices agree with
+    the SCS class-level program to 1e-5 (normalised distance) and the smallest margin is 1 (SVM scale)."""
+    from numerics.cs_svm import solve_cs_svm
+    from theory.core.measure import normalized_distance
+    from theory.core.parameterization import Parameterization
+
+    rng = np.random.default_rng(5)
+    counts = [200, 150, 120, 100, 80, 60, 50, 40, 30, 20, 15, 10]
+    A = np.tile((np.array(counts) / 200.0) ** 0.5, (12, 1)) * rng.uniform(0.9, 1.1, size=(12, 12))
+    (tmp_path / "A.json").write_text(json.dumps(A.tolist()))
+    code = main(["check-param", "--scaling", str(tmp_path / "A.json"), "--counts", ",".join(map(str, counts)),
+                 "--predict-only", "--json", "--out", str(tmp_path / "out")])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    obj = _strict_json(out)
+    assert obj["program"] == "class-level (active-set Newton)"
+    assert obj["certificate"]["relative_gap"] < 1e-6 and obj["certificate"]["rank"] == 11
+    assert _strict_json((tmp_path / "out" / "prediction.json").read_text()) == obj
+    param = Parameterization.custom(A)
+    reference = solve_cs_svm(np.array(counts, dtype=float), param, reduced=True).geometry()
+    for g in ("G_W", "G_M", "G_WM"):
+        assert float(normalized_distance(np.array(obj["predicted"][g]), getattr(reference, g))) < 1e-5, g
+    margins = param.margins(np.array(obj["predicted"]["G_WM"]), np.arange(12))
+    assert np.min(margins) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_predict_only_text(tmp_path, capsys):
+    (tmp_path / "A.json").write_text(json.dumps(A))
+    assert main(["check-param", "--scaling", str(tmp_path / "A.json"), "--counts", "6,3,2", "--predict-only"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("prediction: sample-level program, certified")
+    assert len(out) == 2 + 3 and out[2].split()[:2] == ["1", "6"]  # classes numbered from 1, as in --csv
+
+
+def test_predict_only_csv(tmp_path, capsys):
+    (tmp_path / "A.json").write_text(json.dumps(A))
+    assert main(["check-param", "--scaling", str(tmp_path / "A.json"), "--counts", "6,3,2", "--predict-only",
+                 "--csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "class,count,w_norm,mu_norm,cos_w_mu" and len(rows) == 4
+    assert all(0.0 < float(r.split(",")[4]) <= 1.0 + 1e-9 for r in rows[1:])  # cosines of the prediction
+
+
+def test_predict_only_bad_input(tmp_path, capsys):
+    (tmp_path / "A.csv").write_text("1,2\n3,4\n")
+    code = main(["check-param", "--scaling", str(tmp_path / "A.csv"), "--counts", "3,3,3", "--predict-only"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "2 x 2 but there are 3 class counts" in err
