@@ -57,7 +57,8 @@ def test_filters_select_behnia2023_lines() -> None:
     assert r"\subsection*{CDT}" in sheet and r"\subsection*{LDT}" not in sheet
     assert "dang2024" not in sheet and "yang2022" not in sheet
     assert r"\langle w_{\mathrm{maj}}, w_{\mathrm{min}}\rangle" in sheet
-    assert r"\|\mu_{\mathrm{maj}}\|^2 =" not in sheet
+    assert r"\left\|\mu_{\mathrm{maj}}\right\|^2 =" not in sheet
+    assert r"\left\|\mu_{\mathrm{maj}}\right\|^2 =" in formula_sheet("CDT")  # the control: present unfiltered
     with pytest.raises(ValueError, match="unknown quantity"):
         formula_sheet(None, "W.nope")
     with pytest.raises(ValueError, match="unknown loss"):

@@ -20,6 +20,7 @@ import sympy as sp
 
 from theory.infra.rich import Block
 from theory.seli.closed_forms import Delta, R, _reduce, a, internal_forms, k, k_m, m, r, s
+from theory.seli.latex import quantity_lhs
 from theory.seli.quantities import QUANTITIES
 
 _VEC = {"W": "w", "M": r"\mu"}
@@ -38,19 +39,16 @@ class SheetEntry:
 
 
 def _lhs(name: str) -> str:
+    """LaTeX left-hand side: a public quantity as :func:`theory.seli.latex.quantity_lhs` writes it, or one
+    of the inner products the between-group cosines are built from."""
     block, what = name.split(".")
     if block == "WM":
         g = what.split("_")[1]
         return rf"\langle w_{{\mathrm{{{g}}}}}, \mu_{{\mathrm{{{g}}}}}\rangle"
-    v = _VEC[block]
-    if what.startswith("sq_norm"):
-        return rf"\|{v}_{{\mathrm{{{what[-3:]}}}}}\|^2"
-    if what == "norm_ratio":
-        return rf"\|{v}_{{\mathrm{{maj}}}}\|^2 / \|{v}_{{\mathrm{{min}}}}\|^2"
     if what == "inner_maj_min":
+        v = _VEC[block]
         return rf"\langle {v}_{{\mathrm{{maj}}}}, {v}_{{\mathrm{{min}}}}\rangle"
-    g = what.split("_")[1]
-    return rf"\cos({v}_{{\mathrm{{{g}}}}}, {v}'_{{\mathrm{{{g}}}}})"
+    return quantity_lhs(name)
 
 
 def sheet_t(loss: str) -> sp.Expr:
