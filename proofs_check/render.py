@@ -80,12 +80,20 @@ def _fmt(value: Any) -> str:
 
 
 def criterion(check: Mapping[str, Any]) -> str:
-    """The pass criterion of a check as text, e.g. ``figure ≤ 1e-09`` or ``figure ≥ 0.001``."""
-    tol = check.get("tolerance")
+    """The pass criterion of a check as text, ``figure ≤ tol`` or ``figure ≥ margin``.
+
+    An explicit ``criterion`` (">=" or "<=") is used when the check row has one; otherwise it follows from
+    the outcome itself: a check that passed with its figure above the bound, or failed although |figure|
+    is within it, passes by being large (a strict inequality's margin); every other one by |figure| being
+    small (a failure far below a margin, figure < -margin, would read as the latter)."""
+    tol, figure = check.get("tolerance"), check.get("figure")
     if tol is None:
         return "no exception"
-    relation = "≥" if check.get("criterion") == ">=" else "≤"
-    return f"figure {relation} {_fmt(tol)}"
+    relation = check.get("criterion")
+    if relation is None and figure is not None:
+        passed = check.get("status") == "pass"
+        relation = ">=" if (passed and figure > tol) or (not passed and abs(figure) <= tol) else "<="
+    return f"figure {'≥' if relation == '>=' else '≤'} {_fmt(tol)}"
 
 
 def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
