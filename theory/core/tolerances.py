@@ -153,3 +153,8 @@ at ||h - h*|| >= 1e-3: the numerator ||h - gamma grad - h*||^2 loses ~6 digits t
 SEL_SVD_NOT_ORTHONORMAL = 0.5
 """behnia2023 Def. 1: ||U^T U - I||_F above this refutes 'U has orthonormal columns' (it is 0 or >= 1
 for the reference counts; rounding is 1e-15)."""
+
+#: |numeric SELI cosine at R = 1e12 - its symbolic limit R -> infinity| (behnia2023 limits). The approach to
+#: the limit is O(R^(-1/2)) (measured at k = 6, k_m = 3: 8e-3 -> 8e-6 from R = 1e6 to 1e12 for CE, 3e-5
+#: for CDT at fixed Delta, 7e-13 at Delta = sqrt(R)); 1e-3 leaves a factor 30 over the slowest case.
+LIMIT_AT_LARGE_R = 1e-3
