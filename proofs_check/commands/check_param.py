@@ -6,9 +6,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from proofs_check.commands._args import integer
+from proofs_check.commands._args import integer, real
 from proofs_check.commands._guard import add_force_argument, guards_output
 from proofs_check.commands._table import add_format_arguments
+from theory.core.errors import InputError
+from theory.core.vocabulary import Preset
 
 if TYPE_CHECKING:
     from proofs_check.check_param import Prediction
@@ -33,6 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "the corresponding loss, and report the distances between normalised Gram matrices.")
     source = p.add_mutually_exclusive_group(required=True)  # where the parameterization comes from
     source.add_argument("--scaling", metavar="FILE", help="k x k matrix, .csv (rows) or .json (nested lists)")
+    source.add_argument("--loss", choices=Preset.names(), metavar="PRESET",
+                        help=f"a loss preset instead of --scaling ({', '.join(Preset.names())}); with --predict-only")
+    p.add_argument("--gamma", type=real, help="with --loss: wCE weights n_c^-gamma; CDT/LDT/VS delta_c = (n_c/n_max)^gamma")
+    p.add_argument("--tau", type=real, help="with --loss: LA and VS offsets -tau log(prior) (default 1)")
+    p.add_argument("--ldam-c", type=real, help="with --loss LDAM: margins C n_c^(-1/4)")
     p.add_argument("--counts", required=True, type=_counts, help="class counts n1,n2,... or a profile step:K,K_MINOR,R[,N_MIN] / exp:K,R[,N_MAX]")
     p.add_argument("--iota", metavar="FILE", help="additive offsets (k numbers), .csv or .json")
     p.add_argument("--epochs", type=integer, default=3000, help="SGD epochs (default 3000)")
@@ -48,10 +55,28 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _parameterization(args: argparse.Namespace) -> "Parameterization":
-    """The parameterization named by the arguments (today ``--scaling`` with optional ``--iota``)."""
+    """The parameterization named by the arguments: ``--scaling`` with optional ``--iota``, or the
+    offset-free parameterization whose CS-SVM predicts a ``--loss`` preset's geometry (offsets, margins and
+    weights do not enter behnia2023 eq. 3; theory.core.presets)."""
     from proofs_check.check_param import read_matrix
     from theory.core.parameterization import Parameterization
 
+    if args.loss is not None:
+        from theory.core.presets import preset_loss
+
+        if not args.predict_only:
+            raise InputError("--loss PRESET needs --predict-only (SGD on a preset's loss: igeom experiment presets)")
+        if args.iota is not None:
+            raise InputError("--iota goes with --scaling, not with --loss")
+        if Preset.parse(args.loss) is Preset.FOCAL:
+            raise InputError("focal loss is not a logit-scaling loss: no max-margin (CS-SVM) prediction exists")
+        options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
+        return preset_loss(args.loss, args.counts, **{k: v for k, v in options.items() if v is not None}
+                           ).svm_parameterization()
+    given = [name for name, value in (("--gamma", args.gamma), ("--tau", args.tau), ("--ldam-c", args.ldam_c))
+             if value is not None]
+    if given:
+        raise InputError(f"{', '.join(given)} go with --loss PRESET, not with --scaling")
     iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
     return Parameterization.custom(read_matrix(args.scaling), iota)
 

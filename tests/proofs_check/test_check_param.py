@@ -143,3 +143,28 @@ def test_predict_only_bad_input(tmp_path, capsys):
     code = main(["check-param", "--scaling", str(tmp_path / "A.csv"), "--counts", "3,3,3", "--predict-only"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "2 x 2 but there are 3 class counts" in err
+
+
+def test_predict_only_for_a_loss_preset(capsys):
+    # CDT with delta_c = (n_c / n_max)^(1/2) on two groups is Cor. 3(i)'s Delta = sqrt(R): cos(w_c, mu_c) = 1
+    assert main(["check-param", "--loss", "CDT", "--gamma", "0.5", "--counts", "20,20,5,5", "--predict-only",
+                 "--csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert len(rows) == 4 and all(abs(float(r.split(",")[4]) - 1.0) < 1e-6 for r in rows)
+    # CE's prediction is not aligned that way on the same counts (a control)
+    assert main(["check-param", "--loss", "CE", "--counts", "20,20,5,5", "--predict-only", "--csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert min(float(r.split(",")[4]) for r in rows) < 1.0 - 1e-3
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--loss", "focal", "--counts", "4,4", "--predict-only"], "no max-margin"),
+    (["--loss", "CDT", "--gamma", "1", "--counts", "4,4"], "needs --predict-only"),
+    (["--scaling", "A.csv", "--gamma", "1", "--counts", "4,4"], "go with --loss"),
+])
+def test_preset_arguments_bad_input(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "A.csv").write_text("1,1\n1,1\n")
+    assert main(["check-param", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
