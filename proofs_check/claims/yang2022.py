@@ -35,6 +35,17 @@ def _etf_residual(example: tuple[int, int, float, int]) -> float:
     return float(np.max(np.abs(W.T @ W - target)) / E_W)
 
 
+def _eq1_residual(example: tuple[int, int, float, int]) -> float:
+    """Eq. (1) itself, not the project's ETF: W = sqrt(E_W K/(K-1)) U (I_K - 11^T/K) with a random U of
+    orthonormal columns (d >= K), against eq. (2)/(6)."""
+    K, extra, E_W, seed = example
+    d = K + extra  # d >= K
+    U = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, K)))[0]
+    W = np.sqrt(E_W * K / (K - 1)) * U @ (np.eye(K) - np.ones((K, K)) / K)
+    target = E_W * (K / (K - 1) * np.eye(K) - 1 / (K - 1))
+    return float(np.max(np.abs(W.T @ W - target)) / E_W)
+
+
 def _def1_literal() -> Outcome:
     """Eq. (1) at d = K - 1: an ETF M in R^{(K-1) x K} (theory.etf.simplex) written as sqrt(K/(K-1)) U (I - 11^T/K)
     has U = sqrt((K-1)/K) M + u 1^T for some u; eq. (1) asks U^T U = I_K. Figure: the smallest
@@ -88,6 +99,8 @@ CLAIMS = [
           "m_i^T m_j = K/(K-1) delta_ij - 1/(K-1) (eq. 2).", "K >= 2",
           (Check(CheckLevel.NUMERIC, "eq. (2)/(6) inner products of theory.etf.simplex.simplex_etf for d >= K - 1",
                  lambda: property_outcome(_etf_case(), _etf_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
+           Check(CheckLevel.NUMERIC, "eq. (1) with a random U of orthonormal columns (d >= K) gives eq. (2)/(6)",
+                 lambda: property_outcome(_etf_case(), _eq1_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
            Check(CheckLevel.NUMERIC, "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,
                  erratum="yang2022-def1-dimension"))),
     Claim(f"{P} Thm 1", P, "With the classifier fixed as a simplex ETF, every global minimiser of the DLPM (5) "
