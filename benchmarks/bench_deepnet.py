@@ -22,7 +22,12 @@ deepnet-gamma``, ``nc-relu`` and ``etf-dr`` with their defaults, once each).
 CIFAR-10's shape and (10, 1/2)-STEP counts (n_min = 500, n = 27500; seeded random images, so no dataset
 is needed): batched against one model at a time (13 programs of one). Run by ``benchmarks/gpu_check.sh``.
 
-Run: ``python benchmarks/bench_deepnet.py [--repeats 3] [--epochs 30] [--experiments] [--cuda-resnet18]``.
+``--cpu-vs-cuda`` times the digits sweep of 13 models (MLP of the experiment, and the small ResNet) for
+``--epochs`` epochs as one batched program on the CPU (one intra-op thread, as the experiments run) and on
+CUDA, and reports the largest relative difference of the final weights. Run by ``benchmarks/gpu_check.sh``.
+
+Run: ``python benchmarks/bench_deepnet.py [--repeats 3] [--epochs 30] [--experiments] [--cuda-resnet18]
+[--cpu-vs-cuda]``.
 """
 
 from __future__ import annotations
@@ -109,8 +114,12 @@ def experiments() -> dict[str, float]:
     return out
 
 
-def cuda_resnet18(repeats: int) -> None:
-    """Epoch seconds of the ResNet-18 sweep on CUDA, batched vs one model at a time (see docstring)."""
+def cuda_resnet18(repeats: int, steps: int | None, tf32: bool) -> None:
+    """Epoch seconds of the ResNet-18 sweep on CUDA, batched vs one model at a time (see docstring).
+
+    ``steps``: time that many mini-batch steps (a seeded random subset of the data) and scale the
+    seconds to the epoch's steps (the cost per step is constant); None times the whole epoch. ``tf32``:
+    TF32 and non-deterministic cuDNN kernels allowed (``SGDConfig.tf32``); default exact float32."""
     from theory.core.imbalance import Imbalance
     from training.data import ImbalancedData
     from training.deepnet import NetConfig, networks
@@ -120,8 +129,14 @@ def cuda_resnet18(repeats: int) -> None:
     X = torch.rand(imb.n, 3, 32, 32, generator=gen)
     y = torch.as_tensor(imb.labels())
     data = ImbalancedData(X, y, X[:10], y[:10], imb)
-    config = NetConfig(arch="resnet18", sgd=dataclasses.replace(PAPER_RECIPE, epochs=1), device="cuda")
+    config = NetConfig(arch="resnet18", sgd=dataclasses.replace(PAPER_RECIPE, epochs=1, tf32=tf32),
+                       device="cuda")
     obj = objective(data, SPECS)
+    per_epoch = -(-imb.n // config.sgd.batch_size)
+    if steps is not None and steps < per_epoch:
+        idx = torch.randperm(imb.n, generator=gen)[: steps * config.sgd.batch_size]
+        X, y = X[idx], y[idx]
+    scale = per_epoch / -(-y.numel() // config.sgd.batch_size)
 
     def epoch(members: list[int]) -> float:
         nets = [n for i, n in enumerate(networks(data, SPECS, config)) if i in members]
@@ -129,7 +144,9 @@ def cuda_resnet18(repeats: int) -> None:
         t0 = time.perf_counter()
         train_batched(nets, [0] * len(nets), obj.select(members), X, y, config.sgd, [], device="cuda")
         torch.cuda.synchronize()
-        return time.perf_counter() - t0
+        secs = (time.perf_counter() - t0) * scale
+        print(f"  {len(members)} model(s): {secs:.2f} s per epoch", flush=True)
+        return secs
 
     epoch([0])  # warm-up (cuDNN autotuning, allocator)
     batched_t, seq_t = [], []
@@ -137,9 +154,40 @@ def cuda_resnet18(repeats: int) -> None:
         batched_t.append(epoch(list(range(13))))
         seq_t.append(sum(epoch([b]) for b in range(13)))
     b, s = statistics.median(batched_t), statistics.median(seq_t)
-    print(f"{torch.cuda.get_device_name(0)}: ResNet-18 x 13 CDT sweep, one epoch of n = {imb.n} (batch 128), "
-          f"medians of {repeats}: batched {b:.1f} s, one model at a time {s:.1f} s, ratio {s / b:.2f}x "
+    print(f"{torch.cuda.get_device_name(0)}: ResNet-18 x 13 CDT sweep ({'TF32' if tf32 else 'exact float32'}), one epoch of n = {imb.n} (batch 128), "
+          f"medians of {repeats}{'' if scale == 1 else f' (timed on {y.numel() // config.sgd.batch_size} steps, scaled to the epoch)'}: batched {b:.1f} s, one model at a time {s:.1f} s, ratio {s / b:.2f}x "
           f"(runs: batched {batched_t}, sequential {seq_t}); peak memory {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB")
+
+
+def cpu_vs_cuda(repeats: int, epochs: int) -> None:
+    """Seconds of the 13-model digits sweep as one program, CPU against CUDA (see module docstring)."""
+    from training.deepnet import networks
+
+    sgd = dataclasses.replace(PAPER_RECIPE, epochs=epochs)
+    obj = objective(DATA, SPECS)
+    for arch in ("mlp", "resnet"):
+        config = dataclasses.replace(DIGITS_NET, arch=arch, sgd=sgd)
+        finals = {}
+
+        def run(device: str) -> float:
+            nets = networks(DATA, SPECS, config)
+            if device == "cuda":
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            hist = train_batched(nets, [0] * 13, obj, DATA.X_train, DATA.y_train, sgd, [0, epochs], device=device)
+            if device == "cuda":
+                torch.cuda.synchronize()
+            finals[device] = hist.final
+            return time.perf_counter() - t0
+
+        run("cuda")  # warm-up (kernels, allocator)
+        times = {dev: [run(dev) for _ in range(repeats)] for dev in ("cpu", "cuda")}
+        rel = max(float((finals["cpu"][k] - finals["cuda"][k]).abs().max()) / (float(finals["cpu"][k].abs().max()) or 1.0)
+                  for k in finals["cpu"] if finals["cpu"][k].is_floating_point())
+        c, g = statistics.median(times["cpu"]), statistics.median(times["cuda"])
+        print(f"{torch.cuda.get_device_name(0)}: digits {arch} x 13 CDT sweep, {epochs} epochs (n = {DATA.imbalance.n}, "
+              f"batch 128), medians of {repeats}: CPU (1 thread) {c:.2f} s, CUDA {g:.2f} s, ratio {c / g:.2f}x; "
+              f"max relative weight difference CPU vs CUDA {rel:.2e} (runs: cpu {times['cpu']}, cuda {times['cuda']})")
 
 
 def main() -> None:
@@ -148,9 +196,15 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--experiments", action="store_true")
     p.add_argument("--cuda-resnet18", action="store_true")
+    p.add_argument("--cpu-vs-cuda", action="store_true")
+    p.add_argument("--tf32", action="store_true", help="--cuda-resnet18: allow TF32 / non-deterministic kernels")
+    p.add_argument("--steps", type=int, default=None, help="--cuda-resnet18: time this many steps, scaled to the epoch")
     args = p.parse_args()
+    if args.cpu_vs_cuda:
+        cpu_vs_cuda(args.repeats, args.epochs)
+        return
     if args.cuda_resnet18:
-        cuda_resnet18(args.repeats)
+        cuda_resnet18(args.repeats, args.steps, args.tf32)
         return
     print(f"load average before: {os.getloadavg()}  cpus: {os.cpu_count()}  torch threads: {torch.get_num_threads()}")
     runs: dict[str, list[float]] = {"batched": [], "programs of one": [], "usual loop, 1 thread": [],

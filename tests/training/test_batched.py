@@ -181,3 +181,18 @@ def test_classifier_weight_decay_applies_to_the_last_layer_only() -> None:
     sgd = SGDConfig(weight_decay=1e-4, classifier_weight_decay=8e-3)
     assert sgd.decay("net.classifier.weight") == 8e-3 and sgd.decay("net.body.1.weight") == 1e-4
     assert SGDConfig(weight_decay=1e-4).decay("net.classifier.weight") == 1e-4
+
+
+def test_exact_float32_restores_the_backend_settings() -> None:
+    """The CUDA program's settings (no TF32, deterministic kernels) are switched back afterwards, also on error."""
+    from training.batched import exact_float32
+
+    before = (torch.backends.cudnn.allow_tf32, torch.backends.cudnn.deterministic,
+              torch.are_deterministic_algorithms_enabled())
+    with pytest.raises(RuntimeError):
+        with exact_float32():
+            assert not torch.backends.cudnn.allow_tf32 and torch.backends.cudnn.deterministic
+            assert torch.are_deterministic_algorithms_enabled()
+            raise RuntimeError("inside")
+    assert (torch.backends.cudnn.allow_tf32, torch.backends.cudnn.deterministic,
+            torch.are_deterministic_algorithms_enabled()) == before
