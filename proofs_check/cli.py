@@ -87,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = args.debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
     try:
+        from numerics.solve import start_blas_threads
+
+        start_blas_threads()
         status = int(args._run(args) or 0)
         sys.stdout.flush()  # a closed pipe surfaces here, inside the handlers, not at interpreter exit
         return status

@@ -10,8 +10,9 @@ the paper's figures is in :func:`training.convergence.paper_figures` (``igeom ex
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -47,6 +48,48 @@ def theory_curves(families: Sequence[str], imbalance: Imbalance, gammas: np.ndar
     return out
 
 
+@dataclass(frozen=True)
+class Point:
+    """One trained model's marker: its loss, gamma, whether it reached zero training error, and its
+    measured (centred) group quantities {block: {key: value}} at the last logged epoch."""
+
+    loss: str
+    gamma: float
+    zero_error: bool
+    geometry: Mapping[str, Mapping[str, float | None]]
+
+
+def _panel(ax, panel: tuple[str, str, str], grid: np.ndarray, curves: Mapping, k: int,  # noqa: ANN001 - Axes
+           points: Sequence[Point]) -> None:
+    """One panel of Fig. 2: Thm 2 curves of the families present, the ETF value dashed, the markers."""
+    blk, key, label = panel
+    for fam in curves:
+        ax.plot(grid, curves[fam][blk][key], color=COLORS[fam], lw=1.5, label=f"{fam} (Thm 2)")
+    ax.axhline(1.0 if key == "norm_ratio" or blk == "WM" else -1.0 / (k - 1), color="k", ls="--", lw=0.8)
+    for p in points:
+        value = p.geometry[blk][key]
+        ax.scatter(p.gamma, np.nan if value is None else value, marker=MARKERS[p.loss], s=30, zorder=3,
+                   color=ZERO_ERROR if p.zero_error else NONZERO_ERROR, edgecolor=COLORS[THEORY_FAMILY[p.loss]])
+    ax.set_xlabel("gamma  (Delta = R^gamma)")
+    ax.set_title(label, fontsize=10)
+    if key == "norm_ratio":
+        ax.set_yscale("log")
+
+
+def _legend(*axes) -> tuple[list, list[str]]:  # noqa: ANN002 - Axes
+    """The curves of ``axes`` (each label once), the two marker colours and the ETF line."""
+    import matplotlib.pyplot as plt
+
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(label, handle)
+    handles, labels = list(seen.values()), list(seen)
+    handles += [plt.Line2D([], [], ls="", marker="o", color=ZERO_ERROR), plt.Line2D([], [], ls="", marker="o", color=NONZERO_ERROR),
+                plt.Line2D([], [], ls="--", color="k")]
+    return handles, labels + ["SGD, zero training error", "SGD, training error > 0", "ETF"]
+
+
 def _save(fig, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
@@ -70,29 +113,43 @@ def figure2(meas: Measurements, imbalance: Imbalance, path: str | Path, title: s
     families = sorted({THEORY_FAMILY[s.loss] for s in meas.specs})
     curves = theory_curves(families, imbalance, grid)
     fig, axes = plt.subplots(3, 4, figsize=(15, 10.5), constrained_layout=True)
-    zero = meas.zero_error
-    for ax, (blk, key, label) in zip(axes.flat, PANELS):
-        for fam in families:
-            ax.plot(grid, curves[fam][blk][key], color=COLORS[fam], lw=1.5, label=f"{fam} (Thm 2)")
-        ax.axhline(1.0 if key == "norm_ratio" or blk == "WM" else -1.0 / (k - 1), color="k", ls="--", lw=0.8)
-        for b, spec in enumerate(meas.specs):
-            value = meas.centred[blk][key][-1, b]
-            ax.scatter(spec.gamma, value, marker=MARKERS[spec.loss], s=30, zorder=3,
-                       color=ZERO_ERROR if zero[b] else NONZERO_ERROR,
-                       edgecolor=COLORS[THEORY_FAMILY[spec.loss]])
-        ax.set_xlabel("gamma  (Delta = R^gamma)")
-        ax.set_title(label, fontsize=10)
-        if key == "norm_ratio":
-            ax.set_yscale("log")
+    points = [Point(s.loss, s.gamma, bool(z), {blk: {key: float(meas.centred[blk][key][-1, b]) for key in vals}
+                                                for blk, vals in meas.centred.items()})
+              for b, (s, z) in enumerate(zip(meas.specs, meas.zero_error))]
+    for ax, panel in zip(axes.flat, PANELS):
+        _panel(ax, panel, grid, curves, k, points)
     for ax in axes.flat[len(PANELS):]:
         ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    handles += [plt.Line2D([], [], ls="", marker="o", color=ZERO_ERROR), plt.Line2D([], [], ls="", marker="o", color=NONZERO_ERROR),
-                plt.Line2D([], [], ls="--", color="k")]
-    labels += ["SGD, zero training error", "SGD, training error > 0", "ETF"]
-    axes.flat[-1].legend(handles, labels, loc="center")
+    axes.flat[-1].legend(*_legend(axes.flat[0]), loc="center")
     fig.suptitle(title or f"Measured (epoch {int(meas.epochs[-1])}) vs predicted geometry; k={k}, R={R:g}, "
                  "class means centred per Remark 4")
+    return _save(fig, path)
+
+
+def figure_rows(rows: Sequence[tuple[str, Imbalance, Sequence[Point]]], path: str | Path,
+                title: str | None = None) -> Path:
+    """behnia2023 Figs. 2 and 3 side by side: one row of the ten Fig. 2 panels per model (e.g. the UFM,
+    an MLP and a ResNet), each row's markers on the Thm 2 curves of its own STEP counts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(rows), len(PANELS), figsize=(2.7 * len(PANELS), 2.6 * len(rows) + 0.8),
+                             constrained_layout=True, squeeze=False)
+    for ax_row, (label, imbalance, points) in zip(axes, rows):
+        k, _, R = _step_setting(imbalance)
+        gammas = np.array([p.gamma for p in points])
+        grid = np.linspace(min(-1.5, gammas.min()), max(1.5, gammas.max()), 61)
+        curves = theory_curves(sorted({THEORY_FAMILY[p.loss] for p in points}), imbalance, grid)
+        for ax, panel in zip(ax_row, PANELS):
+            _panel(ax, panel, grid, curves, k, points)
+            ax.set_xlabel("")
+        ax_row[0].set_ylabel(f"{label}\nk={k}, R={R:g}", fontsize=11)
+    for ax in axes[-1]:
+        ax.set_xlabel("gamma")
+    fig.legend(*_legend(*axes[:, 0]), loc="outside lower center", ncol=6, fontsize=9)
+    fig.suptitle(title or "Measured (markers) vs Thm 2 (lines) over gamma; class means centred per Remark 4")
     return _save(fig, path)
 
 
