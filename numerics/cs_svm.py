@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.certificate import DEFAULT_TOL, RANK_RTOL, KKTCertificate, kkt_certificate
+from numerics.solution import ProblemColumns
 from numerics.solve import SOLVE_TIME_LIMIT_S, solve_or_raise, time_limit_options
 from theory.core.errors import ComputationError, InputError
 from theory.infra import budget
@@ -55,7 +56,7 @@ SCS_SCALE = {False: 0.3, True: 1.0}
 
 
 @dataclass(frozen=True, eq=False)
-class CSSVMSolution:
+class CSSVMSolution(ProblemColumns):
     """A certified solution of the convex CS-SVM (a :class:`numerics.solution.CSSVMResult`).
 
     ``Z`` is k x m: the logits W^T H of every sample (sample level, m = n) or of every class
@@ -68,16 +69,6 @@ class CSSVMSolution:
     certificate: KKTCertificate
     iterations: int | None
     seconds: float
-
-    @property
-    def labels(self) -> np.ndarray:
-        """Class of each column of Z."""
-        return self.problem.labels
-
-    @property
-    def counts(self) -> np.ndarray:
-        """Class sizes (float64)."""
-        return self.problem.counts
 
     @property
     def param(self) -> Parameterization:

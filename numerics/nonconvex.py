@@ -30,6 +30,7 @@ from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
 from numerics.cs_svm import CSSVMSolution, as_problem
+from numerics.solution import ProblemColumns
 from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, collapse_error, normalized_distance
@@ -40,7 +41,7 @@ from theory.seli.geometry import Geometry
 
 
 @dataclass(frozen=True, eq=False)
-class NonconvexStart:
+class NonconvexStart(ProblemColumns):
     """One run from one random start (a :class:`numerics.solution.CSSVMResult` without certificate):
     final (W, H) (feasibility-rescaled), its objective, the raw maximum violation before rescaling,
     the relative stationarity residual of the Lagrangian, the number of outer iterations and whether
@@ -58,16 +59,6 @@ class NonconvexStart:
 
     #: a local method proves nothing about global optimality: no KKT certificate
     certificate = None
-
-    @property
-    def labels(self) -> np.ndarray:
-        """Class of each column of H."""
-        return self.problem.labels
-
-    @property
-    def counts(self) -> np.ndarray:
-        """Class sizes (float64)."""
-        return self.problem.counts
 
     @property
     def Z(self) -> np.ndarray:

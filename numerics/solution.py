@@ -17,6 +17,22 @@ from theory.seli.cs_svm_problem import CSSVMProblem
 from theory.seli.geometry import Geometry
 
 
+class ProblemColumns:
+    """The column labels and class counts of a result's :class:`CSSVMProblem` (``self.problem``)."""
+
+    problem: CSSVMProblem
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Class of each column of Z (and of H)."""
+        return self.problem.labels
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Class sizes (float64)."""
+        return self.problem.counts
+
+
 @runtime_checkable
 class CSSVMResult(Protocol):
     """A solution of a :class:`theory.seli.cs_svm_problem.CSSVMProblem`.
