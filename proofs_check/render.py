@@ -16,7 +16,7 @@ import re
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
-from theory.core.vocabulary import Paper, Status
+from theory.core.vocabulary import Criterion, Paper, Status
 
 _ORDER = {s.value: i for i, s in enumerate(Status)}
 _COLOUR = {"pass": "#dff3df", "erratum": "#fff1c4", "fail": "#f7d4d4", "error": "#f7d4d4"}
@@ -30,6 +30,7 @@ table{border-collapse:collapse;margin:.6em 0;width:100%} td,th{border:1px solid 
 font-size:13px;vertical-align:top;text-align:left} th{background:#f3f3f3}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{background:#dff3df}.erratum{background:#fff1c4}.fail,.error{background:#f7d4d4}
+.consistency{background:#e3ecfa;color:#23456e;font-size:11px;padding:0 3px;border-radius:3px}
 details{margin:.3em 0} summary{cursor:pointer} .muted{color:#666;font-size:12px}
 .toc{columns:2;font-size:14px} .texd{margin:.5em 0;overflow-x:auto} figure{margin:1em 0}
 figure img{max-width:100%;border:1px solid #eee} code{font-size:12px}
@@ -80,20 +81,14 @@ def _fmt(value: Any) -> str:
 
 
 def criterion(check: Mapping[str, Any]) -> str:
-    """The pass criterion of a check as text, ``figure ≤ tol`` or ``figure ≥ margin``.
-
-    An explicit ``criterion`` (">=" or "<=") is used when the check row has one; otherwise it follows from
-    the outcome itself: a check that passed with its figure above the bound, or failed although |figure|
-    is within it, passes by being large (a strict inequality's margin); every other one by |figure| being
-    small (a failure far below a margin, figure < -margin, would read as the latter)."""
-    tol, figure = check.get("tolerance"), check.get("figure")
+    """The pass criterion of a check row as text: ``figure ≤ tol`` or ``figure ≥ margin`` (its
+    ``criterion``, see :class:`theory.core.vocabulary.Criterion`); ``no figure`` for a row without a bound
+    (a check that raised)."""
+    tol = check.get("tolerance")
     if tol is None:
-        return "no exception"
-    relation = check.get("criterion")
-    if relation is None and figure is not None:
-        passed = check.get("status") == "pass"
-        relation = ">=" if (passed and figure > tol) or (not passed and abs(figure) <= tol) else "<="
-    return f"figure {'≥' if relation == '>=' else '≤'} {_fmt(tol)}"
+        return "no figure"
+    relation = Criterion.parse(check["criterion"])
+    return f"figure {'≥' if relation == Criterion.AT_LEAST else '≤'} {_fmt(tol)}"
 
 
 def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
@@ -102,7 +97,8 @@ def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
 
 
 def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per paper: claims checked, passed, with a recorded erratum, failed; checks; errata recorded."""
+    """Per paper: claims checked, passed, with a recorded erratum, failed; checks that verify the paper and,
+    apart, implementation-consistency checks (two routes of one formula, ``consistency``); errata recorded."""
     rows = []
     for paper in Paper:
         mine = [c for c in claims if c["paper"] == paper.value]
@@ -112,7 +108,8 @@ def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, A
         rows.append({"paper": paper.value, "claims": len(mine), "passed": status.count("pass"),
                      "with_erratum": status.count("erratum"),
                      "failed": status.count("fail") + status.count("error"),
-                     "checks": sum(len(c["checks"]) for c in mine),
+                     "checks": sum(1 for c in mine for ch in c["checks"] if not ch.get("consistency")),
+                     "consistency": sum(1 for c in mine for ch in c["checks"] if ch.get("consistency")),
                      "errata": sum(1 for e in errata if e["paper"] == paper.value)})
     if rows:
         rows.append({"paper": "total", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "paper"}})
@@ -120,7 +117,8 @@ def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, A
 
 
 _HEAD_COLUMNS = (("claims", "claims checked"), ("passed", "passed"), ("with_erratum", "with a recorded erratum"),
-                 ("failed", "failed"), ("checks", "checks"), ("errata", "errata recorded"))
+                 ("failed", "failed"), ("checks", "checks of the paper"),
+                 ("consistency", "implementation-consistency checks"), ("errata", "errata recorded"))
 
 
 def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
@@ -131,13 +129,23 @@ def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+CONSISTENCY_LABEL = "implementation consistency"
+"""The label of a check that compares two routes of one formula in this project (it verifies the code, not
+the paper)."""
+
+
+def _consistency_html(check: Mapping[str, Any]) -> str:
+    return (f"<span class='consistency' title='two routes of one formula: verifies the implementation, not the "
+            f"paper'>[{CONSISTENCY_LABEL}]</span> " if check.get("consistency") else "")
+
+
 def _check_rows(claim: Mapping[str, Any], esc=html.escape) -> str:
     rows = []
     for c in claim["checks"]:
         link = ""
         if c.get("erratum"):
             link = f" — <a href='#{anchor('erratum', c['erratum'])}'>erratum {esc(c['erratum'])}</a>"
-        rows.append(f"<tr class='{c['status']}'><td>{esc(c['level'])}</td><td>{esc(c['check'])}</td>"
+        rows.append(f"<tr class='{c['status']}'><td>{esc(c['level'])}</td><td>{_consistency_html(c)}{esc(c['check'])}</td>"
                     f"<td>{esc(c['status'])}{link}</td><td class='num'>{_fmt(c.get('figure'))}</td>"
                     f"<td>{esc(criterion(c))}</td><td class='num'>{c['seconds']:.2f}</td>"
                     f"<td class='muted'>{esc(str(c.get('detail', '')))}</td></tr>")
@@ -322,7 +330,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             lines += ["", f"### {c['id']}", "", c["statement"], ""]
             for ch in c["checks"]:
                 er = f" (erratum {ch['erratum']})" if ch.get("erratum") else ""
-                lines.append(f"- {ch['level']}: {ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
+                tag = f"[{CONSISTENCY_LABEL}] " if ch.get("consistency") else ""
+                lines.append(f"- {ch['level']}: {tag}{ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
                              f"{criterion(ch)}")
     lines += ["", "## Errata", ""]
     for e in errata:

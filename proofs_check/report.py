@@ -72,7 +72,8 @@ class Report:
         return document([r.as_dict() for r in self.records], [], self.errata, [], [], {}, {})["papers"]
 
     def summary(self) -> dict[str, object]:
-        """Headline numbers: claims and checks by status."""
+        """Headline numbers: claims and checks by status; ``checks_consistency``: how many of the checks
+        are implementation-consistency checks (two routes of one formula)."""
         claims: dict[str, str] = {}
         for r in self.records:
             order = {"pass": 0, "erratum": 1, "fail": 2, "error": 3}
@@ -85,6 +86,7 @@ class Report:
                 "claims_with_erratum": count(claims.values(), "erratum"),
                 "claims_failed": count(claims.values(), "fail") + count(claims.values(), "error"),
                 "checks": len(statuses), **{f"checks_{s}": count(statuses, s) for s in ("pass", "erratum", "fail", "error")},
+                "checks_consistency": sum(1 for r in self.records if r.consistency),
                 "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}
 
 

@@ -164,7 +164,7 @@ CLAIMS = [
           "STEP imbalance, d >= k - 1",
           (Check(CheckLevel.NUMERIC, "SymPy closed forms vs the extended-precision eigen route, k <= 12, R <= 1000, |gamma| <= 1.5",
                  lambda: property_outcome(_step_setting(), _closed_form_vs_numeric, SEL_CLOSED_FORM,
-                                          "max relative difference", max_examples=20)),)),
+                                          "max relative difference", max_examples=20), consistency=True),)),
     Claim(f"{P} R->oo limits", P,
           "The closed forms evaluated as R -> oo show when minority classifiers collapse: they do at fixed "
           "Delta (CE, CDT, LDT) and do not when Delta = sqrt(R).",

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
 from proofs_check.model import Check, Claim, Outcome
-from proofs_check.runner import property_outcome
+from proofs_check.runner import at_least, property_outcome
 from theory.core.measure import nc1, nc2, nc3
 from theory.core.tolerances import NC_AT_MINIMIZER, NC_DETECTION_FLOOR, UFM_PLUS_SOLVER_AGREEMENT
 from theory.core.vocabulary import CheckLevel, Paper
@@ -133,7 +133,7 @@ def _nc_detects_departure() -> Outcome:
     H = H + 0.01 * np.random.default_rng(0).random(H.shape) * np.abs(H).max()
     y = np.repeat(np.arange(4), counts)
     figure = float(min(nc1(H, y, 4), nc3(W, H, y, predict(counts, lam, lam).M)))
-    return Outcome(figure > NC_DETECTION_FLOOR, figure, NC_DETECTION_FLOOR,
+    return at_least(figure, NC_DETECTION_FLOOR,
                    f"min(NC1, NC3) after a 1% perturbation must exceed {NC_DETECTION_FLOOR:g}")
 
 

@@ -32,7 +32,7 @@ import functools
 import numpy as np
 
 from proofs_check.model import Check, Claim, Outcome
-from theory.core.vocabulary import CheckLevel, Loss, Paper
+from theory.core.vocabulary import CheckLevel, Criterion, Loss, Paper
 
 TREND_MIN = 0.9
 FIG5_MAX = -0.8
@@ -69,7 +69,8 @@ def behnia_trend(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
                                                                        for loss, v in figures.items())
               + f"; largest final App. A.4 distances W {dist['W']:.3f}, M {dist['M']:.3f}, WM {dist['WM']:.3f}; "
               + f"{int(meas.diverged.sum())} diverged")
-    return Outcome(worst >= TREND_MIN, worst, TREND_MIN, detail + f" (figure: the smaller; must be >= {TREND_MIN})")
+    return Outcome(worst >= TREND_MIN, worst, TREND_MIN, detail + f" (figure: the smaller; must be >= {TREND_MIN})",
+                   Criterion.AT_LEAST)
 
 
 def behnia_fig5(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
@@ -147,7 +148,7 @@ def yang_table1(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
     detail = ("ETF+DR minus learnable+CE, balanced test accuracy (points): "
               + ", ".join(f"R {R:g}: {g:+.1f}" for R, g in gap.items())
               + f"; figure: min over R >= 50 of the gap and over R <= 10 of gap + {COMPARABLE_POINTS:g}")
-    return Outcome(bool(np.isfinite(terms).all() and figure >= 0.0), figure, 0.0, detail)
+    return Outcome(bool(np.isfinite(terms).all() and figure >= 0.0), figure, 0.0, detail, Criterion.AT_LEAST)
 
 
 def yang_alignment(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
@@ -158,7 +159,7 @@ def yang_alignment(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
     figure = float(min(gap.values()))
     detail = ("ETF+DR minus learnable+CE, mean cos(h_c - h_G, w_c): "
               + ", ".join(f"R {R:g}: {g:+.3f}" for R, g in gap.items()) + "; figure: the smallest")
-    return Outcome(bool(np.isfinite(figure) and figure >= 0.0), figure, 0.0, detail)
+    return Outcome(bool(np.isfinite(figure) and figure >= 0.0), figure, 0.0, detail, Criterion.AT_LEAST)
 
 
 P = Paper.BEHNIA2023

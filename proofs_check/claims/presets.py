@@ -21,7 +21,7 @@ import functools
 
 from proofs_check.preset_geometry import CHANGED
 from proofs_check.model import Check, Claim, Outcome
-from theory.core.vocabulary import Paper, Preset
+from theory.core.vocabulary import Criterion, Paper, Preset
 
 P = Paper.BEHNIA2023.value
 TOL = 0.02
@@ -63,7 +63,7 @@ def _multiplicative_moves(quick: bool) -> Outcome:
               + f" (must exceed {CHANGED}); to their own at most {worst_own:.4f} "
               + (f"(<= {TOL})" if quick else "(must be below the distance to CE's)"))
     own_ok = worst_own <= TOL if quick else nearer_own
-    return Outcome(nearest_ce > CHANGED and own_ok, nearest_ce, CHANGED, detail)
+    return Outcome(nearest_ce >= CHANGED and own_ok, nearest_ce, CHANGED, detail, Criterion.AT_LEAST)
 
 
 CLAIMS = [

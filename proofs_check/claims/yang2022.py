@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from numerics.dlpm import solve_dlpm, theorem1_deviation
 from numerics.eta_regularity import contraction, paper_bound, sample_near
 from proofs_check.model import Check, Claim, Outcome
-from proofs_check.runner import property_outcome, within
+from proofs_check.runner import at_least, property_outcome, within
 from theory.core.tolerances import DLPM_CE, DLPM_DR, ETF_GRAM, NON_ETF_CONTROL, PRINTED_EQUALITY
 from theory.core.vocabulary import CheckLevel, Paper
 from theory.etf.simplex import simplex_etf
@@ -78,7 +78,7 @@ def _non_etf_breaks() -> Outcome:
     """Negative control: unequal classifier norms break eq. (33) (deviation must exceed 0.05)."""
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
     dev = theorem1_deviation(solve_dlpm([2, 1, 1], W, 1.0, "CE"), [2, 1, 1], W, 1.0)
-    return Outcome(dev > NON_ETF_CONTROL, dev, NON_ETF_CONTROL,
+    return at_least(dev, NON_ETF_CONTROL,
                    f"deviation from eq. (33) with a non-ETF classifier (must exceed {NON_ETF_CONTROL:g})")
 
 
@@ -98,7 +98,8 @@ CLAIMS = [
     Claim(f"{P} Def. 1", P, "A simplex ETF M = sqrt(K/(K-1)) U (I_K - 11^T/K), U^T U = I_K, d >= K - 1, has "
           "m_i^T m_j = K/(K-1) delta_ij - 1/(K-1) (eq. 2).", "K >= 2",
           (Check(CheckLevel.NUMERIC, "eq. (2)/(6) inner products of theory.etf.simplex.simplex_etf for d >= K - 1",
-                 lambda: property_outcome(_etf_case(), _etf_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
+                 lambda: property_outcome(_etf_case(), _etf_residual, ETF_GRAM, "max |W^T W - target| / E_W"),
+                 consistency=True),
            Check(CheckLevel.NUMERIC, "eq. (1) with a random U of orthonormal columns (d >= K) gives eq. (2)/(6)",
                  lambda: property_outcome(_etf_case(), _eq1_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
            Check(CheckLevel.NUMERIC, "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,

@@ -105,17 +105,3 @@ def test_report_renders_offline_in_chromium(report_doc: dict, tmp_path: Path) ->
             assert (tmp_path / "report.png").stat().st_size > 10_000
         finally:
             browser.close()
-
-
-@pytest.mark.parametrize("row, text", [
-    ({"tolerance": 0.1, "figure": 0.265, "status": "pass"}, "figure ≥ 0.1"),     # a margin met
-    ({"tolerance": 1e-9, "figure": 1e-12, "status": "pass"}, "figure ≤ 1e-09"),  # a deviation within bound
-    ({"tolerance": 1e-9, "figure": 0.5, "status": "erratum"}, "figure ≤ 1e-09"),  # a printed form off
-    ({"tolerance": 1.0, "figure": 0.5, "status": "fail"}, "figure ≥ 1"),          # a margin missed
-    ({"tolerance": 1.0, "figure": 3.0, "status": "fail", "criterion": ">="}, "figure ≥ 1"),
-    ({"tolerance": None, "figure": None, "status": "pass"}, "no exception"),
-])
-def test_pass_criterion_follows_the_outcome(row, text) -> None:
-    from proofs_check.render import criterion
-
-    assert criterion(row) == text
