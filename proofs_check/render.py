@@ -72,6 +72,23 @@ def katex_inline() -> str:
     return f"<style>{css}</style><script>{_asset('katex.min.js').decode()}</script><script>{_BOOT}</script>"
 
 
+def tex_html(text: str) -> str:
+    """Text with inline math in ``$...$`` (a claim's ``statement_tex``, an erratum's printed / corrected
+    form) as HTML: the text escaped, each ``$...$`` a ``<span class='tex'>`` that the embedded KaTeX
+    typesets when the page loads. ValueError on an unbalanced ``$``."""
+    parts = text.split("$")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"unbalanced $ in {text!r}")
+    return "".join(html.escape(p) if i % 2 == 0 else f"<span class='tex'>{html.escape(p)}</span>"
+                   for i, p in enumerate(parts))
+
+
+def _typeset(row: Mapping[str, Any], key: str) -> str:
+    """``row[key + '_tex']`` typeset when present, else the plain ``row[key]`` escaped."""
+    tex = row.get(f"{key}_tex")
+    return tex_html(tex) if tex else html.escape(str(row.get(key, "")))
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "—"
@@ -159,7 +176,7 @@ def _claim_details(claim: Mapping[str, Any], errata_of: Mapping[str, list[str]])
     linked = "".join(f" <a href='#{anchor('erratum', e)}'>[erratum {esc(e)}]</a>" for e in errata_of.get(cid, []))
     return (f"<details id='{anchor('claim', cid)}' class='claim'><summary><b>{esc(cid)}</b> — "
             f"<span class='{claim['status']}'>{esc(_VERDICT[claim['status']])}</span>{linked}</summary>"
-            f"<p>{esc(claim['statement'])}</p><p class='muted'>Assumptions: {esc(claim.get('assumptions', ''))}</p>"
+            f"<p class='statement'>{_typeset(claim, 'statement')}</p><p class='muted'>Assumptions: {esc(claim.get('assumptions', ''))}</p>"
             f"{_check_rows(claim)}</details>")
 
 
@@ -169,10 +186,10 @@ def _paper_section(paper: str, claims: list[Mapping[str, Any]], errata_of: Mappi
     steps = [c for c in claims if c["paper"] == paper and c.get("kind", "claim") != "claim"]
     rows = "".join(
         f"<tr class='{c['status']}'><td><a href='#{anchor('claim', c['id'])}'>{esc(c['id'])}</a></td>"
-        f"<td>{esc(c['statement'])}</td><td>{esc(_VERDICT[c['status']])}</td>"
+        f"<td class='statement'>{_typeset(c, 'statement')}</td><td>{esc(_VERDICT[c['status']])}</td>"
         f"<td>{esc(', '.join(c['levels']))}</td><td class='num'>{len(c['checks'])}</td></tr>" for c in results)
     out = [f"<h2 id='paper-{paper}'>{paper}</h2>",
-           "<table><tr><th>claim</th><th>statement</th><th>verdict</th><th>levels</th><th>checks</th></tr>"
+           "<table class='verdict'><tr><th>claim</th><th>statement</th><th>verdict</th><th>levels</th><th>checks</th></tr>"
            f"{rows}</table>"]
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for c in steps:
@@ -203,8 +220,8 @@ def _errata_section(errata: list[Mapping[str, Any]], claim_ids: set[str]) -> str
             claim = f"<a href='#{anchor('claim', e['claim'])}'>{claim}</a>"
         out.append(f"<div id='{anchor('erratum', e['id'])}' class='erratum-entry'><h3>{esc(e['id'])}</h3>"
                    f"<p><b>{esc(e['paper'])}, {esc(e['location'])}</b> — claim {claim}</p>"
-                   f"<table><tr><th>printed</th><td>{esc(e['printed'])}</td></tr>"
-                   f"<tr><th>corrected</th><td>{esc(e['corrected'])}</td></tr>"
+                   f"<table><tr><th>printed</th><td class='printed'>{_typeset(e, 'printed')}</td></tr>"
+                   f"<tr><th>corrected</th><td class='corrected'>{_typeset(e, 'corrected')}</td></tr>"
                    f"<tr><th>evidence ({ok})</th><td>{esc(e['evidence'])}</td></tr></table></div>")
     return "\n".join(out)
 
@@ -255,7 +272,8 @@ def document(checks: list[Mapping[str, Any]], claims: Iterable[Any], errata: lis
     for cid, rows in grouped.items():
         c = meta.get(cid)
         out_claims.append({"id": cid, "paper": rows[0]["paper"], "kind": rows[0]["kind"],
-                           "statement": getattr(c, "statement", ""), "assumptions": getattr(c, "assumptions", ""),
+                           "statement": getattr(c, "statement", ""), "statement_tex": getattr(c, "statement_tex", None),
+                           "assumptions": getattr(c, "assumptions", ""),
                            "proves": getattr(c, "proves", None), "status": claim_status(rows),
                            "levels": sorted({r["level"] for r in rows}), "checks": rows})
     return {"summary": dict(summary), "papers": paper_headlines(out_claims, errata), "claims": out_claims,

@@ -147,7 +147,8 @@ def errata_table() -> list[dict[str, object]]:
         except Exception as exc:  # noqa: BLE001 - reported as an evidence error
             holds, detail = False, f"evidence raised {type(exc).__name__}: {exc}"
         out.append({"id": e.id, "paper": e.paper, "location": e.location, "claim": e.claim_id,
-                    "printed": e.printed, "corrected": e.corrected, "evidence_holds": bool(holds),
+                    "printed": e.printed, "corrected": e.corrected, "printed_tex": e.printed_tex,
+                    "corrected_tex": e.corrected_tex, "evidence_holds": bool(holds),
                     "evidence": str(detail)})
     return out
 

@@ -94,15 +94,24 @@ CLAIMS = [
                  lambda: _reached((([8, 8, 2, 2], 0.08, "minority collapse"), ([8, 8, 8, 8], 0.2, "complete collapse")))),
            Check("training", "balanced (5,5,5,5) and imbalanced (10,10,2,2), lambda 5e-3",
                  lambda: _reached((([5, 5, 5, 5], 5e-3, "balanced"), ([10, 10, 2, 2], 5e-3, "imbalanced"))),
-                 quick=False))),
+                 quick=False)),
+          statement_tex=(r"Projected gradient descent with weight decay on the UFM+ (problem (4)) from random "
+                         r"non-negative starts reaches the closed-form global minimiser of Thm 1: margins $M_k$, "
+                         r"feature norms $\lVert h_k\rVert$, classifier norms $\lVert w_k\rVert$ and angles.")),
     Claim(f"{P} Cor. 4(a) by gradient descent", P,
           "Minority collapse appears under gradient descent past R*: above R* every start ends with the minority "
           "features at 0 (up to 1e-6); below R* the best start reaches the non-collapsed global minimiser.",
           "K_A = K_B = 2, n_B = 2, lambda_W = lambda_H = 0.05 (R* = 5.12), R = 4 and 6.5.",
-          (Check("training", "R = 6.5 (3 starts) and R = 4 (lowest objective of 8 starts)", _collapse_past_r_star),)),
+          (Check("training", "R = 6.5 (3 starts) and R = 4 (lowest objective of 8 starts)", _collapse_past_r_star),),
+          statement_tex=(r"Minority collapse appears under gradient descent past $R^*$: above $R^*$ every start ends "
+                         r"with the minority features at $0$ (up to $10^{-6}$); below $R^*$ the best start reaches the "
+                         r"non-collapsed global minimiser.")),
     Claim(f"{P} finding: non-global KKT points", P,
           "Finding (not in the paper): below R*, problem (4) has KKT points other than the global minimiser, with the "
           "features of a minority class at 0, and projected gradient descent from random starts stops there.",
           "Counts 8, 8, 2, 2, lambda = 0.05, 8 random non-negative starts.",
-          (Check("training", "starts stopping at a non-global KKT point with a zero minority mean", _spurious_kkt_points),)),
+          (Check("training", "starts stopping at a non-global KKT point with a zero minority mean", _spurious_kkt_points),),
+          statement_tex=(r"Finding (not in the paper): below $R^*$, problem (4) has KKT points other than the global "
+                         r"minimiser, with the features of a minority class at $0$, and projected gradient descent from "
+                         r"random starts stops there.")),
 ]

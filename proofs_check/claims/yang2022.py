@@ -103,7 +103,10 @@ CLAIMS = [
            Check(CheckLevel.NUMERIC, "eq. (1) with a random U of orthonormal columns (d >= K) gives eq. (2)/(6)",
                  lambda: property_outcome(_etf_case(), _eq1_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
            Check(CheckLevel.NUMERIC, "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,
-                 erratum="yang2022-def1-dimension"))),
+                 erratum="yang2022-def1-dimension")),
+          statement_tex=(r"A simplex ETF $M = \sqrt{\frac{K}{K-1}}\,U\bigl(I_K - "
+                         r"\frac{1}{K}\mathbf{1}\mathbf{1}^\top\bigr)$, $U^\top U = I_K$, $d \ge K - 1$, has $m_i^\top "
+                         r"m_j = \frac{K}{K-1}\delta_{ij} - \frac{1}{K-1}$ (eq. 2).")),
     Claim(f"{P} Thm 1", P, "With the classifier fixed as a simplex ETF, every global minimiser of the DLPM (5) "
           "has h*_{k,i} = sqrt(E_H/E_W) w*_k, whatever the class counts.", "W* a simplex ETF, ||h||^2 <= E_H",
           (Check(CheckLevel.NUMERIC, "CE: max_i ||h_i - sqrt(E_H/E_W) w*_{y_i}|| / sqrt(E_H) over random imbalanced counts",
@@ -112,9 +115,13 @@ CLAIMS = [
                _dlpm_case(), _dlpm_deviation("DR"), DLPM_DR, "relative deviation", max_examples=6)),
            Check(CheckLevel.NUMERIC, "negative control: a non-ETF classifier breaks eq. (33)", _non_etf_breaks),
            Check(CheckLevel.NUMERIC, "CE, 40 random cases", quick=False, run=lambda: property_outcome(
-               _dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=40)))),
+               _dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=40))),
+          statement_tex=(r"With the classifier fixed as a simplex ETF, every global minimiser of the DLPM (5) has "
+                         r"$h^*_{k,i} = \sqrt{E_H/E_W}\,w^*_k$, whatever the class counts.")),
     Claim(f"{P} Thm 2", P, "For any fixed learning rate, eta_CE >= (1 + cos angle(h, w*_c))/2 = eta_DR "
           "(Def. 2: projected gradient).", "p_k(h) = (1 - p_c(h))/(K-1) for k != c; ||h - h*|| small",
           (Check(CheckLevel.NUMERIC, "eq. (16) as printed, projected gradient near h*", _thm2_printed,
-                 erratum="yang2022-thm2-eta"),)),
+                 erratum="yang2022-thm2-eta"),),
+          statement_tex=(r"For any fixed learning rate, $\eta_{\mathrm{CE}} \ge \frac{1 + \cos\angle(h, w^*_c)}{2} = "
+                         r"\eta_{\mathrm{DR}}$ (Def. 2: projected gradient).")),
 ]

@@ -66,10 +66,16 @@ CLAIMS = [
           "h*_c = sqrt(E_H/E_W) w*_c, for every class under imbalance, for CE (linearly) and for DR (as t^(-1/2)).",
           "K = 4, counts 8, 8, 2, 2, d = 6, E_W = E_H = 1, step 0.5 on the per-sample loss, float64, 3 starts.",
           (Check(CheckLevel.TRAINING, "CE: every class within 1e-9 of h* after 1000 epochs", _ce_reaches_h_star),
-           Check(CheckLevel.TRAINING, "DR: distance decreasing, exponent -1/2 over epochs 300-3000", _dr_rate))),
+           Check(CheckLevel.TRAINING, "DR: distance decreasing, exponent -1/2 over epochs 300-3000", _dr_rate)),
+          statement_tex=(r"Projected gradient descent on the DLPM (5) with the fixed ETF classifier drives every "
+                         r"feature to $h^*_c = \sqrt{E_H/E_W}\,w^*_c$, for every class under imbalance, for CE "
+                         r"(linearly) and for DR (as $t^{-1/2}$).")),
     Claim(f"{Paper.YANG2022} finding: DR slower than CE", Paper.YANG2022,
           "Finding (against the convergence claim behind Thm 2): under projected gradient descent with the same "
           "step, DR approaches h* sublinearly and is far behind CE, which converges linearly.",
           "The setting of 'yang2022 Thm 1 by gradient descent', one start, 300 epochs.",
-          (Check(CheckLevel.TRAINING, "distance to h* after 300 epochs, DR / CE", _dr_slower_than_ce),)),
+          (Check(CheckLevel.TRAINING, "distance to h* after 300 epochs, DR / CE", _dr_slower_than_ce),),
+          statement_tex=(r"Finding (against the convergence claim behind Thm 2): under projected gradient descent with "
+                         r"the same step, DR approaches $h^*$ sublinearly and is far behind CE, which converges "
+                         r"linearly.")),
 ]
