@@ -156,6 +156,12 @@ def _consistency_html(check: Mapping[str, Any]) -> str:
             f"paper'>[{CONSISTENCY_LABEL}]</span> " if check.get("consistency") else "")
 
 
+def consistency_only(claim: Mapping[str, Any]) -> bool:
+    """True when every check of the claim (as run) is an implementation-consistency check: its verdict then
+    says the code agrees with itself, not that the paper's statement was verified."""
+    return all(ch.get("consistency") for ch in claim["checks"])
+
+
 def _check_rows(claim: Mapping[str, Any], esc=html.escape) -> str:
     rows = []
     for c in claim["checks"]:
@@ -186,7 +192,8 @@ def _paper_section(paper: str, claims: list[Mapping[str, Any]], errata_of: Mappi
     steps = [c for c in claims if c["paper"] == paper and c.get("kind", "claim") != "claim"]
     rows = "".join(
         f"<tr class='{c['status']}'><td><a href='#{anchor('claim', c['id'])}'>{esc(c['id'])}</a></td>"
-        f"<td class='statement'>{_typeset(c, 'statement')}</td><td>{esc(_VERDICT[c['status']])}</td>"
+        f"<td class='statement'>{_typeset(c, 'statement')}</td><td>{esc(_VERDICT[c['status']])}"
+        f"{' <span class=consistency>[' + CONSISTENCY_LABEL + ' only]</span>' if consistency_only(c) else ''}</td>"
         f"<td>{esc(', '.join(c['levels']))}</td><td class='num'>{len(c['checks'])}</td></tr>" for c in results)
     out = [f"<h2 id='paper-{paper}'>{paper}</h2>",
            "<table class='verdict'><tr><th>claim</th><th>statement</th><th>verdict</th><th>levels</th><th>checks</th></tr>"
@@ -342,7 +349,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         lines += ["", f"## {row['paper']}", "", "| claim | kind | verdict | levels | checks |",
                   "| --- | --- | --- | --- | --- |"]
         mine = [c for c in claims if c["paper"] == row["paper"]]
-        lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {_VERDICT[c['status']]} | "
+        lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {_VERDICT[c['status']]}"
+                  f"{f' ({CONSISTENCY_LABEL} only)' if consistency_only(c) else ''} | "
                   f"{', '.join(c['levels'])} | {len(c['checks'])} |" for c in mine]
         for c in mine:
             lines += ["", f"### {c['id']}", "", c["statement"], ""]

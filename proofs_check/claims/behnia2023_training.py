@@ -75,7 +75,7 @@ def _fig4_slowdown() -> Outcome:
              for R in (2, 10, 100)]
     gap = dists[2] - dists[0]
     return at_least(float(gap), SLOWDOWN_MARGIN, f"W distance after 3000 epochs for R = 2, 10, 100: "
-                   f"{', '.join(f'{d:.3f}' for d in dists)} (figure: R=100 minus R=2, must exceed {SLOWDOWN_MARGIN:g})")
+                    f"{', '.join(f'{d:.3f}' for d in dists)} (figure: R=100 minus R=2, must exceed {SLOWDOWN_MARGIN:g})")
 
 
 def _new_parameterization() -> Outcome:

@@ -134,7 +134,7 @@ def _nc_detects_departure() -> Outcome:
     y = np.repeat(np.arange(4), counts)
     figure = float(min(nc1(H, y, 4), nc3(W, H, y, predict(counts, lam, lam).M)))
     return at_least(figure, NC_DETECTION_FLOOR,
-                   f"min(NC1, NC3) after a 1% perturbation must exceed {NC_DETECTION_FLOOR:g}")
+                    f"min(NC1, NC3) after a 1% perturbation must exceed {NC_DETECTION_FLOOR:g}")
 
 
 CLAIMS = [

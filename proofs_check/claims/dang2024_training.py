@@ -81,8 +81,8 @@ def _spurious_kkt_points() -> Outcome:
     zero_minor = [any(float(np.abs(run.H[s][:, run.labels == c]).max()) <= REACHED for c in (2, 3)) for s in range(8)]
     stuck = [s for s in range(8) if run.residual[s] <= KKT and value[s] > f_star + 1e-3 and zero_minor[s]]
     return at_least(float(len(stuck)), 1.0,
-                   f"{len(stuck)} of 8 starts stop at a non-global KKT point (pass when figure >= 1); "
-                   f"objectives {np.round(value, 4).tolist()} vs minimum {f_star:.4f}")
+                    f"{len(stuck)} of 8 starts stop at a non-global KKT point (pass when figure >= 1); "
+                    f"objectives {np.round(value, 4).tolist()} vs minimum {f_star:.4f}")
 
 
 CLAIMS = [

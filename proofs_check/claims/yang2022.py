@@ -79,7 +79,7 @@ def _non_etf_breaks() -> Outcome:
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
     dev = theorem1_deviation(solve_dlpm([2, 1, 1], W, 1.0, "CE"), [2, 1, 1], W, 1.0)
     return at_least(dev, NON_ETF_CONTROL,
-                   f"deviation from eq. (33) with a non-ETF classifier (must exceed {NON_ETF_CONTROL:g})")
+                    f"deviation from eq. (33) with a non-ETF classifier (must exceed {NON_ETF_CONTROL:g})")
 
 
 def _thm2_printed() -> Outcome:

@@ -56,8 +56,8 @@ def _dr_slower_than_ce() -> Outcome:
     dr = train_dlpm(ETFLoss.DR, COUNTS, D, 300, LR, seed=0).distance[-1]
     ratio = float(dr / max(ce, np.finfo(float).tiny))
     return at_least(ratio, FINDING_RATIO,
-                   f"after 300 epochs from the same start, lr {LR}: DR distance {dr:.3g}, CE distance {ce:.3g} "
-                   f"(figure: DR / CE; the finding holds when the figure is at least {FINDING_RATIO:g})")
+                    f"after 300 epochs from the same start, lr {LR}: DR distance {dr:.3g}, CE distance {ce:.3g} "
+                    f"(figure: DR / CE; the finding holds when the figure is at least {FINDING_RATIO:g})")
 
 
 CLAIMS = [

@@ -127,3 +127,14 @@ def test_the_registry_marks_its_two_route_checks() -> None:
     assert not any(ch.consistency for ch in claims["behnia2023 Thm 2(i)"].checks)
     marked = [ch for c in claims.values() for ch in c.checks if ch.consistency]
     assert 0 < len(marked) < sum(len(c.checks) for c in claims.values()) / 10
+
+
+def test_a_claim_checked_only_for_consistency_says_so() -> None:
+    """A claim whose every check compares two routes of one formula is marked in the verdict table: its
+    verdict says the implementation agrees with itself, not that the paper was verified."""
+    only = document([_row(consistency=True)], [], [], [], [], {"level": "quick"}, {})
+    mixed = document([_row(), _row(consistency=True)], [], [], [], [], {"level": "quick"}, {})
+    assert "holds (implementation consistency only)" in render_markdown(only)
+    assert "consistency only" not in render_markdown(mixed)
+    assert "[implementation consistency only]" in render_html(only)
+    assert "consistency only" not in render_html(mixed)
