@@ -1,9 +1,10 @@
 """Run the registry and write the report: report.json, report.md, report.html, figures, formula sheet.
 
 ``report.json`` is the report document of :func:`proofs_check.render.document`: one entry per check (id,
-paper, kind, level, check, status, figure, tolerance, seconds, detail, erratum), the same checks grouped
-under their claims, the per-paper headline, the errata with their evidence, a summary, the report steps
-(figures, the formula sheet, the errata section) that failed, and provenance. report.md and the
+paper, kind, level, check, status, figure, tolerance, seconds, detail, erratum, criterion, consistency),
+the same checks grouped under their claims (with their statement and its TeX), the per-paper headline,
+the errata with their evidence, a summary, the report steps (figures, the formula sheet, the errata
+section) that failed, and provenance. report.md and the
 self-contained report.html are rendered from it (:mod:`proofs_check.render`).
 
 A step that fails (issue 9: a figure raising a ComputationError) is listed in all three files and the rest
