@@ -48,10 +48,11 @@ def _judged(outcome: Outcome, figure: float | None, tol: float | None, detail: s
     if bool(outcome.passed):
         if meets:
             return Status.PASS, detail
-        return Status.ERROR, (f"the check passed although its figure {figure} does not meet its own criterion "
-                              f"figure {outcome.criterion} {tol}; {detail}")
+        return Status.ERROR, (f"the check reported a pass although its figure {figure} does not meet its own "
+                              f"criterion (figure {outcome.criterion} {tol}); {detail}")
     if meets:
-        detail = f"figure meets figure {outcome.criterion} {tol:g}; failed on a further condition: {detail}"
+        detail = (f"the figure meets its criterion (figure {outcome.criterion} {tol:g}) but the check failed on a "
+                  f"further condition: {detail}")
     return Status.FAIL, detail
 
 
