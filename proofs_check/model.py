@@ -14,18 +14,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from theory.core.vocabulary import CheckLevel, Paper, Status
+from theory.core.vocabulary import CheckLevel, Criterion, Paper, Status
 
 
 @dataclass(frozen=True)
 class Outcome:
     """Result of one check: ``figure`` is the measured number (a deviation, a residual count, an
-    accuracy ...) and ``tolerance`` the bound it was held to; ``detail`` says what was measured."""
+    accuracy ...) and ``tolerance`` the bound it was held to; ``detail`` says what was measured.
+    ``criterion`` (:class:`Criterion`, parsed) states how: ``<=`` (the default) passes when the figure is
+    at most the tolerance, ``>=`` when it is at least that margin. A pass must meet its own criterion (the
+    runner reports an ``error`` otherwise); a failure may also come from a further condition named in
+    ``detail``."""
 
     passed: bool
     figure: float | None
     tolerance: float | None
     detail: str
+    criterion: Criterion = Criterion.AT_MOST
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "criterion", Criterion.parse(self.criterion))
 
 
 @dataclass(frozen=True)
@@ -33,13 +41,17 @@ class Check:
     """One way of checking a claim. ``quick`` checks run in ``igeom verify --level quick`` and in the
     default pytest run; the others only in ``--level full`` / ``pytest -m slow``. ``erratum``: the id
     of the recorded erratum this check is expected to hit (it tests the printed statement).
-    ``level`` is parsed into :class:`CheckLevel` (ValueError naming the choices otherwise)."""
+    ``level`` is parsed into :class:`CheckLevel` (ValueError naming the choices otherwise).
+    ``consistency``: the check compares two routes of one formula inside this project (an
+    implementation-consistency check, e.g. SymPy closed forms against the eigen route of the same
+    expression); it verifies the code, not the paper, and the report shows and counts it apart."""
 
     level: CheckLevel
     description: str
     run: Callable[[], Outcome]
     quick: bool = True
     erratum: str | None = None
+    consistency: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -55,7 +67,8 @@ class Claim:
     ``"claim"`` for theorems, definitions, remarks and experiments, ``"proof step"`` for the individual
     equalities/inequalities of a proof; ``proves`` is the id of the claim whose proof a step belongs to
     (the catalog checks that it resolves; the report folds the steps under it). ``paper`` is parsed into
-    :class:`Paper`."""
+    :class:`Paper`. ``statement_tex``: the statement in LaTeX (text with inline math in ``$...$``), which
+    report.html typesets; ``statement`` stays the plain-text form (terminal, report.md)."""
 
     id: str
     paper: Paper
@@ -64,6 +77,7 @@ class Claim:
     checks: tuple[Check, ...]
     kind: str = "claim"
     proves: str | None = None
+    statement_tex: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -90,7 +104,8 @@ class Evidence:
 class Erratum:
     """One finding. ``claim_id`` links it to the registry claim it qualifies (e.g. "dang2024 Thm 1").
     ``evidence`` re-derives the finding by a route independent of the checks the erratum excuses
-    (tests/proofs_check/test_errata.py traces both)."""
+    (tests/proofs_check/test_errata.py traces both). ``printed_tex`` / ``corrected_tex``: the printed and
+    corrected forms in LaTeX (text with inline math in ``$...$``), typeset in report.html."""
 
     id: str
     paper: Paper
@@ -99,6 +114,8 @@ class Erratum:
     corrected: str
     evidence: Callable[[], Evidence]
     claim_id: str | None = None
+    printed_tex: str | None = None
+    corrected_tex: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paper", Paper.parse(self.paper))
@@ -106,7 +123,8 @@ class Erratum:
 
 @dataclass(frozen=True)
 class CheckRecord:
-    """What running one check produced (one row of ``report.json``)."""
+    """What running one check produced (one row of ``report.json``): ``criterion`` is the check's pass
+    criterion (``<=`` / ``>=``), ``consistency`` marks an implementation-consistency check."""
 
     claim_id: str
     paper: Paper
@@ -119,10 +137,12 @@ class CheckRecord:
     seconds: float
     detail: str
     erratum: str | None = field(default=None)
+    criterion: Criterion = Criterion.AT_MOST
+    consistency: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (keys of report.json); vocabulary words as their plain spelling."""
         return {"id": self.claim_id, "paper": str(self.paper), "kind": self.kind, "level": str(self.level),
                 "check": self.description, "status": str(self.status), "figure": self.figure,
                 "tolerance": self.tolerance, "seconds": round(self.seconds, 4), "detail": self.detail,
-                "erratum": self.erratum}
+                "erratum": self.erratum, "criterion": str(self.criterion), "consistency": self.consistency}

@@ -16,7 +16,7 @@ import re
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
-from theory.core.vocabulary import Paper, Status
+from theory.core.vocabulary import Criterion, Paper, Status
 
 _ORDER = {s.value: i for i, s in enumerate(Status)}
 _COLOUR = {"pass": "#dff3df", "erratum": "#fff1c4", "fail": "#f7d4d4", "error": "#f7d4d4"}
@@ -30,6 +30,7 @@ table{border-collapse:collapse;margin:.6em 0;width:100%} td,th{border:1px solid 
 font-size:13px;vertical-align:top;text-align:left} th{background:#f3f3f3}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{background:#dff3df}.erratum{background:#fff1c4}.fail,.error{background:#f7d4d4}
+.consistency{background:#e3ecfa;color:#23456e;font-size:11px;padding:0 3px;border-radius:3px}
 details{margin:.3em 0} summary{cursor:pointer} .muted{color:#666;font-size:12px}
 .toc{columns:2;font-size:14px} .texd{margin:.5em 0;overflow-x:auto} figure{margin:1em 0}
 figure img{max-width:100%;border:1px solid #eee} code{font-size:12px}
@@ -71,6 +72,23 @@ def katex_inline() -> str:
     return f"<style>{css}</style><script>{_asset('katex.min.js').decode()}</script><script>{_BOOT}</script>"
 
 
+def tex_html(text: str) -> str:
+    """Text with inline math in ``$...$`` (a claim's ``statement_tex``, an erratum's printed / corrected
+    form) as HTML: the text escaped, each ``$...$`` a ``<span class='tex'>`` that the embedded KaTeX
+    typesets when the page loads. ValueError on an unbalanced ``$``."""
+    parts = text.split("$")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"unbalanced $ in {text!r}")
+    return "".join(html.escape(p) if i % 2 == 0 else f"<span class='tex'>{html.escape(p)}</span>"
+                   for i, p in enumerate(parts))
+
+
+def _typeset(row: Mapping[str, Any], key: str) -> str:
+    """``row[key + '_tex']`` typeset when present, else the plain ``row[key]`` escaped."""
+    tex = row.get(f"{key}_tex")
+    return tex_html(tex) if tex else html.escape(str(row.get(key, "")))
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "—"
@@ -80,20 +98,14 @@ def _fmt(value: Any) -> str:
 
 
 def criterion(check: Mapping[str, Any]) -> str:
-    """The pass criterion of a check as text, ``figure ≤ tol`` or ``figure ≥ margin``.
-
-    An explicit ``criterion`` (">=" or "<=") is used when the check row has one; otherwise it follows from
-    the outcome itself: a check that passed with its figure above the bound, or failed although |figure|
-    is within it, passes by being large (a strict inequality's margin); every other one by |figure| being
-    small (a failure far below a margin, figure < -margin, would read as the latter)."""
-    tol, figure = check.get("tolerance"), check.get("figure")
+    """The pass criterion of a check row as text: ``figure ≤ tol`` or ``figure ≥ margin`` (its
+    ``criterion``, see :class:`theory.core.vocabulary.Criterion`); ``no figure`` for a row without a bound
+    (a check that raised)."""
+    tol = check.get("tolerance")
     if tol is None:
-        return "no exception"
-    relation = check.get("criterion")
-    if relation is None and figure is not None:
-        passed = check.get("status") == "pass"
-        relation = ">=" if (passed and figure > tol) or (not passed and abs(figure) <= tol) else "<="
-    return f"figure {'≥' if relation == '>=' else '≤'} {_fmt(tol)}"
+        return "no figure"
+    relation = Criterion.parse(check["criterion"])
+    return f"figure {'≥' if relation == Criterion.AT_LEAST else '≤'} {_fmt(tol)}"
 
 
 def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
@@ -102,7 +114,8 @@ def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
 
 
 def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per paper: claims checked, passed, with a recorded erratum, failed; checks; errata recorded."""
+    """Per paper: claims checked, passed, with a recorded erratum, failed; checks that verify the paper and,
+    apart, implementation-consistency checks (two routes of one formula, ``consistency``); errata recorded."""
     rows = []
     for paper in Paper:
         mine = [c for c in claims if c["paper"] == paper.value]
@@ -112,7 +125,8 @@ def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, A
         rows.append({"paper": paper.value, "claims": len(mine), "passed": status.count("pass"),
                      "with_erratum": status.count("erratum"),
                      "failed": status.count("fail") + status.count("error"),
-                     "checks": sum(len(c["checks"]) for c in mine),
+                     "checks": sum(1 for c in mine for ch in c["checks"] if not ch.get("consistency")),
+                     "consistency": sum(1 for c in mine for ch in c["checks"] if ch.get("consistency")),
                      "errata": sum(1 for e in errata if e["paper"] == paper.value)})
     if rows:
         rows.append({"paper": "total", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "paper"}})
@@ -120,7 +134,8 @@ def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, A
 
 
 _HEAD_COLUMNS = (("claims", "claims checked"), ("passed", "passed"), ("with_erratum", "with a recorded erratum"),
-                 ("failed", "failed"), ("checks", "checks"), ("errata", "errata recorded"))
+                 ("failed", "failed"), ("checks", "checks of the paper"),
+                 ("consistency", "implementation-consistency checks"), ("errata", "errata recorded"))
 
 
 def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
@@ -131,13 +146,29 @@ def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+CONSISTENCY_LABEL = "implementation consistency"
+"""The label of a check that compares two routes of one formula in this project (it verifies the code, not
+the paper)."""
+
+
+def _consistency_html(check: Mapping[str, Any]) -> str:
+    return (f"<span class='consistency' title='two routes of one formula: verifies the implementation, not the "
+            f"paper'>[{CONSISTENCY_LABEL}]</span> " if check.get("consistency") else "")
+
+
+def consistency_only(claim: Mapping[str, Any]) -> bool:
+    """True when every check of the claim (as run) is an implementation-consistency check: its verdict then
+    says the code agrees with itself, not that the paper's statement was verified."""
+    return all(ch.get("consistency") for ch in claim["checks"])
+
+
 def _check_rows(claim: Mapping[str, Any], esc=html.escape) -> str:
     rows = []
     for c in claim["checks"]:
         link = ""
         if c.get("erratum"):
             link = f" — <a href='#{anchor('erratum', c['erratum'])}'>erratum {esc(c['erratum'])}</a>"
-        rows.append(f"<tr class='{c['status']}'><td>{esc(c['level'])}</td><td>{esc(c['check'])}</td>"
+        rows.append(f"<tr class='{c['status']}'><td>{esc(c['level'])}</td><td>{_consistency_html(c)}{esc(c['check'])}</td>"
                     f"<td>{esc(c['status'])}{link}</td><td class='num'>{_fmt(c.get('figure'))}</td>"
                     f"<td>{esc(criterion(c))}</td><td class='num'>{c['seconds']:.2f}</td>"
                     f"<td class='muted'>{esc(str(c.get('detail', '')))}</td></tr>")
@@ -151,7 +182,7 @@ def _claim_details(claim: Mapping[str, Any], errata_of: Mapping[str, list[str]])
     linked = "".join(f" <a href='#{anchor('erratum', e)}'>[erratum {esc(e)}]</a>" for e in errata_of.get(cid, []))
     return (f"<details id='{anchor('claim', cid)}' class='claim'><summary><b>{esc(cid)}</b> — "
             f"<span class='{claim['status']}'>{esc(_VERDICT[claim['status']])}</span>{linked}</summary>"
-            f"<p>{esc(claim['statement'])}</p><p class='muted'>Assumptions: {esc(claim.get('assumptions', ''))}</p>"
+            f"<p class='statement'>{_typeset(claim, 'statement')}</p><p class='muted'>Assumptions: {esc(claim.get('assumptions', ''))}</p>"
             f"{_check_rows(claim)}</details>")
 
 
@@ -161,10 +192,11 @@ def _paper_section(paper: str, claims: list[Mapping[str, Any]], errata_of: Mappi
     steps = [c for c in claims if c["paper"] == paper and c.get("kind", "claim") != "claim"]
     rows = "".join(
         f"<tr class='{c['status']}'><td><a href='#{anchor('claim', c['id'])}'>{esc(c['id'])}</a></td>"
-        f"<td>{esc(c['statement'])}</td><td>{esc(_VERDICT[c['status']])}</td>"
+        f"<td class='statement'>{_typeset(c, 'statement')}</td><td>{esc(_VERDICT[c['status']])}"
+        f"{' <span class=consistency>[' + CONSISTENCY_LABEL + ' only]</span>' if consistency_only(c) else ''}</td>"
         f"<td>{esc(', '.join(c['levels']))}</td><td class='num'>{len(c['checks'])}</td></tr>" for c in results)
     out = [f"<h2 id='paper-{paper}'>{paper}</h2>",
-           "<table><tr><th>claim</th><th>statement</th><th>verdict</th><th>levels</th><th>checks</th></tr>"
+           "<table class='verdict'><tr><th>claim</th><th>statement</th><th>verdict</th><th>levels</th><th>checks</th></tr>"
            f"{rows}</table>"]
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for c in steps:
@@ -195,8 +227,8 @@ def _errata_section(errata: list[Mapping[str, Any]], claim_ids: set[str]) -> str
             claim = f"<a href='#{anchor('claim', e['claim'])}'>{claim}</a>"
         out.append(f"<div id='{anchor('erratum', e['id'])}' class='erratum-entry'><h3>{esc(e['id'])}</h3>"
                    f"<p><b>{esc(e['paper'])}, {esc(e['location'])}</b> — claim {claim}</p>"
-                   f"<table><tr><th>printed</th><td>{esc(e['printed'])}</td></tr>"
-                   f"<tr><th>corrected</th><td>{esc(e['corrected'])}</td></tr>"
+                   f"<table><tr><th>printed</th><td class='printed'>{_typeset(e, 'printed')}</td></tr>"
+                   f"<tr><th>corrected</th><td class='corrected'>{_typeset(e, 'corrected')}</td></tr>"
                    f"<tr><th>evidence ({ok})</th><td>{esc(e['evidence'])}</td></tr></table></div>")
     return "\n".join(out)
 
@@ -247,7 +279,8 @@ def document(checks: list[Mapping[str, Any]], claims: Iterable[Any], errata: lis
     for cid, rows in grouped.items():
         c = meta.get(cid)
         out_claims.append({"id": cid, "paper": rows[0]["paper"], "kind": rows[0]["kind"],
-                           "statement": getattr(c, "statement", ""), "assumptions": getattr(c, "assumptions", ""),
+                           "statement": getattr(c, "statement", ""), "statement_tex": getattr(c, "statement_tex", None),
+                           "assumptions": getattr(c, "assumptions", ""),
                            "proves": getattr(c, "proves", None), "status": claim_status(rows),
                            "levels": sorted({r["level"] for r in rows}), "checks": rows})
     return {"summary": dict(summary), "papers": paper_headlines(out_claims, errata), "claims": out_claims,
@@ -316,13 +349,15 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         lines += ["", f"## {row['paper']}", "", "| claim | kind | verdict | levels | checks |",
                   "| --- | --- | --- | --- | --- |"]
         mine = [c for c in claims if c["paper"] == row["paper"]]
-        lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {_VERDICT[c['status']]} | "
+        lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {_VERDICT[c['status']]}"
+                  f"{f' ({CONSISTENCY_LABEL} only)' if consistency_only(c) else ''} | "
                   f"{', '.join(c['levels'])} | {len(c['checks'])} |" for c in mine]
         for c in mine:
             lines += ["", f"### {c['id']}", "", c["statement"], ""]
             for ch in c["checks"]:
                 er = f" (erratum {ch['erratum']})" if ch.get("erratum") else ""
-                lines.append(f"- {ch['level']}: {ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
+                tag = f"[{CONSISTENCY_LABEL}] " if ch.get("consistency") else ""
+                lines.append(f"- {ch['level']}: {tag}{ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
                              f"{criterion(ch)}")
     lines += ["", "## Errata", ""]
     for e in errata:

@@ -1,9 +1,10 @@
 """Run the registry and write the report: report.json, report.md, report.html, figures, formula sheet.
 
 ``report.json`` is the report document of :func:`proofs_check.render.document`: one entry per check (id,
-paper, kind, level, check, status, figure, tolerance, seconds, detail, erratum), the same checks grouped
-under their claims, the per-paper headline, the errata with their evidence, a summary, the report steps
-(figures, the formula sheet, the errata section) that failed, and provenance. report.md and the
+paper, kind, level, check, status, figure, tolerance, seconds, detail, erratum, criterion, consistency),
+the same checks grouped under their claims (with their statement and its TeX), the per-paper headline,
+the errata with their evidence, a summary, the report steps (figures, the formula sheet, the errata
+section) that failed, and provenance. report.md and the
 self-contained report.html are rendered from it (:mod:`proofs_check.render`).
 
 A step that fails (issue 9: a figure raising a ComputationError) is listed in all three files and the rest
@@ -72,7 +73,8 @@ class Report:
         return document([r.as_dict() for r in self.records], [], self.errata, [], [], {}, {})["papers"]
 
     def summary(self) -> dict[str, object]:
-        """Headline numbers: claims and checks by status."""
+        """Headline numbers: claims and checks by status; ``checks_consistency``: how many of the checks
+        are implementation-consistency checks (two routes of one formula)."""
         claims: dict[str, str] = {}
         for r in self.records:
             order = {"pass": 0, "erratum": 1, "fail": 2, "error": 3}
@@ -85,6 +87,7 @@ class Report:
                 "claims_with_erratum": count(claims.values(), "erratum"),
                 "claims_failed": count(claims.values(), "fail") + count(claims.values(), "error"),
                 "checks": len(statuses), **{f"checks_{s}": count(statuses, s) for s in ("pass", "erratum", "fail", "error")},
+                "checks_consistency": sum(1 for r in self.records if r.consistency),
                 "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}
 
 
@@ -145,7 +148,8 @@ def errata_table() -> list[dict[str, object]]:
         except Exception as exc:  # noqa: BLE001 - reported as an evidence error
             holds, detail = False, f"evidence raised {type(exc).__name__}: {exc}"
         out.append({"id": e.id, "paper": e.paper, "location": e.location, "claim": e.claim_id,
-                    "printed": e.printed, "corrected": e.corrected, "evidence_holds": bool(holds),
+                    "printed": e.printed, "corrected": e.corrected, "printed_tex": e.printed_tex,
+                    "corrected_tex": e.corrected_tex, "evidence_holds": bool(holds),
                     "evidence": str(detail)})
     return out
 

@@ -3,7 +3,9 @@
 A check that tests a statement *as printed* names the erratum it expects (``Check.erratum``); when it
 fails and that erratum's evidence holds it is reported as ``erratum``, not ``fail`` (and if it passes,
 the erratum is contradicted: ``fail``). Every other check fails normally: an erratum never masks an
-unrelated failure. An exception inside a check becomes status ``error``, never a crash.
+unrelated failure. An exception inside a check becomes status ``error``, never a crash, and so does a
+check whose pass contradicts its own criterion (:func:`meets_criterion`: a pass whose figure is not
+<= its tolerance, or not >= its margin, or that has no finite figure to hold to its bound).
 
 :func:`property_outcome` bridges hypothesis: it runs a property programmatically with the registry's
 settings (derandomised, no example database, no deadline, the check's number of examples) layered over
@@ -23,12 +25,35 @@ from hypothesis import HealthCheck, given, settings
 
 from proofs_check.catalog import errata_by_id
 from proofs_check.model import Check, CheckRecord, Claim, Erratum, Outcome
-from theory.core.vocabulary import Status
+from theory.core.vocabulary import Criterion, Status
 
 
 def _finite_or_none(value: float | None) -> float | None:
     """``value`` as a float, ``None`` when it is ``None`` or not finite (the report holds no NaN/Infinity)."""
     return None if value is None or not math.isfinite(float(value)) else float(value)
+
+
+def meets_criterion(criterion: Criterion, figure: float | None, tolerance: float | None) -> bool:
+    """Whether ``figure`` meets the pass criterion against ``tolerance``: ``figure <= tolerance`` for
+    ``<=``, ``figure >= tolerance`` for ``>=``; False when either is missing or not finite."""
+    if figure is None or tolerance is None or not (math.isfinite(figure) and math.isfinite(tolerance)):
+        return False
+    return figure <= tolerance if Criterion.parse(criterion) == Criterion.AT_MOST else figure >= tolerance
+
+
+def _judged(outcome: Outcome, figure: float | None, tol: float | None, detail: str) -> tuple[Status, str]:
+    """The status of an outcome held to its own criterion: a pass that does not meet it is an ``error``;
+    a failure whose figure meets it failed on a further condition of the check, which the detail notes."""
+    meets = meets_criterion(outcome.criterion, figure, tol)
+    if bool(outcome.passed):
+        if meets:
+            return Status.PASS, detail
+        return Status.ERROR, (f"the check reported a pass although its figure {figure} does not meet its own "
+                              f"criterion (figure {outcome.criterion} {tol}); {detail}")
+    if meets:
+        detail = (f"the figure meets its criterion (figure {outcome.criterion} {tol:g}) but the check failed on a "
+                  f"further condition: {detail}")
+    return Status.FAIL, detail
 
 
 def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None = None) -> CheckRecord:
@@ -39,13 +64,14 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
     start = time.perf_counter()
     try:
         outcome = check.run()
-        status = Status.PASS if bool(outcome.passed) else Status.FAIL
+        criterion = outcome.criterion
         figure, tol = _finite_or_none(outcome.figure), _finite_or_none(outcome.tolerance)
         detail = str(outcome.detail)
         if figure is None and outcome.figure is not None:  # report.json is strict JSON: no NaN/Infinity
             detail = f"figure {float(outcome.figure)}; {detail}"
+        status, detail = _judged(outcome, figure, tol, detail)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, never swallowed
-        status, figure, tol = Status.ERROR, None, None
+        status, figure, tol, criterion = Status.ERROR, None, None, Criterion.AT_MOST
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] + " | " + \
             traceback.format_exc().strip().splitlines()[-3].strip()
     if check.erratum is not None and status in (Status.PASS, Status.FAIL):
@@ -59,12 +85,13 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
         else:
             detail = f"erratum {check.erratum}'s evidence does not hold; {detail}"
     return CheckRecord(claim.id, claim.paper, claim.kind, check.level, check.description, status, figure,
-                       tol, time.perf_counter() - start, detail, check.erratum if status == Status.ERRATUM else None)
+                       tol, time.perf_counter() - start, detail, check.erratum if status == Status.ERRATUM else None,
+                       criterion, check.consistency)
 
 
 # ------------------------------------------------------------------------------ outcome builders
 def within(figure: float, tolerance: float, detail: str) -> Outcome:
-    """Pass iff |figure| <= tolerance (figure is a deviation or residual)."""
+    """Pass iff |figure| <= tolerance (figure is a deviation or residual; criterion ``<=``)."""
     return Outcome(bool(abs(figure) <= tolerance), float(figure), float(tolerance), detail)
 
 
@@ -88,6 +115,11 @@ def registry_settings(max_examples: int) -> settings:
     return settings(active, max_examples=max(max_examples, active.max_examples) if thorough else max_examples,
                     derandomize=active.derandomize if thorough else True, database=None, deadline=None,
                     suppress_health_check=list(HealthCheck))
+
+
+def at_least(figure: float, margin: float, detail: str) -> Outcome:
+    """Pass iff figure >= margin (a gap, a distance of a negative control, a trend; criterion ``>=``)."""
+    return Outcome(bool(figure >= margin), float(figure), float(margin), detail, Criterion.AT_LEAST)
 
 
 def property_outcome(strategy: Any, measure: Callable[[Any], float], tolerance: float, detail: str,

@@ -30,7 +30,8 @@ def _headline(depth: str) -> str:
 
     claims = []
     for c in all_claims():
-        checks = [{"status": "erratum" if ch.erratum else "pass"} for ch in c.checks if depth == "full" or ch.quick]
+        checks = [{"status": "erratum" if ch.erratum else "pass", "consistency": ch.consistency}
+                  for ch in c.checks if depth == "full" or ch.quick]
         if checks:
             claims.append({"paper": str(c.paper), "status": claim_status(checks), "checks": checks})
     errata = [{"paper": str(e.paper)} for e in all_errata()]

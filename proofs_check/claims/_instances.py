@@ -20,7 +20,7 @@ from proofs_check.proof_objects.etf import ETFPoint, LPMPoint
 from proofs_check.proof_objects.ufm_plus import UFMPoint
 from proofs_check.runner import property_outcome
 from theory.core.tolerances import ROUNDING, STRICT_GAP
-from theory.core.vocabulary import CheckLevel
+from theory.core.vocabulary import CheckLevel, Criterion
 from theory.etf.simplex import simplex_etf
 from theory.ufm_plus.closed_form import configuration, minimizer
 
@@ -65,7 +65,8 @@ def strict_checks(description: str, make: MakeStrategy, gap: Callable[[Any], flo
     def run(max_k: int, examples: int) -> Outcome:
         out = property_outcome(make(max_k), lambda e: -gap(e), -floor, description, max_examples=examples)
         return Outcome(out.passed, None if out.figure is None else -out.figure, floor,
-                       f"{out.detail} (figure: smallest relative gap, which must exceed the tolerance)")
+                       f"{out.detail} (figure: smallest relative gap, which must exceed the tolerance)",
+                       Criterion.AT_LEAST)
     return _variants(description, run)
 
 

@@ -94,7 +94,7 @@ def _paper_size(loss: str, gamma: float) -> Outcome:
     return within(worst, CS_SVM_AGREEMENT, f"max |measured - closed form| over norm ratios and cosines ({loss}, gamma={gamma})")
 
 
-def _solver_claim(label: str, loss_set: tuple[str, ...], statement: str) -> Claim:
+def _solver_claim(label: str, loss_set: tuple[str, ...], statement: str, statement_tex: str | None = None) -> Claim:
     checks = [Check(CheckLevel.NUMERIC, f"certified convex solution vs Thm 2 prediction ({loss}, {n} random small settings)",
                     (lambda loss=loss, n=n: property_outcome(_setting(loss), _convex_vs_theory, CS_SVM_AGREEMENT,
                                                              "max deviation", max_examples=n)), quick=quick)
@@ -102,21 +102,30 @@ def _solver_claim(label: str, loss_set: tuple[str, ...], statement: str) -> Clai
     checks += [Check(CheckLevel.NUMERIC, f"paper size k=10, n=275 ({loss}, gamma={g})", quick=False,
                      run=(lambda loss=loss, g=g: _paper_size(loss, g)))
                for loss in loss_set for g in ((0.0,) if loss == Loss.CE else (-1.0, 0.5, 1.5))]
-    return Claim(f"{P} {label}", P, statement, ASSUME, tuple(checks))
+    return Claim(f"{P} {label}", P, statement, ASSUME, tuple(checks), statement_tex=statement_tex)
 
 
 CLAIMS = [
     _solver_claim("Thm 2(i)", (Loss.CE, Loss.CDT), "Minimisers of the CDT CS-SVM (3a) follow the (delta, R)-SELI geometry; "
-                  "all embeddings collapse to their class means."),
+                  "all embeddings collapse to their class means.",
+                  statement_tex=(r"Minimisers of the CDT CS-SVM (3a) follow the $(\delta, R)$-SELI geometry; all embeddings "
+                                 r"collapse to their class means.")),
     _solver_claim("Thm 2(ii)", (Loss.LDT,), "Minimisers of the LDT CS-SVM (3b): (W, M diag(delta)) follows the "
-                  "(1, R~)-SELI geometry, R~ = R (delta_min/delta_maj)^2; collapse."),
+                  "(1, R~)-SELI geometry, R~ = R (delta_min/delta_maj)^2; collapse.",
+                  statement_tex=(r"Minimisers of the LDT CS-SVM (3b): $(W, M\operatorname{diag}(\delta))$ follows the "
+                                 r"$(\mathbf{1}, \tilde{R})$-SELI geometry, $\tilde{R} = "
+                                 r"R\,(\delta_{\mathrm{min}}/\delta_{\mathrm{maj}})^2$; collapse.")),
     Claim(f"{P} Thm 2 non-convex", P, "The characterisation is of the global minimisers of the non-convex problem: "
           "gradient-based solvers on (W, H) from random starts reach them.", ASSUME,
           (Check(CheckLevel.NUMERIC, "CDT gamma=0.5, d = k - 1: starts ending elsewhere", lambda: _nonconvex_elsewhere(Loss.CDT, 0.5, 0)),
            Check(CheckLevel.NUMERIC, "LDT gamma=1, d = k + 2: starts ending elsewhere", lambda: _nonconvex_elsewhere(Loss.LDT, 1.0, 3)),
-           Check(CheckLevel.NUMERIC, "CE, d = k - 1", quick=False, run=lambda: _nonconvex_elsewhere(Loss.CE, 0.0, 0)))),
+           Check(CheckLevel.NUMERIC, "CE, d = k - 1", quick=False, run=lambda: _nonconvex_elsewhere(Loss.CE, 0.0, 0))),
+          statement_tex=(r"The characterisation is of the global minimisers of the non-convex problem: gradient-based "
+                         r"solvers on $(W, H)$ from random starts reach them.")),
     Claim(f"{P} Prop. 1", P, "GD on the binary VS loss converges in direction to the CS-SVM classifier; the "
           "additive iota has no effect asymptotically.", "fixed separable features, small step",
           (Check(CheckLevel.NUMERIC, "iota = 0", lambda: _prop1((0.0, 0.0))),
-           Check(CheckLevel.NUMERIC, "iota = (2, -1)", lambda: _prop1((2.0, -1.0))))),
+           Check(CheckLevel.NUMERIC, "iota = (2, -1)", lambda: _prop1((2.0, -1.0)))),
+          statement_tex=(r"GD on the binary VS loss converges in direction to the CS-SVM classifier; the additive "
+                         r"$\iota$ has no effect asymptotically.")),
 ]

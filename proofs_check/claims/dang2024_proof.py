@@ -550,12 +550,13 @@ _ASSUME = ("K >= 2 classes with n_k samples (N in total), d >= K, lambda_W, lamb
            "instances drawn by hypothesis (derandomised)")
 
 
-def _claim(step: str, statement: str, checks: list, assumptions: str = _ASSUME) -> Claim:
+def _claim(step: str, statement: str, checks: list, assumptions: str = _ASSUME,
+           statement_tex: str | None = None) -> Claim:
     """A proof-step claim of dang2024 with id 'dang2024 proof <step>': a step of Sec. 7's proof of Thm 1,
     or of the derivation of Prop. 1."""
     proves = f"{PAPER} Prop. 1" if "Prop. 1" in step else f"{PAPER} Thm 1"
     return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step",
-                 proves=proves)
+                 proves=proves, statement_tex=statement_tex)
 
 
 CLAIMS: list[Claim] = [
@@ -565,7 +566,11 @@ CLAIMS: list[Claim] = [
            "exponents is the exponent of z_k = W h_k (the equalities of the Step 1 chain)",
            bound_checks("L_0 from the solver's objective vs the rewritten sum; exponents two ways; class "
                         "average vs class-mean logits (max relative difference)",
-                        lambda m: ufm_points(m, signed=True), _step1_rewrite)),
+                        lambda m: ufm_points(m, signed=True), _step1_rewrite),
+           statement_tex=(r"$L_0$ of (22) $= \frac{1}{N}\sum_k\sum_i \log\bigl(1 + \sum_{m\ne k} e^{z_{k,i}^{(m)} - "
+                          r"z_{k,i}^{(k)}}\bigr) +$ regulariser; $\sum_{m\ne k}(z^{(m)} - z^{(k)})/(K-1) = (\sum_m "
+                          r"z^{(m)} - K z^{(k)})/(K-1)$; and the class average of these exponents is the exponent of "
+                          r"$z_k = W h_k$ (the equalities of the Step 1 chain)")),
     _claim("(24)",
            "Jensen: sum_{m != k} exp(z^(m) - z^(k)) >= (K-1) exp(sum_{m != k} (z^(m) - z^(k))/(K-1)) for every "
            "sample, with equality iff z^(m) = z^(l) for all m, l != k",
@@ -574,7 +579,10 @@ CLAIMS: list[Claim] = [
            + bound_checks("equality on instances whose wrong-class logits are equal (relative difference)",
                           lambda m: ufm_points(m, features="equal_wrong_logits"), _eq24_difference)
            + strict_checks("strict for every sample when K >= 3 and the wrong-class logits differ (by >= 0.5)",
-                           lambda m: ufm_points(m, features="separated", min_k=3), _eq24_gap)),
+                           lambda m: ufm_points(m, features="separated", min_k=3), _eq24_gap),
+           statement_tex=(r"Jensen: $\sum_{m\ne k} e^{z^{(m)} - z^{(k)}} \ge (K-1)\exp\bigl(\sum_{m\ne k}(z^{(m)} - "
+                          r"z^{(k)})/(K-1)\bigr)$ for every sample, with equality iff $z^{(m)} = z^{(l)}$ for all $m, l "
+                          r"\ne k$")),
     _claim("(25)",
            "Jensen for the convex phi(s) = log(1 + (K-1) e^s): sum_i phi(s_{k,i}) >= n_k phi((1/n_k) sum_i s_{k,i}) "
            "per class, with equality when the features of the class coincide (h_{k,i} = h_{k,j})",
@@ -584,7 +592,10 @@ CLAIMS: list[Claim] = [
                           lambda p: float(np.max(np.abs(_eq25_gaps(p)))))
            + strict_checks("strict per class with n_k >= 2 samples whose exponents differ (by >= 0.5)",
                            lambda m: ufm_points(m, features="separated", min_n=2),
-                           lambda p: _multi_sample_min(_eq25_gaps(p), p))),
+                           lambda p: _multi_sample_min(_eq25_gaps(p), p)),
+           statement_tex=(r"Jensen for the convex $\phi(s) = \log(1 + (K-1)e^s)$: $\sum_i \phi(s_{k,i}) \ge "
+                          r"n_k\,\phi\bigl(\frac{1}{n_k}\sum_i s_{k,i}\bigr)$ per class, with equality when the features "
+                          r"of the class coincide ($h_{k,i} = h_{k,j}$)")),
     _claim("Step 1 feature norms",
            "sum_{i=1}^{n_k} ||h_{k,i}||^2 >= (1/n_k) ||sum_{i=1}^{n_k} h_{k,i}||^2 per class, with equality iff "
            "h_{k,i} = h_{k,j} for all i, j (corrected index: the paper prints sum_{k=1}^K h_{k,i}, erratum "
@@ -594,7 +605,11 @@ CLAIMS: list[Claim] = [
            + bound_checks("equality on collapsed features", lambda m: ufm_points(m, features="collapsed"),
                           lambda p: float(np.max(np.abs(_norm_gaps(p)))))
            + strict_checks("strict per class with n_k >= 2 distinct features", lambda m: ufm_points(m, min_n=2),
-                           lambda p: _multi_sample_min(_norm_gaps(p), p))),
+                           lambda p: _multi_sample_min(_norm_gaps(p), p)),
+           statement_tex=(r"$\sum_{i=1}^{n_k}\lVert h_{k,i}\rVert^2 \ge \frac{1}{n_k}\bigl\lVert\sum_{i=1}^{n_k} "
+                          r"h_{k,i}\bigr\rVert^2$ per class, with equality iff $h_{k,i} = h_{k,j}$ for all $i, j$ "
+                          r"(corrected index: the paper prints $\sum_{k=1}^K h_{k,i}$, erratum "
+                          r"dang2024-step1-norm-index)")),
     _claim("Step 1 L_0 >= L_1",
            "L_0(W, H) >= L_1(W, H) = g(W H) + lambda_W/2 ||W||^2 + lambda_H/2 sum_k n_k ||h_k||^2 (g of (23)), with "
            "equality when the features collapse to their class means and the wrong-class logits of each class "
@@ -603,7 +618,11 @@ CLAIMS: list[Claim] = [
                         ufm_points, lambda p: -_l0_minus_l1(p))
            + bound_checks("equality on collapsed features with equal wrong-class logits",
                           lambda m: ufm_points(m, features="equal_wrong_logits"), lambda p: abs(_l0_minus_l1(p)))
-           + strict_checks("strict on generic (W, H) with n_k >= 2", lambda m: ufm_points(m, min_n=2), _l0_minus_l1)),
+           + strict_checks("strict on generic (W, H) with n_k >= 2", lambda m: ufm_points(m, min_n=2), _l0_minus_l1),
+           statement_tex=(r"$L_0(W, H) \ge L_1(W, H) = g(WH) + \frac{\lambda_W}{2}\lVert W\rVert^2 + "
+                          r"\frac{\lambda_H}{2}\sum_k n_k\lVert h_k\rVert^2$ ($g$ of (23)), with equality when the "
+                          r"features collapse to their class means and the wrong-class logits of each class mean are "
+                          r"equal")),
     _claim("(26)-(28)",
            "Step 2: for every t_k > 0, phi(s_k) >= c_{1,k}/(K-1) (sum_m z_k^(m) - K z_k^(k))/sqrt(n_k) + c_{2,k} with "
            "c_{1,k} = sqrt(n_k)/(1+t_k), c_{2,k} of (27); equality iff t_k = [(K-1) exp(s_k)]^{-1} (28)",
@@ -613,7 +632,10 @@ CLAIMS: list[Claim] = [
                           lambda m: ufm_points(m, signed=True), _step2_equality)
            + strict_checks("strict at t = t_k e^u, 0.2 <= |u| <= 2 (moderate exponents: separated logits; for "
                            "|s| >> 1 the gap falls below rounding)",
-                           lambda m: st.tuples(ufm_points(m, features="separated"), shifts()), _step2_strict)),
+                           lambda m: st.tuples(ufm_points(m, features="separated"), shifts()), _step2_strict),
+           statement_tex=(r"Step 2: for every $t_k > 0$, $\phi(s_k) \ge \frac{c_{1,k}}{K-1}\,\frac{\sum_m z_k^{(m)} - K "
+                          r"z_k^{(k)}}{\sqrt{n_k}} + c_{2,k}$ with $c_{1,k} = \sqrt{n_k}/(1+t_k)$, $c_{2,k}$ of (27); "
+                          r"equality iff $t_k = [(K-1)e^{s_k}]^{-1}$ (28)")),
     _claim("(29)",
            "Step 3: with a common c_1 in (0, sqrt(n_min)) (t_k = sqrt(n_k)/c_1 - 1 > 0; the proof's 'any c_1 > 0' "
            "needs this, erratum dang2024-proof-gap-tk), (K-1)/c_1 [g(WH) - sum_k n_k/N c_{2,k}] >= (1/N) sum_k "
@@ -625,7 +647,13 @@ CLAIMS: list[Claim] = [
            + bound_checks("equality on the Thm 1 configuration whose logits meet (28) at c_1 = f (K-1)/K sqrt(n_min)",
                           lambda m: st.tuples(ufm_configurations(m), _fractions()), _eq29_equality, CLOSED_FORM_AGREEMENT)
            + strict_checks("strict on generic (W, H)", lambda m: st.tuples(ufm_points(m, signed=True), _fractions()),
-                           _eq29_strict)),
+                           _eq29_strict),
+           statement_tex=(r"Step 3: with a common $c_1 \in (0, \sqrt{n_{\min}})$ ($t_k = \sqrt{n_k}/c_1 - 1 > 0$; the "
+                          r"proof's 'any $c_1 > 0$' needs this, erratum dang2024-proof-gap-tk), "
+                          r"$\frac{K-1}{c_1}\bigl[g(WH) - \sum_k \frac{n_k}{N}c_{2,k}\bigr] \ge "
+                          r"\frac{1}{N}\sum_k\sqrt{n_k}\bigl(\sum_m w_m^\top h_k - K w_k^\top h_k\bigr) = "
+                          r"\frac{1}{N}\sum_m w_m^\top\bigl(\sum_k\sqrt{n_k}\,h_k - K\sqrt{n_m}\,h_m\bigr)$, with "
+                          r"equality iff every class meets (28) at the common $c_1$")),
     _claim("(30)-(31)",
            "For c_3 > 0: sum_m <w_m, h^_m> >= -c_3/2 ||W||_F^2 - 1/(2 c_3) sum_m ||h^_m||^2, with equality iff "
            "c_3 w_m = -h^_m for every m (31) (u^T v >= -c/2 ||u||^2 - 1/(2c) ||v||^2 in R^d)",
@@ -634,24 +662,34 @@ CLAIMS: list[Claim] = [
            + bound_checks("equality at W = -h^/c_3 (31)",
                           lambda m: st.tuples(ufm_points(m, signed=True), log_uniform(1e-2, 1e2)), _eq30_equality)
            + strict_checks("strict on generic (W, H)",
-                           lambda m: st.tuples(ufm_points(m, signed=True), log_uniform(1e-2, 1e2)), _eq30_strict)),
+                           lambda m: st.tuples(ufm_points(m, signed=True), log_uniform(1e-2, 1e2)), _eq30_strict),
+           statement_tex=(r"For $c_3 > 0$: $\sum_m\langle w_m, \hat{h}_m\rangle \ge -\frac{c_3}{2}\lVert W\rVert_F^2 - "
+                          r"\frac{1}{2c_3}\sum_m\lVert\hat{h}_m\rVert^2$, with equality iff $c_3 w_m = -\hat{h}_m$ for "
+                          r"every $m$ (31) ($u^\top v \ge -\frac{c}{2}\lVert u\rVert^2 - \frac{1}{2c}\lVert v\rVert^2$ "
+                          r"in $\mathbb{R}^d$)")),
     _claim("(32)",
            "sum_m ||h^_m||^2 = K^2 sum_m n_m ||h_m||^2 - K ||sum_k sqrt(n_k) h_k||^2 for any class means",
-           bound_checks("identity on generic (signed) class means", lambda m: ufm_points(m, signed=True), _eq32)),
+           bound_checks("identity on generic (signed) class means", lambda m: ufm_points(m, signed=True), _eq32),
+           statement_tex=(r"$\sum_m\lVert\hat{h}_m\rVert^2 = K^2\sum_m n_m\lVert h_m\rVert^2 - "
+                          r"K\bigl\lVert\sum_k\sqrt{n_k}\,h_k\bigr\rVert^2$ for any class means")),
     _claim("(33)",
            "For non-negative features ||sum_k sqrt(n_k) h_k||^2 >= sum_k n_k ||h_k||^2, with equality iff "
            "<h_k, h_l> = 0 for all k != l",
            bound_checks("holds on generic H >= 0", ufm_points, lambda p: -_eq33_gap(p))
            + bound_checks("equality on pairwise orthogonal (disjoint-support) class means",
                           lambda m: ufm_points(m, features="orthogonal"), lambda p: abs(_eq33_gap(p)))
-           + strict_checks("strict on generic H > 0", ufm_points, _eq33_gap)),
+           + strict_checks("strict on generic H > 0", ufm_points, _eq33_gap),
+           statement_tex=(r"For non-negative features $\bigl\lVert\sum_k\sqrt{n_k}\,h_k\bigr\rVert^2 \ge \sum_k "
+                          r"n_k\lVert h_k\rVert^2$, with equality iff $\langle h_k, h_l\rangle = 0$ for all $k \ne l$")),
     _claim("(34)",
            "For non-negative features sum_m ||h^_m||^2 <= K(K-1) sum_k n_k ||h_k||^2, with equality iff the class "
            "means are pairwise orthogonal",
            bound_checks("holds on generic H >= 0", ufm_points, lambda p: -_eq34_gap(p))
            + bound_checks("equality on pairwise orthogonal class means",
                           lambda m: ufm_points(m, features="orthogonal"), lambda p: abs(_eq34_gap(p)))
-           + strict_checks("strict on generic H > 0", ufm_points, _eq34_gap)),
+           + strict_checks("strict on generic H > 0", ufm_points, _eq34_gap),
+           statement_tex=(r"For non-negative features $\sum_m\lVert\hat{h}_m\rVert^2 \le K(K-1)\sum_k n_k\lVert "
+                          r"h_k\rVert^2$, with equality iff the class means are pairwise orthogonal")),
     _claim("Lemma 1 (35)/(43)",
            "At KKT points of L_1 (H >= 0), ||W||_F^2 = lambda_H/lambda_W sum_k n_k ||h_k||^2. Corrected proof "
            "(erratum dang2024-dual-variables): not from grad_H L_1 = 0 but from lambda_W ||W||^2 - lambda_H sum_k "
@@ -663,7 +701,12 @@ CLAIMS: list[Claim] = [
            + bound_checks(f"(43) at closed-form minimisers certified as KKT points of (4) (residual <= {KKT_POINT:g})",
                           lambda m: ufm_minimizers(m), _lemma1_at_minimizer, CLOSED_FORM_AGREEMENT)
            + strict_checks("fails at generic (non-critical) points, so criticality is needed",
-                           ufm_points, lambda p: abs(_lemma1_gap(p)))),
+                           ufm_points, lambda p: abs(_lemma1_gap(p))),
+           statement_tex=(r"At KKT points of $L_1$ ($H \ge 0$), $\lVert W\rVert_F^2 = \frac{\lambda_H}{\lambda_W}\sum_k "
+                          r"n_k\lVert h_k\rVert^2$. Corrected proof (erratum dang2024-dual-variables): not from "
+                          r"$\nabla_H L_1 = 0$ but from $\lambda_W\lVert W\rVert^2 - \lambda_H\sum_k n_k x_k = \langle "
+                          r"W, \nabla_W L_1\rangle - \langle H, \nabla_H L_1\rangle = \frac{d}{ds}L_1(sW, "
+                          r"H/s)\big|_{s=1}$, zero at any KKT point (the direction $(W, -H)$ is feasible both ways)")),
     _claim("(36)-(37)",
            "At KKT points, for c_1 in (0, sqrt(n_min)) and c_3 > 0: N(K-1)/c_1 [g - sum_k n_k/N c_{2,k}] >= "
            "-(c_3 lambda_H/(2 lambda_W) + K(K-1)/(2 c_3)) sum_k n_k x_k; c_3^2 = sum ||h^_k||^2/sum ||w_k||^2 = "
@@ -676,7 +719,14 @@ CLAIMS: list[Claim] = [
            + bound_checks("(37): c_3 measured from (W, h^) and the residual of (31) at no-collapse minimisers",
                           lambda m: ufm_minimizers(m, "no_collapse"), _eq37, CLOSED_FORM_AGREEMENT)
            + strict_checks("c_3 of (37) maximises the right side of (36): strictly larger than at c_3 e^u",
-                           lambda m: st.tuples(ufm_minimizers(m, "no_collapse"), shifts()), _eq37_best_c3)),
+                           lambda m: st.tuples(ufm_minimizers(m, "no_collapse"), shifts()), _eq37_best_c3),
+           statement_tex=(r"At KKT points, for $c_1 \in (0, \sqrt{n_{\min}})$ and $c_3 > 0$: $\frac{N(K-1)}{c_1}\bigl[g "
+                          r"- \sum_k\frac{n_k}{N}c_{2,k}\bigr] \ge -\bigl(\frac{c_3\lambda_H}{2\lambda_W} + "
+                          r"\frac{K(K-1)}{2c_3}\bigr)\sum_k n_k x_k$; $c_3^2 = "
+                          r"\sum_k\lVert\hat{h}_k\rVert^2/\sum_k\lVert w_k\rVert^2 = \frac{\lambda_W}{\lambda_H}K(K-1)$ "
+                          r"at the equality conditions (37) (index corrected to $K\sqrt{n_m}\,h_m$, erratum "
+                          r"dang2024-lemma2-index), which is the $c_3$ maximising the bound; equality at the minimiser "
+                          r"with $c_1$ of (41)")),
     _claim("(38)",
            "At KKT points, for c_1 in (0, sqrt(n_min)): g(WH) >= -c_1/N sqrt(lambda_H/lambda_W K/(K-1)) sum_k n_k x_k "
            "+ sum_k n_k/N c_{2,k}; equality at the minimiser iff c_1 = N sqrt((K-1)/K lambda_W lambda_H) (41) "
@@ -687,7 +737,12 @@ CLAIMS: list[Claim] = [
                           lambda m: ufm_minimizers(m, "no_collapse"), _eq38_equality, CLOSED_FORM_AGREEMENT)
            + strict_checks("strict at no-collapse minimisers for c_1 = c_1* e^-u, u in [0.2, 2]",
                            lambda m: st.tuples(ufm_minimizers(m, "no_collapse"), st.floats(0.2, 2.0)),
-                           _eq38_strict)),
+                           _eq38_strict),
+           statement_tex=(r"At KKT points, for $c_1 \in (0, \sqrt{n_{\min}})$: $g(WH) \ge "
+                          r"-\frac{c_1}{N}\sqrt{\frac{\lambda_H}{\lambda_W}\frac{K}{K-1}}\sum_k n_k x_k + "
+                          r"\sum_k\frac{n_k}{N}c_{2,k}$; equality at the minimiser iff $c_1 = "
+                          r"N\sqrt{\frac{K-1}{K}\lambda_W\lambda_H}$ (41) (square root corrected, erratum "
+                          r"dang2024-mbar-sqrt) and no class collapses")),
     _claim("Step 4 xi",
            "At KKT points L_1 = g + lambda_H sum_k n_k x_k >= xi(c_1, x); at c_1 of (41) the x-terms cancel: "
            "xi(c_1, x) = sum_k n_k/N c_{2,k} = sum_k g_k(x_bar_k) for every x, which equals the minimum "
@@ -705,13 +760,21 @@ CLAIMS: list[Claim] = [
            + bound_checks("the bound equals L_0 at no-collapse minimisers", lambda m: ufm_minimizers(m, "no_collapse"),
                           lambda p: abs(_step4_value_gap(p)), CLOSED_FORM_AGREEMENT)
            + strict_checks("the bound is strictly below L_0 at minimisers with a collapsed class (t_k > 0)",
-                           lambda m: ufm_minimizers(m, "collapse_t_positive"), _step4_value_gap)),
+                           lambda m: ufm_minimizers(m, "collapse_t_positive"), _step4_value_gap),
+           statement_tex=(r"At KKT points $L_1 = g + \lambda_H\sum_k n_k x_k \ge \xi(c_1, x)$; at $c_1$ of (41) the "
+                          r"$x$-terms cancel: $\xi(c_1, x) = \sum_k\frac{n_k}{N}c_{2,k} = \sum_k g_k(\bar{x}_k)$ for "
+                          r"every $x$, which equals the minimum $\sum_k g_k(x_k^*)$ of $L_0$ iff no class collapses. "
+                          r"Corrected: with a collapsed class ($n_k \le C$, even with $t_k > 0$) $\bar{x}_k < 0$ and the "
+                          r"bound is strictly below the minimum (erratum dang2024-step4-collapse)")),
     _claim("Step 4 identity below (39)",
            "c_{2,k} = log((K-1)t)/(1+t) + log((1+t)/t) for t > 0, and with t of (46), log((K-1)t) = "
            "sqrt(lambda_H/lambda_W K/(K-1)) sqrt(n_k) x (corrected: sqrt(n_k), not n_k; erratum "
            "dang2024-step4-sqrt-n)",
            bound_checks("identity in t in [1e-3, 1e3]; log((K-1) t_k) from the logits of the Thm 1 configuration",
-                        lambda m: st.tuples(ufm_configurations(m), st.floats(-3.0, 3.0)), _identity39, LOG_RANGE_IDENTITY)),
+                        lambda m: st.tuples(ufm_configurations(m), st.floats(-3.0, 3.0)), _identity39, LOG_RANGE_IDENTITY),
+           statement_tex=(r"$c_{2,k} = \frac{\log((K-1)t)}{1+t} + \log\frac{1+t}{t}$ for $t > 0$, and with $t$ of (46), "
+                          r"$\log((K-1)t) = \sqrt{\frac{\lambda_H}{\lambda_W}\frac{K}{K-1}}\sqrt{n_k}\,x$ (corrected: "
+                          r"$\sqrt{n_k}$, not $n_k$; erratum dang2024-step4-sqrt-n)")),
     _claim("(39)-(40)",
            "On the configuration of Lemma 2 with norms x_k, L_0 = sum_k g_k(x_k) with g_k of (39) (t of (46)), "
            "= n_k/N log(1 + (K-1) exp(-sqrt(K/(K-1)) sqrt(lambda_H/lambda_W) sqrt(n_k) x)) + lambda_H n_k x, and "
@@ -719,7 +782,11 @@ CLAIMS: list[Claim] = [
            bound_checks("L_0 (solver) at the configuration vs sum_k g_k(x_k), printed (39) and simplified forms, "
                         "x_k in [1e-3, 3]",
                         ufm_configurations, _eq39_value)
-           + bound_checks("(40) against central differences of L_0 along x_k", ufm_configurations, _eq40, FINITE_DIFFERENCE)),
+           + bound_checks("(40) against central differences of L_0 along x_k", ufm_configurations, _eq40, FINITE_DIFFERENCE),
+           statement_tex=(r"On the configuration of Lemma 2 with norms $x_k$, $L_0 = \sum_k g_k(x_k)$ with $g_k$ of (39) "
+                          r"($t$ of (46)), $g_k(x) = \frac{n_k}{N}\log\bigl(1 + "
+                          r"(K-1)\exp\bigl(-\sqrt{\tfrac{K}{K-1}}\sqrt{\tfrac{\lambda_H}{\lambda_W}}\sqrt{n_k}\,x\bigr)\bigr) "
+                          r"+ \lambda_H n_k x$, and $g_k'$ is (40)")),
     _claim("(41)-(42)",
            "g_k'(x*) = 0 at x* = sqrt((K-1)/K lambda_W/lambda_H / n_k) log((K-1)(sqrt(n_k)/c_1 - 1)), c_1 = "
            "sqrt(n_k)/(1+t_k) = N sqrt((K-1)/K lambda_W lambda_H) (corrected square root, erratum "
@@ -731,7 +798,13 @@ CLAIMS: list[Claim] = [
                           lambda m: ufm_minimizers(m), _collapse_sign, 0.0)
            + strict_checks("collapsed classes: derivative of L_0 along x_k > 0 at x_k in [1e-3, 3]",
                            lambda m: st.tuples(ufm_minimizers(m, "collapse_t_positive"), st.floats(1e-3, 3.0)),
-                           _collapsed_increasing)),
+                           _collapsed_increasing),
+           statement_tex=(r"$g_k'(x^*) = 0$ at $x^* = "
+                          r"\sqrt{\frac{K-1}{K}\frac{\lambda_W}{\lambda_H}\frac{1}{n_k}}\log\bigl((K-1)(\sqrt{n_k}/c_1 - "
+                          r"1)\bigr)$, $c_1 = \sqrt{n_k}/(1+t_k) = N\sqrt{\frac{K-1}{K}\lambda_W\lambda_H}$ (corrected "
+                          r"square root, erratum dang2024-mbar-sqrt); $x^* > 0$ iff "
+                          r"$N\sqrt{\lambda_W\lambda_H}/\sqrt{n_k} < \sqrt{(K-1)/K}$; otherwise $g_k'(x) > 0$ for all $x "
+                          r"> 0$ and $x_k^* = 0$")),
     _claim("Step 5",
            "L_0(W, H) >= L_1(W, H) >= sum_k g_k(x_k*) for every feasible (W, H), with equality at the "
            "configuration of Thm 1 (x_k* = max(x_bar_k, 0), also when classes collapse); strict elsewhere",
@@ -742,7 +815,10 @@ CLAIMS: list[Claim] = [
                           _step5_equality)
            + strict_checks("strict at perturbed minimisers",
                            lambda m: st.tuples(ufm_minimizers(m), SEEDS, log_uniform(1e-2, 1.0)),
-                           _step5_gap)),
+                           _step5_gap),
+           statement_tex=(r"$L_0(W, H) \ge L_1(W, H) \ge \sum_k g_k(x_k^*)$ for every feasible $(W, H)$, with equality "
+                          r"at the configuration of Thm 1 ($x_k^* = \max(\bar{x}_k, 0)$, also when classes collapse); "
+                          r"strict elsewhere")),
     _claim("Lemma 2 (44)-(51)",
            "With orthogonal class means (44) and w_k of (45) read as eq. (10) (index corrected, erratum "
            "dang2024-lemma2-index): sum_k w_k = 0 (48); z_k^(m) = -sqrt(1/(K(K-1))) sqrt(lambda_H/lambda_W) "
@@ -754,10 +830,18 @@ CLAIMS: list[Claim] = [
            + bound_checks("(44), (47)/(51) at no-collapse minimisers: orthogonality, common c_1 = c_1 of (41)",
                           lambda m: ufm_minimizers(m, "no_collapse"), _lemma2_at_minimizer, CLOSED_FORM_AGREEMENT)
            + strict_checks("(47) fails at generic norms x (spread of sqrt(n_k)/(1+t_k))", ufm_configurations,
-                           _c1_spread)),
+                           _c1_spread),
+           statement_tex=(r"With orthogonal class means (44) and $w_k$ of (45) read as eq. (10) (index corrected, "
+                          r"erratum dang2024-lemma2-index): $\sum_k w_k = 0$ (48); $z_k^{(m)} = "
+                          r"-\sqrt{\frac{1}{K(K-1)}}\sqrt{\frac{\lambda_H}{\lambda_W}}\sqrt{n_k}\,x_k$ for every $m \ne "
+                          r"k$ (49); $\sum_m z_k^{(m)} = 0$, $K z_k^{(k)} = "
+                          r"\sqrt{K(K-1)}\sqrt{\frac{\lambda_H}{\lambda_W}}\sqrt{n_k}\,x_k$ and $t_k$ of (28) is (46) "
+                          r"(50); $c_1 = \sqrt{n_k}/(1+t_k)$ is common to all classes (47)/(51) exactly at the minimiser")),
     _claim("Prop. 1 derivation",
            "End of Sec. 7: ||w_k||^2 and w_k^T w_j in terms of n_m ||h_m||^2, then of sqrt(n_m) M_m",
            bound_checks("W W^T at the configuration vs the x-form", ufm_configurations, _prop1_in_x, CLOSED_FORM_AGREEMENT)
            + bound_checks("W W^T at minimisers vs the M-form, M_k measured as margins of the logits",
-                          lambda m: ufm_minimizers(m), _prop1_in_m, CLOSED_FORM_AGREEMENT)),
+                          lambda m: ufm_minimizers(m), _prop1_in_m, CLOSED_FORM_AGREEMENT),
+           statement_tex=(r"End of Sec. 7: $\lVert w_k\rVert^2$ and $w_k^\top w_j$ in terms of $n_m\lVert h_m\rVert^2$, "
+                          r"then of $\sqrt{n_m}\,M_m$")),
 ]

@@ -32,7 +32,7 @@ import functools
 import numpy as np
 
 from proofs_check.model import Check, Claim, Outcome
-from theory.core.vocabulary import CheckLevel, Loss, Paper
+from theory.core.vocabulary import CheckLevel, Criterion, Loss, Paper
 
 TREND_MIN = 0.9
 FIG5_MAX = -0.8
@@ -69,7 +69,8 @@ def behnia_trend(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
                                                                        for loss, v in figures.items())
               + f"; largest final App. A.4 distances W {dist['W']:.3f}, M {dist['M']:.3f}, WM {dist['WM']:.3f}; "
               + f"{int(meas.diverged.sum())} diverged")
-    return Outcome(worst >= TREND_MIN, worst, TREND_MIN, detail + f" (figure: the smaller; must be >= {TREND_MIN})")
+    return Outcome(worst >= TREND_MIN, worst, TREND_MIN, detail + f" (figure: the smaller; must be >= {TREND_MIN})",
+                   Criterion.AT_LEAST)
 
 
 def behnia_fig5(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
@@ -147,7 +148,7 @@ def yang_table1(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
     detail = ("ETF+DR minus learnable+CE, balanced test accuracy (points): "
               + ", ".join(f"R {R:g}: {g:+.1f}" for R, g in gap.items())
               + f"; figure: min over R >= 50 of the gap and over R <= 10 of gap + {COMPARABLE_POINTS:g}")
-    return Outcome(bool(np.isfinite(terms).all() and figure >= 0.0), figure, 0.0, detail)
+    return Outcome(bool(np.isfinite(terms).all() and figure >= 0.0), figure, 0.0, detail, Criterion.AT_LEAST)
 
 
 def yang_alignment(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
@@ -158,7 +159,7 @@ def yang_alignment(table=None) -> Outcome:  # noqa: ANN001 - an ETFTable or None
     figure = float(min(gap.values()))
     detail = ("ETF+DR minus learnable+CE, mean cos(h_c - h_G, w_c): "
               + ", ".join(f"R {R:g}: {g:+.3f}" for R, g in gap.items()) + "; figure: the smallest")
-    return Outcome(bool(np.isfinite(figure) and figure >= 0.0), figure, 0.0, detail)
+    return Outcome(bool(np.isfinite(figure) and figure >= 0.0), figure, 0.0, detail, Criterion.AT_LEAST)
 
 
 P = Paper.BEHNIA2023
@@ -169,28 +170,44 @@ CLAIMS = [
           "measured norm ratios follow the predicted curves over gamma (classifiers best under CDT, class means "
           "best under LDT, App. A.2).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe (350 epochs)",
           (Check(str(CheckLevel.TRAINING), "deepnet-gamma defaults: Spearman(measured, Thm 2) of the CDT W and LDT M "
-                 f"norm ratios over 13 gammas >= {TREND_MIN}", behnia_trend, quick=False),)),
+                 f"norm ratios over 13 gammas >= {TREND_MIN}", behnia_trend, quick=False),),
+          statement_tex=(r"Deep nets trained with CDT / LDT by SGD approach the Thm 2 geometry: the measured norm "
+                         r"ratios follow the predicted curves over $\gamma$ (classifiers best under CDT, class means "
+                         r"best under LDT, App. A.2).")),
     Claim(f"{P} Fig. 5", str(P), "Larger gamma reduces the balanced training accuracy of CDT-trained deep nets "
           "(optimisation gets harder away from Delta = 1).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe",
           (Check(str(CheckLevel.TRAINING), f"Spearman(gamma, mean balanced training accuracy), CDT, gamma in [0, 1.5] "
-                 f"<= {FIG5_MAX}", behnia_fig5, quick=False),)),
+                 f"<= {FIG5_MAX}", behnia_fig5, quick=False),),
+          statement_tex=(r"Larger $\gamma$ reduces the balanced training accuracy of CDT-trained deep nets "
+                         r"(optimisation gets harder away from $\Delta = 1$).")),
     Claim(f"{D} NC deep nets", str(D), "Deep nets with ReLU features trained by SGD with CE and weight decay on "
           "imbalanced data exhibit neural collapse towards the UFM+ geometry: NC1, NC2 (W against W_UFM+(H)) and NC3 "
           "(logits against the UFM+ prediction) decrease to small values (Thm 1, Figs. 1-2).",
           "6-layer MLP with ReLU features on digits, counts 20 x (1,1,2,2,3,3,4,4,5,5), lambda_W 1e-4, lambda_H 1e-5",
           (Check(str(CheckLevel.TRAINING), "nc-relu defaults: NC1 <= 0.1, NC2 <= 0.2, NC3 <= 0.2 at the end, each "
-                 "decreasing", dang_nc, quick=False),)),
+                 "decreasing", dang_nc, quick=False),),
+          statement_tex=(r"Deep nets with ReLU features trained by SGD with CE and weight decay on imbalanced data "
+                         r"exhibit neural collapse towards the UFM+ geometry: $\mathrm{NC}_1$, $\mathrm{NC}_2$ ($W$ "
+                         r"against $W_{\mathrm{UFM+}}(H)$) and $\mathrm{NC}_3$ (logits against the UFM+ prediction) "
+                         r"decrease to small values (Thm 1, Figs. 1-2).")),
     Claim(f"{D} Cor. 4(a) deep nets", str(D), "Minority collapse: with n_B and the lambdas fixed, the minority "
           "features collapse (h_k = 0) once R >= R*.", "same network, K_A = K_B = 5, n_B = 15, lambda = 8e-3 (R* = 5.1)",
           (Check(str(CheckLevel.TRAINING), f"||h_min||/||h_maj|| <= {COLLAPSED_MAX} for R >= 1.5 R*, >= {ALIVE_MIN} "
-                 "for R <= R*/2", dang_collapse, quick=False),)),
+                 "for R <= R*/2", dang_collapse, quick=False),),
+          statement_tex=(r"Minority collapse: with $n_B$ and the $\lambda$s fixed, the minority features collapse ($h_k "
+                         r"= 0$) once $R \ge R^*$.")),
     Claim(f"{Y} Table 1 deep nets", str(Y), "Replacing the learnable classifier and CE by the fixed simplex ETF with the "
           "DR loss improves balanced accuracy under strong imbalance and is comparable for mild or no imbalance.",
           "MLP on long-tailed digits (n_max 150), R = 1, 10, 50, 100, 3 seeds, yang2022 App. D recipe",
           (Check(str(CheckLevel.TRAINING), f"etf-dr defaults: ETF+DR >= learnable+CE at R >= 50, >= it - "
-                 f"{COMPARABLE_POINTS:g} points at R <= 10", yang_table1, quick=False),)),
+                 f"{COMPARABLE_POINTS:g} points at R <= 10", yang_table1, quick=False),),
+          statement_tex=(r"Replacing the learnable classifier and CE by the fixed simplex ETF with the DR loss improves "
+                         r"balanced accuracy under strong imbalance (large $R$) and is comparable for mild or no "
+                         r"imbalance.")),
     Claim(f"{Y} Fig. 4 deep nets", str(Y), "With the fixed ETF and DR, the centred class means align with their "
           "classifiers better than with a learnable classifier and CE.", "same runs",
           (Check(str(CheckLevel.TRAINING), "mean cos(h_c - h_G, w_c): ETF+DR > learnable+CE at every R >= 10",
-                 yang_alignment, quick=False),)),
+                 yang_alignment, quick=False),),
+          statement_tex=(r"With the fixed ETF and DR, the centred class means $h_c - h_G$ align with their classifiers "
+                         r"$w_c$ better than with a learnable classifier and CE.")),
 ]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from numerics.dlpm import solve_dlpm, theorem1_deviation
 from numerics.eta_regularity import contraction, paper_bound, sample_near
 from proofs_check.model import Check, Claim, Outcome
-from proofs_check.runner import property_outcome, within
+from proofs_check.runner import at_least, property_outcome, within
 from theory.core.tolerances import DLPM_CE, DLPM_DR, ETF_GRAM, NON_ETF_CONTROL, PRINTED_EQUALITY
 from theory.core.vocabulary import CheckLevel, Paper
 from theory.etf.simplex import simplex_etf
@@ -78,8 +78,8 @@ def _non_etf_breaks() -> Outcome:
     """Negative control: unequal classifier norms break eq. (33) (deviation must exceed 0.05)."""
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
     dev = theorem1_deviation(solve_dlpm([2, 1, 1], W, 1.0, "CE"), [2, 1, 1], W, 1.0)
-    return Outcome(dev > NON_ETF_CONTROL, dev, NON_ETF_CONTROL,
-                   f"deviation from eq. (33) with a non-ETF classifier (must exceed {NON_ETF_CONTROL:g})")
+    return at_least(dev, NON_ETF_CONTROL,
+                    f"deviation from eq. (33) with a non-ETF classifier (must exceed {NON_ETF_CONTROL:g})")
 
 
 def _thm2_printed() -> Outcome:
@@ -98,11 +98,15 @@ CLAIMS = [
     Claim(f"{P} Def. 1", P, "A simplex ETF M = sqrt(K/(K-1)) U (I_K - 11^T/K), U^T U = I_K, d >= K - 1, has "
           "m_i^T m_j = K/(K-1) delta_ij - 1/(K-1) (eq. 2).", "K >= 2",
           (Check(CheckLevel.NUMERIC, "eq. (2)/(6) inner products of theory.etf.simplex.simplex_etf for d >= K - 1",
-                 lambda: property_outcome(_etf_case(), _etf_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
+                 lambda: property_outcome(_etf_case(), _etf_residual, ETF_GRAM, "max |W^T W - target| / E_W"),
+                 consistency=True),
            Check(CheckLevel.NUMERIC, "eq. (1) with a random U of orthonormal columns (d >= K) gives eq. (2)/(6)",
                  lambda: property_outcome(_etf_case(), _eq1_residual, ETF_GRAM, "max |W^T W - target| / E_W")),
            Check(CheckLevel.NUMERIC, "eq. (1) literally at d = K - 1 (U^T U = I_K)", _def1_literal,
-                 erratum="yang2022-def1-dimension"))),
+                 erratum="yang2022-def1-dimension")),
+          statement_tex=(r"A simplex ETF $M = \sqrt{\frac{K}{K-1}}\,U\bigl(I_K - "
+                         r"\frac{1}{K}\mathbf{1}\mathbf{1}^\top\bigr)$, $U^\top U = I_K$, $d \ge K - 1$, has $m_i^\top "
+                         r"m_j = \frac{K}{K-1}\delta_{ij} - \frac{1}{K-1}$ (eq. 2).")),
     Claim(f"{P} Thm 1", P, "With the classifier fixed as a simplex ETF, every global minimiser of the DLPM (5) "
           "has h*_{k,i} = sqrt(E_H/E_W) w*_k, whatever the class counts.", "W* a simplex ETF, ||h||^2 <= E_H",
           (Check(CheckLevel.NUMERIC, "CE: max_i ||h_i - sqrt(E_H/E_W) w*_{y_i}|| / sqrt(E_H) over random imbalanced counts",
@@ -111,9 +115,13 @@ CLAIMS = [
                _dlpm_case(), _dlpm_deviation("DR"), DLPM_DR, "relative deviation", max_examples=6)),
            Check(CheckLevel.NUMERIC, "negative control: a non-ETF classifier breaks eq. (33)", _non_etf_breaks),
            Check(CheckLevel.NUMERIC, "CE, 40 random cases", quick=False, run=lambda: property_outcome(
-               _dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=40)))),
+               _dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=40))),
+          statement_tex=(r"With the classifier fixed as a simplex ETF, every global minimiser of the DLPM (5) has "
+                         r"$h^*_{k,i} = \sqrt{E_H/E_W}\,w^*_k$, whatever the class counts.")),
     Claim(f"{P} Thm 2", P, "For any fixed learning rate, eta_CE >= (1 + cos angle(h, w*_c))/2 = eta_DR "
           "(Def. 2: projected gradient).", "p_k(h) = (1 - p_c(h))/(K-1) for k != c; ||h - h*|| small",
           (Check(CheckLevel.NUMERIC, "eq. (16) as printed, projected gradient near h*", _thm2_printed,
-                 erratum="yang2022-thm2-eta"),)),
+                 erratum="yang2022-thm2-eta"),),
+          statement_tex=(r"For any fixed learning rate, $\eta_{\mathrm{CE}} \ge \frac{1 + \cos\angle(h, w^*_c)}{2} = "
+                         r"\eta_{\mathrm{DR}}$ (Def. 2: projected gradient).")),
 ]

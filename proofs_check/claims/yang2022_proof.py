@@ -405,10 +405,11 @@ def _proves(step: str) -> str | None:
     return f"{PAPER} Thm 1" if first >= 17 else None
 
 
-def _claim(step: str, statement: str, checks: list, assumptions: str = _ETF) -> Claim:
+def _claim(step: str, statement: str, checks: list, assumptions: str = _ETF,
+           statement_tex: str | None = None) -> Claim:
     """A proof-step claim of yang2022 with id 'yang2022 proof <step>'."""
     return Claim(f"{PAPER} proof {step}", PAPER, statement, assumptions, tuple(checks), kind="proof step",
-                 proves=_proves(step))
+                 proves=_proves(step), statement_tex=statement_tex)
 
 
 CLAIMS: list[Claim] = [
@@ -418,12 +419,18 @@ CLAIMS: list[Claim] = [
            "and -grad = F_pull + F_push of (11)",
            bound_checks("(8) and (10)-(11) against central differences (relative to the largest entry)",
                         lpm_points, _classifier_gradient, FINITE_DIFFERENCE),
-           assumptions="learnable W (d x K, d in [2, 6]), features H (d x N, any sign), counts in 1..4"),
+           assumptions="learnable W (d x K, d in [2, 6]), features H (d x N, any sign), counts in 1..4",
+           statement_tex=(r"$\nabla_{w_k}\sum_{k,i} L_{\mathrm{CE}}(h_{k,i}, W) = \sum_i -(1 - p_k(h_{k,i}))\,h_{k,i} + "
+                          r"\sum_{k'\ne k}\sum_j p_k(h_{k',j})\,h_{k',j}$ (8) (the gradient of the sum of per-sample "
+                          r"losses, $N$ times that of (4)), and $-\nabla = F_{\mathrm{pull}} + F_{\mathrm{push}}$ of "
+                          r"(11)")),
     _claim("(12)-(13)",
            "grad_h L_CE(h, W) = -(1 - p_c(h)) w_c + sum_{k != c} p_k(h) w_k (12), and -grad = F_pull + F_push (13)",
            bound_checks("(12)-(13) against central differences for every sample", lpm_points, _feature_gradient,
                         FINITE_DIFFERENCE),
-           assumptions="learnable W (d x K, d in [2, 6]), features H (d x N, any sign), counts in 1..4"),
+           assumptions="learnable W (d x K, d in [2, 6]), features H (d x N, any sign), counts in 1..4",
+           statement_tex=(r"$\nabla_h L_{\mathrm{CE}}(h, W) = -(1 - p_c(h))\,w_c + \sum_{k\ne c} p_k(h)\,w_k$ (12), and "
+                          r"$-\nabla = F_{\mathrm{pull}} + F_{\mathrm{push}}$ (13)")),
     _claim("(15)",
            "grad_h L_DR = -(1 - cos angle(h, w_c*)) w_c* holds on the sphere ||h||^2 = E_H (where the DLPM's "
            "projected iterates live); at any h the gradient of (14) is -(1 - w_c*^T h / sqrt(E_W E_H)) w_c* "
@@ -431,7 +438,11 @@ CLAIMS: list[Claim] = [
            bound_checks("(15) against central differences on the sphere", lambda m: etf_points(m, "sphere"),
                         _dr_gradient_on_sphere, FINITE_DIFFERENCE)
            + bound_checks("the general form against central differences, ||h|| in [0.2, 2] sqrt(E_H)",
-                          lambda m: etf_points(m, "free"), _dr_gradient_anywhere, FINITE_DIFFERENCE)),
+                          lambda m: etf_points(m, "free"), _dr_gradient_anywhere, FINITE_DIFFERENCE),
+           statement_tex=(r"$\nabla_h L_{\mathrm{DR}} = -(1 - \cos\angle(h, w_c^*))\,w_c^*$ holds on the sphere $\lVert "
+                          r"h\rVert^2 = E_H$ (where the DLPM's projected iterates live); at any $h$ the gradient of (14) "
+                          r"is $-\bigl(1 - w_c^{*\top}h/\sqrt{E_W E_H}\bigr)\,w_c^*$ (missing condition, erratum "
+                          r"yang2022-dr-gradient-sphere)")),
     _claim("(17)",
            "The per-class problem (17) is convex: L_CE(h, W*) is a log-sum-exp of linear functions minus a linear "
            "function (midpoint convexity), with equality along directions orthogonal to every w_j* (where L_CE is "
@@ -441,20 +452,29 @@ CLAIMS: list[Claim] = [
                         lambda case: -_midpoint_gap(case))
            + bound_checks("equality along directions orthogonal to span(W*)",
                           lambda m: st.tuples(etf_points(m, "free"), SEEDS, st.just(True)),
-                          lambda case: abs(_midpoint_gap(case)))),
+                          lambda case: abs(_midpoint_gap(case))),
+           statement_tex=(r"The per-class problem (17) is convex: $L_{\mathrm{CE}}(h, W^*)$ is a log-sum-exp of linear "
+                          r"functions minus a linear function (midpoint convexity), with equality along directions "
+                          r"orthogonal to every $w_j^*$ (where $L_{\mathrm{CE}}$ is constant)")),
     _claim("(19), (23)",
            "The gradient of the Lagrangian (18) in h_{k,i} is -(1 - p_k) w_k/N + (1/N) sum_{j != k} p_j w_j + "
            "2 mu_i h_{k,i} (19) = (1/N) sum_{j != k} p_j (w_j - w_k) + 2 mu_i h_{k,i} (the form of (23))",
            bound_checks("(19) and (23) against central differences of (18), mu in [0, 10], N in [1, 50]",
                         lambda m: st.tuples(etf_points(m, "free"), _samples(), st.floats(0.0, 10.0)),
-                        _lagrangian_gradient, FINITE_DIFFERENCE)),
+                        _lagrangian_gradient, FINITE_DIFFERENCE),
+           statement_tex=(r"The gradient of the Lagrangian (18) in $h_{k,i}$ is $-(1 - p_k)\,w_k/N + "
+                          r"\frac{1}{N}\sum_{j\ne k}p_j w_j + 2\mu_i h_{k,i}$ (19) $= \frac{1}{N}\sum_{j\ne k}p_j(w_j - "
+                          r"w_k) + 2\mu_i h_{k,i}$ (the form of (23))")),
     _claim("(20)-(21)",
            "With mu_i = 0, stationarity is (20); its two sides' difference times w_k is E_W K/(K-1) sum_{j != k} "
            "p_j (the paper drops the factor E_W > 0 in (21)), which is positive, so mu_i > 0",
            bound_checks("-w_k^T grad_h L_CE = E_W K/(K-1) sum_{j != k} p_j (central differences)",
                         lambda m: etf_points(m, "free"), lambda p: rel_diff(*_eq21_value(p)), FINITE_DIFFERENCE)
            + strict_checks("it is positive: no stationary point with mu = 0 (relative to E_W)",
-                           lambda m: etf_points(m, "free"), lambda p: _eq21_value(p)[1] / p.e_w)),
+                           lambda m: etf_points(m, "free"), lambda p: _eq21_value(p)[1] / p.e_w),
+           statement_tex=(r"With $\mu_i = 0$, stationarity is (20); its two sides' difference times $w_k$ is "
+                          r"$E_W\frac{K}{K-1}\sum_{j\ne k}p_j$ (the paper drops the factor $E_W > 0$ in (21)), which is "
+                          r"positive, so $\mu_i > 0$")),
     _claim("(22)-(24)",
            "At the optimum h* = sqrt(E_H/E_W) w_k: ||h*||^2 = E_H (22); (23) holds with a multiplier mu > 0; and "
            "w_j'^T [N grad L~] = E_W p_j' (1 + 1/(K-1)) + 2 N mu <h, w_j'> for every h (the left side of (24)), "
@@ -465,7 +485,11 @@ CLAIMS: list[Claim] = [
            + bound_checks("(22), (23) with its least-squares mu, and (24) = 0 at h*",
                           lambda m: st.tuples(etf_points(m), _samples()), _kkt_at_optimum, FINITE_DIFFERENCE)
            + strict_checks("mu > 0 at h* (figure 2 N mu E_H / E_W)", lambda m: st.tuples(etf_points(m), _samples()),
-                           _multiplier_positive)),
+                           _multiplier_positive),
+           statement_tex=(r"At the optimum $h^* = \sqrt{E_H/E_W}\,w_k$: $\lVert h^*\rVert^2 = E_H$ (22); (23) holds with "
+                          r"a multiplier $\mu > 0$; and $w_{j'}^\top[N\nabla\tilde{L}] = E_W p_{j'}\bigl(1 + "
+                          r"\frac{1}{K-1}\bigr) + 2N\mu\langle h, w_{j'}\rangle$ for every $h$ (the left side of (24)), "
+                          r"which vanishes at $h^*$")),
     _claim("(25)-(26)",
            "p_j/p_j' = exp(<h, w_j>)/exp(<h, w_j'>) for every h, and at the optimum also = <h*, w_j>/<h*, w_j'>; "
            "f(x) = exp(x)/x is strictly monotone on x < 0 (decreasing, not increasing as printed: erratum "
@@ -475,12 +499,21 @@ CLAIMS: list[Claim] = [
            + bound_checks("(25) with inner products, and (26), at h*", etf_points, _eq25_26_at_optimum, CLOSED_FORM_AGREEMENT)
            + strict_checks("f(x_1) > f(x_2) for x_1 < x_2 < 0 (strictly decreasing)",
                            lambda m: st.tuples(st.floats(-20.0, -0.01), st.floats(0.05, 0.95)),
-                           _exp_over_x_decreasing)),
+                           _exp_over_x_decreasing),
+           statement_tex=(r"$p_j/p_{j'} = e^{\langle h, w_j\rangle}/e^{\langle h, w_{j'}\rangle}$ for every $h$, and at "
+                          r"the optimum also $= \langle h^*, w_j\rangle/\langle h^*, w_{j'}\rangle$; $f(x) = e^x/x$ is "
+                          r"strictly monotone on $x < 0$ (decreasing, not increasing as printed: erratum "
+                          r"yang2022-thm1-monotone), hence injective, so $\langle h^*, w_j\rangle = C$ and $p_j = p$ for "
+                          r"all $j, j' \ne k$ (26)")),
     _claim("(27)-(29)",
            "At h*, with C = <h*, w_j> and p = p_j (j != k): p = (1-K)/K 2 N mu C/E_W (27), 1 - p_k = (K-1) p = "
            "(1-K)(K-1)/K 2 N mu C/E_W (28), 1 - p_k + p = (1-K) 2 N mu C/E_W (29)",
            bound_checks("(27)-(29) with mu, C, p and p_k measured at h* (relative)",
-                        lambda m: st.tuples(etf_points(m), _samples()), _eq27_29, FINITE_DIFFERENCE)),
+                        lambda m: st.tuples(etf_points(m), _samples()), _eq27_29, FINITE_DIFFERENCE),
+           statement_tex=(r"At $h^*$, with $C = \langle h^*, w_j\rangle$ and $p = p_j$ ($j \ne k$): $p = "
+                          r"\frac{1-K}{K}\,\frac{2N\mu C}{E_W}$ (27), $1 - p_k = (K-1)p = "
+                          r"\frac{(1-K)(K-1)}{K}\,\frac{2N\mu C}{E_W}$ (28), $1 - p_k + p = (1-K)\,\frac{2N\mu C}{E_W}$ "
+                          r"(29)")),
     _claim("(30)-(33)",
            "At h*: h* = [(1 - p_k) w_k - sum_{j != k} p_j w_j]/(2 N mu) (30) = (1-K) C/E_W w_k (31), C = "
            "-sqrt(E_H E_W)/(K-1) (32), h* = sqrt(E_H/E_W) w_k (33), i.e. eq. (7); and h* minimises L_CE over "
@@ -490,7 +523,11 @@ CLAIMS: list[Claim] = [
            + bound_checks("L_CE(h) >= L_CE(h*) for h in the ball", lambda m: etf_points(m, "free"),
                           lambda p: -_optimality_gap(p))
            + strict_checks("strict for h != h* (random h in the ball)", lambda m: etf_points(m, "free"),
-                           _optimality_gap)),
+                           _optimality_gap),
+           statement_tex=(r"At $h^*$: $h^* = \bigl[(1 - p_k)\,w_k - \sum_{j\ne k}p_j w_j\bigr]/(2N\mu)$ (30) $= "
+                          r"(1-K)\,\frac{C}{E_W}\,w_k$ (31), $C = -\sqrt{E_H E_W}/(K-1)$ (32), $h^* = "
+                          r"\sqrt{E_H/E_W}\,w_k$ (33), i.e. eq. (7); and $h^*$ minimises $L_{\mathrm{CE}}$ over the ball "
+                          r"$\lVert h\rVert^2 \le E_H$ (Thm 1), strictly")),
     _claim("(34)",
            "DR projected step in the cone: h - gamma grad L_DR = h - gamma (cos - 1) w_k, with squared norm "
            "E_H - 2 sqrt(E_H E_W) gamma (cos - 1) cos + gamma^2 E_W (cos - 1)^2 >= E_H (equality iff cos = 1), so "
@@ -505,7 +542,11 @@ CLAIMS: list[Claim] = [
            + bound_checks("20 projected DR iterations stay on the sphere and in the cone, each contracting by at "
                           "most (1 + cos)/2 (the induction after (34))", lambda m: etf_points(m, "cone"),
                           _dr_iterates, FINITE_DIFFERENCE),
-           assumptions=_CONE),
+           assumptions=_CONE,
+           statement_tex=(r"DR projected step in the cone: $h - \gamma\nabla L_{\mathrm{DR}} = h - \gamma(\cos - "
+                          r"1)\,w_k$, with squared norm $E_H - 2\sqrt{E_H E_W}\,\gamma(\cos - 1)\cos + \gamma^2 E_W(\cos "
+                          r"- 1)^2 \ge E_H$ (equality iff $\cos = 1$), so $\lVert h^{t+1}\rVert^2 = E_H$; and "
+                          r"$\cos(h^{t+1}, w_k) \ge 0$")),
     _claim("(35)-(36)",
            "||Proj(x) - h*||^2 <= ||x - h*||^2 (non-expansiveness, strict since ||x||^2 > E_H) = 2 E_H (1-cos) - "
            "2 gamma sqrt(E_W E_H)(cos-1)^2 + gamma^2 E_W (cos-1)^2 (35); at gamma = sqrt(E_H/E_W), the minimiser "
@@ -518,7 +559,11 @@ CLAIMS: list[Claim] = [
                           FINITE_DIFFERENCE)
            + strict_checks("gamma = sqrt(E_H/E_W) strictly minimises the bound (vs gamma e^u, 0.2 <= |u| <= 2)",
                            lambda m: st.tuples(etf_points(m, "cone"), shifts()), _dr_gamma_optimal),
-           assumptions=_CONE),
+           assumptions=_CONE,
+           statement_tex=(r"$\lVert\mathrm{Proj}(x) - h^*\rVert^2 \le \lVert x - h^*\rVert^2$ (non-expansiveness, strict "
+                          r"since $\lVert x\rVert^2 > E_H$) $= 2E_H(1-\cos) - 2\gamma\sqrt{E_W E_H}(\cos-1)^2 + \gamma^2 "
+                          r"E_W(\cos-1)^2$ (35); at $\gamma = \sqrt{E_H/E_W}$, the minimiser over $\gamma$ of this "
+                          r"bound, it equals $\frac{1 + \cos}{2}\lVert h - h^*\rVert^2$ (36)")),
     _claim("(37)-(38)",
            "CE step: ||h - gamma grad L_CE - h*||^2 expands as the first line of (37) and equals ||e||^2 + "
            "gamma^2 (p_k-1)^2 E_W + ||gamma sum p_j w_j||^2 + M, M of (38); lines 2-4 of (38) equal M with "
@@ -527,7 +572,12 @@ CLAIMS: list[Claim] = [
                         lambda m: etf_points(m, "cone"), _eq37, FINITE_DIFFERENCE)
            + bound_checks("(38): lines 2-4 (corrected) against line 1", lambda m: etf_points(m, "cone"), _eq38,
                           CLOSED_FORM_AGREEMENT),
-           assumptions=_CONE),
+           assumptions=_CONE,
+           statement_tex=(r"CE step: $\lVert h - \gamma\nabla L_{\mathrm{CE}} - h^*\rVert^2$ expands as the first line "
+                          r"of (37) and equals $\lVert e\rVert^2 + \gamma^2(p_k-1)^2 E_W + \bigl\lVert\gamma\sum_j p_j "
+                          r"w_j\bigr\rVert^2 + M$, $M$ of (38); lines 2-4 of (38) equal $M$ with $\langle h^t, "
+                          r"w_k\rangle$ in place of $\langle h^t - h^*, w_k\rangle$ in lines 3-4 (erratum "
+                          r"yang2022-eq38-term); no assumption on $p$")),
     _claim("(39)-(40)",
            "Under Thm 2's assumption p_j = (1 - p_k)/(K-1) for j != k: the chain (39) (=a uses the assumption, =b "
            "uses sum_i w_i = 0) and M = -2(1-p_k) K/(K-1) gamma sqrt(E_H E_W)(1 - cos) + 2 gamma^2 (1-p_k)^2 "
@@ -536,7 +586,11 @@ CLAIMS: list[Claim] = [
                         _cone_symmetric, _eq39_40, CLOSED_FORM_AGREEMENT)
            + strict_checks("=a fails without the assumption (generic h in the cone, K >= 3)",
                            lambda m: etf_points(m, "cone", min_k=3), _eq39a_gap),
-           assumptions=_CONE + "; wrong-class probabilities equal (h - h.w w/E_W orthogonal to every w_j)"),
+           assumptions=_CONE + "; wrong-class probabilities equal (h - h.w w/E_W orthogonal to every w_j)",
+           statement_tex=(r"Under Thm 2's assumption $p_j = (1 - p_k)/(K-1)$ for $j \ne k$: the chain (39) "
+                          r"($\overset{a}{=}$ uses the assumption, $\overset{b}{=}$ uses $\sum_i w_i = 0$) and $M = "
+                          r"-2(1-p_k)\frac{K}{K-1}\gamma\sqrt{E_H E_W}(1 - \cos) + 2\gamma^2(1-p_k)^2\frac{E_W}{K-1}$ "
+                          r"(40)")),
     _claim("(41)-(44)",
            "Under the assumption, ||Proj(x) - h*||^2 <= ||x - h*||^2 = 2 E_H (1-cos) - E_H (1-cos)^2 + [the "
            "objective of (42) in s = gamma (1-p_k) K/(K-1)] (41); the objective is >= 0, = 0 iff gamma = (K-1)/K "
@@ -552,5 +606,12 @@ CLAIMS: list[Claim] = [
            + strict_checks("strict at gamma = corrected step times e^u, 0.2 <= |u| <= 2",
                            lambda m: st.tuples(_cone_symmetric(m), shifts()),
                            lambda case: _ce_ratio_gap(with_gamma(case[0], corrected_step(case[0]) * np.exp(case[1])))),
-           assumptions=_CONE + "; wrong-class probabilities equal (h - h.w w/E_W orthogonal to every w_j)"),
+           assumptions=_CONE + "; wrong-class probabilities equal (h - h.w w/E_W orthogonal to every w_j)",
+           statement_tex=(r"Under the assumption, $\lVert\mathrm{Proj}(x) - h^*\rVert^2 \le \lVert x - h^*\rVert^2 = "
+                          r"2E_H(1-\cos) - E_H(1-\cos)^2 +$ [the objective of (42) in $s = \gamma(1-p_k)\frac{K}{K-1}$] "
+                          r"(41); the objective is $\ge 0$, $= 0$ iff $\gamma = \frac{K-1}{K}\sqrt{E_H/E_W}\,\frac{1 - "
+                          r"\cos}{1 - p_k}$ (square root corrected, erratum yang2022-appB-step), so the pre-projection "
+                          r"ratio is $\ge \frac{1 + \cos}{2}$ for every fixed $\gamma$ (43)-(44). What this orders is "
+                          r"the pre-projection bound, not the projected contraction of Def. 2 (erratum "
+                          r"yang2022-thm2-eta)")),
 ]

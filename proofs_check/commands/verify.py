@@ -50,7 +50,7 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
     """One progress entry: ``[n/N]``, status, the check's seconds, elapsed time and the time left
     (the mean time of the checks done so far times the checks left), claim and level, then the full
     description with its measured figure and pass criterion, wrapped to ``width`` columns at spaces."""
-    from proofs_check.render import criterion
+    from proofs_check.render import CONSISTENCY_LABEL, criterion
 
     left = elapsed / done * (total - done)
     digits = len(str(total))
@@ -59,7 +59,8 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
     figure = "" if rec.figure is None else f"; figure {rec.figure:.3g}, {criterion(rec.as_dict())}"
     width = max(width, INDENT + 20)
     options = dict(width=width, subsequent_indent=" " * INDENT, break_long_words=False, break_on_hyphens=False)
-    return textwrap.wrap(head, **options) + textwrap.wrap(rec.description + figure, initial_indent=" " * INDENT,
+    tag = f"[{CONSISTENCY_LABEL}] " if rec.consistency else ""
+    return textwrap.wrap(head, **options) + textwrap.wrap(tag + rec.description + figure, initial_indent=" " * INDENT,
                                                           **options)
 
 
@@ -96,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     s = report.summary()
     headlines = report.headlines()
     sys.stderr.write(f"claims {s['claims']}: {s['claims_passed']} passed, {s['claims_with_erratum']} with a "
-                     f"recorded erratum, {s['claims_failed']} failed; {s['checks']} checks in {s['seconds']} s; "
+                     f"recorded erratum, {s['claims_failed']} failed; {s['checks']} checks ({s['checks_consistency']} of them "
+                     f"implementation-consistency) in {s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
     sys.stderr.write(headline_markdown(headlines) + "\n")
     for failure in report.failures:

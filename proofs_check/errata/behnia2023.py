@@ -56,6 +56,11 @@ ERRATA = [
         corrected="V has orthonormal columns and U^T N U = I (N = diag(n_c)), i.e. N^{1/2} U has orthonormal "
                   "columns; U itself is orthonormal only when N = I (R = 1, alpha = 1). With this U, "
                   "M^T M = U Lambda U^T as Def. 1(b) states.",
+        printed_tex=(r"$\hat{Z} = V\Lambda\,[U^\top \otimes \mathbf{1}^\top \ldots]$ with $U, V \in "
+                     r"\mathbb{R}^{k\times(k-1)}$ having orthonormal columns"),
+        corrected_tex=(r"$V$ has orthonormal columns and $U^\top N U = I$ ($N = \operatorname{diag}(n_c)$), i.e. "
+                       r"$N^{1/2}U$ has orthonormal columns; $U$ itself is orthonormal only when $N = I$ ($R = 1$, "
+                       r"$\alpha = 1$). With this $U$, $M^\top M = U\Lambda U^\top$ as Def. 1(b) states."),
         evidence=_def1_u_not_orthonormal,
         claim_id="behnia2023 Def. 1(a) SVD",
     ),

@@ -248,12 +248,22 @@ ERRATA: list[Erratum] = [
         corrected="M-bar_k = log((K-1)(sqrt(n_k) / (N sqrt((K-1)/K lambda_W lambda_H)) - 1)); "
                   "c_1 = N sqrt((K-1)/K lambda_W lambda_H) (the square root covers lambda_W lambda_H, as the "
                   "paper's own positivity condition and Cor. 4 require)",
+        printed_tex=(r"$\bar{M}_k = "
+                     r"\log\Bigl((K-1)\Bigl(\frac{\sqrt{n_k}}{N\sqrt{\frac{K-1}{K}}\,\lambda_W\lambda_H} - "
+                     r"1\Bigr)\Bigr)$; $c_1 = N\sqrt{\frac{K-1}{K}}\,\lambda_W\lambda_H$"),
+        corrected_tex=(r"$\bar{M}_k = \log\Bigl((K-1)\Bigl(\frac{\sqrt{n_k}}{N\sqrt{\frac{K-1}{K}\lambda_W\lambda_H}} "
+                       r"- 1\Bigr)\Bigr)$; $c_1 = N\sqrt{\frac{K-1}{K}\lambda_W\lambda_H}$ (the square root covers "
+                       r"$\lambda_W\lambda_H$, as the paper's own positivity condition and Cor. 4 require)"),
         evidence=_m_bar_sqrt, claim_id="dang2024 Thm 1"),
     Erratum(
         id="dang2024-step4-sqrt-n", paper=PAPER,
         location="Step 4 of the proof of Thm 1, last line of the identity after eq. (39)",
         printed="... = sqrt(lambda_H/lambda_W K/(K-1)) n_k x / (1+t) + log((1+t)/t)",
         corrected="... = sqrt(lambda_H/lambda_W K/(K-1)) sqrt(n_k) x / (1+t) + log((1+t)/t)",
+        printed_tex=(r"$\ldots = \sqrt{\frac{\lambda_H}{\lambda_W}\frac{K}{K-1}}\,\frac{n_k x}{1+t} + "
+                     r"\log\frac{1+t}{t}$"),
+        corrected_tex=(r"$\ldots = \sqrt{\frac{\lambda_H}{\lambda_W}\frac{K}{K-1}}\,\frac{\sqrt{n_k}\,x}{1+t} + "
+                       r"\log\frac{1+t}{t}$"),
         evidence=_step4_identity, claim_id="dang2024 proof Step 4 identity below (39)"),
     Erratum(
         id="dang2024-lemma2-index", paper=PAPER,
@@ -261,11 +271,17 @@ ERRATA: list[Erratum] = [
         printed="w_k = sqrt(1/(K(K-1))) sqrt(lambda_H/lambda_W) (K sqrt(n_m) h_m - sum_k sqrt(n_k) h_k), for all k",
         corrected="w_k = sqrt(1/(K(K-1))) sqrt(lambda_H/lambda_W) (K sqrt(n_k) h_k - sum_m sqrt(n_m) h_m), for all k "
                   "(eq. (10))",
+        printed_tex=(r"$w_k = \sqrt{\frac{1}{K(K-1)}}\sqrt{\frac{\lambda_H}{\lambda_W}}\bigl(K\sqrt{n_m}\,h_m - "
+                     r"\sum_k\sqrt{n_k}\,h_k\bigr)$, for all $k$"),
+        corrected_tex=(r"$w_k = \sqrt{\frac{1}{K(K-1)}}\sqrt{\frac{\lambda_H}{\lambda_W}}\bigl(K\sqrt{n_k}\,h_k - "
+                       r"\sum_m\sqrt{n_m}\,h_m\bigr)$, for all $k$ (eq. (10))"),
         evidence=_lemma2_index, claim_id="dang2024 proof Lemma 2 (44)-(51)"),
     Erratum(
         id="dang2024-cor2-feature-ratio", paper=PAPER, location="Cor. 2, eq. (14), second line",
         printed="||h_i||^2 / ||h_j||^2 = sqrt((n_j / n_i) (M_i / M_j))",
         corrected="||h_i||^2 / ||h_j||^2 = sqrt(n_j / n_i) M_i / M_j",
+        printed_tex=r"$\lVert h_i\rVert^2/\lVert h_j\rVert^2 = \sqrt{\frac{n_j}{n_i}\,\frac{M_i}{M_j}}$",
+        corrected_tex=r"$\lVert h_i\rVert^2/\lVert h_j\rVert^2 = \sqrt{\frac{n_j}{n_i}}\,\frac{M_i}{M_j}$",
         evidence=_feature_ratio, claim_id="dang2024 Cor. 2"),
     Erratum(
         id="dang2024-dual-variables", paper=PAPER, location="Sec. 7.1, Remark before Lemma 1; proof of Lemma 1",
@@ -274,6 +290,12 @@ ERRATA: list[Erratum] = [
         corrected="the multipliers of H >= 0 equal grad_H L_1 >= 0 and are positive on the zero coordinates of the "
                   "optimal features, so grad_H L_1 != 0 and the matrix identity fails; its trace (43) still holds "
                   "by complementary slackness <grad_H L_1, H> = 0, which is all the proof uses",
+        printed_tex=(r"strong duality holds with dual variables equal $0$, hence $\nabla_H L_1 = 0$ at an optimum, "
+                     r"and $\lambda_W W^\top W = \lambda_H\,[n_1 h_1 \cdots n_K h_K]\,H^\top$"),
+        corrected_tex=(r"the multipliers of $H \ge 0$ equal $\nabla_H L_1 \ge 0$ and are positive on the zero "
+                       r"coordinates of the optimal features, so $\nabla_H L_1 \ne 0$ and the matrix identity fails; "
+                       r"its trace (43) still holds by complementary slackness $\langle\nabla_H L_1, H\rangle = 0$, "
+                       r"which is all the proof uses"),
         evidence=_dual_variables, claim_id="dang2024 proof Lemma 1 (35)/(43)"),
     Erratum(
         id="dang2024-proof-gap-tk", paper=PAPER, location="Steps 3-4 of the proof of Thm 1 (common c_1, t_k)",
@@ -281,17 +303,27 @@ ERRATA: list[Erratum] = [
         corrected="(27) needs t_k > 0, which fails when n_k <= (K-1)/K N^2 lambda_W lambda_H (deeply collapsed "
                   "classes); the proof does not cover these classes, but the statement of Thm 1 (h_k = 0 there) "
                   "still holds, as the numerical solver confirms",
+        printed_tex=r"the bound (27) is used for every class with $t_k = \sqrt{n_k}/c_1 - 1$ and $c_1$ of (41)",
+        corrected_tex=(r"(27) needs $t_k > 0$, which fails when $n_k \le \frac{K-1}{K}N^2\lambda_W\lambda_H$ (deeply "
+                       r"collapsed classes); the proof does not cover these classes, but the statement of Thm 1 ($h_k "
+                       r"= 0$ there) still holds, as the numerical solver confirms"),
         evidence=_proof_gap_t, claim_id="dang2024 Thm 1"),
     Erratum(
         id="dang2024-cor1-class-means", paper=PAPER, location="Cor. 1 and its proof",
         printed="H^T H proportional to I_K, W proportional to (H - h_G 1_K^T)^T, Z = W H (H the d x N features)",
         corrected="the class-mean matrix H-bar: H-bar^T H-bar proportional to I_K, W proportional to "
                   "(H-bar - h_G 1_K^T)^T, Z = W H-bar",
+        printed_tex=(r"$H^\top H \propto I_K$, $W \propto (H - h_G\mathbf{1}_K^\top)^\top$, $Z = WH$ ($H$ the "
+                     r"$d\times N$ features)"),
+        corrected_tex=(r"the class-mean matrix $\bar{H}$: $\bar{H}^\top\bar{H} \propto I_K$, $W \propto (\bar{H} - "
+                       r"h_G\mathbf{1}_K^\top)^\top$, $Z = W\bar{H}$"),
         evidence=_cor1_class_means, claim_id="dang2024 Cor. 1"),
     Erratum(
         id="dang2024-global-mean", paper=PAPER, location="Sec. 5.1, definition of h_G (used by NC1, eq. (19))",
         printed="h_G := (1/K) sum_k sum_{i=1}^n h_{k,i}",
         corrected="h_G := (1/N) sum_k sum_{i=1}^{n_k} h_{k,i} (the global mean of Sec. 3)",
+        printed_tex=r"$h_G := \frac{1}{K}\sum_k\sum_{i=1}^{n} h_{k,i}$",
+        corrected_tex=r"$h_G := \frac{1}{N}\sum_k\sum_{i=1}^{n_k} h_{k,i}$ (the global mean of Sec. 3)",
         evidence=_global_mean, claim_id="dang2024 eqs. (19)-(21)"),
     Erratum(
         id="dang2024-step1-norm-index", paper=PAPER,
@@ -299,6 +331,11 @@ ERRATA: list[Erratum] = [
         printed="for any k, sum_{i=1}^{n_k} ||h_{k,i}||^2 >= (1/n_k) ||sum_{k=1}^K h_{k,i}||^2",
         corrected="sum_{i=1}^{n_k} ||h_{k,i}||^2 >= (1/n_k) ||sum_{i=1}^{n_k} h_{k,i}||^2 (the sum runs over the "
                   "samples of class k, as in the displayed chain), with equality iff h_{k,i} = h_{k,j}",
+        printed_tex=(r"for any $k$, $\sum_{i=1}^{n_k}\lVert h_{k,i}\rVert^2 \ge "
+                     r"\frac{1}{n_k}\bigl\lVert\sum_{k=1}^K h_{k,i}\bigr\rVert^2$"),
+        corrected_tex=(r"$\sum_{i=1}^{n_k}\lVert h_{k,i}\rVert^2 \ge \frac{1}{n_k}\bigl\lVert\sum_{i=1}^{n_k} "
+                       r"h_{k,i}\bigr\rVert^2$ (the sum runs over the samples of class $k$, as in the displayed "
+                       r"chain), with equality iff $h_{k,i} = h_{k,j}$"),
         evidence=_step1_norm_index, claim_id="dang2024 proof Step 1 feature norms"),
     Erratum(
         id="dang2024-step4-collapse", paper=PAPER,
@@ -312,5 +349,14 @@ ERRATA: list[Erratum] = [
                   "g_k(x_bar_k) < g_k(0), so with any collapsed class the bound lies strictly below the minimum and "
                   "Step 4 does not identify the minimiser, even where every t_k > 0 (beyond dang2024-proof-gap-tk); "
                   "the statement of Thm 1 still holds (numerical solver)",
+        printed_tex=(r"$\xi\bigl(c_1 = N\sqrt{\frac{K-1}{K}}\,\lambda_W\lambda_H,\ x\bigr) = "
+                     r"\sum_k\frac{n_k}{N}c_{2,k}$ ($t_k = \sqrt{n_k}/c_1 - 1$) $= \sum_k g(x_k^*)$, for every "
+                     r"class including the collapsed ones ($x_k^* = 0$)"),
+        corrected_tex=(r"$\sum_k\frac{n_k}{N}c_{2,k} = \sum_k g_k(\bar{x}_k)$ with $\bar{x}_k$ the unconstrained "
+                       r"stationary point of (42), which is negative for a collapsed class ($n_k \le C$); since $g_k$ "
+                       r"is convex with minimum at $\bar{x}_k < 0$, $g_k(\bar{x}_k) < g_k(0)$, so with any collapsed "
+                       r"class the bound lies strictly below the minimum and Step 4 does not identify the minimiser, "
+                       r"even where every $t_k > 0$ (beyond dang2024-proof-gap-tk); the statement of Thm 1 still "
+                       r"holds (numerical solver)"),
         evidence=_step4_collapse, claim_id="dang2024 proof Step 4 xi"),
 ]

@@ -139,6 +139,21 @@ ERRATA = [
                   "than DR there (numerics.eta_regularity.ce_contraction_limit). Read with Definition 2's 'gamma such "
                   "that eta is as small as possible', eta_DR is not (1 + cos)/2 either but tends to 0 as gamma "
                   "grows (the DR gradient is parallel to h*).",
+        printed_tex=(r"For any fixed learning rate $\gamma$, $\eta_{\mathrm{CE}} \ge \frac{1 + \cos\angle(h, "
+                     r"w^*_c)}{2} = \eta_{\mathrm{DR}}$, the $\eta$-regularity numbers of Definition 2 (projected "
+                     r"gradient onto $\lVert h\rVert^2 \le E_H$)."),
+        corrected_tex=(r"$\frac{1+\cos}{2}$ is the minimum over $\gamma$ of the PRE-projection ratio $\lVert h - "
+                       r"\gamma\nabla L - h^*\rVert^2/\lVert h - h^*\rVert^2$ (attained by DR at $\gamma = "
+                       r"\sqrt{E_H/E_W}$, and by CE only at an $h$-dependent $\gamma$ under the symmetric-$p$ "
+                       r"assumption). Since $\mathrm{Proj}$ is only non-expansive this bounds Definition 2's $\eta$ "
+                       r"from above and orders nothing: with the projection, $\eta_{\mathrm{DR}}(\sqrt{E_H/E_W}) < "
+                       r"\frac{1+\cos}{2}$, and for every fixed $\gamma$, $\eta_{\mathrm{CE}}(\gamma)$ tends to "
+                       r"$\bigl(\frac{1 - \gamma b}{1 + \gamma a}\bigr)^2 < 1$ (in the ETF span; $\bigl(\frac{1}{1 + "
+                       r"\gamma a}\bigr)^2$ outside) as $h \to h^*$, while $\frac{1+\cos}{2} \to 1$; so "
+                       r"$\eta_{\mathrm{CE}} < \frac{1+\cos}{2}$ near $h^*$ and CE contracts faster than DR there "
+                       r"(numerics.eta_regularity.ce_contraction_limit). Read with Definition 2's '$\gamma$ such that "
+                       r"$\eta$ is as small as possible', $\eta_{\mathrm{DR}}$ is not $\frac{1+\cos}{2}$ either but "
+                       r"tends to $0$ as $\gamma$ grows (the DR gradient is parallel to $h^*$)."),
         evidence=_thm2_evidence,
         claim_id="yang2022 Thm 2",
     ),
@@ -150,6 +165,10 @@ ERRATA = [
         corrected="s_k = sqrt(E_H/E_W)(1 - cos) with s_k = gamma (1 - p_k) K/(K-1) gives gamma = (K-1)/K "
                   "sqrt(E_H/E_W) (1 - cos) / (1 - p_k): the square root covers E_H/E_W only. At the printed "
                   "step the bound of eq. (43) is not attained.",
+        printed_tex=r"$\gamma = \frac{K-1}{K}\sqrt{\frac{E_H}{E_W}\,\frac{1 - \cos\angle(h, w^*_k)}{1 - p_k}}$",
+        corrected_tex=(r"$s_k = \sqrt{E_H/E_W}\,(1 - \cos)$ with $s_k = \gamma(1 - p_k)\frac{K}{K-1}$ gives $\gamma = "
+                       r"\frac{K-1}{K}\sqrt{\frac{E_H}{E_W}}\,\frac{1 - \cos}{1 - p_k}$: the square root covers "
+                       r"$E_H/E_W$ only. At the printed step the bound of eq. (43) is not attained."),
         evidence=_step_evidence,
         claim_id="yang2022 Thm 2",
     ),
@@ -160,6 +179,9 @@ ERRATA = [
         printed="the function f(x) = exp(x)/x is monotonically increasing when x < 0",
         corrected="f is strictly decreasing for x < 0 (f'(x) = exp(x)(x - 1)/x^2 < 0); being strictly "
                   "monotone it is still injective, so eq. (26) and Theorem 1 stand.",
+        printed_tex=r"the function $f(x) = e^x/x$ is monotonically increasing when $x < 0$",
+        corrected_tex=(r"$f$ is strictly decreasing for $x < 0$ ($f'(x) = e^x(x - 1)/x^2 < 0$); being strictly "
+                       r"monotone it is still injective, so eq. (26) and Theorem 1 stand."),
         evidence=_monotone_evidence,
         claim_id="yang2022 Thm 1",
     ),
@@ -171,6 +193,14 @@ ERRATA = [
         corrected="U^T U = I_K requires d >= K; to cover d = K - 1 (the regular simplex of Fig. 1) ask only "
                   "U^T U (I_K - 1 1^T/K) = I_K - 1 1^T/K, e.g. M = sqrt(K/(K-1)) Q B^T with B an orthonormal "
                   "basis of 1^perp and Q in R^(d x (K-1)) with orthonormal columns; eq. (2) holds either way.",
+        printed_tex=(r"$d \ge K - 1$ and $M = \sqrt{\frac{K}{K-1}}\,U\bigl(I_K - "
+                     r"\frac{1}{K}\mathbf{1}\mathbf{1}^\top\bigr)$ with $U \in \mathbb{R}^{d\times K}$, $U^\top U = "
+                     r"I_K$"),
+        corrected_tex=(r"$U^\top U = I_K$ requires $d \ge K$; to cover $d = K - 1$ (the regular simplex of Fig. 1) "
+                       r"ask only $U^\top U\bigl(I_K - \frac{1}{K}\mathbf{1}\mathbf{1}^\top\bigr) = I_K - "
+                       r"\frac{1}{K}\mathbf{1}\mathbf{1}^\top$, e.g. $M = \sqrt{\frac{K}{K-1}}\,QB^\top$ with $B$ an "
+                       r"orthonormal basis of $\mathbf{1}^\perp$ and $Q \in \mathbb{R}^{d\times(K-1)}$ with "
+                       r"orthonormal columns; eq. (2) holds either way."),
         evidence=_etf_dimension_evidence,
         claim_id="yang2022 Def. 1",
     ),

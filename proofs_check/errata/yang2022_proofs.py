@@ -82,6 +82,12 @@ ERRATA: list[Erratum] = [
         corrected="d L_DR / d h = -(1 - w_c*^T h / sqrt(E_W E_H)) w_c*, which is (15) only on the sphere ||h||^2 = E_H "
                   "(with ||w_c*||^2 = E_W); the bound ||d L_DR/d h|| <= 2 sqrt(E_w) of Appendix C holds there, not for "
                   "the L2-regularised features used on ImageNet",
+        printed_tex=r"$\frac{\partial L_{\mathrm{DR}}}{\partial h} = -(1 - \cos\angle(h, w_c^*))\,w_c^*$",
+        corrected_tex=(r"$\frac{\partial L_{\mathrm{DR}}}{\partial h} = -\bigl(1 - w_c^{*\top}h/\sqrt{E_W "
+                       r"E_H}\bigr)\,w_c^*$, which is (15) only on the sphere $\lVert h\rVert^2 = E_H$ (with $\lVert "
+                       r"w_c^*\rVert^2 = E_W$); the bound $\lVert\partial L_{\mathrm{DR}}/\partial h\rVert \le "
+                       r"2\sqrt{E_W}$ of Appendix C holds there, not for the $L_2$-regularised features used on "
+                       r"ImageNet"),
         evidence=_dr_gradient_sphere, claim_id="yang2022 proof (15)"),
     Erratum(
         id="yang2022-eq38-term", paper=PAPER, location="Appendix B, eq. (38), third and fourth lines",
@@ -89,5 +95,12 @@ ERRATA: list[Erratum] = [
                 "sum_j p_j w_j* - 2 gamma (1-p_k) sqrt(E_H E_W)/(K-1) = 2 gamma (1-p_k) <h^t - h*, w_k*> - ...",
         corrected="<h^t, w_k*> in place of <h^t - h*, w_k*> in both lines (the -sqrt(E_H E_W) already is <-h*, w_k*>); "
                   "eq. (39) indeed continues from 2 gamma (1-p_k) <h^t, w_k*>, so (40) and the rest are unaffected",
+        printed_tex=(r"$M = 2\gamma(1-p_k)\bigl(\langle h^t - h^*, w_k^*\rangle - \sqrt{E_H E_W} + \gamma "
+                     r"E_W\frac{1-p_k}{K-1}\bigr) - 2\gamma\,h^{t\top}\sum_j p_j w_j^* - "
+                     r"2\gamma(1-p_k)\frac{\sqrt{E_H E_W}}{K-1} = 2\gamma(1-p_k)\langle h^t - h^*, w_k^*\rangle - "
+                     r"\ldots$"),
+        corrected_tex=(r"$\langle h^t, w_k^*\rangle$ in place of $\langle h^t - h^*, w_k^*\rangle$ in both lines (the "
+                       r"$-\sqrt{E_H E_W}$ already is $\langle -h^*, w_k^*\rangle$); eq. (39) indeed continues from "
+                       r"$2\gamma(1-p_k)\langle h^t, w_k^*\rangle$, so (40) and the rest are unaffected"),
         evidence=_eq38_term, claim_id="yang2022 proof (37)-(38)"),
 ]

@@ -12,7 +12,7 @@ from proofs_check.model import Check, Claim, Outcome
 
 def _claims(fail: bool):
     ok = Check("numeric", "a | piped check", lambda: Outcome(True, 1e-12, 1e-9, "fine"))
-    bad = Check("numeric", "failing check", lambda: Outcome(not fail, 3.0, 1.0, "too big"))
+    bad = Check("numeric", "failing check", lambda: Outcome(not fail, 3.0 if fail else 0.5, 1.0, "too big"))
     slow = Check("training", "long check", lambda: Outcome(False, 9.0, 1.0, "only in full"), quick=False)
     return [Claim("behnia2023 X", "behnia2023", "statement", "assumptions", (ok, bad, slow))]
 
@@ -245,12 +245,12 @@ def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, 
     obj = json.loads(out)
     assert {r["id"] for r in obj["checks"]} == {"behnia2023 Thm 2(i)", "behnia2023 Thm 2(ii)"}
     assert obj["papers"] == [{"paper": "behnia2023", "claims": 2, "passed": 2, "with_erratum": 0, "failed": 0,
-                              "checks": 3, "errata": 0},
+                              "checks": 3, "consistency": 0, "errata": 0},
                              {"paper": "total", "claims": 2, "passed": 2, "with_erratum": 0, "failed": 0,
-                              "checks": 3, "errata": 0}]
+                              "checks": 3, "consistency": 0, "errata": 0}]
     assert json.loads((tmp_path / "report.json").read_text())["papers"] == obj["papers"]
     assert [line[:5] for line in err.splitlines() if line.startswith("[")] == ["[1/3]", "[2/3]", "[3/3]"]
-    assert "| behnia2023 | 2 | 2 | 0 | 0 | 3 | 0 |" in err  # the headline table at the end
+    assert "| behnia2023 | 2 | 2 | 0 | 0 | 3 | 0 | 0 |" in err  # the headline table at the end
     code = main(["verify", "--out", str(tmp_path), "--claim", "dang2024 T", "--json"])
     assert code == 0 and {r["id"] for r in json.loads(capsys.readouterr().out)["checks"]} == {"dang2024 Thm 1"}
     code = main(["verify", "--out", str(tmp_path), "--claim", "yang2022"])

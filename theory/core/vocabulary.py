@@ -100,6 +100,15 @@ class Status(Word):
     ERROR = "error"
 
 
+class Criterion(Word):
+    """criterion: how a check's measured figure is held to its bound (``Outcome.criterion``): ``<=`` passes
+    when the figure is at most the tolerance (a deviation, a residual, a count of failures), ``>=`` when it
+    is at least the margin (a strict inequality's gap, a negative control's distance, a trend)."""
+
+    AT_MOST = "<="
+    AT_LEAST = ">="
+
+
 class CheckLevel(Word):
     """check level: how a check establishes its claim."""
 
