@@ -20,12 +20,18 @@ from theory.core.vocabulary import CheckLevel, Paper, Status
 @dataclass(frozen=True)
 class Outcome:
     """Result of one check: ``figure`` is the measured number (a deviation, a residual count, an
-    accuracy ...) and ``tolerance`` the bound it was held to; ``detail`` says what was measured."""
+    accuracy ...) and ``tolerance`` the bound it was held to; ``detail`` says what was measured.
+
+    ``premise_met`` is False when the experiment did not reach the regime the statement is about (its
+    premise, e.g. zero training error): ``figure`` and ``tolerance`` are then the premise's measured figure
+    and bound, ``passed`` is False, and the runner reports the check as ``inconclusive``
+    (:func:`proofs_check.runner.premise_not_met` builds such an outcome)."""
 
     passed: bool
     figure: float | None
     tolerance: float | None
     detail: str
+    premise_met: bool = True
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 A check that tests a statement *as printed* names the erratum it expects (``Check.erratum``); when it
 fails and that erratum's evidence holds it is reported as ``erratum``, not ``fail`` (and if it passes,
 the erratum is contradicted: ``fail``). Every other check fails normally: an erratum never masks an
-unrelated failure. An exception inside a check becomes status ``error``, never a crash.
+unrelated failure. An exception inside a check becomes status ``error``, never a crash. A check whose
+outcome says its premise was not met (``Outcome.premise_met`` False) is ``inconclusive``: neither pass
+nor fail, and no erratum applies to it.
 
 :func:`property_outcome` bridges hypothesis: it runs a property programmatically with the registry's
 settings (derandomised, no example database, no deadline, the check's number of examples) layered over
@@ -39,7 +41,8 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
     start = time.perf_counter()
     try:
         outcome = check.run()
-        status = Status.PASS if bool(outcome.passed) else Status.FAIL
+        status = (Status.INCONCLUSIVE if not outcome.premise_met
+                  else Status.PASS if bool(outcome.passed) else Status.FAIL)
         figure, tol = _finite_or_none(outcome.figure), _finite_or_none(outcome.tolerance)
         detail = str(outcome.detail)
         if figure is None and outcome.figure is not None:  # report.json is strict JSON: no NaN/Infinity
@@ -66,6 +69,14 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
 def within(figure: float, tolerance: float, detail: str) -> Outcome:
     """Pass iff |figure| <= tolerance (figure is a deviation or residual)."""
     return Outcome(bool(abs(figure) <= tolerance), float(figure), float(tolerance), detail)
+
+
+def premise_not_met(figure: float, tolerance: float, premise: str, detail: str) -> Outcome:
+    """An inconclusive outcome: the experiment's premise figure ``figure`` (e.g. the number of models
+    with a training error; the premise is figure <= tolerance) missed its bound ``tolerance``; ``premise`` states the premise, ``detail``
+    what the claim's own figure would have been."""
+    return Outcome(False, float(figure), float(tolerance), f"premise not met ({premise}): figure {float(figure):.3g} > "
+                   f"{float(tolerance):g}; {detail}", premise_met=False)
 
 
 def symbolic_outcome(proof: Any) -> Outcome:
