@@ -86,6 +86,12 @@ def _gamma_sweep(sweep=None):  # noqa: ANN001, ANN202 - a GammaSweep (default: t
     return sweep, measure(train_nets(data, sweep.specs(), sweep.net))
 
 
+def final_errors(meas) -> dict[str, float | None]:  # noqa: ANN001 - a training.measurements.Measurements
+    """{"<loss> gamma <g>": training error at the last epoch (None for a diverged model)} of a sweep."""
+    return {f"{s.loss} gamma {s.gamma:g}": None if meas.diverged[b] else float(meas.train_error[-1, b])
+            for b, s in enumerate(meas.specs)}
+
+
 def behnia_trend(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
     """Fig. 3: Spearman(measured, predicted) of the W norm ratio for CDT and the M norm ratio for LDT."""
     from training.experiments.gamma_sweep import trends
@@ -100,9 +106,7 @@ def behnia_trend(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
                                                                        for loss, v in figures.items())
               + f"; largest final App. A.4 distances W {dist['W']:.3f}, M {dist['M']:.3f}, WM {dist['WM']:.3f}; "
               + f"{int(meas.diverged.sum())} diverged")
-    errors = {f"{s.loss} gamma {s.gamma:g}": None if meas.diverged[b] else float(meas.train_error[-1, b])
-              for b, s in enumerate(meas.specs)}
-    return fitted(errors, "Thm 2's separable regime: every model at training error 0",
+    return fitted(final_errors(meas), "Thm 2's separable regime: every model at training error 0",
                   Outcome(worst >= TREND_MIN, worst, TREND_MIN, detail + f" (figure: the smaller; must be >= {TREND_MIN})"))
 
 
@@ -130,8 +134,13 @@ def _nc_run(exp=None) -> dict:  # noqa: ANN001 - an NCExperiment (default: the e
 
 
 def dang_nc(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
-    """NC1-NC3 decrease and end below :data:`NC_BOUNDS`."""
-    rep = _nc_run(exp)
+    """NC1-NC3 decrease and end below :data:`NC_BOUNDS` (:func:`nc_outcome` of the nc-relu run)."""
+    return nc_outcome(_nc_run(exp))
+
+
+def nc_outcome(rep: dict) -> Outcome:
+    """NC1-NC3 of an nc-relu report (``nc``: each metric per logged epoch, ``epochs``, ``final.train_error``)
+    decrease and end below :data:`NC_BOUNDS`; inconclusive when the training error does not end at 0."""
     nc = {key: np.array([np.nan if v is None else v for v in rep["nc"][key]]) for key in NC_BOUNDS}
     final = {key: float(v[-1]) for key, v in nc.items()}
     ratio = max((final[key] / bound if np.isfinite(final[key]) else np.inf) for key, bound in NC_BOUNDS.items())
@@ -144,8 +153,14 @@ def dang_nc(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
 
 
 def dang_collapse(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
-    """Minority collapse: ratio <= 0.1 for R >= 1.5 R*, >= 0.5 for R <= R*/2."""
-    mc = _nc_run(exp)["minority_collapse"]
+    """Minority collapse (:func:`collapse_outcome` of the nc-relu run's sweep over R)."""
+    return collapse_outcome(_nc_run(exp)["minority_collapse"])
+
+
+def collapse_outcome(mc: dict) -> Outcome:
+    """Minority collapse: ratio <= 0.1 for R >= 1.5 R*, >= 0.5 for R <= R*/2 (``mc``: ``R_star`` and
+    ``runs`` with ``R``, ``ratio``, ``fitted_train_error``); inconclusive when a run does not fit the
+    classes the UFM+ minimiser fits."""
     R_star = mc["R_star"]
     far = [r["ratio"] for r in mc["runs"] if r["R"] >= 1.5 * R_star]
     near = [r["ratio"] for r in mc["runs"] if r["R"] <= 0.5 * R_star]
