@@ -94,7 +94,7 @@ def criterion(check: Mapping[str, Any]) -> str:
         return f"premise: figure ≤ {_fmt(tol)}"
     relation = check.get("criterion")
     if relation is None and figure is not None:
-        passed = check.get("status") == "pass"
+        passed = check.get("status") == Status.PASS
         relation = ">=" if (passed and figure > tol) or (not passed and abs(figure) <= tol) else "<="
     return f"figure {'≥' if relation == '>=' else '≤'} {_fmt(tol)}"
 

@@ -42,6 +42,8 @@ P = Paper.BEHNIA2023
 SEEDS = (0, 1, 2)
 #: logged points of a paper-size run (the second half of them decides whether a run is still converging)
 PAPER_LOGS = 6
+#: runs above the tolerance named in a detail, the worst first (the rest are counted)
+LISTED_RUNS = 5
 
 
 def _small_sweep(losses: tuple[str, ...]) -> Outcome:
@@ -78,11 +80,13 @@ def converged_within(meas, tolerance: float, what: str) -> Outcome:  # noqa: ANN
     dist = np.max([meas.distance[key] for key in ("W", "M", "WM")], axis=0)  # (epochs, runs)
     worst = float(dist[-1, inner].max())
     name = lambda b: f"{meas.specs[b].loss} gamma {meas.specs[b].gamma:g} seed {meas.specs[b].seed}"  # noqa: E731
-    above = [b for b in np.flatnonzero(inner) if dist[-1, b] > tolerance]
+    above = sorted((b for b in np.flatnonzero(inner) if dist[-1, b] > tolerance), key=lambda b: -dist[-1, b])
+    more = f" and {len(above) - LISTED_RUNS} more" if len(above) > LISTED_RUNS else ""
     detail = (f"worst W/M/WM distance over |gamma| <= 1 at epoch {int(meas.epochs[-1])} ({what}, seeds "
-              f"{sorted({s.seed for s in meas.specs})}): {worst:.4f}; above {tolerance:g}: "
-              + (", ".join(f"{name(b)} " + " -> ".join(f"{v:.4f}" for v in dist[len(dist) // 2:, b]) for b in above)
-                 or "none") + f" (epochs {', '.join(str(int(e)) for e in meas.epochs[len(dist) // 2:])})")
+              f"{sorted({s.seed for s in meas.specs})}): {worst:.4f}; {len(above)} run(s) above {tolerance:g}: "
+              + (", ".join(f"{name(b)} " + " -> ".join(f"{v:.4f}" for v in dist[len(dist) // 2:, b])
+                           for b in above[:LISTED_RUNS]) or "none")
+              + f"{more} (epochs {', '.join(str(int(e)) for e in meas.epochs[len(dist) // 2:])})")
     if not above:
         return within(worst, tolerance, detail)
     falling = np.all(np.diff(dist[len(dist) // 2:], axis=0) < 0, axis=0)
@@ -93,7 +97,7 @@ def converged_within(meas, tolerance: float, what: str) -> Outcome:  # noqa: ANN
                        + ", ".join(name(b) for b in stalled))
     missed = sorted(set(above) | set(unfit))
     return premise_not_met(len(missed), 0.0, "every run converged (distance no longer falling) at zero training "
-                           "error", f"still converging: {len(above)} run(s) above the tolerance, all falling; "
+                           "error", "still converging: every run above the tolerance is falling; "
                            f"without zero training error: {', '.join(name(b) for b in unfit) or 'none'}; {detail}")
 
 

@@ -114,6 +114,7 @@ def test_report_renders_offline_in_chromium(report_doc: dict, tmp_path: Path) ->
     ({"tolerance": 1.0, "figure": 0.5, "status": "fail"}, "figure ≥ 1"),          # a margin missed
     ({"tolerance": 1.0, "figure": 3.0, "status": "fail", "criterion": ">="}, "figure ≥ 1"),
     ({"tolerance": None, "figure": None, "status": "pass"}, "no exception"),
+    ({"tolerance": 0.0, "figure": 12.0, "status": "inconclusive"}, "premise: figure ≤ 0"),  # its premise's bound
 ])
 def test_pass_criterion_follows_the_outcome(row, text) -> None:
     from proofs_check.render import criterion
