@@ -37,7 +37,7 @@ from theory.core.errors import InputError
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, nc1, nc2, nc3
 from theory.core.validate import positive_int, positive_real
-from theory.ufm_plus.closed_form import minority_collapse_ratio, predict
+from theory.ufm_plus.closed_form import UFMPlusPrediction, minority_collapse_ratio, predict
 from training.batched import SGDConfig
 from training.data import DATASETS, imbalanced
 from training.deepnet import NetConfig, NetResult, member, networks, train_nets
@@ -184,7 +184,7 @@ def _collapse_data(exp: NCExperiment) -> list[tuple[float, Any]]:
             for R in exp.collapse_R]
 
 
-def _fitted_error(pred, class_accuracy: np.ndarray, counts: np.ndarray) -> float | None:  # noqa: ANN001
+def _fitted_error(pred: UFMPlusPrediction, class_accuracy: np.ndarray, counts: np.ndarray) -> float | None:
     """Training error over the classes that the UFM+ minimiser ``pred`` classifies correctly: the classes k
     whose true logit (dang2024 eq. 11) exceeds every other logit of their features (eq. 12); a collapsed
     class (h_k = 0) has all its logits 0 and is not among them. 0 when the network fits every class the
