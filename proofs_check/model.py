@@ -24,13 +24,19 @@ class Outcome:
     ``criterion`` (:class:`Criterion`, parsed) states how: ``<=`` (the default) passes when the figure is
     at most the tolerance, ``>=`` when it is at least that margin. A pass must meet its own criterion (the
     runner reports an ``error`` otherwise); a failure may also come from a further condition named in
-    ``detail``."""
+    ``detail``.
+
+    ``premise_met`` is False when the experiment did not reach the regime the statement is about (its
+    premise, e.g. zero training error): ``figure`` and ``tolerance`` are then the premise's measured figure
+    and bound, ``passed`` is False, and the runner reports the check as ``inconclusive``
+    (:func:`proofs_check.runner.premise_not_met` builds such an outcome)."""
 
     passed: bool
     figure: float | None
     tolerance: float | None
     detail: str
     criterion: Criterion = Criterion.AT_MOST
+    premise_met: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "criterion", Criterion.parse(self.criterion))

@@ -19,8 +19,8 @@ from typing import Any, Iterable, Mapping
 from theory.core.vocabulary import Criterion, Paper, Status
 
 _ORDER = {s.value: i for i, s in enumerate(Status)}
-_COLOUR = {"pass": "#dff3df", "erratum": "#fff1c4", "fail": "#f7d4d4", "error": "#f7d4d4"}
-_VERDICT = {"pass": "holds", "erratum": "holds as corrected (erratum)", "fail": "FAILS", "error": "ERROR"}
+_VERDICT = {Status.PASS: "holds", Status.ERRATUM: "holds as corrected (erratum)",
+            Status.INCONCLUSIVE: "inconclusive (premise not met)", Status.FAIL: "FAILS", Status.ERROR: "ERROR"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1100px;padding:1.5em;
@@ -29,7 +29,7 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-b
 table{border-collapse:collapse;margin:.6em 0;width:100%} td,th{border:1px solid #d4d4d4;padding:4px 6px;
 font-size:13px;vertical-align:top;text-align:left} th{background:#f3f3f3}
 .num{text-align:right;font-variant-numeric:tabular-nums}
-.pass{background:#dff3df}.erratum{background:#fff1c4}.fail,.error{background:#f7d4d4}
+.pass{background:#dff3df}.erratum{background:#fff1c4}.inconclusive{background:#e4e9f2}.fail,.error{background:#f7d4d4}
 .consistency{background:#e3ecfa;color:#23456e;font-size:11px;padding:0 3px;border-radius:3px}
 details{margin:.3em 0} summary{cursor:pointer} .muted{color:#666;font-size:12px}
 .toc{columns:2;font-size:14px} .texd{margin:.5em 0;overflow-x:auto} figure{margin:1em 0}
@@ -100,31 +100,35 @@ def _fmt(value: Any) -> str:
 def criterion(check: Mapping[str, Any]) -> str:
     """The pass criterion of a check row as text: ``figure ≤ tol`` or ``figure ≥ margin`` (its
     ``criterion``, see :class:`theory.core.vocabulary.Criterion`); ``no figure`` for a row without a bound
-    (a check that raised)."""
+    (a check that raised). An ``inconclusive`` check's figure is its premise's
+    (:func:`proofs_check.runner.premise_not_met`)."""
     tol = check.get("tolerance")
     if tol is None:
         return "no figure"
+    if check.get("status") == Status.INCONCLUSIVE:
+        return f"premise: figure ≤ {_fmt(tol)}"
     relation = Criterion.parse(check["criterion"])
     return f"figure {'≥' if relation == Criterion.AT_LEAST else '≤'} {_fmt(tol)}"
 
 
 def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
-    """The worst status of a claim's checks (pass < erratum < fail < error)."""
+    """The worst status of a claim's checks (pass < erratum < inconclusive < fail < error)."""
     return max((c["status"] for c in checks), key=lambda s: _ORDER[s])
 
 
 def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per paper: claims checked, passed, with a recorded erratum, failed; checks that verify the paper and,
-    apart, implementation-consistency checks (two routes of one formula, ``consistency``); errata recorded."""
+    """Per paper: claims checked, passed, with a recorded erratum, inconclusive, failed; checks that verify
+    the paper and, apart, implementation-consistency checks (two routes of one formula, ``consistency``);
+    errata recorded."""
     rows = []
     for paper in Paper:
         mine = [c for c in claims if c["paper"] == paper.value]
         if not mine and not any(e["paper"] == paper.value for e in errata):
             continue
         status = [c["status"] for c in mine]
-        rows.append({"paper": paper.value, "claims": len(mine), "passed": status.count("pass"),
-                     "with_erratum": status.count("erratum"),
-                     "failed": status.count("fail") + status.count("error"),
+        rows.append({"paper": paper.value, "claims": len(mine), "passed": status.count(Status.PASS),
+                     "with_erratum": status.count(Status.ERRATUM), "inconclusive": status.count(Status.INCONCLUSIVE),
+                     "failed": status.count(Status.FAIL) + status.count(Status.ERROR),
                      "checks": sum(1 for c in mine for ch in c["checks"] if not ch.get("consistency")),
                      "consistency": sum(1 for c in mine for ch in c["checks"] if ch.get("consistency")),
                      "errata": sum(1 for e in errata if e["paper"] == paper.value)})
@@ -134,7 +138,7 @@ def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, A
 
 
 _HEAD_COLUMNS = (("claims", "claims checked"), ("passed", "passed"), ("with_erratum", "with a recorded erratum"),
-                 ("failed", "failed"), ("checks", "checks of the paper"),
+                 ("inconclusive", "inconclusive"), ("failed", "failed"), ("checks", "checks of the paper"),
                  ("consistency", "implementation-consistency checks"), ("errata", "errata recorded"))
 
 

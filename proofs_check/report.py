@@ -26,9 +26,9 @@ from typing import Callable, Iterable, Sequence, TypeVar
 from proofs_check.catalog import all_claims, all_errata, errata_by_id
 from proofs_check.model import Check, CheckRecord, Claim
 from proofs_check.runner import run_check
-from proofs_check.render import document, provenance, render_html, render_markdown
+from proofs_check.render import claim_status, document, provenance, render_html, render_markdown
 from theory.core.errors import InputError
-from theory.core.vocabulary import Paper
+from theory.core.vocabulary import Paper, Status
 from theory.infra.atomic import replace_directory, write_atomic
 from theory.infra.jsonout import dumps
 
@@ -63,8 +63,9 @@ class Report:
 
     @property
     def failed(self) -> list[CheckRecord]:
-        """Checks that failed or raised and are not covered by a recorded erratum."""
-        return [r for r in self.records if r.status in ("fail", "error")]
+        """Checks that failed or raised and are not covered by a recorded erratum (an ``inconclusive``
+        check is not a failure)."""
+        return [r for r in self.records if r.status in (Status.FAIL, Status.ERROR)]
 
     def headlines(self) -> list[dict[str, object]]:
         """The per-paper headline of these records (:func:`proofs_check.render.paper_headlines`: claims
@@ -73,20 +74,21 @@ class Report:
         return document([r.as_dict() for r in self.records], [], self.errata, [], [], {}, {})["papers"]
 
     def summary(self) -> dict[str, object]:
-        """Headline numbers: claims and checks by status; ``checks_consistency``: how many of the checks
-        are implementation-consistency checks (two routes of one formula)."""
-        claims: dict[str, str] = {}
+        """Headline numbers: claims (by their worst check, :func:`proofs_check.render.claim_status`) and
+        checks by status; ``checks_consistency``: how many of the checks are implementation-consistency
+        checks (two routes of one formula)."""
+        grouped: dict[str, list[dict[str, str]]] = {}
         for r in self.records:
-            order = {"pass": 0, "erratum": 1, "fail": 2, "error": 3}
-            if r.claim_id not in claims or order[r.status] > order[claims[r.claim_id]]:
-                claims[r.claim_id] = r.status
+            grouped.setdefault(r.claim_id, []).append({"status": r.status})
+        claims = [claim_status(checks) for checks in grouped.values()]
         count = lambda seq, s: sum(1 for v in seq if v == s)  # noqa: E731
         statuses = [r.status for r in self.records]
         return {"level": self.level, "claims": len(claims),
-                "claims_passed": count(claims.values(), "pass"),
-                "claims_with_erratum": count(claims.values(), "erratum"),
-                "claims_failed": count(claims.values(), "fail") + count(claims.values(), "error"),
-                "checks": len(statuses), **{f"checks_{s}": count(statuses, s) for s in ("pass", "erratum", "fail", "error")},
+                "claims_passed": count(claims, Status.PASS),
+                "claims_with_erratum": count(claims, Status.ERRATUM),
+                "claims_inconclusive": count(claims, Status.INCONCLUSIVE),
+                "claims_failed": count(claims, Status.FAIL) + count(claims, Status.ERROR),
+                "checks": len(statuses), **{f"checks_{s}": count(statuses, s) for s in Status},
                 "checks_consistency": sum(1 for r in self.records if r.consistency),
                 "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}
 

@@ -6,6 +6,8 @@ the erratum is contradicted: ``fail``). Every other check fails normally: an err
 unrelated failure. An exception inside a check becomes status ``error``, never a crash, and so does a
 check whose pass contradicts its own criterion (:func:`meets_criterion`: a pass whose figure is not
 <= its tolerance, or not >= its margin, or that has no finite figure to hold to its bound).
+A check whose outcome says its premise was not met (``Outcome.premise_met`` False) is
+``inconclusive``: neither pass nor fail, and no erratum applies to it.
 
 :func:`property_outcome` bridges hypothesis: it runs a property programmatically with the registry's
 settings (derandomised, no example database, no deadline, the check's number of examples) layered over
@@ -43,7 +45,10 @@ def meets_criterion(criterion: Criterion, figure: float | None, tolerance: float
 
 def _judged(outcome: Outcome, figure: float | None, tol: float | None, detail: str) -> tuple[Status, str]:
     """The status of an outcome held to its own criterion: a pass that does not meet it is an ``error``;
-    a failure whose figure meets it failed on a further condition of the check, which the detail notes."""
+    a failure whose figure meets it failed on a further condition of the check, which the detail notes;
+    an outcome whose premise was not met is ``inconclusive``."""
+    if not outcome.premise_met:
+        return Status.INCONCLUSIVE, detail
     meets = meets_criterion(outcome.criterion, figure, tol)
     if bool(outcome.passed):
         if meets:
@@ -93,6 +98,14 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
 def within(figure: float, tolerance: float, detail: str) -> Outcome:
     """Pass iff |figure| <= tolerance (figure is a deviation or residual; criterion ``<=``)."""
     return Outcome(bool(abs(figure) <= tolerance), float(figure), float(tolerance), detail)
+
+
+def premise_not_met(figure: float, tolerance: float, premise: str, detail: str) -> Outcome:
+    """An inconclusive outcome: the experiment's premise figure ``figure`` (e.g. the number of models
+    with a training error; the premise is figure <= tolerance) missed its bound ``tolerance``; ``premise`` states the premise, ``detail``
+    what the claim's own figure would have been."""
+    return Outcome(False, float(figure), float(tolerance), f"premise not met ({premise}): figure {float(figure):.3g} > "
+                   f"{float(tolerance):g}; {detail}", premise_met=False)
 
 
 def symbolic_outcome(proof: Any) -> Outcome:

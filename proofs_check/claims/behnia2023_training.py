@@ -5,17 +5,31 @@ and that a new parameterization follows its own convex-program prediction.
 
 "best recipe" = loss-normalised GD (step lr / (L ||theta||^2)) with Nesterov momentum, README's
 convergence study; "paper recipe" = constant step 5, no weight decay, 6000 full-batch epochs (App. A.1).
+
+Every check trains :data:`SEEDS` (three initialisations) and its verdict is over all of them; the App. A.1
+checks use the paper's setting and its 6000 epochs. Thm 2 is a statement about the limit t -> oo (GD
+converges in direction, App. A.3: like 1/log t), which a finite run can confirm (every distance within
+the tolerance) but not refute while it is still converging: a run above the tolerance whose distance was
+still falling over every logged interval of the second half of training has not reached the regime the
+tolerance describes, and the check is ``inconclusive`` (:func:`converged_within`); a run above the
+tolerance that stalled, or a premise run without zero training error, is reported as such.
+
+Findings behind this (measured with these scripts' settings, CPU): with the best recipe at 6000 epochs,
+seed 1 leaves CDT gamma = 0.5 at 0.063 (> 0.05; seeds 0 and 2: 0.035, 0.038); float64 gives the same
+0.0625, so it is not precision; the distance keeps falling (0.069 at 3000 epochs, 0.057 at 9000, 0.050
+at 15000, 0.048 at 18000, 0.035 at 48000): slow convergence from that initialisation, not another limit.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
 from proofs_check.check_param import check_parameterization
 from proofs_check.model import Check, Claim, Outcome
-from proofs_check.runner import at_least, within
+from proofs_check.runner import at_least, premise_not_met, within
 from theory.core.tolerances import GRID_SLACK, PAPER_RECIPE_DISTANCE, SLOWDOWN_MARGIN, TRAINING_DISTANCE
 from theory.core.vocabulary import CheckLevel, Loss, Paper
 from training.recipes import GAMMAS, RECIPES, paper_problem, paper_specs
@@ -24,13 +38,21 @@ from training.specs import RunSpec
 from training.ufm import train_sweep, TrainConfig, UFMProblem
 
 P = Paper.BEHNIA2023
+#: the initialisations every training claim runs (its verdict is over all of them)
+SEEDS = (0, 1, 2)
+#: logged points of a paper-size run (the second half of them decides whether a run is still converging)
+PAPER_LOGS = 6
+#: runs above the tolerance named in a detail, the worst first (the rest are counted)
+LISTED_RUNS = 5
 
 
 def _small_sweep(losses: tuple[str, ...]) -> Outcome:
-    """k = 4, R = 4, n_min = 2, d = 6; gammas -1, 0.5, 1 (0 for CE): loss-normalised GD (lr 300, float64,
-    2000 epochs). Figure: the largest final App. A.4 distance; every run must also reach zero error."""
+    """k = 4, R = 4, n_min = 2, d = 6; gammas -1, 0.5, 1 (0 for CE), :data:`SEEDS`: loss-normalised GD (lr
+    300, float64, 2000 epochs). Figure: the largest final App. A.4 distance; every run must also reach zero
+    error."""
     problem = UFMProblem.step(4, 2, 4, 2, 6)
-    specs = [RunSpec(loss, g, 0) for loss in losses for g in ((0.0,) if loss == Loss.CE else (-1.0, 0.5, 1.0))]
+    specs = [RunSpec(loss, g, seed) for seed in SEEDS for loss in losses
+             for g in ((0.0,) if loss == Loss.CE else (-1.0, 0.5, 1.0))]
     config = TrainConfig(epochs=2000, lr=300.0, normalize="loss-norm", dtype="float64", log_every=2000)
     meas = measure(train_sweep(problem, specs, config))
     worst = max(float(meas.distance[key][-1].max()) for key in ("W", "M", "WM"))
@@ -39,19 +61,57 @@ def _small_sweep(losses: tuple[str, ...]) -> Outcome:
     return Outcome(out.passed and bool(meas.zero_error.all()), out.figure, out.tolerance, out.detail)
 
 
-def _paper_sweep(recipe: str, epochs: int = 6000):
-    cfg = dataclasses.replace(RECIPES[recipe], epochs=epochs, log_every=epochs)
-    return GAMMAS, measure(train_sweep(paper_problem(), paper_specs(), cfg))
+@functools.lru_cache(maxsize=4)
+def _paper_sweep(recipe: str, epochs: int = 6000, seeds: tuple[int, ...] = (0,)):  # noqa: ANN202
+    """(gammas, measurements) of the App. A.1 sweep with ``recipe`` over ``seeds``, logged
+    :data:`PAPER_LOGS` times (trained once per process)."""
+    cfg = dataclasses.replace(RECIPES[recipe], epochs=epochs, log_every=epochs // PAPER_LOGS)
+    specs = [s for seed in seeds for s in paper_specs(seed=seed)]
+    return GAMMAS, measure(train_sweep(paper_problem(), specs, cfg))
+
+
+def converged_within(meas, tolerance: float, what: str) -> Outcome:  # noqa: ANN001 - training Measurements
+    """Thm 2 at finite time over |gamma| <= 1: pass when every run's largest W/M/WM distance at the last
+    epoch is <= ``tolerance``. Otherwise inconclusive when each run above it is still converging (its
+    distance fell over every logged interval of the second half of training) and every run reached zero
+    training error (the separable regime); fail when a run above the tolerance stalled or rose.
+    Figure: the worst distance (pass / fail), or the number of runs that miss the premise (inconclusive)."""
+    inner = np.array([abs(s.gamma) <= 1.0 + GRID_SLACK for s in meas.specs])
+    dist = np.max([meas.distance[key] for key in ("W", "M", "WM")], axis=0)  # (epochs, runs)
+    worst = float(dist[-1, inner].max())
+    name = lambda b: f"{meas.specs[b].loss} gamma {meas.specs[b].gamma:g} seed {meas.specs[b].seed}"  # noqa: E731
+    above = sorted((b for b in np.flatnonzero(inner) if dist[-1, b] > tolerance), key=lambda b: -dist[-1, b])
+    more = f" and {len(above) - LISTED_RUNS} more" if len(above) > LISTED_RUNS else ""
+    detail = (f"worst W/M/WM distance over |gamma| <= 1 at epoch {int(meas.epochs[-1])} ({what}, seeds "
+              f"{sorted({s.seed for s in meas.specs})}): {worst:.4f}; {len(above)} run(s) above {tolerance:g}: "
+              + (", ".join(f"{name(b)} " + " -> ".join(f"{v:.4f}" for v in dist[len(dist) // 2:, b])
+                           for b in above[:LISTED_RUNS]) or "none")
+              + f"{more} (epochs {', '.join(str(int(e)) for e in meas.epochs[len(dist) // 2:])})")
+    if not above:
+        return within(worst, tolerance, detail)
+    falling = np.all(np.diff(dist[len(dist) // 2:], axis=0) < 0, axis=0)
+    stalled = [b for b in above if not falling[b]]
+    unfit = [b for b in np.flatnonzero(inner) if not meas.zero_error[b]]
+    if stalled:
+        return Outcome(False, worst, tolerance, f"{detail}; stalled above the tolerance: "
+                       + ", ".join(name(b) for b in stalled))
+    missed = sorted(set(above) | set(unfit))
+    return premise_not_met(len(missed), 0.0, "every run converged (distance no longer falling) at zero training "
+                           "error", "still converging: every run above the tolerance is falling; "
+                           f"without zero training error: {', '.join(name(b) for b in unfit) or 'none'}; {detail}")
 
 
 def _paper_best() -> Outcome:
     """App. A.1 setting (k=10, R=10, rho=1/2, n_min=5, d=20), CDT and LDT, 13 gammas, 6000 epochs, best
-    recipe, seed 0: worst distance over |gamma| <= 1 (README convergence table; seed 1 leaves CDT
-    gamma = 0.5 at 0.063, so this is a measured figure for seed 0, not a guarantee)."""
-    gammas, meas = _paper_sweep("best")
-    inner = np.array([abs(s.gamma) <= 1.0 + GRID_SLACK for s in meas.specs])
-    worst = max(float(meas.distance[key][-1][inner].max()) for key in ("W", "M", "WM"))
-    return within(worst, PAPER_RECIPE_DISTANCE, "worst W/M/WM distance over |gamma| <= 1 after 6000 epochs (best recipe)")
+    recipe, :data:`SEEDS` (:func:`converged_within`, tolerance PAPER_RECIPE_DISTANCE)."""
+    _, meas = _paper_sweep("best", seeds=SEEDS)
+    return converged_within(meas, PAPER_RECIPE_DISTANCE, "best recipe")
+
+
+def _paper_recipe_sgd() -> Outcome:
+    """The same with the paper's own recipe (App. A.1: constant step 5, 6000 epochs), :data:`SEEDS`."""
+    _, meas = _paper_sweep("paper", seeds=SEEDS)
+    return converged_within(meas, PAPER_RECIPE_DISTANCE, "paper recipe")
 
 
 def _paper_recipe_zero_error() -> Outcome:
@@ -67,49 +127,63 @@ def _paper_recipe_zero_error() -> Outcome:
 
 
 def _fig4_slowdown() -> Outcome:
-    """App. A.4 / Fig. 4: larger R gives slower convergence. CDT, gamma = 0.5, paper recipe, 3000 epochs:
-    the W distance at R = 100 must exceed that at R = 2 by more than 0.1 (measured 0.28 at R = 2 and 10,
-    0.74 at R = 100: the slowdown is clear between 2 and 100, not between 2 and 10)."""
-    cfg = dataclasses.replace(RECIPES["paper"], epochs=3000, log_every=3000)
-    dists = [float(measure(train_sweep(paper_problem(R), paper_specs((Loss.CDT,), (0.5,)), cfg)).distance["W"][-1, 0])
-             for R in (2, 10, 100)]
-    gap = dists[2] - dists[0]
-    return at_least(float(gap), SLOWDOWN_MARGIN, f"W distance after 3000 epochs for R = 2, 10, 100: "
-                    f"{', '.join(f'{d:.3f}' for d in dists)} (figure: R=100 minus R=2, must exceed {SLOWDOWN_MARGIN:g})")
+    """App. A.4 / Fig. 4: larger R gives slower convergence. CDT, gamma = 0.5, the paper's recipe and its
+    6000 epochs, :data:`SEEDS`, R = 2, 10 (the paper's R), 100: for every seed the W distance at R = 100
+    must exceed that at R = 2 by more than SLOWDOWN_MARGIN (figure: the smallest gap over the seeds); every
+    run must reach zero training error (else inconclusive). Finding (3 seeds, 6000 epochs): R = 2 -> 10
+    changes the distance by -0.001, +0.056, +0.085, within the seed spread at R = 2 (0.19-0.27), so the
+    slowdown is resolved only over the decade-plus range 2 -> 100 (+0.27, +0.35, +0.36)."""
+    cfg = dataclasses.replace(RECIPES["paper"], epochs=6000, log_every=6000)
+    specs = [s for seed in SEEDS for s in paper_specs((Loss.CDT,), (0.5,), seed=seed)]
+    runs = {R: measure(train_sweep(paper_problem(R), specs, cfg)) for R in (2, 10, 100)}
+    dist = {R: m.distance["W"][-1] for R, m in runs.items()}
+    gaps = dist[100] - dist[2]
+    detail = ("W distance after 6000 epochs, seeds " + ", ".join(map(str, SEEDS)) + ": "
+              + "; ".join(f"R = {R}: {', '.join(f'{d:.3f}' for d in dist[R])}" for R in dist)
+              + f" (figure: the smallest R=100 minus R=2 gap over the seeds, must exceed {SLOWDOWN_MARGIN:g})")
+    unfit = [f"R {R} seed {s.seed}" for R, m in runs.items() for s, ok in zip(m.specs, m.zero_error) if not ok]
+    if unfit:
+        return premise_not_met(len(unfit), 0.0, "zero training error in every run", f"{', '.join(unfit)}; {detail}")
+    return at_least(float(gaps.min()), SLOWDOWN_MARGIN, detail)
 
 
 def _new_parameterization() -> Outcome:
-    res = check_parameterization([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]], [6, 3, 2], epochs=3000)
-    return within(max(res.distance.values()), TRAINING_DISTANCE, "largest W/M/WM distance of SGD to the convex-program "
-                  "prediction for A = [[1,2,1],[1,1,3],[2,1,1]], counts 6,3,2")
+    worst = max(max(check_parameterization([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]], [6, 3, 2], epochs=3000,
+                                           seed=seed).distance.values()) for seed in SEEDS)
+    return within(worst, TRAINING_DISTANCE, "largest W/M/WM distance of SGD to the convex-program prediction for "
+                  f"A = [[1,2,1],[1,1,3],[2,1,1]], counts 6,3,2, over seeds {', '.join(map(str, SEEDS))}")
 
 
 CLAIMS = [
     Claim(f"{P} Thm 2 SGD", P, "Gradient descent on the unregularised CDT/LDT losses converges in direction to "
           "the CS-SVM minimisers of Thm 2 (the implicit-bias route of Sec. 3).", "UFM, d >= k - 1",
-          (Check(CheckLevel.TRAINING, "CDT and LDT on k=4, R=4: final distances and zero error", lambda: _small_sweep((Loss.CDT, Loss.LDT))),
-           Check(CheckLevel.TRAINING, "paper setting, best recipe, seed 0 (App. A.1, 13 gammas x 2 losses)", _paper_best,
-                 quick=False)),
+          (Check(CheckLevel.TRAINING, "CDT and LDT on k=4, R=4, 3 seeds: final distances and zero error", lambda: _small_sweep((Loss.CDT, Loss.LDT))),
+           Check(CheckLevel.TRAINING, "paper setting, best recipe, 3 seeds (App. A.1, 13 gammas x 2 losses); "
+                 "inconclusive while a run above the tolerance is still converging", _paper_best, quick=False),
+           Check(CheckLevel.TRAINING, "paper setting and recipe (App. A.1: step 5, 6000 epochs), 3 seeds; inconclusive "
+                 "while a run above the tolerance is still converging", _paper_recipe_sgd, quick=False)),
           statement_tex=(r"Gradient descent on the unregularised CDT/LDT losses converges in direction to the CS-SVM "
                          r"minimisers $(W^*, H^*)$ of Thm 2 (the implicit-bias route of Sec. 3).")),
+
     Claim(f"{P} offsets and weights", P, "Additive offsets iota (VS loss) and per-sample weights (weighted CE) do not "
           "change the asymptotic geometry: VS follows CDT's prediction, wCE follows CE's.", "UFM, separable regime",
-          (Check(CheckLevel.TRAINING, "VS (iota = -log prior) and wCE (weights R^gamma) on k=4, R=4 vs CDT / CE predictions",
+          (Check(CheckLevel.TRAINING, "VS (iota = -log prior) and wCE (weights R^gamma) on k=4, R=4, 3 seeds vs CDT / CE predictions",
                  lambda: _small_sweep((Loss.VS, Loss.WCE))),),
           statement_tex=(r"Additive offsets $\iota$ (VS loss) and per-sample weights (weighted CE) do not change the "
                          r"asymptotic geometry: VS follows CDT's prediction, wCE follows CE's.")),
+
     Claim(f"{P} App. A zero error", P, "In the UFM experiments, models fail to reach zero training error as Delta "
           "gets far from 1.", "App. A.1 setting and recipe",
           (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x (CDT, LDT), 6000 epochs", _paper_recipe_zero_error, quick=False),),
           statement_tex=(r"In the UFM experiments, models fail to reach zero training error as $\Delta$ gets far from "
                          r"$1$.")),
     Claim(f"{P} Fig. 4", P, "Larger imbalance ratio R leads to slower convergence to the Thm 2 geometry.",
-          "CDT, App. A.1 recipe", (Check(CheckLevel.TRAINING, "W distance grows with R (2, 10, 100) at gamma = 0.5",
+          "CDT, App. A.1 recipe", (Check(CheckLevel.TRAINING, "W distance grows with R (2, 10, 100) at gamma = 0.5, 3 seeds, 6000 epochs",
                                          _fig4_slowdown, quick=False),),
           statement_tex=r"Larger imbalance ratio $R$ leads to slower convergence to the Thm 2 geometry."),
     Claim(f"{P} new parameterization", P, "Any positive logit-scaling matrix: gradient descent follows the minimiser "
           "of its own CS-SVM (the convex program gives the prediction).", "UFM, d >= k - 1",
-          (Check(CheckLevel.TRAINING, "custom 3 x 3 matrix, counts 6,3,2", _new_parameterization),),
+          (Check(CheckLevel.TRAINING, "custom 3 x 3 matrix, counts 6,3,2, 3 seeds", _new_parameterization),),
           statement_tex=(r"Any positive logit-scaling matrix $S$: gradient descent follows the minimiser of its own "
                          r"CS-SVM (the convex program gives the prediction).")),
 ]

@@ -15,7 +15,9 @@ from theory.core.vocabulary import Depth, Paper, Status
 
 #: continuation lines of a progress entry start under the claim id's column
 INDENT = 10
-_PAINT = {Status.PASS: "32", Status.ERRATUM: "33", Status.FAIL: "31", Status.ERROR: "31"}
+#: the progress table's status column fits the longest verdict
+STATUS_WIDTH = max(len(name) for name in Status.names())
+_PAINT = {Status.PASS: "32", Status.ERRATUM: "33", Status.INCONCLUSIVE: "36", Status.FAIL: "31", Status.ERROR: "31"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,7 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "per-paper headline at the end; write report.md, report.html, report.json, figures and the "
                        "LaTeX formula sheet to --out, as one unit that replaces an earlier report there. Exit status 1 "
                        "when a check fails that is not a recorded erratum, or a figure, the formula sheet or the errata "
-                       "section could not be produced (the report is still written and lists it).")
+                       "section could not be produced (the report is still written and lists it); an inconclusive "
+                       "check (the experiment did not meet the premise of its statement) is counted on its own and "
+                       "is not a failure.")
     add_word_argument(p, "--level", Depth, default=Depth.QUICK,
                       help="quick (minutes on 2 CPU cores) or full (adds the long numeric and training checks)")
     p.add_argument("--paper", type=word(Paper), choices=tuple(Paper), action="append", default=[],
@@ -54,7 +58,7 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
 
     left = elapsed / done * (total - done)
     digits = len(str(total))
-    head = (f"[{done:>{digits}}/{total}] {rec.status:7} {rec.seconds:6.2f}s  {clock(elapsed)} elapsed, "
+    head = (f"[{done:>{digits}}/{total}] {rec.status:{STATUS_WIDTH}} {rec.seconds:6.2f}s  {clock(elapsed)} elapsed, "
             f"~{clock(left)} left  {rec.claim_id} ({rec.level})")
     figure = "" if rec.figure is None else f"; figure {rec.figure:.3g}, {criterion(rec.as_dict())}"
     width = max(width, INDENT + 20)
@@ -86,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         width = shutil.get_terminal_size().columns
         lines = progress_lines(rec, done[0], total, time.perf_counter() - start, width)
         if colour:
-            status = f"{rec.status:7}"
+            status = f"{rec.status:{STATUS_WIDTH}}"
             lines[0] = lines[0].replace(status, f"\033[{_PAINT[rec.status]}m{status}\033[0m", 1)
         sys.stderr.write("\n".join(lines) + "\n")
         sys.stderr.flush()
@@ -97,8 +101,9 @@ def run(args: argparse.Namespace) -> int:
     s = report.summary()
     headlines = report.headlines()
     sys.stderr.write(f"claims {s['claims']}: {s['claims_passed']} passed, {s['claims_with_erratum']} with a "
-                     f"recorded erratum, {s['claims_failed']} failed; {s['checks']} checks ({s['checks_consistency']} of them "
-                     f"implementation-consistency) in {s['seconds']} s; "
+                     f"recorded erratum, {s['claims_inconclusive']} inconclusive (premise not met), {s['claims_failed']} "
+                     f"failed; {s['checks']} checks ({s['checks_consistency']} of them implementation-consistency) in "
+                     f"{s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
     sys.stderr.write(headline_markdown(headlines) + "\n")
     for failure in report.failures:

@@ -77,6 +77,9 @@ def test_criterion_text_is_the_rows_own() -> None:
     assert criterion({"tolerance": 1.0, "figure": 0.5, "status": "fail", "criterion": ">="}) == "figure ≥ 1"
     assert criterion({"tolerance": 1.0, "figure": 0.5, "status": "fail", "criterion": "<="}) == "figure ≤ 1"
     assert criterion({"tolerance": None, "figure": None, "status": "error", "criterion": "<="}) == "no figure"
+    # an inconclusive row's figure and bound are its premise's (runner.premise_not_met)
+    assert criterion({"tolerance": 0.0, "figure": 12.0, "status": "inconclusive", "criterion": "<="}) \
+        == "premise: figure ≤ 0"
 
 
 def test_strict_inequality_checks_pass_by_being_large() -> None:

@@ -5,6 +5,7 @@ import pytest
 from proofs_check.catalog import all_claims, errata_by_id
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import run_check
+from theory.core.vocabulary import Status
 
 ERRATA = errata_by_id()
 
@@ -21,6 +22,8 @@ def _params():
 @pytest.mark.parametrize("claim, check", _params())
 def test_registry_check(claim, check):
     record = run_check(claim, check, ERRATA)
+    if record.status == Status.INCONCLUSIVE:  # the experiment missed the statement's premise: no verdict
+        pytest.skip(f"inconclusive: {record.detail}")
     expected = "erratum" if check.erratum else "pass"
     assert record.status == expected, record.as_dict()
 

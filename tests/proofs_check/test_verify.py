@@ -244,13 +244,13 @@ def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, 
     assert code == 0
     obj = json.loads(out)
     assert {r["id"] for r in obj["checks"]} == {"behnia2023 Thm 2(i)", "behnia2023 Thm 2(ii)"}
-    assert obj["papers"] == [{"paper": "behnia2023", "claims": 2, "passed": 2, "with_erratum": 0, "failed": 0,
-                              "checks": 3, "consistency": 0, "errata": 0},
-                             {"paper": "total", "claims": 2, "passed": 2, "with_erratum": 0, "failed": 0,
-                              "checks": 3, "consistency": 0, "errata": 0}]
+    assert obj["papers"] == [{"paper": "behnia2023", "claims": 2, "passed": 2, "with_erratum": 0, "inconclusive": 0,
+                              "failed": 0, "checks": 3, "consistency": 0, "errata": 0},
+                             {"paper": "total", "claims": 2, "passed": 2, "with_erratum": 0, "inconclusive": 0,
+                              "failed": 0, "checks": 3, "consistency": 0, "errata": 0}]
     assert json.loads((tmp_path / "report.json").read_text())["papers"] == obj["papers"]
     assert [line[:5] for line in err.splitlines() if line.startswith("[")] == ["[1/3]", "[2/3]", "[3/3]"]
-    assert "| behnia2023 | 2 | 2 | 0 | 0 | 3 | 0 | 0 |" in err  # the headline table at the end
+    assert "| behnia2023 | 2 | 2 | 0 | 0 | 0 | 3 | 0 | 0 |" in err  # the headline table at the end
     code = main(["verify", "--out", str(tmp_path), "--claim", "dang2024 T", "--json"])
     assert code == 0 and {r["id"] for r in json.loads(capsys.readouterr().out)["checks"]} == {"dang2024 Thm 1"}
     code = main(["verify", "--out", str(tmp_path), "--claim", "yang2022"])
@@ -267,7 +267,73 @@ def test_progress_entry_wraps_at_spaces_and_estimates_the_time_left():
     rec = CheckRecord("behnia2023 Thm 2(i)", "behnia2023", "claim", "numeric", words, "pass", 2.5e-7, 1e-6,
                       0.25, "")
     lines = progress_lines(rec, 3, 12, 90.0, 60)
-    assert lines[0].startswith("[ 3/12] pass      0.25s  1:30 elapsed, ~4:30 left")  # 30 s a check, 9 left
+    # the status column is as wide as the longest verdict ("inconclusive"); 30 s a check, 9 left
+    assert lines[0].startswith("[ 3/12] pass           0.25s  1:30 elapsed, ~4:30 left")
     assert all(len(line) <= 60 for line in lines)
     text = " ".join(line.strip() for line in lines)
     assert words in text and "figure 2.5e-07, figure ≤ 1e-06" in text  # whole, no word cut
+
+
+# --- inconclusive: a check whose premise the experiment did not meet ------------------------------------
+
+def _premise_claims():
+    from proofs_check.runner import premise_not_met
+
+    ok = Check("numeric", "a passing check", lambda: Outcome(True, 1e-12, 1e-9, "fine"))
+    # the claim's own figure (0.3 < 0.9) would fail it; the premise (no run with an error) was not met
+    unmet = Check("training", "premise check", lambda: premise_not_met(3, 0.0, "zero training error",
+                                                                      "claim figure 0.3 < 0.9"))
+    return [Claim("behnia2023 Y", "behnia2023", "statement", "assumptions", (ok,)),
+            Claim("dang2024 Z", "dang2024", "statement", "assumptions", (ok, unmet))]
+
+
+def test_unmet_premise_is_inconclusive_in_json_report_and_exit_status(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(report_mod, "all_claims", _premise_claims)
+    monkeypatch.setattr(report_mod, "figure_makers", lambda level, papers: [])
+    code = main(["verify", "--out", str(tmp_path), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0  # inconclusive is not a failure
+    obj = json.loads(out)
+    row = [r for r in obj["checks"] if r["check"] == "premise check"][0]
+    assert row["status"] == "inconclusive" and row["figure"] == 3.0 and row["tolerance"] == 0.0
+    assert "premise not met (zero training error)" in row["detail"]
+    s = obj["summary"]
+    assert (s["claims_passed"], s["claims_inconclusive"], s["claims_failed"]) == (1, 1, 0)
+    assert (s["checks_pass"], s["checks_inconclusive"], s["checks_fail"]) == (2, 1, 0)
+    dang = [p for p in obj["papers"] if p["paper"] == "dang2024"][0]
+    assert (dang["passed"], dang["inconclusive"], dang["failed"]) == (0, 1, 0)
+    assert "1 inconclusive (premise not met), 0 failed" in err
+    assert "| dang2024 | 1 | 0 | 0 | 1 | 0 |" in err  # the headline's inconclusive column
+    md = (tmp_path / "report.md").read_text()
+    assert "| dang2024 Z | claim | inconclusive (premise not met) | numeric, training | 2 |" in md
+    assert "— **inconclusive**; figure 3, premise: figure ≤ 0" in md
+    assert "<tr class='inconclusive'>" in (tmp_path / "report.html").read_text()
+
+
+def test_inconclusive_ranks_between_erratum_and_fail():
+    from proofs_check.model import CheckRecord
+    from proofs_check.render import claim_status
+    from theory.core.vocabulary import Status
+
+    assert Status.names() == ("pass", "erratum", "inconclusive", "fail", "error")
+    assert claim_status([{"status": "erratum"}, {"status": "inconclusive"}, {"status": "pass"}]) == "inconclusive"
+    assert claim_status([{"status": "inconclusive"}, {"status": "fail"}]) == "fail"
+    recs = [CheckRecord(cid, "dang2024", "claim", "training", "c", s, None, None, 0.0, "")
+            for cid, s in (("a", "inconclusive"), ("a", "erratum"), ("b", "inconclusive"), ("b", "error"))]
+    rep = report_mod.Report("full", recs, [], [], 0.0)
+    assert rep.summary()["claims_inconclusive"] == 1 and rep.summary()["claims_failed"] == 1
+    assert [r.claim_id for r in rep.failed] == ["b"]  # the inconclusive checks are not failures
+
+
+def test_runner_maps_an_unmet_premise_to_inconclusive_whatever_passed_and_erratum_say():
+    from proofs_check.runner import run_check
+    from theory.core.vocabulary import Status
+
+    unmet = Outcome(True, 2.0, 0.0, "premise", premise_met=False)  # 'passed' is ignored when the premise fails
+    plain = Check("training", "c", lambda: unmet)
+    named = Check("training", "c", lambda: unmet, erratum="E1")
+    claim = Claim("dang2024 Q", "dang2024", "s", "a", (plain,))
+    assert run_check(claim, plain, {}).status == Status.INCONCLUSIVE
+    assert run_check(claim, named, {}).status == Status.INCONCLUSIVE  # no erratum applies to an unmet premise
+    met = Check("training", "c", lambda: Outcome(False, 2.0, 1.0, "claim"))
+    assert run_check(claim, met, {}).status == Status.FAIL

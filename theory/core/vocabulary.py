@@ -92,10 +92,14 @@ class Paper(Word):
 
 
 class Status(Word):
-    """status: the verdict of one check, in the order a report lists them (worst last)."""
+    """status: the verdict of one check, in the order a report lists them (worst last). ``inconclusive``:
+    the experiment did not meet the premise of the statement (e.g. a theorem about the separable regime and
+    networks that keep a training error), so the check can neither confirm nor refute it; it is not a
+    failure (``igeom verify`` exits 0) but is counted and shown on its own."""
 
     PASS = "pass"
     ERRATUM = "erratum"
+    INCONCLUSIVE = "inconclusive"
     FAIL = "fail"
     ERROR = "error"
 

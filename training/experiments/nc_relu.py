@@ -37,7 +37,7 @@ from theory.core.errors import InputError
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, nc1, nc2, nc3
 from theory.core.validate import positive_int, positive_real
-from theory.ufm_plus.closed_form import minority_collapse_ratio, predict
+from theory.ufm_plus.closed_form import UFMPlusPrediction, minority_collapse_ratio, predict
 from training.batched import SGDConfig
 from training.data import DATASETS, imbalanced
 from training.deepnet import NetConfig, NetResult, member, networks, train_nets
@@ -184,6 +184,17 @@ def _collapse_data(exp: NCExperiment) -> list[tuple[float, Any]]:
             for R in exp.collapse_R]
 
 
+def _fitted_error(pred: UFMPlusPrediction, class_accuracy: np.ndarray, counts: np.ndarray) -> float | None:
+    """Training error over the classes that the UFM+ minimiser ``pred`` classifies correctly: the classes k
+    whose true logit (dang2024 eq. 11) exceeds every other logit of their features (eq. 12); a collapsed
+    class (h_k = 0) has all its logits 0 and is not among them. 0 when the network fits every class the
+    minimiser fits, the premise of comparing the network with the minimiser (Cor. 4(a))."""
+    logits = np.asarray(pred.logits)
+    others = np.where(np.eye(len(counts), dtype=bool), -np.inf, logits).max(axis=0)
+    fits = np.diag(logits) > others
+    return _number(1 - (class_accuracy[fits] * counts[fits]).sum() / counts[fits].sum())
+
+
 def _collapse_sweep(exp: NCExperiment, datasets: list[tuple[float, Any]], job: Job, progress: bool) -> dict[str, Any]:
     """Minority/majority class-mean feature norm ratio against R, with R* of Cor. 4(a)."""
     lam = exp.collapse_lambda
@@ -203,7 +214,8 @@ def _collapse_sweep(exp: NCExperiment, datasets: list[tuple[float, Any]], job: J
         rows.append({"R": R, "ratio": _number(norms[mnr].mean() / norms[maj].mean()) if norms[maj].mean() > 0 else None,
                      "predicted_ratio": _number(np.sqrt(pred.h_norm_sq[mnr]).mean() / np.sqrt(pred.h_norm_sq[maj]).mean()),
                      "minority_collapsed_predicted": bool(pred.collapsed[mnr].all()),
-                     "train_error": _number(1 - (result.class_accuracy[-1, 0] * imb.counts).sum() / imb.n)})
+                     "train_error": _number(1 - (result.class_accuracy[-1, 0] * imb.counts).sum() / imb.n),
+                     "fitted_train_error": _fitted_error(pred, result.class_accuracy[-1, 0], imb.counts)})
     return {"lambda": lam, "n_min": exp.collapse_n_min, "R_star": R_star, "epochs": exp.collapse_epochs, "runs": rows}
 
 
