@@ -26,12 +26,14 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from numerics.dlpm import solve_dlpm, theorem1_deviation
+from numerics.lpm import solve_lpm
 from proofs_check.claims._instances import bound_checks, etf_points, log_uniform, strict_checks
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.proof_objects.calculus import numeric_gradient
 from proofs_check.proof_objects.etf import cross_entropy, dot_regression, ETFPoint, probabilities, with_h
 from proofs_check.runner import within
-from theory.core.tolerances import FINITE_DIFFERENCE, ROUNDING, STRICT_GAP
+from theory.core.tolerances import DLPM_CE, FINITE_DIFFERENCE, LPM_SOLVER, STRICT_GAP
 from theory.core.vocabulary import CheckLevel, Paper
 from theory.etf.identities import E_W, etf_gram_entries, K as K_SYM
 from theory.etf.simplex import simplex_etf
@@ -318,6 +320,69 @@ def _class_bound_excess(case: tuple[list[int], int, float]) -> float:
     return float(worst)
 
 
+# ------------------------------------------------------------------------------ footnote 1 and Remark 1
+_BALANCED, _STEP, _EXTREME = (5, 5, 5, 5), (5, 5, 1, 1), (50, 50, 1, 1)
+
+
+def _etf_value(counts: tuple[int, ...], e_w: float, e_h: float) -> float:
+    """The LPM objective at the neural-collapse configuration: W a simplex ETF, h_k = sqrt(E_H/E_W) w_k."""
+    k = len(counts)
+    W = simplex_etf(k, k, e_w, seed=0)
+    return sum(n * cross_entropy(W, np.sqrt(e_h / e_w) * W[:, c], c) for c, n in enumerate(counts)) / sum(counts)
+
+
+def _activity(W: np.ndarray, H: np.ndarray, e_w: float, e_h: float) -> float:
+    """max_k | ||w_k||^2 / E_W - 1 |, | ||h_k||^2 / E_H - 1 |: 0 when every per-item constraint is active."""
+    return float(max(np.max(np.abs(np.sum(W**2, axis=0) / e_w - 1)), np.max(np.abs(np.sum(H**2, axis=0) / e_h - 1))))
+
+
+def _footnote1_balanced() -> Outcome:
+    """Balanced counts: the per-item LPM (4) and the overall-constraint LPM of [5] reach the same optimum (the
+    neural-collapse value), with every per-item constraint active. Figure: largest relative deviation."""
+    item, overall = solve_lpm(_BALANCED, 1.0, 1.0, "per_item"), solve_lpm(_BALANCED, 1.0, 1.0, "overall")
+    nc = _etf_value(_BALANCED, 1.0, 1.0)
+    figure = max(abs(item.objective - overall.objective) / nc, abs(item.objective - nc) / nc,
+                 _activity(item.W, item.H, 1.0, 1.0))
+    return within(figure, LPM_SOLVER, f"counts {_BALANCED}, E_W = E_H = 1: per-item {item.objective:.10f}, overall "
+                  f"{overall.objective:.10f}, at the ETF {nc:.10f}; per-item norms active")
+
+
+def _footnote1_imbalanced() -> Outcome:
+    """Edge: imbalanced counts. The per-item constraints stay active but the optima differ: the overall problem
+    reaches a lower value with unequal norms. Figure: (per-item - overall) / per-item, must exceed LPM_SOLVER."""
+    item, overall = solve_lpm(_STEP, 1.0, 1.0, "per_item"), solve_lpm(_STEP, 1.0, 1.0, "overall")
+    gap = (item.objective - overall.objective) / item.objective
+    active = _activity(item.W, item.H, 1.0, 1.0)
+    norms = np.sqrt(np.sum(overall.W**2, axis=0))
+    return Outcome(bool(gap > LPM_SOLVER and active <= LPM_SOLVER), gap, LPM_SOLVER,
+                   f"counts {_STEP}: per-item optimum {item.objective:.6f} (norms active to {active:.1e}) > overall "
+                   f"{overall.objective:.6f}, whose classifier norms are {np.round(norms, 4).tolist()} (figure: "
+                   f"relative gap, must exceed the tolerance)")
+
+
+def _minority_cosine(W: np.ndarray) -> float:
+    return _cos(W[:, 2], W[:, 3])
+
+
+def _remark1_lpm() -> Outcome:
+    """Per-item LPM (4): the two minority classifiers merge at R = 50 (cos = 1) and form the ETF angle at R = 1.
+    Figure: max(|1 - cos| at R = 50, |cos + 1/(K-1)| at R = 1)."""
+    extreme, balanced = solve_lpm(_EXTREME, 1.0, 1.0, "per_item"), solve_lpm(_BALANCED, 1.0, 1.0, "per_item")
+    c_extreme, c_balanced = _minority_cosine(extreme.W), _minority_cosine(balanced.W)
+    return within(max(abs(1 - c_extreme), abs(c_balanced + 1 / 3)), LPM_SOLVER,
+                  f"learnable W: cos(w_3, w_4) = {c_extreme:.8f} at counts {_EXTREME}, {c_balanced:.8f} at {_BALANCED}")
+
+
+def _remark1_dlpm() -> Outcome:
+    """The same counts with the ETF classifier fixed (DLPM (5), cvxpy): Thm 1's features, minority ones apart."""
+    W = simplex_etf(4, 4, 1.0, seed=0)
+    H = solve_dlpm(list(_EXTREME), W, 1.0, "CE")
+    dev = theorem1_deviation(H, list(_EXTREME), W, 1.0)
+    minority = _cos(H[:, 100], H[:, 101])
+    return within(dev, DLPM_CE, f"fixed ETF at {_EXTREME}: deviation from Thm 1 {dev:.1e}; cos of the two minority "
+                  f"features {minority:.6f} (the ETF angle -1/3)")
+
+
 # ------------------------------------------------------------------------------ registry
 CLAIMS: list[Claim] = [
     Claim(f"{PAPER} Sec. 4.2.2 and Fig. 2", PAPER,
@@ -344,6 +409,25 @@ CLAIMS: list[Claim] = [
                          _ce_misdirection, FINITE_DIFFERENCE),
            *strict_checks("F_push^T w*_c / E_W > 0 at any h (central differences)", lambda m: etf_points(m, "free"),
                           _push_projection))),
+    Claim(f"{PAPER} footnote 1", PAPER,
+          "The sample-wise constraint of H and the class-wise constraint of W in eq. (4) are stricter than the "
+          "overall constraints of [5] 'but are still active with the same global optimality'. Found: for balanced "
+          "counts both reach the neural-collapse value with every per-item constraint active; for imbalanced counts "
+          "the per-item constraints stay active but the overall problem reaches a strictly lower value (unequal "
+          "norms), so 'the same global optimality' holds at the balanced edge only.",
+          "K = 4, E_W = E_H = 1, class features (collapse w.l.o.g.)",
+          (Check(CheckLevel.NUMERIC, "balanced (5, 5, 5, 5): equal optima = NC value, per-item norms active",
+                 _footnote1_balanced, quick=False),
+           Check(CheckLevel.NUMERIC, "edge: imbalanced (5, 5, 1, 1): per-item active, optima differ",
+                 _footnote1_imbalanced, quick=False))),
+    Claim(f"{PAPER} Remark 1", PAPER,
+          "LPM in the extreme imbalance case suffers minority collapse (minority classifiers close or merged); "
+          "DLPM with the fixed ETF classifier produces the neural-collapse solution even on imbalanced data.",
+          "eq. (4) with per-item constraints, K = 4, E_W = E_H = 1, counts (50, 50, 1, 1) against (5, 5, 5, 5)",
+          (Check(CheckLevel.NUMERIC, "learnable W: minority classifiers merge at R = 50, ETF angle at R = 1",
+                 _remark1_lpm, quick=False),
+           Check(CheckLevel.NUMERIC, "fixed ETF classifier at R = 50: Thm 1's features (DLPM, cvxpy)", _remark1_dlpm,
+                 quick=False))),
     Claim(f"{PAPER} Remark 2", PAPER,
           "With a learnable classifier and extreme imbalance, -dL/dw_k of a minority class is dominated by the push "
           "term F_push^(w) (n_k small, N - n_k large), so the classifiers of two minority classes are driven in "

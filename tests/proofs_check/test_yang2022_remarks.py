@@ -80,3 +80,25 @@ def test_app_c_bound_fails_for_a_steeper_loss(monkeypatch: pytest.MonkeyPatch) -
     original = mod.dot_regression
     monkeypatch.setattr(mod, "dot_regression", lambda p, h: 1.05 * original(p, h))
     assert not _run("App. C", "the bound is attained").passed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("label", ["footnote 1", "Remark 1"])
+def test_lpm_checks_pass(label: str) -> None:
+    for check in _claim(label).checks:
+        out = check.run()
+        assert out.passed, (check.description, out.detail)
+
+
+@pytest.mark.slow
+def test_footnote1_fails_on_imbalanced_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planted: the 'balanced' case run on (5, 5, 1, 1): the two optima differ and the check fails."""
+    monkeypatch.setattr(mod, "_BALANCED", mod._STEP)
+    assert not next(c for c in _claim("footnote 1").checks if c.description.startswith("balanced")).run().passed
+
+
+@pytest.mark.slow
+def test_remark1_fails_without_imbalance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planted: the 'extreme' case run on balanced counts: the minority classifiers do not merge."""
+    monkeypatch.setattr(mod, "_EXTREME", mod._BALANCED)
+    assert not next(c for c in _claim("Remark 1").checks if c.description.startswith("learnable")).run().passed
