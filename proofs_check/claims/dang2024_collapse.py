@@ -27,7 +27,8 @@ from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, ROUNDIN
                                     UFM_PLUS_SOLVER_AGREEMENT)
 from theory.core.vocabulary import CheckLevel, Paper
 from theory.ufm_plus.closed_form import predict
-from theory.ufm_plus.symbolic import derivation, is_zero, K, lam_h, lam_w, r, PUBLIC
+from theory.ufm_plus.printed import PRINTED
+from theory.ufm_plus.symbolic import derivation, is_zero, K, K_A, K_B, lam_h, lam_w, n_B, n_k, r, R, PUBLIC
 
 P = Paper.DANG2024
 ASSUME = "d >= K, lambda_W, lambda_H > 0, class counts n_k >= 1 (problem (4))"
@@ -110,6 +111,22 @@ def _second_order_edge() -> Outcome:
     return Outcome(bool(ok), abs(edge), ROUNDING,
                    f"counts {_COLLAPSE_COUNTS}: smallest eigenvalue / lambda {low:.4f} (C = 1.25 n_A), {edge:.1e} "
                    f"(C = n_A, equality in (18)), {high:.4f} (C = 0.8 n_A)")
+
+
+def _boundary_symbolic() -> Outcome:
+    """Edges of Cor. 4: (17) met with equality (printed right side, N = K_A R n_B + K_B n_B) is n_B = C exactly, and
+    M-bar (6, derived) is 0 at n_k = C, so the boundary case belongs to the collapse ('<=' in Cor. 4, '>=' in (17))
+    and the features shrink continuously to 0 there."""
+    d = derivation()
+    rhs = PRINTED["minority_collapse_rhs"]
+    solved = sp.solve(sp.Eq(R, rhs), n_B)
+    C_at_B = d["C"].subs(PUBLIC["N"], (K_A * R + K_B) * n_B).subs(K, K_A + K_B)
+    boundary_ok = len(solved) == 1 and is_zero(C_at_B.subs(n_B, solved[0]) - solved[0])
+    q = sp.Symbol("q", positive=True)                        # K = 1 + q
+    m_at_C = sp.simplify(d["M_bar"].subs(n_k, d["C"]).subs(K, 1 + q))
+    ok = boundary_ok and m_at_C == 0
+    return Outcome(ok, 0.0 if ok else 1.0, 0.0, f"(17) with equality <=> n_B = C: {boundary_ok}; M-bar(n_k = C) = "
+                   f"{m_at_C}")
 
 
 # --------------------------------------------------------------------------------- feature norms
@@ -224,7 +241,9 @@ CLAIMS = [
            Check(CheckLevel.NUMERIC, "solver of (4): largest class alive when (18) fails (C = 0.8 n_A)",
                  _largest_alive_solver),
            Check(CheckLevel.NUMERIC, "edge: equality in (18) is where the second-order test of (0, 0) switches",
-                 _second_order_edge))),
+                 _second_order_edge),
+           Check(CheckLevel.SYMBOLIC, "edge: equality in (17) is n_B = C, where M-bar = 0 (boundary collapses)",
+                 _boundary_symbolic))),
     Claim(f"{P} Sec. 4.1 feature norms", P, "For CE, the feature norm is not always decreasing in n_k: "
           "M_k/sqrt(n_k) is not monotone (||h_k||^2 = sqrt((K-1)/K lambda_W/lambda_H / n_k) M_k).", ASSUME,
           (Check(CheckLevel.SYMBOLIC, "d||h_k||^2/dr > 0 at the threshold and < 0 for large r", _norms_symbolic),

@@ -76,3 +76,10 @@ def test_nc1_check_fails_with_the_printed_means(monkeypatch: pytest.MonkeyPatch)
     """Planted: the corrected NC1 replaced by the printed one (class means with 1/n, n = N/K)."""
     monkeypatch.setattr(mod, "nc1", lambda H, y, k: mod.printed_nc1(H, y, k, n=len(y) / k))
     assert not _run("Sec. 5.1 NC1", "corrected NC1 at").passed
+
+
+def test_boundary_fails_for_a_perturbed_17(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planted: the right side of (17) 3 % larger; its equality is no longer n_B = C."""
+    monkeypatch.setattr(mod, "PRINTED", {**mod.PRINTED, "minority_collapse_rhs":
+                                         mod.PRINTED["minority_collapse_rhs"] * 103 / 100})
+    assert not _run("Cor. 4(b)", "edge: equality in (17)").passed
