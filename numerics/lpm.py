@@ -95,7 +95,8 @@ def solve_lpm(counts: object, e_w: float, e_h: float, constraints: str = "per_it
     for _ in range(starts):
         v0 = 0.3 * rng.standard_normal(2 * kk)
         res = minimize(_objective, v0, args=(k, weights), jac=True, method="SLSQP",
-                       constraints=[{"type": "ineq", "fun": slack, "jac": slack_jacobian}], options={"ftol": 1e-14, "maxiter": 3000})
+                       constraints=[{"type": "ineq", "fun": slack, "jac": slack_jacobian}],
+                       options={"ftol": 1e-14, "maxiter": 3000})
         if not res.success or np.min(slack(res.x)) < -1e-9:
             continue
         if best is None or res.fun < best.objective:

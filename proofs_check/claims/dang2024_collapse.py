@@ -158,7 +158,8 @@ def _norms_solver() -> Outcome:
     gap = float(min(h2[1] - h2[0], h2[1] - h2[2]) / h2.max())
     agree = float(np.max(np.abs(h2 - closed)) / closed.max())
     return Outcome(bool(gap > STRICT_GAP and agree <= UFM_PLUS_SOLVER_AGREEMENT), gap, STRICT_GAP,
-                   f"counts {_NORM_COUNTS}, lambda = {_NORM_LAMBDA}: solver ||h_k||^2 = {np.array2string(h2, precision=5)}"
+                   f"counts {_NORM_COUNTS}, lambda = {_NORM_LAMBDA}: solver ||h_k||^2 = "
+                   f"{np.array2string(h2, precision=5)}"
                    f" (closed form within {agree:.1e}); figure: smaller relative gap to the middle class")
 
 
@@ -253,7 +254,8 @@ CLAIMS = [
           "mean and the covariances of Sec. 5.1, measures feature collapse: it vanishes at the minimiser of (4) "
           "(within-class collapse, Thm 1(a)) and is positive when the samples of a class differ.", ASSUME,
           (Check(CheckLevel.NUMERIC, "corrected NC1 at the numerical minimiser, counts (8, 8, 2, 2)", _nc1_at_solver),
-           Check(CheckLevel.NUMERIC, "corrected NC1 detects a 5 % spread in samples past n_min", lambda: _nc1_detects(False)),
+           Check(CheckLevel.NUMERIC, "corrected NC1 detects a 5 % spread in samples past n_min",
+                 lambda: _nc1_detects(False)),
            Check(CheckLevel.NUMERIC, "as printed: class means with 1/n, NC1 at the minimiser", _nc1_printed_means,
                  erratum="dang2024-sec51-class-mean"),
            Check(CheckLevel.NUMERIC, "as printed: Sigma_W summed over i = 1..n detects the same spread",
