@@ -1,0 +1,96 @@
+"""Errata of dang2024 Sec. 5.1 (definitions of the NC metrics), read line by line.
+
+The section defines h_k := (1/n) sum_{i=1}^n h_{k,i}, h_G := (1/K) sum_k sum_{i=1}^n h_{k,i} (erratum
+dang2024-global-mean of :mod:`proofs_check.errata.dang2024`), Sigma_W := (1/N) sum_k sum_{i=1}^n (h_{k,i} -
+h_k)(...)^T and Sigma_B := (1/K) sum_k (h_k - h_G)(...)^T, for the imbalanced data of the paper's own
+experiments (counts 100..500), where a single n cannot be every class's count. Each evidence evaluates the
+printed and the corrected definition, sample by sample, on a case where they differ and on balanced counts
+where they coincide, and says which has the property NC1 is used for (zero exactly at within-class collapse).
+NC2 (20) and NC3 (21) were read too: NC2's W_UFM+(H) is eq. (10) up to a positive factor, and NC3's matrix is
+the logits Z = W H-bar of Thm 1(e) column by column; NC3 writes WH for the class-mean logits (the d x N
+features would make it K x N), the slip of erratum dang2024-cor1-class-means, not recorded again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from proofs_check.model import Erratum, Evidence
+from theory.core.tolerances import MISPRINT_EFFECT, ROUNDING
+from theory.core.vocabulary import Paper
+
+PAPER = Paper.DANG2024
+
+
+def _collapsed(counts: tuple[int, ...], seed: int) -> np.ndarray:
+    """Features collapsed to their class means (Thm 1(a)), non-negative random means in R^K (numpy only, so the
+    evidence shares no code with the claim's checks, which use the solver of (4))."""
+    means = np.random.default_rng(seed).random((len(counts), len(counts)))
+    return np.repeat(means, counts, axis=1)
+
+
+def _within_trace(H: np.ndarray, counts: tuple[int, ...], n: float | None, last: int | None) -> float:
+    """trace(Sigma_W) computed sample by sample: class means (1/n) sum over the class's samples (the mean when n
+    is None), squared distances summed over the first ``last`` samples of each class (all when None), / N."""
+    total, start = 0.0, 0
+    for c, n_c in enumerate(counts):
+        block = H[:, start:start + n_c]
+        mean = block.sum(axis=1) / (n_c if n is None else n)
+        for i in range(n_c if last is None else min(last, n_c)):
+            total += float(np.sum((block[:, i] - mean) ** 2))
+        start += n_c
+    return total / sum(counts)
+
+
+def _class_mean_evidence() -> Evidence:
+    """At within-class collapse (the minimiser's structure, Thm 1(a)) the within-class scatter with 1/n_k is 0 and
+    with the printed 1/n (n = N/K) it is not, for imbalanced counts; for balanced counts the two coincide (and
+    vanish)."""
+    figures = {}
+    for counts in ((8, 8, 2, 2), (5, 5, 5, 5)):
+        H = _collapsed(counts, 0)
+        scale = float(np.sum(H**2)) / sum(counts)
+        n = sum(counts) / len(counts)
+        figures[counts] = (_within_trace(H, counts, n, None) / scale, _within_trace(H, counts, None, None) / scale)
+    (printed, corrected), (bal_printed, bal_corrected) = figures[(8, 8, 2, 2)], figures[(5, 5, 5, 5)]
+    holds = printed > MISPRINT_EFFECT and corrected <= ROUNDING and max(bal_printed, bal_corrected) <= ROUNDING
+    return Evidence(holds, f"trace(Sigma_W) / mean ||h||^2 at collapsed features: counts (8, 8, 2, 2): printed 1/n "
+                           f"(n = N/K = 5) {printed:.3f}, corrected 1/n_k {corrected:.1e}; balanced (5, 5, 5, 5): "
+                           f"{bal_printed:.1e} and {bal_corrected:.1e}")
+
+
+def _within_range_evidence() -> Evidence:
+    """A class whose samples past the n-th differ: the sum to n (n = min n_k) gives trace(Sigma_W) = 0, the sum
+    to n_k does not; with every class of n samples the two sums are the same."""
+    counts = (8, 8, 2, 2)
+    H = _collapsed(counts, 1)
+    n = min(counts)
+    H[:, n:counts[0]] += 0.3 * np.abs(H).max() * np.random.default_rng(1).random((H.shape[0], counts[0] - n))
+    H[:, :n] = H[:, n:counts[0]].mean(axis=1, keepdims=True)    # the first n samples at the (new) class mean
+    scale = float(np.sum(H**2)) / sum(counts)
+    printed, corrected = _within_trace(H, counts, None, n) / scale, _within_trace(H, counts, None, None) / scale
+    balanced = (2, 2, 2, 2)
+    Hb = _collapsed(balanced, 2) + 0.05 * np.random.default_rng(2).random((4, 8))
+    same = abs(_within_trace(Hb, balanced, None, 2) - _within_trace(Hb, balanced, None, None))
+    holds = printed <= ROUNDING and corrected > MISPRINT_EFFECT and same <= ROUNDING
+    return Evidence(holds, f"counts (8, 8, 2, 2), samples 3..8 of class 1 spread, samples 1..2 at the class mean: "
+                           f"trace(Sigma_W) / mean ||h||^2 summed to n = 2: {printed:.1e}, to n_k: {corrected:.2e}; "
+                           f"balanced counts: the sums differ by {same:.1e}")
+
+
+ERRATA: list[Erratum] = [
+    Erratum(
+        id="dang2024-sec51-class-mean", paper=PAPER, location="Sec. 5.1, definition of the class means h_k",
+        printed="h_k := (1/n) sum_{i=1}^n h_{k,i}",
+        corrected="h_k := (1/n_k) sum_{i=1}^{n_k} h_{k,i} (the class mean of Sec. 3 and of the proof, Sec. 7); with "
+                  "one n and imbalanced counts, Sigma_W does not vanish at within-class collapse",
+        evidence=_class_mean_evidence, claim_id="dang2024 Sec. 5.1 NC1"),
+    Erratum(
+        id="dang2024-sec51-within-range", paper=PAPER,
+        location="Sec. 5.1, definition of the within-class covariance Sigma_W",
+        printed="Sigma_W := (1/N) sum_{k=1}^K sum_{i=1}^n (h_{k,i} - h_k)(h_{k,i} - h_k)^T",
+        corrected="Sigma_W := (1/N) sum_{k=1}^K sum_{i=1}^{n_k} (h_{k,i} - h_k)(h_{k,i} - h_k)^T; summed to a single "
+                  "n (any n < max n_k, e.g. n = min n_k where every sum is defined) NC1 misses a spread in the "
+                  "samples past the n-th",
+        evidence=_within_range_evidence, claim_id="dang2024 Sec. 5.1 NC1"),
+]
