@@ -144,7 +144,7 @@ def _etf_dimension_evidence() -> Evidence:
 
         witness_eq2, corrected = eq2_residual(U), float(np.max(np.abs(U.T @ U @ P - P)))
         printed_miss = float(np.linalg.norm(U.T @ U - np.eye(k)))
-        search = printed_condition_distance(k - 1, k, starts=5, seed=k)
+        search = printed_condition_distance(k - 1, k, starts=3, seed=k)
         control = eq2_residual(rng.standard_normal((k - 1, k)))
         ok = ok and (witness_eq2 <= ETF_GRAM and corrected <= ROUNDING and printed_miss > PRINTED_EQUALITY
                      and search > PRINTED_EQUALITY and control > PRINTED_EQUALITY)
