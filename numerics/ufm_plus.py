@@ -171,7 +171,8 @@ def measure(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     """Measured counterparts of the closed forms: class-mean norms ||h_k||^2, W W^T, cos(w_k, w_j)
     (NaN for a zero classifier), margins (13), logits W H-bar, collapsed classes (``COLLAPSE_TOL``),
     within-class spread max_i ||h_i - h_{y_i}|| (Thm 1(a)), the largest |cos(h_k, h_l)| over k != l
-    among non-collapsed classes (Thm 1(b); 0 when fewer than two) and NC1 (19)."""
+    among non-collapsed classes (Thm 1(b); 0 when fewer than two) and NC1 (19) (None at complete collapse,
+    where it is 0/0: :func:`theory.core.measure.nc1`)."""
     W = np.asarray(W, dtype=np.float64)
     k = W.shape[0]
     means = class_means(H, labels, k)
@@ -195,7 +196,8 @@ def measure(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
         "M": class_margins(W, H, labels), "logits": W @ means, "collapsed": collapsed,
         "complete_collapse": bool(np.all(collapsed)),
         "within_class_spread": float(np.max(np.linalg.norm(np.asarray(H) - means[:, labels], axis=0))),
-        "max_mean_cosine": mean_cos, "nc1": float(nc1(H, labels, k)),
+        "max_mean_cosine": mean_cos,
+        "nc1": None if bool(np.all(collapsed)) else float(nc1(H, labels, k)),
     }
 
 

@@ -11,18 +11,21 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from numerics.cs_svm import solve_cs_svm
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import property_outcome, symbolic_outcome, within
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
-from theory.core.tolerances import LIMIT_AT_LARGE_R, PRINTED_EQUALITY, ROUNDING, SEL_CLOSED_FORM, SEL_KERNEL_ROUNDING
+from theory.core.measure import GROUP_KEYS
+from theory.core.tolerances import (CERTIFIED_GAP_SCALE, LIMIT_AT_LARGE_R, PRINTED_EQUALITY, ROUNDING, SEL_CLOSED_FORM,
+                                    SEL_KERNEL_ROUNDING)
 from theory.core.vocabulary import CheckLevel, Loss, Paper
 from theory.seli import special_cases as sc
 from theory.seli.closed_forms import evaluate
-from theory.seli.geometry import seli_geometry
+from theory.seli.geometry import seli_geometry, step_groups
 from theory.seli.limits import limit_R_infinity
 from theory.seli.sel import sel_matrix, z_hat
-from theory.seli.step_geometry import predict_step
+from theory.seli.step_geometry import predict_step, step_delta
 
 P = Paper.BEHNIA2023
 
@@ -82,6 +85,42 @@ def _closed_form_vs_numeric(example: tuple[int, int, float, float]) -> float:
                     continue
                 worst = max(worst, abs(v - s) / abs(s))
     return worst
+
+
+def _relative_difference(measured: float | None, closed: float | None) -> float:
+    """|measured - closed| / max(1, |closed|); a cosine within a group of one class is undefined (None) on both
+    sides: 0 then, inf when only one side is undefined."""
+    if closed is None or measured is None:
+        return 0.0 if closed is None and measured is None else float("inf")
+    return abs(measured - closed) / max(1.0, abs(closed))
+
+
+def _closed_form_vs_certified(settings: tuple[tuple[str, float, int, float, int], ...]) -> Outcome:
+    """Sec. 4's closed forms (SymPy, :func:`theory.seli.closed_forms.evaluate`) against the geometry of the
+    certified sample-level convex CS-SVM (numerics.cs_svm, SCS; no SEL formula involved) at (loss, gamma, k_minor,
+    R, n_min) STEP settings with k = 5. Per setting: the largest |measured - closed form| / max(1, |closed
+    form|) over the norm ratios and cosines, divided by sqrt of the certificate's relative duality gap; the
+    figure is the largest ratio (<= CERTIFIED_GAP_SCALE)."""
+    worst, rows = 0.0, []
+    for loss, gamma, km, R, n_min in settings:
+        imb = Imbalance.step(5, km, R, n_min)
+        Delta = R ** gamma
+        sol = solve_cs_svm(imb, Parameterization.from_name(loss, step_delta(5, km, Delta)))
+        got = sol.geometry().summary(*step_groups(5, km))
+        closed = evaluate(loss, 5, km, R, Delta)
+        dev = max(_relative_difference(got[b][key], closed[f"{b}.{key}"]) for b, keys in GROUP_KEYS.items()
+                  for key in keys)
+        gap = max(sol.certificate.relative_gap, np.finfo(float).eps)
+        worst = max(worst, dev / np.sqrt(gap))
+        rows.append(f"{loss} gamma={gamma:g} rho={km}/5 R={R:g}: {dev:.1e} (gap {gap:.1e})")
+    return Outcome(worst <= CERTIFIED_GAP_SCALE, worst, CERTIFIED_GAP_SCALE,
+                   "max relative |certified - closed form| / sqrt(certified gap); " + "; ".join(rows))
+
+
+_CERTIFIED_QUICK = tuple((loss, g, km, R, 1) for loss, g in ((Loss.CE, 0.0), (Loss.CDT, 0.5), (Loss.LDT, 1.0))
+                         for km in (2, 3) for R in (3.0, 10.0))
+_CERTIFIED_FULL = tuple((loss, g, km, R, n_min) for loss in (Loss.CDT, Loss.LDT) for g in (-1.0, -0.5, 0.5, 1.5)
+                        for km in (1, 2, 3, 4) for R in (3.0, 10.0) for n_min in (1, 2))
 
 
 @st.composite
@@ -173,9 +212,14 @@ CLAIMS = [
     Claim(f"{P} closed forms", P,
           "Explicit SVD of the SEL matrix gives closed forms for all norms and angles (Sec. 4).",
           "STEP imbalance, d >= k - 1",
-          (Check(CheckLevel.NUMERIC, "SymPy closed forms vs the extended-precision eigen route, k <= 12, R <= 1000, |gamma| <= 1.5",
+          (Check(CheckLevel.NUMERIC, "implementation consistency (two routes of one formula G_W = (X N X^T)^(1/2)): "
+                 "SymPy closed forms vs the extended-precision eigen route, k <= 12, R <= 1000, |gamma| <= 1.5",
                  lambda: property_outcome(_step_setting(), _closed_form_vs_numeric, SEL_CLOSED_FORM,
-                                          "max relative difference", max_examples=20), consistency=True),),
+                                          "max relative difference", max_examples=20), consistency=True),
+           Check(CheckLevel.NUMERIC, "closed forms vs the certified convex CS-SVM (SCS), k = 5, rho = 2/5 and 3/5, "
+                 "R = 3 and 10, CE / CDT gamma = 0.5 / LDT gamma = 1", lambda: _closed_form_vs_certified(_CERTIFIED_QUICK)),
+           Check(CheckLevel.NUMERIC, "same, rho = 1/5 .. 4/5, gamma in {-1, -0.5, 0.5, 1.5}, n_min 1 and 2 (CDT, LDT)",
+                 quick=False, run=lambda: _closed_form_vs_certified(_CERTIFIED_FULL))),
           statement_tex=(r"Explicit SVD of the SEL matrix $\hat{Z}$ gives closed forms for all norms and angles (Sec. "
                          r"4).")),
     Claim(f"{P} R->oo limits", P,

@@ -114,16 +114,55 @@ def _paper_recipe_sgd() -> Outcome:
     return converged_within(meas, PAPER_RECIPE_DISTANCE, "paper recipe")
 
 
+A1_ZERO_ERROR = ("As Delta gets far from 1, some models fail to achieve zero-training-error in this setting: "
+                 "We differentiate these cases with the purple (rather than green) markers.")
+"""behnia2023 App. A.1, quoted."""
+
+A1_SEEDS = (0, 1, 2)
+
+
+def _a1_reading(gammas: np.ndarray, losses: np.ndarray, zero: np.ndarray) -> list[str]:
+    """What in one sweep contradicts :data:`A1_ZERO_ERROR`, read as: (a) "some models fail": at least one of the
+    models (13 gammas x CDT, LDT) ends without zero training error; (b) "as Delta gets far from 1": the
+    failures lie farther from Delta = 1 than the successes, i.e. the model at Delta = 1 (gamma = 0) reaches zero
+    error, and on each side of Delta = 1 and for each loss a failure at |gamma| implies failures at every
+    larger |gamma| (Delta = R^gamma, |log Delta| = |gamma| log R). Empty list: the statement holds."""
+    broken = [] if (~zero).any() else ["no model fails"]
+    for loss in np.unique(losses):
+        for side in (-1.0, 1.0):
+            on = (losses == loss) & (np.sign(gammas) == side)
+            fails = ~zero[on][np.argsort(np.abs(gammas[on]))]
+            if fails.any() and not fails[int(np.argmax(fails)):].all():
+                broken.append(f"{loss} gamma {'<' if side < 0 else '>'} 0: a failure closer to Delta = 1 than a success")
+        if not zero[(losses == loss) & (gammas == 0.0)].all():
+            broken.append(f"{loss} fails at Delta = 1")
+    return broken
+
+
 def _paper_recipe_zero_error() -> Outcome:
-    """App. A.1 observation: 'as Delta gets far from 1, some models fail to achieve zero training error'.
-    With the paper recipe: every run with |gamma| <= 0.5 reaches zero error, and some run with
-    |gamma| >= 0.75 does not (figure: runs with |gamma| <= 0.5 that miss zero error)."""
-    _, meas = _paper_sweep("paper")
-    g = np.array([abs(s.gamma) for s in meas.specs])
-    near = int((~meas.zero_error[g <= 0.5 + GRID_SLACK]).sum())
-    far = int((~meas.zero_error[g >= 0.75 - GRID_SLACK]).sum())
-    return Outcome(near == 0 and far > 0, float(near), 0.0,
-                   f"runs without zero training error: {near} with |gamma| <= 0.5, {far} with |gamma| >= 0.75")
+    """App. A.1's observation :data:`A1_ZERO_ERROR` tested as stated (:func:`_a1_reading`; no threshold on
+    gamma is chosen) for the paper recipe (constant step 5, float32, 6000 full-batch epochs) at seeds 0, 1, 2.
+    Figure: seeds whose sweep contradicts it (tolerance 0). The detail lists the failing gammas per seed.
+
+    Measured (2026-11-26): it holds for every seed, but one-sidedly: only CDT with Delta < 1 fails (seed 0:
+    gamma <= -0.75, seed 1: <= -1, seed 2: <= -0.5; final training error 0.4-8.7 %); no LDT model and no model
+    with Delta > 1 (up to Delta = R^1.5 = 31.6) fails. "Far from 1" is true of Delta = R^-1.5 but not of R^1.5."""
+    cfg = dataclasses.replace(RECIPES["paper"], epochs=6000, log_every=6000)
+    broken_seeds, above_one, rows = 0, 0, []
+    for seed in A1_SEEDS:
+        meas = measure(train_sweep(paper_problem(), paper_specs(seed=seed), cfg))
+        gammas = np.array([s.gamma for s in meas.specs])
+        losses = np.array([str(s.loss) for s in meas.specs])
+        broken = _a1_reading(gammas, losses, np.asarray(meas.zero_error, dtype=bool))
+        broken_seeds += bool(broken)
+        above_one += int(np.sum(~np.asarray(meas.zero_error, dtype=bool) & (gammas > 0)))
+        failing = {loss: " ".join(f"{g:g}" for g, l, z in zip(gammas, losses, meas.zero_error) if l == loss and not z)
+                   for loss in np.unique(losses)}
+        rows.append(f"seed {seed}: without zero error " + ", ".join(f"{loss} gamma {v or 'none'}" for loss, v in failing.items())
+                    + (f" ({'; '.join(broken)})" if broken else ""))
+    return Outcome(broken_seeds == 0, float(broken_seeds), 0.0,
+                   f"seeds contradicting App. A.1 ('{A1_ZERO_ERROR[:60]}...'): {broken_seeds} of {len(A1_SEEDS)}; "
+                   + "; ".join(rows) + f"; models failing with Delta > 1 (gamma > 0): {above_one}")
 
 
 def _fig4_slowdown() -> Outcome:
@@ -171,12 +210,12 @@ CLAIMS = [
                  lambda: _small_sweep((Loss.VS, Loss.WCE))),),
           statement_tex=(r"Additive offsets $\iota$ (VS loss) and per-sample weights (weighted CE) do not change the "
                          r"asymptotic geometry: VS follows CDT's prediction, wCE follows CE's.")),
-
-    Claim(f"{P} App. A zero error", P, "In the UFM experiments, models fail to reach zero training error as Delta "
-          "gets far from 1.", "App. A.1 setting and recipe",
-          (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x (CDT, LDT), 6000 epochs", _paper_recipe_zero_error, quick=False),),
-          statement_tex=(r"In the UFM experiments, models fail to reach zero training error as $\Delta$ gets far from "
-                         r"$1$.")),
+    Claim(f"{P} App. A zero error", P, f"App. A.1: '{A1_ZERO_ERROR}'", "App. A.1 setting (k=10, R=10, rho=1/2, "
+          "n_min=5, d=20, gamma in [-1.5, 1.5]) and recipe (constant step, 6000 epochs)",
+          (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x (CDT, LDT), 6000 epochs, seeds 0-2: some model fails, "
+                 "failures farther from Delta = 1 than successes", _paper_recipe_zero_error, quick=False),),
+          statement_tex=(r"App. A.1: `As $\Delta$ gets far from $1$, some models fail to achieve zero-training-error "
+                         r"in this setting'.")),
     Claim(f"{P} Fig. 4", P, "Larger imbalance ratio R leads to slower convergence to the Thm 2 geometry.",
           "CDT, App. A.1 recipe", (Check(CheckLevel.TRAINING, "W distance grows with R (2, 10, 100) at gamma = 0.5, 3 seeds, 6000 epochs",
                                          _fig4_slowdown, quick=False),),

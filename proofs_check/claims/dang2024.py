@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+from scipy.optimize import brentq
 from hypothesis import strategies as st
 
 from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least, property_outcome
-from theory.core.measure import nc1, nc2, nc3
-from theory.core.tolerances import NC_AT_MINIMIZER, NC_DETECTION_FLOOR, UFM_PLUS_SOLVER_AGREEMENT
+from theory.core.errors import ComputationError
+from theory.core.measure import class_means, nc1, nc2, nc3
+from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, UFM_PLUS_ALIVE_NORM, UFM_PLUS_COLLAPSED_NORM,
+                                    UFM_PLUS_SOLVER_AGREEMENT)
 from theory.core.vocabulary import CheckLevel, Paper
 from theory.ufm_plus.closed_form import collapse_threshold, margins, minimizer, predict
 from theory.ufm_plus.printed import PRINTED
@@ -86,6 +89,50 @@ def _threshold_violation(example: tuple[int, float, float, float]) -> float:
     return bad
 
 
+def _lambda_for_threshold(total: float, k: int, target: float) -> float:
+    """lambda = lambda_W = lambda_H at which the theory's threshold C(N, K, lambda, lambda) of Cor. 4
+    (:func:`collapse_threshold`, the root of M-bar) equals ``target``: root finding in log lambda (C grows
+    with lambda), so no form of C is restated here."""
+    root = brentq(lambda t: np.log(collapse_threshold(total, k, np.exp(t), np.exp(t)) / target), -30.0, 10.0,
+                  xtol=1e-14)
+    return float(np.exp(root))
+
+
+def _threshold_counts(k: int) -> list[int]:
+    """K - 2 classes of 3(K-1), ..., 6 samples and two classes of 3: the pair at the threshold."""
+    return [3 * (k - 1 - i) for i in range(k - 2)] + [3, 3]
+
+
+def _solved_pair(k: int, eps: float, collapse: bool) -> tuple[float, float]:
+    """Solve problem (4) numerically (numerics.ufm_plus, 3 starts) with lambda such that the two classes of 3
+    samples sit at n = C (1 - eps) (``collapse``: below C) or n = C (1 + eps) (above). Returns, relative to
+    the largest norm of the solution, (largest ||h_k|| of the pair, ||w_j - w_j'||) if ``collapse`` else the
+    smallest of ||h_j||, ||h_j'|| and ||w_j - w_j'||."""
+    counts = _threshold_counts(k)
+    lam = _lambda_for_threshold(float(sum(counts)), k, 3.0 / (1 - eps if collapse else 1 + eps))
+    sol = solve(UFMPlusProblem(counts, lam, lam, d=k + 1), starts=3)
+    h = np.linalg.norm(class_means(sol.H, sol.problem.labels, k), axis=0)
+    w = float(np.linalg.norm(sol.W[-1] - sol.W[-2]) / np.linalg.norm(sol.W, axis=1).max())
+    pair = h[-2:] / h.max()
+    return (float(pair.max()), w) if collapse else (float(pair.min()), w)
+
+
+def _cor4_solver(ks: tuple[int, ...], collapse: bool) -> Outcome:
+    """Cor. 4 on the numerical minimiser, for K in ``ks`` and eps in (1e-2, 1e-3): below C the pair has
+    h_k = 0 and equal classifiers (figure: largest relative norm, <= UFM_PLUS_COLLAPSED_NORM); above C
+    neither (figure: smallest relative norm, >= UFM_PLUS_ALIVE_NORM)."""
+    values = [v for k in ks for eps in (1e-2, 1e-3) for v in _solved_pair(k, eps, collapse)]
+    where = f"counts {_threshold_counts(ks[0])} .. {_threshold_counts(ks[-1])}, n = C (1 {'-' if collapse else '+'} eps), eps = 1e-2, 1e-3"
+    if collapse:
+        worst = max(values)
+        return Outcome(worst <= UFM_PLUS_COLLAPSED_NORM, worst, UFM_PLUS_COLLAPSED_NORM,
+                       f"largest ||h_k|| and ||w_j - w_j'|| of the pair below C, relative ({where})")
+    worst = min(values)
+    return Outcome(worst >= UFM_PLUS_ALIVE_NORM, worst, UFM_PLUS_ALIVE_NORM,
+                   f"smallest ||h_k|| and ||w_j - w_j'|| of the pair above C, relative, must exceed "
+                   f"{UFM_PLUS_ALIVE_NORM:g} ({where})")
+
+
 def _cor2_monotone() -> Outcome:
     """||w_k||^2 = const + slope * sqrt(n_k) M_k with slope prop K(K-2) >= 0, and sqrt(n) M-bar(n) grows
     with n above the threshold: hence n_i >= n_j implies ||w_i|| >= ||w_j|| (Cor. 2)."""
@@ -115,15 +162,48 @@ def _cor4_R_star() -> Outcome:
     return Outcome(ok, 0.0 if ok else 1.0, 0.0, "R* is the fixed point of the implicit condition (17)")
 
 
-def _nc_at_minimizer(example: tuple[tuple[int, ...], float]) -> float:
-    """NC1-NC3 (19)-(21) at the closed-form minimiser (largest of the three; must be ~0)."""
+def _not_complete(example: tuple[tuple[int, ...], float]) -> bool:
     counts, lam = example
-    pred = predict(counts, lam, lam)
-    if pred.complete_collapse:
-        return 0.0  # NC2/NC3 undefined at W = H = 0 (documented ValueError)
-    W, H = minimizer(counts, lam, lam, d=len(counts) + 1)
-    y = np.repeat(np.arange(len(counts)), counts)
-    return float(max(nc1(H, y, len(counts)), nc2(W, H, y), nc3(W, H, y, pred.M)))
+    return not predict(counts, lam, lam).complete_collapse
+
+
+def _nc_at_solver_minimizer(example: tuple[tuple[int, ...], float]) -> float:
+    """NC1-NC3 (19)-(21) at the numerical minimiser of (4) (numerics.ufm_plus, 3 starts), NC3 against the
+    closed-form margins M_k (largest of the three; must be ~0). Complete collapse is drawn out (the metrics
+    are 0/0 there: :func:`_nc_at_complete_collapse`)."""
+    counts, lam = example
+    sol = solve(UFMPlusProblem(list(counts), lam, lam, d=len(counts) + 1), starts=3)
+    y = sol.problem.labels
+    return float(max(nc1(sol.H, y, len(counts)), nc2(sol.W, sol.H, y), nc3(sol.W, sol.H, y, predict(counts, lam, lam).M)))
+
+
+def _undefined(metric: callable) -> bool:
+    try:
+        metric()
+    except ComputationError:
+        return True
+    return False
+
+
+def _nc_at_complete_collapse() -> Outcome:
+    """Cor. 4(b) counts (every n_k below C, lambda from the theory's C = 1.1 max n_k): the numerical minimiser
+    is W = H = 0 (figure ||W||_F + ||H||_F <= UFM_PLUS_COLLAPSED_NORM), and there NC1-NC3 are 0/0: each must
+    raise ComputationError (undefined), never return a number such as 0."""
+    worst, defined = 0.0, []
+    for counts in ((3, 2), (4, 3, 2), (5, 4, 2, 1)):
+        k = len(counts)
+        lam = _lambda_for_threshold(float(sum(counts)), k, 1.1 * max(counts))
+        sol = solve(UFMPlusProblem(list(counts), lam, lam, d=k + 1), starts=3)
+        y, M = sol.problem.labels, predict(counts, lam, lam).M
+        worst = max(worst, float(np.linalg.norm(sol.W) + np.linalg.norm(sol.H)))
+        zero_W, zero_H = np.zeros_like(sol.W), np.zeros_like(sol.H)
+        defined += [name for name, fn in (("NC1", lambda: nc1(zero_H, y, k)), ("NC2", lambda: nc2(zero_W, zero_H, y)),
+                                          ("NC3", lambda: nc3(zero_W, zero_H, y, M))) if not _undefined(fn)]
+    ok = worst <= UFM_PLUS_COLLAPSED_NORM and not defined
+    return Outcome(ok, worst, UFM_PLUS_COLLAPSED_NORM,
+                   "||W||_F + ||H||_F of the numerical minimiser for counts (3, 2), (4, 3, 2), (5, 4, 2, 1) below C; "
+                   + ("NC1-NC3 undefined at W = H = 0 (ComputationError)" if not defined
+                      else f"metrics returning a number at W = H = 0: {', '.join(sorted(set(defined)))}"))
 
 
 def _nc_detects_departure() -> Outcome:
@@ -194,14 +274,31 @@ CLAIMS = [
           "lambda_H / (K-1); minority collapse iff R >= R* (17); complete collapse (18).", ASSUME,
           (Check(CheckLevel.SYMBOLIC, "C = root of M-bar: derived = printed", lambda: _agree(("C",))),
            Check(CheckLevel.SYMBOLIC, "R* solves the implicit (17)", _cor4_R_star),
-           Check(CheckLevel.NUMERIC, "M_k = 0 just below C and > 0 just above",
-                 lambda: property_outcome(_threshold_case(), _threshold_violation, 0.0, "violations"))),
+           Check(CheckLevel.NUMERIC, "closed-form M_k = 0 just below C and > 0 just above (implementation "
+                 "consistency: margins() and collapse_threshold() come from one derivation)",
+                 lambda: property_outcome(_threshold_case(), _threshold_violation, 0.0, "violations"), consistency=True),
+           Check(CheckLevel.NUMERIC, "numerical minimiser of (4), two classes just below C: h_k = 0 and equal "
+                 "classifiers (K = 3..5)", lambda: _cor4_solver((3, 4, 5), collapse=True)),
+           Check(CheckLevel.NUMERIC, "numerical minimiser of (4), two classes just above C: h_k != 0 and distinct "
+                 "classifiers (K = 3..5)", lambda: _cor4_solver((3, 4, 5), collapse=False)),
+           Check(CheckLevel.NUMERIC, "same below C, K = 3..8", quick=False,
+                 run=lambda: _cor4_solver(tuple(range(3, 9)), collapse=True)),
+           Check(CheckLevel.NUMERIC, "same above C, K = 3..8", quick=False,
+                 run=lambda: _cor4_solver(tuple(range(3, 9)), collapse=False))),
           statement_tex=(r"Class $k$ collapses ($h_k = 0$, equal classifiers) iff $n_k \le C = N^2 "
                          r"K\lambda_W\lambda_H/(K-1)$; minority collapse iff $R \ge R^*$ (17); complete collapse (18).")),
-    Claim(f"{P} eqs. (19)-(21)", P, "NC1, NC2, NC3 vanish at the global minimiser.", ASSUME,
-          (Check(CheckLevel.NUMERIC, "max(NC1, NC2, NC3) at the closed-form minimiser",
-                 lambda: property_outcome(_instance(), _nc_at_minimizer, NC_AT_MINIMIZER, "max NC metric",
-                                          max_examples=30)),
+    Claim(f"{P} eqs. (19)-(21)", P, "NC1, NC2, NC3 vanish at the global minimiser (unless it is W = H = 0, "
+          "where they are 0/0).", ASSUME,
+          (Check(CheckLevel.NUMERIC, "max(NC1, NC2, NC3) at the numerical minimiser of (4), NC3 against the "
+                 "closed-form M (complete collapse drawn out)",
+                 lambda: property_outcome(_instance().filter(_not_complete), _nc_at_solver_minimizer, NC_AT_MINIMIZER,
+                                          "max NC metric", max_examples=8)),
+           Check(CheckLevel.NUMERIC, "same, more instances", quick=False,
+                 run=lambda: property_outcome(_instance().filter(_not_complete), _nc_at_solver_minimizer,
+                                              NC_AT_MINIMIZER, "max NC metric", max_examples=40)),
+           Check(CheckLevel.NUMERIC, "complete collapse (18): the numerical minimiser is W = H = 0, where NC1-NC3 "
+                 "are 0/0 (undefined, raised), not 0", _nc_at_complete_collapse),
            Check(CheckLevel.NUMERIC, "NC metrics detect a 1% perturbation", _nc_detects_departure)),
-          statement_tex=r"$\mathrm{NC}_1$, $\mathrm{NC}_2$, $\mathrm{NC}_3$ vanish at the global minimiser."),
+          statement_tex=(r"$\mathrm{NC}_1$, $\mathrm{NC}_2$, $\mathrm{NC}_3$ vanish at the global minimiser (unless it is "
+                         r"$W = H = 0$, where they are $0/0$).")),
 ]

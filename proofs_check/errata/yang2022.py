@@ -7,7 +7,8 @@ import sympy as sp
 
 from numerics.eta_regularity import contraction, paper_bound, sample_near
 from proofs_check.model import Erratum, Evidence
-from theory.core.tolerances import CONTRACTION_EQUALITY, ETA_DR_LONG_STEP, MISPRINT_STEP, ROUNDING
+from theory.core.tolerances import (CONTRACTION_EQUALITY, ETA_DR_LONG_STEP, ETF_GRAM, MISPRINT_STEP,
+                                    PRINTED_EQUALITY, ROUNDING)
 from theory.core.vocabulary import Paper
 from theory.etf.simplex import simplex_etf
 
@@ -103,23 +104,54 @@ def _monotone_evidence() -> Evidence:
                            f"200 points of [-100, -1e-3]: {decreasing}")
 
 
+def printed_condition_distance(d: int, k: int, starts: int, seed: int) -> float:
+    """The smallest ||U^T U - I_K||_F that a numerical search finds over U in R^(d x K): L-BFGS on
+    ||U^T U - I_K||_F^2 (gradient 4 U (U^T U - I_K)) from ``starts`` Gaussian starts. Near 0 for d >= K (the
+    printed condition of eq. (1) can be met); if it could be met at d = K - 1 the search would end near 0 too."""
+    from scipy.optimize import minimize
+
+    def f(u: np.ndarray) -> tuple[float, np.ndarray]:
+        U = u.reshape(d, k)
+        E = U.T @ U - np.eye(k)
+        return float(np.sum(E * E)), (4.0 * U @ E).ravel()
+
+    rng = np.random.default_rng(seed)
+    return min(float(np.sqrt(minimize(f, rng.standard_normal(d * k), jac=True, method="L-BFGS-B",
+                                      options={"ftol": 1e-15, "gtol": 1e-12}).fun)) for _ in range(starts))
+
+
 def _etf_dimension_evidence() -> Evidence:
-    """Exactly, in SymPy (the check runs numpy on theory.etf.simplex): (a) a simplex ETF in R^(K-1) exists:
-    M = sqrt(K/(K-1)) B^T (I_K - 11^T/K), B the Gram-Schmidt orthonormal basis of 1-perp, meets eq. (2);
-    (b) U^T U = I_K is impossible for U in R^((K-1) x K): det(U^T U) vanishes identically for a symbolic U,
-    while det(I_K) = 1."""
-    k = 4
-    ones = sp.ones(k, 1)
-    differences = [sp.Matrix([1 if r == i else -1 if r == i + 1 else 0 for r in range(k)]) for i in range(k - 1)]
-    B = sp.Matrix.hstack(*sp.GramSchmidt(differences, orthonormal=True))
-    M = sp.sqrt(sp.Rational(k, k - 1)) * B.T * (sp.eye(k) - ones * ones.T / k)
-    target = sp.Rational(k, k - 1) * sp.eye(k) - sp.ones(k, k) / (k - 1)
-    etf_ok = (M.T * M - target).applyfunc(sp.simplify) == sp.zeros(k, k)
-    U = sp.Matrix(k - 1, k, sp.symbols(f"u0:{(k - 1) * k}"))
-    singular = sp.expand((U.T * U).det()) == 0
-    return Evidence(holds=etf_ok and singular,
-                    detail=f"K = {k} (SymPy, exact): a {k - 1}-dimensional M meets eq. (2): {etf_ok}; "
-                           f"det(U^T U) = 0 for every U in R^({k - 1} x {k}): {singular}, so U^T U = I_K is impossible")
+    """Definition 1 at d = K - 1, numerically, for K = 3..6 (written out here, not theory.etf.simplex):
+    (a) witness: U = Q B^T (B an orthonormal basis of 1-perp from an SVD, Q a random orthogonal (K-1) x (K-1))
+    gives M = sqrt(K/(K-1)) U (I_K - 11^T/K) meeting eq. (2) to ETF_GRAM and the corrected condition
+    U^T U (I - 11^T/K) = I - 11^T/K to ROUNDING, while it misses the printed U^T U = I_K by more than
+    PRINTED_EQUALITY; (b) the printed condition itself: a numerical search over every U in R^((K-1) x K)
+    (:func:`printed_condition_distance`) stays farther than PRINTED_EQUALITY from U^T U = I_K; (c) negative
+    control: a generic Gaussian U in R^((K-1) x K) puts eq. (1) off eq. (2) by more than PRINTED_EQUALITY, so
+    the eq. (2) measurement discriminates."""
+    rng = np.random.default_rng(0)
+    rows, ok = [], True
+    for k in range(3, 7):
+        P = np.eye(k) - np.ones((k, k)) / k
+        target = k / (k - 1) * np.eye(k) - np.ones((k, k)) / (k - 1)
+        B = np.linalg.svd(P)[0][:, : k - 1]                  # orthonormal basis of the range of P = 1-perp
+        Q = np.linalg.qr(rng.standard_normal((k - 1, k - 1)))[0]
+        U = Q @ B.T
+
+        def eq2_residual(V: np.ndarray) -> float:
+            M = np.sqrt(k / (k - 1)) * V @ P
+            return float(np.max(np.abs(M.T @ M - target)))
+
+        witness_eq2, corrected = eq2_residual(U), float(np.max(np.abs(U.T @ U @ P - P)))
+        printed_miss = float(np.linalg.norm(U.T @ U - np.eye(k)))
+        search = printed_condition_distance(k - 1, k, starts=3, seed=k)
+        control = eq2_residual(rng.standard_normal((k - 1, k)))
+        ok = ok and (witness_eq2 <= ETF_GRAM and corrected <= ROUNDING and printed_miss > PRINTED_EQUALITY
+                     and search > PRINTED_EQUALITY and control > PRINTED_EQUALITY)
+        rows.append(f"K={k}: eq. (2) residual {witness_eq2:.1e}, corrected condition {corrected:.1e}, "
+                    f"||U^T U - I_K||_F {printed_miss:.3f}; search min {search:.3f}; generic U off eq. (2) by {control:.2f}")
+    return Evidence(holds=ok, detail="d = K - 1: the regular simplex of eq. (1) with U = Q B^T is an ETF that the printed "
+                                     "U^T U = I_K excludes, and no U in R^((K-1) x K) meets it. " + "; ".join(rows))
 
 
 ERRATA = [

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from theory.core.errors import InputError
+from theory.core.errors import ComputationError, InputError
 from theory.core.measure import nc1
 from theory.core.streaming import ClassStatistics, NearestCentreAgreement
 
@@ -99,3 +99,11 @@ def test_empty_class_is_reported():
     stats = ClassStatistics(K, D).update(np.zeros((2, D)), np.array([0, 1]))
     with pytest.raises(InputError, match="class 2 has no sample"):
         stats.means
+
+
+def test_nc1_is_undefined_when_class_means_coincide():
+    """Sigma_B = 0 (every class mean equal): NC1 is 0/0 and raises, as theory.core.measure.nc1 does."""
+    X = np.array([[0.0, 1.0], [2.0, 1.0], [0.0, 1.0], [2.0, 1.0]])
+    stats = ClassStatistics(2, 2).update(X, np.array([0, 0, 1, 1]))
+    with pytest.raises(ComputationError, match="undefined"):
+        stats.nc1()

@@ -120,6 +120,7 @@ def test_bad_input_raises_value_error(call, message: str) -> None:
 
 
 @pytest.mark.parametrize("call", [
+    lambda: nc1(np.zeros((3, 4)), np.array([0, 0, 1, 1]), 2),
     lambda: nc2(np.ones((2, 3)), np.zeros((3, 4)), np.array([0, 0, 1, 1])),
     lambda: nc3(np.ones((2, 3)), np.ones((3, 4)), np.array([0, 0, 1, 1]), np.zeros(2)),
 ])
@@ -129,3 +130,30 @@ def test_undefined_metric_is_a_computation_error_not_bad_input(call) -> None:
     with pytest.raises(ComputationError, match="undefined") as info:
         call()
     assert not isinstance(info.value, ValueError)
+
+
+def test_metrics_at_the_complete_collapse_are_undefined_not_zero() -> None:
+    """dang2024 Cor. 4(b): below the threshold for every class the minimiser is W = H = 0 (eq. (18)); NC1-NC3
+    are 0/0 there and raise, whereas tr(Sigma_W 0^+) would have returned 0 ("perfect collapse")."""
+    counts, lam = [3, 2, 2], 0.5
+    pred = predict(counts, lam, lam)
+    assert pred.complete_collapse
+    W, H = minimizer(counts, lam, lam, 4)
+    assert not np.any(W) and not np.any(H)
+    labels = np.repeat(np.arange(3), counts)
+    for call in (lambda: nc1(H, labels, 3), lambda: nc2(W, H, labels), lambda: nc3(W, H, labels, pred.M)):
+        with pytest.raises(ComputationError, match="undefined"):
+            call()
+
+
+def test_nc1_is_undefined_when_class_means_coincide_despite_spread() -> None:
+    """Equal class means with a large within-class spread: Sigma_B = 0, so the pseudo-inverse would give
+    NC1 = 0 for features that are not collapsed at all; it raises instead. A batch with one such item raises."""
+    H = np.array([[0.0, 2.0, 0.0, 2.0], [1.0, 1.0, 1.0, 1.0]])       # both class means (1, 1)
+    labels = np.array([0, 0, 1, 1])
+    with pytest.raises(ComputationError, match="Sigma_B = 0"):
+        nc1(H, labels, 2)
+    good = np.array([[0.0, 2.0, 3.0, 5.0], [1.0, 1.0, 1.0, 1.0]])
+    assert nc1(good, labels, 2) > 0.1
+    with pytest.raises(ComputationError):
+        nc1(np.stack([good, H]), labels, 2)

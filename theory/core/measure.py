@@ -168,6 +168,11 @@ def nc1(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     Sigma_W = (1/N) sum_i (h_i - h_{y_i})(h_i - h_{y_i})^T and Sigma_B = (1/K) sum_k (h_k - h_G)(h_k -
     h_G)^T with h_G = (1/N) sum_i h_i, the global mean of Sec. 3 (Sec. 5.1 prints h_G with a 1/K
     that makes it n times the mean for n samples per class; see the dang2024 errata). 0 at collapse.
+
+    Undefined where Sigma_B = 0 (every class mean equals h_G; e.g. the complete collapse W = H = 0 of
+    dang2024 Cor. 4(b), eq. (18)): NC1 is a within/between ratio, 0/0 there, and tr(Sigma_W 0^+) = 0 would
+    report perfect collapse whatever the within-class spread. :class:`ComputationError` then (for any item
+    of a batch), as :func:`nc2` and :func:`nc3` at the complete collapse.
     """
     H = _features(H, labels)
     means = class_means(H, labels, k)
@@ -175,6 +180,9 @@ def nc1(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     within = H - means[..., y]
     sigma_w = within @ np.swapaxes(within, -1, -2) / y.size
     between = means - H.mean(axis=-1, keepdims=True)
+    if np.any(np.all(between == 0, axis=(-2, -1))):
+        raise ComputationError("all class means are equal (Sigma_B = 0, e.g. the complete collapse W = H = 0): "
+                               "NC1 = tr(Sigma_W Sigma_B^+)/K is 0/0, undefined")
     sigma_b = between @ np.swapaxes(between, -1, -2) / k
     return np.trace(sigma_w @ np.linalg.pinv(sigma_b, hermitian=True), axis1=-2, axis2=-1) / k
 
@@ -190,7 +198,8 @@ def ufm_plus_classifier(H: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray
 def nc2(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """NC2 = || W/||W||_F - W_UFM+(H)/||W_UFM+(H)||_F ||_F (dang2024 eq. (20)), batched.
 
-    ValueError when W_UFM+(H) = 0 (every class mean zero: NC2 is undefined); NaN where W = 0.
+    :class:`ComputationError` when W_UFM+(H) = 0 (every class mean zero, e.g. the complete collapse of
+    dang2024 eq. (18): NC2 is 0/0, undefined); NaN where W = 0.
     """
     H = _features(H, labels)
     W = _classifiers(W, H)
@@ -213,7 +222,8 @@ def nc3(W: np.ndarray, H: np.ndarray, labels: np.ndarray, M: np.ndarray) -> np.n
     """NC3 = || W H-bar/||W H-bar||_F - Z_UFM+/||Z_UFM+||_F ||_F (dang2024 eq. (21)), batched.
 
     The matrix of (21) is K x K, so it is compared with the class-mean logits W H-bar; ``M`` are the
-    predicted margins (e.g. ``theory.ufm_plus.closed_form.predict(...).M``). ValueError when every M_k = 0.
+    predicted margins (e.g. ``theory.ufm_plus.closed_form.predict(...).M``). :class:`ComputationError` when
+    every M_k = 0 (complete collapse, dang2024 eq. (18): Z_UFM+ = 0 and NC3 is 0/0, undefined).
     """
     H = _features(H, labels)
     W = _classifiers(W, H)

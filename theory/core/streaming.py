@@ -24,7 +24,7 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg.blas import dsyrk
 
-from theory.core.errors import InputError
+from theory.core.errors import ComputationError, InputError
 from theory.core.validate import positive_int
 
 #: Singular values of B below this fraction of the largest are its null space (B has rank <= k - 1 because
@@ -136,8 +136,12 @@ class ClassStatistics:
         return upper + np.triu(upper, 1).T
 
     def nc1(self) -> float:
-        """NC1 = tr(Sigma_W Sigma_B^+) / k (dang2024 eq. (19)) from the streamed statistics (module docstring)."""
+        """NC1 = tr(Sigma_W Sigma_B^+) / k (dang2024 eq. (19)) from the streamed statistics (module docstring).
+        :class:`ComputationError` where Sigma_B = 0 (all class means equal): 0/0, as in
+        :func:`theory.core.measure.nc1`."""
         B = self.means - self.global_mean[:, None]
+        if not np.any(B):
+            raise ComputationError("all class means are equal (Sigma_B = 0): NC1 = tr(Sigma_W Sigma_B^+)/k is 0/0, undefined")
         B_pinv = np.linalg.pinv(B, rcond=PINV_RTOL)
         sigma_w = self.within_scatter / self.n
         return float(np.einsum("ij,jk,ik->", B_pinv, sigma_w, B_pinv))

@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from theory.core.errors import InputError
+from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.measure import class_means, nc1, nc2, nc3
 from theory.core.validate import positive_int, positive_real
@@ -99,16 +99,17 @@ def _number(x: float) -> float | None:
 def nc_metrics(counts: np.ndarray, lambda_w: float, lambda_h: float) -> Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, float]]:
     """The ``measure`` callback: NC1, NC2, NC3 of (W (K x d), H (d x N), labels); NC3 against the UFM+
     margins M of ``predict(counts, lambda_W, lambda_H)``. NaN where a metric is undefined (all class
-    means zero)."""
+    means equal: NC1; all zero: NC2; every M_k = 0: NC3)."""
     M = predict(counts, lambda_w, lambda_h).M
     k = len(counts)
 
     def measure(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-        out = {"NC1": float(nc1(H, labels, k))}
-        for name, fn in (("NC2", lambda: nc2(W, H, labels)), ("NC3", lambda: nc3(W, H, labels, M))):
+        out = {}
+        for name, fn in (("NC1", lambda: nc1(H, labels, k)), ("NC2", lambda: nc2(W, H, labels)),
+                         ("NC3", lambda: nc3(W, H, labels, M))):
             try:
                 out[name] = float(fn())
-            except ValueError:
+            except ComputationError:  # 0/0 where the class means coincide (theory.core.measure)
                 out[name] = float("nan")
         return out
 
