@@ -19,7 +19,7 @@ from theory.core.imbalance import Imbalance
 from theory.core.measure import center, normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.tolerances import ROUNDING, STRICT_GAP
-from theory.core.vocabulary import CheckLevel, Loss, Paper
+from theory.core.vocabulary import CheckLevel, Criterion, Loss, Paper
 from theory.seli.geometry import seli_geometry
 
 P = Paper.BEHNIA2023
@@ -66,7 +66,7 @@ def _sample_mean_distorts() -> Outcome:
     smallest = min(found.values())
     return Outcome(smallest > STRICT_GAP, smallest, STRICT_GAP, "sample-mean centring of M* vs G_M*, R = 10: "
                    + ", ".join(f"{loss} gamma {g:g}: {d:.3f}" for (loss, g), d in found.items())
-                   + " (figure: the smallest, must exceed the tolerance)")
+                   + " (figure: the smallest, must exceed the tolerance)", Criterion.AT_LEAST)
 
 
 def _coinciding_edges() -> Outcome:

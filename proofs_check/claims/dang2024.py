@@ -21,7 +21,7 @@ from theory.core.errors import ComputationError
 from theory.core.measure import class_means, nc1, nc2, nc3
 from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, UFM_PLUS_ALIVE_NORM, UFM_PLUS_COLLAPSED_NORM,
                                     UFM_PLUS_SOLVER_AGREEMENT)
-from theory.core.vocabulary import CheckLevel, Paper
+from theory.core.vocabulary import CheckLevel, Criterion, Paper
 from theory.ufm_plus.closed_form import collapse_threshold, margins, minimizer, predict
 from theory.ufm_plus.printed import PRINTED
 from theory.ufm_plus.symbolic import derivation, is_zero, K, K_A, K_B, lam_h, lam_w, M_A, M_B, n_A, n_B, R, r
@@ -130,7 +130,7 @@ def _cor4_solver(ks: tuple[int, ...], collapse: bool) -> Outcome:
     worst = min(values)
     return Outcome(worst >= UFM_PLUS_ALIVE_NORM, worst, UFM_PLUS_ALIVE_NORM,
                    f"smallest ||h_k|| and ||w_j - w_j'|| of the pair above C, relative, must exceed "
-                   f"{UFM_PLUS_ALIVE_NORM:g} ({where})")
+                   f"{UFM_PLUS_ALIVE_NORM:g} ({where})", Criterion.AT_LEAST)
 
 
 def _cor2_monotone() -> Outcome:

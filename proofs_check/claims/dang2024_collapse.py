@@ -25,7 +25,7 @@ from proofs_check.runner import within
 from theory.core.measure import class_means, nc1
 from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, ROUNDING, STRICT_GAP,
                                     UFM_PLUS_SOLVER_AGREEMENT)
-from theory.core.vocabulary import CheckLevel, Paper
+from theory.core.vocabulary import CheckLevel, Criterion, Paper
 from theory.ufm_plus.closed_form import predict
 from theory.ufm_plus.printed import PRINTED
 from theory.ufm_plus.symbolic import derivation, is_zero, K, K_A, K_B, lam_h, lam_w, n_B, n_k, r, R, PUBLIC
@@ -78,7 +78,7 @@ def _largest_alive_solver() -> Outcome:
     floor = 1e3 * UFM_PLUS_SOLVER_AGREEMENT
     ok = bool(h2[0] > floor and np.all(h2[1:] <= UFM_PLUS_SOLVER_AGREEMENT))
     return Outcome(ok, float(h2[0]), floor, f"counts {_COLLAPSE_COUNTS}, C = 0.8 n_A: solver ||h_k||^2 = "
-                   f"{np.array2string(h2, precision=3)} (figure: the largest class's, must exceed the tolerance)")
+                   f"{np.array2string(h2, precision=3)} (figure: the largest class's, must exceed the tolerance)", Criterion.AT_LEAST)
 
 
 def restricted_hessian(counts: tuple[int, ...], ratio: float) -> np.ndarray:
@@ -160,7 +160,7 @@ def _norms_solver() -> Outcome:
     return Outcome(bool(gap > STRICT_GAP and agree <= UFM_PLUS_SOLVER_AGREEMENT), gap, STRICT_GAP,
                    f"counts {_NORM_COUNTS}, lambda = {_NORM_LAMBDA}: solver ||h_k||^2 = "
                    f"{np.array2string(h2, precision=5)}"
-                   f" (closed form within {agree:.1e}); figure: smaller relative gap to the middle class")
+                   f" (closed form within {agree:.1e}); figure: smaller relative gap to the middle class", Criterion.AT_LEAST)
 
 
 # --------------------------------------------------------------------------------- Sec. 5.1 NC1
@@ -230,7 +230,7 @@ def _nc1_detects(printed: bool) -> Outcome:
         float(nc1(moved, _labels(), len(_NC_COUNTS)))
     return Outcome(bool(value > NC_DETECTION_FLOOR), value, NC_DETECTION_FLOOR,
                    f"samples {first + 1}..{_NC_COUNTS[0]} of class 1 moved by 5 %: NC1 "
-                   f"{'summed to n = min n_k' if printed else '(corrected)'} must exceed the tolerance")
+                   f"{'summed to n = min n_k' if printed else '(corrected)'} must exceed the tolerance", Criterion.AT_LEAST)
 
 
 CLAIMS = [

@@ -34,7 +34,7 @@ from proofs_check.proof_objects.calculus import numeric_gradient
 from proofs_check.proof_objects.etf import cross_entropy, dot_regression, ETFPoint, probabilities, with_h
 from proofs_check.runner import within
 from theory.core.tolerances import DLPM_CE, FINITE_DIFFERENCE, LPM_SOLVER, STRICT_GAP
-from theory.core.vocabulary import CheckLevel, Paper
+from theory.core.vocabulary import CheckLevel, Criterion, Paper
 from theory.etf.identities import E_W, etf_gram_entries, K as K_SYM
 from theory.etf.simplex import simplex_etf
 
@@ -106,7 +106,7 @@ def _fig2() -> Outcome:
     return Outcome(bool(ok), ce, STRICT_GAP,
                    f"K = 3, d = 2, E_W = E_H = 1, h of class 3 along w*_1: 1 - cos(-grad CE, w*_3) = {ce:.4f} "
                    f"(angle {np.degrees(np.arccos(1 - ce)):.1f} deg), 1 - cos(-grad DR, w*_3) = {dr:.1e}; "
-                   f"p = ({prob[0]:.3f}, {prob[1]:.3f}, {prob[2]:.3f}), push dominated by class 1")
+                   f"p = ({prob[0]:.3f}, {prob[1]:.3f}, {prob[2]:.3f}), push dominated by class 1", Criterion.AT_LEAST)
 
 
 def _push_gram_proof(k: int) -> tuple[bool, bool]:
@@ -357,7 +357,7 @@ def _footnote1_imbalanced() -> Outcome:
     return Outcome(bool(gap > LPM_SOLVER and active <= LPM_SOLVER), gap, LPM_SOLVER,
                    f"counts {_STEP}: per-item optimum {item.objective:.6f} (norms active to {active:.1e}) > overall "
                    f"{overall.objective:.6f}, whose classifier norms are {np.round(norms, 4).tolist()} (figure: "
-                   f"relative gap, must exceed the tolerance)")
+                   f"relative gap, must exceed the tolerance)", Criterion.AT_LEAST)
 
 
 def _minority_cosine(W: np.ndarray) -> float:
