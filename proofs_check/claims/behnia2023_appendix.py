@@ -90,5 +90,10 @@ CLAIMS = [
            Check(CheckLevel.NUMERIC, "sample-mean centring moves G_M* away (R = 10; CDT, LDT with Delta != R)",
                  _sample_mean_distorts),
            Check(CheckLevel.NUMERIC, "edges: R = 1, and LDT with Delta = R: both centrings give G_M*",
-                 _coinciding_edges))),
+                 _coinciding_edges)),
+          statement_tex=(r"Consequence of Remark 4 (App. A.3): the mean embeddings are to be centred by eq. (6) "
+                         r"(CDT: the plain mean of the class means) or eq. (7) (LDT: the $\delta$-weighted one), not "
+                         r"by the global sample mean used for balanced data; then any translate of the predicted means "
+                         r"returns the predicted geometry, while the sample-mean centring changes it under imbalance. "
+                         r"The rules agree at $R = 1$ and, for LDT, at $\Delta = R$.")),
 ]

@@ -244,12 +244,17 @@ CLAIMS = [
            Check(CheckLevel.NUMERIC, "edge: equality in (18) is where the second-order test of (0, 0) switches",
                  _second_order_edge),
            Check(CheckLevel.SYMBOLIC, "edge: equality in (17) is n_B = C, where M-bar = 0 (boundary collapses)",
-                 _boundary_symbolic))),
+                 _boundary_symbolic)),
+          statement_tex=(r"Complete collapse: if $N^2/n_A \ge (K-1)/(K\lambda_W\lambda_H)$ (18), every class collapses "
+                         r"and the optimal solution is $(W, H) = (0, 0)$.")),
     Claim(f"{P} Sec. 4.1 feature norms", P, "For CE, the feature norm is not always decreasing in n_k: "
           "M_k/sqrt(n_k) is not monotone (||h_k||^2 = sqrt((K-1)/K lambda_W/lambda_H / n_k) M_k).", ASSUME,
           (Check(CheckLevel.SYMBOLIC, "d||h_k||^2/dr > 0 at the threshold and < 0 for large r", _norms_symbolic),
            Check(CheckLevel.NUMERIC, "solver at counts (36, 10, 4): the middle class has the largest features",
-                 _norms_solver))),
+                 _norms_solver)),
+          statement_tex=(r"For CE, the feature norm is not always decreasing in $n_k$: $M_k/\sqrt{n_k}$ is not "
+                         r"monotone ($\lVert h_k\rVert^2 = "
+                         r"\sqrt{\tfrac{K-1}{K}\tfrac{\lambda_W}{\lambda_H}\tfrac{1}{n_k}}\,M_k$).")),
     Claim(f"{P} Sec. 5.1 NC1", P, "NC1 := (1/K) trace(Sigma_W Sigma_B^+) (19), with the class means, the global "
           "mean and the covariances of Sec. 5.1, measures feature collapse: it vanishes at the minimiser of (4) "
           "(within-class collapse, Thm 1(a)) and is positive when the samples of a class differ.", ASSUME,
@@ -259,5 +264,9 @@ CLAIMS = [
            Check(CheckLevel.NUMERIC, "as printed: class means with 1/n, NC1 at the minimiser", _nc1_printed_means,
                  erratum="dang2024-sec51-class-mean"),
            Check(CheckLevel.NUMERIC, "as printed: Sigma_W summed over i = 1..n detects the same spread",
-                 lambda: _nc1_detects(True), erratum="dang2024-sec51-within-range"))),
+                 lambda: _nc1_detects(True), erratum="dang2024-sec51-within-range")),
+          statement_tex=(r"$\mathrm{NC}_1 := \frac{1}{K}\operatorname{tr}\bigl(\Sigma_W\Sigma_B^{+}\bigr)$ (19), "
+                         r"with the class means, the global mean and the covariances of Sec. 5.1, measures feature "
+                         r"collapse: it vanishes at the minimiser of (4) (within-class collapse, Thm 1(a)) and is "
+                         r"positive when the samples of a class differ.")),
 ]

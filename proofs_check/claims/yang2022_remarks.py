@@ -408,7 +408,13 @@ CLAIMS: list[Claim] = [
            *bound_checks("edge: CE along w*_c for K = 2 at any h", lambda m: etf_points(2, "free"),
                          _ce_misdirection, FINITE_DIFFERENCE),
            *strict_checks("F_push^T w*_c / E_W > 0 at any h (central differences)", lambda m: etf_points(m, "free"),
-                          _push_projection))),
+                          _push_projection)),
+          statement_tex=(r"With the ETF classifier fixed, the pull gradient $(1 - p_c)\,w^*_c$ points to $w^*_c$ while "
+                         r"the push gradient 'does not necessarily direct to the optimality'; DR's negative gradient "
+                         r"'always directs to $w^*_c$'; in Fig. 2 ($h$ of class 3 close to $w^*_1$) the CE gradient "
+                         r"deviates from $w^*_3$. Derived: the push has the positive component $E_W(1 - p_c)/(K-1)$ "
+                         r"along $w^*_c$ and leaves its direction iff the wrong-class probabilities differ (never for "
+                         r"$K = 2$ nor at $h^*$); DR's direction needs $\lVert h\rVert^2 \le E_H$.")),
     Claim(f"{PAPER} footnote 1", PAPER,
           "The sample-wise constraint of H and the class-wise constraint of W in eq. (4) are stricter than the "
           "overall constraints of [5] 'but are still active with the same global optimality'. Found: for balanced "
@@ -419,7 +425,13 @@ CLAIMS: list[Claim] = [
           (Check(CheckLevel.NUMERIC, "balanced (5, 5, 5, 5): equal optima = NC value, per-item norms active",
                  _footnote1_balanced, quick=False),
            Check(CheckLevel.NUMERIC, "edge: imbalanced (5, 5, 1, 1): per-item active, optima differ",
-                 _footnote1_imbalanced, quick=False))),
+                 _footnote1_imbalanced, quick=False)),
+          statement_tex=(r"The sample-wise constraint of $H$ and the class-wise constraint of $W$ in eq. (4) are "
+                         r"stricter than the overall constraints of [5] 'but are still active with the same global "
+                         r"optimality'. Found: for balanced counts both reach the neural-collapse value with every "
+                         r"per-item constraint active; for imbalanced counts the per-item constraints stay active but "
+                         r"the overall problem reaches a strictly lower value (unequal norms), so 'the same global "
+                         r"optimality' holds at the balanced edge only.")),
     Claim(f"{PAPER} Remark 1", PAPER,
           "LPM in the extreme imbalance case suffers minority collapse (minority classifiers close or merged); "
           "DLPM with the fixed ETF classifier produces the neural-collapse solution even on imbalanced data.",
@@ -427,7 +439,10 @@ CLAIMS: list[Claim] = [
           (Check(CheckLevel.NUMERIC, "learnable W: minority classifiers merge at R = 50, ETF angle at R = 1",
                  _remark1_lpm, quick=False),
            Check(CheckLevel.NUMERIC, "fixed ETF classifier at R = 50: Thm 1's features (DLPM, cvxpy)", _remark1_dlpm,
-                 quick=False))),
+                 quick=False)),
+          statement_tex=(r"LPM in the extreme imbalance case suffers minority collapse (minority classifiers close or "
+                         r"merged); DLPM with the fixed ETF classifier produces the neural-collapse solution even on "
+                         r"imbalanced data.")),
     Claim(f"{PAPER} Remark 2", PAPER,
           "With a learnable classifier and extreme imbalance, -dL/dw_k of a minority class is dominated by the push "
           "term F_push^(w) (n_k small, N - n_k large), so the classifiers of two minority classes are driven in "
@@ -438,7 +453,14 @@ CLAIMS: list[Claim] = [
           (Check(CheckLevel.SYMBOLIC, "SymPy gradient of sum_k n_k L_CE(h_k, W) at the NC point: cosines and limits",
                  _remark2_symbolic),
            Check(CheckLevel.NUMERIC, "central differences agree with the SymPy cosine for R = 1, 10, 100, 1000",
-                 _remark2_numeric))),
+                 _remark2_numeric)),
+          statement_tex=(r"With a learnable classifier and extreme imbalance, $-\partial L/\partial w_k$ of a minority "
+                         r"class is dominated by the push term $F^{(w)}_{\mathrm{push}}$ ($n_k$ small, $N - n_k$ "
+                         r"large), so the classifiers of two minority classes are driven in nearly the same direction. "
+                         r"Made exact at the balanced neural-collapse point ($W$ and class means along one simplex "
+                         r"ETF, $K_A = K_B = 2$, $n_A = R\,n_B$): $\cos$ of two minority gradients is $-1/(K-1)$ at "
+                         r"$R = 1$, grows with $R$ and tends to $1$; $\lVert F_{\mathrm{push}}\rVert/\lVert "
+                         r"F_{\mathrm{pull}}\rVert \to \infty$ for a minority class, bounded for a majority class.")),
     Claim(f"{PAPER} App. C", PAPER,
           "||d L_DR/d h_{k,i}|| <= 2 sqrt(E_w_k) by (15), so (1/N)||d L_DR/d W_{1:L-1}|| <= (2/N) sum_{k,i} sigma_max "
           "sqrt(E_w_k); setting sqrt(E_w_k) = N/(K n_k) balances the per-class bound (2 sigma_max/K for every class) "
@@ -453,5 +475,10 @@ CLAIMS: list[Claim] = [
            *strict_checks("edge: outside the ball (h = -rho h*, rho in [1.05, 3]) the bound fails",
                           _outside, _dr_bound_outside),
            *bound_checks("class lengths N/(K n_k): per-class (1/N) sum_i ||grad_h L_DR|| <= 2/K for random counts",
-                         _class_bound_case, _class_bound_excess, FINITE_DIFFERENCE))),
+                         _class_bound_case, _class_bound_excess, FINITE_DIFFERENCE)),
+          statement_tex=(r"$\lVert \partial L_{\mathrm{DR}}/\partial h_{k,i}\rVert \le 2\sqrt{E_{w_k}}$ by (15), so "
+                         r"$\frac{1}{N}\lVert \partial L_{\mathrm{DR}}/\partial W_{1:L-1}\rVert \le "
+                         r"\frac{2}{N}\sum_{k,i}\sigma_{\max}\sqrt{E_{w_k}}$; setting $\sqrt{E_{w_k}} = N/(K n_k)$ "
+                         r"balances the per-class bound ($2\sigma_{\max}/K$ for every class) and 'is equivalent to "
+                         r"performing a weighted loss function on different classes'.")),
 ]

@@ -84,6 +84,10 @@ ERRATA: list[Erratum] = [
         printed="h_k := (1/n) sum_{i=1}^n h_{k,i}",
         corrected="h_k := (1/n_k) sum_{i=1}^{n_k} h_{k,i} (the class mean of Sec. 3 and of the proof, Sec. 7); with "
                   "one n and imbalanced counts, Sigma_W does not vanish at within-class collapse",
+        printed_tex=r"$h_k := \frac{1}{n}\sum_{i=1}^{n} h_{k,i}$",
+        corrected_tex=(r"$h_k := \frac{1}{n_k}\sum_{i=1}^{n_k} h_{k,i}$ (the class mean of Sec. 3 and of the proof, "
+                       r"Sec. 7); with one $n$ and imbalanced counts, $\Sigma_W$ does not vanish at within-class "
+                       r"collapse"),
         evidence=_class_mean_evidence, claim_id="dang2024 Sec. 5.1 NC1"),
     Erratum(
         id="dang2024-sec51-within-range", paper=PAPER,
@@ -92,5 +96,10 @@ ERRATA: list[Erratum] = [
         corrected="Sigma_W := (1/N) sum_{k=1}^K sum_{i=1}^{n_k} (h_{k,i} - h_k)(h_{k,i} - h_k)^T; summed to a single "
                   "n (any n < max n_k, e.g. n = min n_k where every sum is defined) NC1 misses a spread in the "
                   "samples past the n-th",
+        printed_tex=(r"$\Sigma_W := \frac{1}{N}\sum_{k=1}^{K}\sum_{i=1}^{n}(h_{k,i} - h_k)(h_{k,i} - "
+                     r"h_k)^\top$"),
+        corrected_tex=(r"$\Sigma_W := \frac{1}{N}\sum_{k=1}^{K}\sum_{i=1}^{n_k}(h_{k,i} - h_k)(h_{k,i} - "
+                       r"h_k)^\top$; summed to a single $n$ (any $n < \max_k n_k$, e.g. $n = \min_k n_k$ where every "
+                       r"sum is defined) $\mathrm{NC}_1$ misses a spread in the samples past the $n$-th"),
         evidence=_within_range_evidence, claim_id="dang2024 Sec. 5.1 NC1"),
 ]
