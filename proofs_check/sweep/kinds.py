@@ -34,7 +34,8 @@ Metrics = dict[str, Any]
 @dataclass(frozen=True)
 class Kind:
     """A task kind: parameters, a per-point check, a batch runner, the metric its figures show by
-    default and the keys a batch may vary."""
+    default, the keys a batch may vary and the modules its runner imports (pre-imported once for the
+    worker processes of an embedded cluster)."""
 
     name: str
     help: str
@@ -43,6 +44,7 @@ class Kind:
     run: Callable[[Sequence[Point]], list[Metrics]]
     metric: str
     batched: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
 
     @functools.cached_property
     def params(self) -> tuple[Param, ...]:
@@ -118,7 +120,7 @@ def _geometry_run(points: Sequence[Point]) -> list[Metrics]:
 GEOMETRY = Kind("geometry", "behnia2023 Thm 2 closed forms: group norm ratios and cosines of W, M and W-M",
                 lambda: _step_params() + (Param("method", "str", "symbolic", ("symbolic", "numeric"),
                                                 help="SymPy closed forms or the numeric eigen route"),),
-                _geometry_check, _geometry_run, "W.cos_min_min")
+                _geometry_check, _geometry_run, "W.cos_min_min", modules=("theory.seli.step_geometry",))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -162,7 +164,8 @@ SVM = Kind("svm", "certified convex CS-SVM (behnia2023 eq. 3) and its App. A.4 d
            lambda: _step_params() + (Param("n_min", "int", 5, help="samples per minority class"),
                                      Param("reduced", "bool", False, help="class-level program"),
                                      Param("max_iters", "int", 100_000, help="SCS iteration limit")),
-           _svm_check, _svm_run, "distance.W")
+           _svm_check, _svm_run, "distance.W",
+           modules=("numerics.cs_svm", "theory.seli.geometry", "theory.seli.step_geometry"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -227,7 +230,8 @@ UFM_PLUS = Kind("ufm-plus", "dang2024 closed-form UFM+ minimiser on a STEP imbal
                          Param("solve", "bool", False, help="also solve problem (4) numerically"),
                          Param("d", "int", None, help="feature dimension (default 2K)"), Param("starts", "int", 5),
                          Param("seed", "int", 0)),
-                _ufm_plus_check, _ufm_plus_run, "W.cos_min_min")
+                _ufm_plus_check, _ufm_plus_run, "W.cos_min_min",
+                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -266,7 +270,7 @@ CHECK_PARAM = Kind("check-param", "a logit-scaling matrix: certified CS-SVM pred
                    lambda: (Param("scaling", "matrix", help="k x k positive matrix"), Param("counts", "int_list"),
                             Param("iota", "float_list", None, help="additive offsets"), Param("epochs", "int", 3000),
                             Param("d", "int", None), Param("seed", "int", 0), Param("lr", "float", None)),
-                   _check_param_check, _check_param_run, "distance.W")
+                   _check_param_check, _check_param_run, "distance.W", modules=("proofs_check.check_param",))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -333,6 +337,6 @@ def _ufm_train_run(points: Sequence[Point]) -> list[Metrics]:
 
 UFM_TRAIN = Kind("ufm-train", "batched SGD on the UFM against behnia2023 Thm 2 (App. A.4 distances)",
                  _ufm_train_params, _ufm_train_check, _ufm_train_run, "distance.W",
-                 batched=_RUN_KEYS)
+                 batched=_RUN_KEYS, modules=("training.ufm", "training.measurements", "theory.seli.closed_forms"))
 
 KINDS: dict[str, Kind] = {k.name: k for k in (UFM_TRAIN, SVM, UFM_PLUS, CHECK_PARAM, GEOMETRY)}
