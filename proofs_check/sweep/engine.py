@@ -15,8 +15,8 @@ OpenMP, MKL, OpenBLAS; default 1, so N workers use N cores and no more): the env
 the worker process (they override the caller's) and :class:`~proofs_check.sweep.workers.ThreadLimit`
 (``torch.set_num_threads`` and threadpoolctl) when its worker starts. The processes are forked from a
 ``forkserver`` that imports the kind's modules (:attr:`proofs_check.sweep.kinds.Kind.modules`: torch,
-SymPy, ...) once, instead of every spawned worker importing them again: with ``spawn`` each extra worker repeated ~5 s of imports on the CPUs the tasks
-need, and closing a cluster took 2-4 s against 0.05 s.
+SymPy, ...) once, instead of every spawned worker importing them again: with ``spawn`` each extra
+worker repeated ~5 s of imports on the CPUs the tasks need, and closing a cluster took 2-4 s against 0.05 s.
 """
 
 from __future__ import annotations
