@@ -200,14 +200,27 @@ def _batches(features: object, rows: int) -> Iterable[np.ndarray]:
         yield np.asarray(X[start:start + rows])
 
 
-def measure(features: object, labels: object, classifier: object | None = None,
-            spec: PredictionSpec = PredictionSpec(), *, k: int | None = None,
-            batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False) -> MeasureResult:
-    """Stream ``features`` (n x d array, memory map or :class:`proofs_check.feature_files.FeatureSource`) with
-    their integer ``labels`` through :class:`ClassStatistics` and compare with the prediction.
+@dataclass(frozen=True, eq=False)
+class Streamed:
+    """What one read of the features gives every prediction: the class statistics, the classifier
+    (float64, or ``None``) and NC4 (``None`` without the second pass)."""
 
-    ``k``: number of classes (default: the classifier's rows, else max label + 1). ``two_pass`` adds NC4
-    (needs the classifier). InputError on any bad input (shapes, labels, an empty class, NaN/inf).
+    stats: ClassStatistics
+    classifier: np.ndarray | None
+    nc4: float | None
+
+    def compare(self, spec: PredictionSpec) -> MeasureResult:
+        """The statistics against the prediction of ``spec`` (:func:`measure_statistics`)."""
+        return measure_statistics(self.stats, self.classifier, spec, self.nc4)
+
+
+def stream(features: object, labels: object, classifier: object | None = None, *, k: int | None = None,
+           batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False) -> Streamed:
+    """Stream ``features`` (n x d array, memory map or :class:`proofs_check.feature_files.FeatureSource`) with
+    their integer ``labels`` through :class:`ClassStatistics` (and a second pass for NC4 when ``two_pass``).
+
+    ``k``: number of classes (default: the classifier's rows, else max label + 1). ``two_pass`` needs the
+    classifier. InputError on any bad input (shapes, labels, NaN/inf).
     """
     y = np.asarray(labels)
     if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
@@ -246,7 +259,30 @@ def measure(features: object, labels: object, classifier: object | None = None,
         for X in _batches(features, batch_rows):
             agreement.update(X)
         nc4 = agreement.value
-    return measure_statistics(stats, W, spec, nc4)
+    return Streamed(stats, W, nc4)
+
+
+def measure(features: object, labels: object, classifier: object | None = None,
+            spec: PredictionSpec = PredictionSpec(), *, k: int | None = None,
+            batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False) -> MeasureResult:
+    """:func:`stream` the features, then compare with the prediction of ``spec`` (an empty class is an
+    InputError)."""
+    return stream(features, labels, classifier, k=k, batch_rows=batch_rows, two_pass=two_pass).compare(spec)
+
+
+def open_files(features: str, labels: str, classifier: str | None = None) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """The files of ``igeom measure`` (:mod:`proofs_check.feature_files` specs): the feature source (shape
+    checked, not read), the labels and the classifier; InputError when their sizes disagree."""
+    from proofs_check.feature_files import FeatureSource, read_classifier, read_labels
+
+    source = FeatureSource.open(features)
+    y = read_labels(labels)
+    if y.size != source.shape[0]:
+        raise InputError(f"features have {source.shape[0]} rows but {Path(labels).name} has {y.size} labels")
+    W = None if classifier is None else read_classifier(classifier)
+    if W is not None and W.shape[1] != source.shape[1]:
+        raise InputError(f"classifier is {W.shape[0]} x {W.shape[1]} but the features have d = {source.shape[1]}")
+    return source, y, W
 
 
 def plot(result: MeasureResult, path: str | Path) -> Path:

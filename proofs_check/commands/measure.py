@@ -73,21 +73,14 @@ def run(args: argparse.Namespace) -> int:
     """Read, stream, compare; print a table or JSON and write the files of --out."""
     from pathlib import Path
 
-    from proofs_check.feature_files import FeatureSource, read_classifier, read_labels
-    from proofs_check.measure import DEFAULT_BATCH_ROWS, measure, plot
+    from proofs_check.measure import DEFAULT_BATCH_ROWS, measure, open_files, plot
     from theory.core.errors import InputError
     from theory.infra.atomic import write_atomic
 
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise InputError(f"--out {args.out} exists and is not a directory")
     spec = _spec(args)
-    source = FeatureSource.open(args.features)
-    labels = read_labels(args.labels)
-    if labels.size != source.shape[0]:
-        raise InputError(f"features have {source.shape[0]} rows but {Path(args.labels).name} has {labels.size} labels")
-    W = None if args.classifier is None else read_classifier(args.classifier)
-    if W is not None and W.shape[1] != source.shape[1]:
-        raise InputError(f"classifier is {W.shape[0]} x {W.shape[1]} but the features have d = {source.shape[1]}")
+    source, labels, W = open_files(args.features, args.labels, args.classifier)
     result = measure(source, labels, W, spec, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS, two_pass=args.two_pass)
     obj = result.as_dict()
     text = json.dumps(obj, allow_nan=False)

@@ -19,6 +19,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--workers", type=integer, default=None,
                    help="worker processes of the embedded LocalCluster (default: number of cores)")
+    p.add_argument("--threads-per-worker", type=integer, default=None, metavar="T",
+                   help="intra-op threads (torch, OpenMP, MKL, OpenBLAS) of each embedded worker process "
+                   "(default 1: N workers use N cores); the training kinds keep their own 1 thread")
     p.add_argument("--out", metavar="DIR", default=None, help="output directory (default: SPEC's name without .toml)")
     p.add_argument("--plot", action="store_true",
                    help="also draw DIR/sweep.png: a phase diagram over the first two grid axes (not seed), or "
@@ -39,10 +42,14 @@ def run(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be >= 1, got {args.workers}")
-    if args.scheduler is not None and args.workers is not None:
-        raise InputError("--workers sizes the embedded cluster; it cannot be combined with --scheduler")
+    if args.threads_per_worker is not None and args.threads_per_worker < 1:
+        raise InputError(f"--threads-per-worker must be >= 1, got {args.threads_per_worker}")
+    for option, value in (("--workers", args.workers), ("--threads-per-worker", args.threads_per_worker)):
+        if args.scheduler is not None and value is not None:
+            raise InputError(f"{option} sizes the embedded cluster; it cannot be combined with --scheduler")
     out = Path(args.out) if args.out is not None else Path(Path(args.spec).stem)
-    summary = run_sweep(spec, out, scheduler=args.scheduler, workers=args.workers)
+    summary = run_sweep(spec, out, scheduler=args.scheduler, workers=args.workers,
+                        threads_per_worker=args.threads_per_worker or 1)
     if args.plot:
         from proofs_check.sweep.plot import default_figure
 

@@ -12,7 +12,9 @@ NaN and infinities become ``None`` (Parquet null).
 - ``svm``: the certified CS-SVM of behnia2023 eq. (3) and its distance to the Thm 2 prediction;
 - ``ufm-plus``: the dang2024 closed-form minimiser (Thm 1, Prop. 1, Cor. 4), optionally solved numerically;
 - ``check-param``: a logit-scaling matrix's convex-program prediction against SGD;
-- ``geometry``: behnia2023 Thm 2 closed forms (Appendix A.1 group averages) only.
+- ``geometry``: behnia2023 Thm 2 closed forms (Appendix A.1 group averages) only;
+- ``measure``: features and labels files against the geometry of a grid of loss presets (``igeom measure``);
+- ``deepnet``: batched deep nets on an imbalanced image set against behnia2023 Thm 2 (Figs. 3, 5).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -34,7 +37,8 @@ Metrics = dict[str, Any]
 @dataclass(frozen=True)
 class Kind:
     """A task kind: parameters, a per-point check, a batch runner, the metric its figures show by
-    default and the keys a batch may vary."""
+    default, the keys a batch may vary and the modules its runner imports (pre-imported once for the
+    worker processes of an embedded cluster)."""
 
     name: str
     help: str
@@ -43,6 +47,7 @@ class Kind:
     run: Callable[[Sequence[Point]], list[Metrics]]
     metric: str
     batched: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
 
     @functools.cached_property
     def params(self) -> tuple[Param, ...]:
@@ -118,7 +123,7 @@ def _geometry_run(points: Sequence[Point]) -> list[Metrics]:
 GEOMETRY = Kind("geometry", "behnia2023 Thm 2 closed forms: group norm ratios and cosines of W, M and W-M",
                 lambda: _step_params() + (Param("method", "str", "symbolic", ("symbolic", "numeric"),
                                                 help="SymPy closed forms or the numeric eigen route"),),
-                _geometry_check, _geometry_run, "W.cos_min_min")
+                _geometry_check, _geometry_run, "W.cos_min_min", modules=("theory.seli.step_geometry",))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -162,7 +167,8 @@ SVM = Kind("svm", "certified convex CS-SVM (behnia2023 eq. 3) and its App. A.4 d
            lambda: _step_params() + (Param("n_min", "int", 5, help="samples per minority class"),
                                      Param("reduced", "bool", False, help="class-level program"),
                                      Param("max_iters", "int", 100_000, help="SCS iteration limit")),
-           _svm_check, _svm_run, "distance.W")
+           _svm_check, _svm_run, "distance.W",
+           modules=("numerics.cs_svm", "theory.seli.geometry", "theory.seli.step_geometry"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -227,7 +233,8 @@ UFM_PLUS = Kind("ufm-plus", "dang2024 closed-form UFM+ minimiser on a STEP imbal
                          Param("solve", "bool", False, help="also solve problem (4) numerically"),
                          Param("d", "int", None, help="feature dimension (default 2K)"), Param("starts", "int", 5),
                          Param("seed", "int", 0)),
-                _ufm_plus_check, _ufm_plus_run, "W.cos_min_min")
+                _ufm_plus_check, _ufm_plus_run, "W.cos_min_min",
+                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -266,7 +273,7 @@ CHECK_PARAM = Kind("check-param", "a logit-scaling matrix: certified CS-SVM pred
                    lambda: (Param("scaling", "matrix", help="k x k positive matrix"), Param("counts", "int_list"),
                             Param("iota", "float_list", None, help="additive offsets"), Param("epochs", "int", 3000),
                             Param("d", "int", None), Param("seed", "int", 0), Param("lr", "float", None)),
-                   _check_param_check, _check_param_run, "distance.W")
+                   _check_param_check, _check_param_run, "distance.W", modules=("proofs_check.check_param",))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -319,20 +326,192 @@ def _ufm_train_run(points: Sequence[Point]) -> list[Metrics]:
     problem, _, config = _ufm_train_setting(points[0])
     specs = [_ufm_train_setting(p)[1] for p in points]
     result = train_sweep(problem, specs, config)
-    meas = measure(result)
+    return _training_rows(result, measure(result), "W or H")
+
+
+def _training_rows(result: Any, meas: Any, where: str, extra: Sequence[Metrics] | None = None) -> list[Metrics]:
+    """One row per trained model of ``result`` (:class:`training.measurements.Trajectory`) from its
+    :class:`training.measurements.Measurements` at the last logged epoch: the final loss, App. A.4
+    distances, training error, balanced accuracy, measured and predicted geometry (plus ``extra[b]``);
+    a model with NaN/inf is ``diverged``, with the epoch and ``where`` in its message."""
     out = []
-    for b in range(len(specs)):
+    for b in range(len(meas.specs)):
         run = meas.run_json(b)
         row = flatten({"final_loss": meas.loss[-1, b], **{key: run[key] for key in (
-            "distance", "train_error", "balanced_accuracy", "zero_error", "geometry", "predicted")}})
+            "distance", "train_error", "balanced_accuracy", "zero_error", "geometry", "predicted")},
+                       **(extra[b] if extra is not None else {})})
         if meas.diverged[b]:
-            row.update(status=TaskOutcome.DIVERGED, error=f"NaN/inf in W or H by epoch {int(result.diverged_epoch[b])}")
+            row.update(status=TaskOutcome.DIVERGED, error=f"NaN/inf in {where} by epoch {int(result.diverged_epoch[b])}")
         out.append(row)
     return out
 
 
 UFM_TRAIN = Kind("ufm-train", "batched SGD on the UFM against behnia2023 Thm 2 (App. A.4 distances)",
                  _ufm_train_params, _ufm_train_check, _ufm_train_run, "distance.W",
-                 batched=_RUN_KEYS)
+                 batched=_RUN_KEYS, modules=("training.ufm", "training.measurements", "theory.seli.closed_forms"))
 
-KINDS: dict[str, Kind] = {k.name: k for k in (UFM_TRAIN, SVM, UFM_PLUS, CHECK_PARAM, GEOMETRY)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# measure: features and labels files against loss presets (igeom measure)
+# ---------------------------------------------------------------------------------------------------
+_PRESET_OPTIONS = ("gamma", "tau", "ldam_c")
+
+
+def _measure_params() -> tuple[Param, ...]:
+    from proofs_check.measure import DEFAULT_BATCH_ROWS
+    from theory.core.vocabulary import Preset
+
+    return (Param("features", "str", help="n x d features: .npy, .npz (FILE:KEY), .pt"),
+            Param("labels", "str", help="n integer labels in [0, k)"),
+            Param("classifier", "str", None, help="k x d classifier (rows w_c); W and WM distances, NC3, NC4"),
+            Param("loss", "str", Preset.CE.value, tuple(p for p in Preset.names() if p != Preset.CUSTOM),
+                  help="loss preset"),
+            Param("gamma", "float", None, help="wCE, CDT, LDT, VS exponent"), Param("tau", "float", None, help="LA, VS"),
+            Param("ldam_c", "float", None, help="LDAM margin constant"),
+            Param("two_pass", "bool", False, help="second pass for NC4 (needs the classifier)"),
+            Param("batch_rows", "int", DEFAULT_BATCH_ROWS, help="feature rows per batch"))
+
+
+def _prediction_spec(point: Point) -> Any:
+    from proofs_check.measure import PredictionSpec
+
+    return PredictionSpec(point["loss"], {key: point[key] for key in _PRESET_OPTIONS if point[key] is not None})
+
+
+@functools.lru_cache(maxsize=16)
+def _measure_counts(features: str, labels: str, classifier: str | None) -> np.ndarray:
+    """Class counts of the labels, after checking that the three files fit together (cached: the grid
+    points of a spec share their files)."""
+    from proofs_check.measure import open_files
+
+    _, y, W = open_files(features, labels, classifier)
+    if int(y.min()) < 0:
+        raise ValueError(f"label {int(y.min())} out of range: labels must be >= 0")
+    k = W.shape[0] if W is not None else int(y.max()) + 1
+    if int(y.max()) >= k:
+        raise ValueError(f"label {int(y.max())} out of range [0, {k - 1}] (k from the classifier's rows)")
+    counts = np.bincount(y, minlength=k)
+    if not counts.all():
+        raise ValueError(f"class {int(np.flatnonzero(counts == 0)[0])} has no sample (k = {k})")
+    return counts
+
+
+def _measure_check(point: Point) -> None:
+    from theory.core.validate import positive_int
+
+    counts = _measure_counts(point["features"], point["labels"], point["classifier"])
+    if point["two_pass"] and point["classifier"] is None:
+        raise ValueError("two_pass (NC4) needs the classifier")
+    positive_int("batch_rows", point["batch_rows"])
+    _prediction_spec(point).loss(counts).svm_parameterization()  # focal (no prediction), a missing option, ...
+
+
+def _measure_run(points: Sequence[Point]) -> list[Metrics]:
+    from proofs_check.measure import open_files, stream
+
+    p0 = points[0]
+    source, y, W = open_files(p0["features"], p0["labels"], p0["classifier"])
+    streamed = stream(source, y, W, batch_rows=p0["batch_rows"], two_pass=p0["two_pass"])
+    out = []
+    for p in points:
+        res = streamed.compare(_prediction_spec(p))
+        summary = res.summary if np.unique(res.counts).size == 2 else {}
+        out.append(flatten({"distance": res.distance, "nc": res.nc, "geometry": summary,
+                            "prediction": res.prediction.name, "k": int(res.counts.size), "n": int(res.counts.sum())}))
+    return out
+
+
+MEASURE = Kind("measure", "features and labels files against the geometry each loss preset predicts (igeom measure)",
+               _measure_params, _measure_check, _measure_run, "distance.M", batched=("loss",) + _PRESET_OPTIONS,
+               modules=("proofs_check.measure", "proofs_check.feature_files", "theory.seli.geometry"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# deepnet: batched deep nets on an imbalanced image set (training.experiments.gamma_sweep)
+# ---------------------------------------------------------------------------------------------------
+def _deepnet_params() -> tuple[Param, ...]:
+    from training.data import DATASETS
+    from training.experiments.gamma_sweep import DIGITS_NET
+    from training.nets import ARCHS
+
+    net, sgd = DIGITS_NET, DIGITS_NET.sgd
+    return (Param("loss", "str", choices=tuple(str(x) for x in Loss if x != Loss.CUSTOM)),
+            Param("gamma", "float", 0.0, help="Delta = R^gamma"), Param("seed", "int", 0, help="initialisation, batches"),
+            Param("tau", "float", 1.0, help="VS offsets"),
+            Param("dataset", "str", "digits", tuple(str(d) for d in DATASETS)),
+            Param("data_dir", "str", None, help="local copy of a dataset other than digits"),
+            Param("data_seed", "int", 0, help="draw of the imbalanced training subset"),
+            Param("R", "float", 10.0), Param("k_minor", "int", 5), Param("n_min", "int", 15),
+            Param("arch", "str", net.arch, tuple(ARCHS)), Param("width", "int", net.width),
+            Param("hidden", "int_list", list(net.hidden), help="MLP hidden widths"),
+            Param("epochs", "int", sgd.epochs), Param("lr", "float", sgd.lr), Param("momentum", "float", sgd.momentum),
+            Param("weight_decay", "float", sgd.weight_decay), Param("batch_size", "int", sgd.batch_size),
+            Param("milestones", "int_list", list(sgd.milestones)), Param("lr_factor", "float", sgd.lr_factor),
+            Param("log_every", "int", net.log_every), Param("device", "str", Device.CPU.value, Device.names()))
+
+
+_NET_RUN_KEYS = ("loss", "gamma", "seed", "tau")
+
+
+def _deepnet_setting(point: Point) -> tuple[Any, Any, Any]:
+    """The imbalance, the RunSpec and the NetConfig of a point (InputError, a ValueError, when invalid)."""
+    from training.batched import SGDConfig
+    from training.data import DATASETS, make_imbalance
+    from training.deepnet import NetConfig
+    from training.specs import RunSpec
+    from training.ufm import resolve_device
+
+    imbalance = make_imbalance("step", DATASETS[point["dataset"]][0], point["R"], point["n_min"], point["k_minor"])
+    spec = RunSpec(*(point[key] for key in _NET_RUN_KEYS))
+    spec.predicted(imbalance)  # e.g. R^gamma out of range
+    sgd = SGDConfig(**{key: point[key] for key in ("epochs", "lr", "momentum", "weight_decay", "batch_size",
+                                                   "lr_factor")}, milestones=tuple(point["milestones"]))
+    net = NetConfig(arch=point["arch"], width=point["width"], hidden=tuple(point["hidden"]), sgd=sgd,
+                    log_every=point["log_every"], device=point["device"])
+    resolve_device(net.device)
+    return imbalance, spec, net
+
+
+@functools.lru_cache(maxsize=2)
+def _deepnet_data(dataset: str, data_dir: str | None, imbalance_key: tuple, data_seed: int) -> Any:
+    """The imbalanced training / test tensors (cached: the points of a spec share a few draws)."""
+    from theory.core.imbalance import Imbalance
+    from training.data import imbalanced
+
+    return imbalanced(dataset, Imbalance(np.asarray(imbalance_key)), data_seed, data_dir)
+
+
+def _deepnet_check(point: Point) -> None:
+    from theory.core.validate import seed_value
+
+    imbalance, _, _ = _deepnet_setting(point)
+    seed_value("data_seed", point["data_seed"])
+    if point["dataset"] == "digits":
+        _deepnet_data("digits", None, tuple(imbalance.counts.tolist()), point["data_seed"])  # enough samples?
+    elif point["data_dir"] is None:
+        raise ValueError(f"{point['dataset']} is read from a local copy: give data_dir (nothing is downloaded)")
+    elif not Path(point["data_dir"]).is_dir():
+        raise ValueError(f"data_dir {point['data_dir']!r} is not a directory")
+
+
+def _deepnet_run(points: Sequence[Point]) -> list[Metrics]:
+    from training.deepnet import train_nets
+    from training.measurements import measure
+
+    imbalance, _, net = _deepnet_setting(points[0])
+    p0 = points[0]
+    data = _deepnet_data(p0["dataset"], p0["data_dir"], tuple(imbalance.counts.tolist()), p0["data_seed"])
+    specs = [_deepnet_setting(p)[1] for p in points]
+    result = train_nets(data, specs, net)
+    test_balanced = result.test_class_accuracy[-1].mean(-1)
+    return _training_rows(result, measure(result), "the loss",
+                          [{"test_balanced_accuracy": test_balanced[b]} for b in range(len(specs))])
+
+
+DEEPNET = Kind("deepnet", "batched deep nets on an imbalanced image set against behnia2023 Thm 2 (Figs. 3, 5)",
+               _deepnet_params, _deepnet_check, _deepnet_run, "distance.W", batched=_NET_RUN_KEYS,
+               modules=("training.deepnet", "training.data", "training.measurements", "theory.seli.closed_forms",
+                        "sklearn.datasets"))
+
+KINDS: dict[str, Kind] = {k.name: k for k in (UFM_TRAIN, SVM, UFM_PLUS, CHECK_PARAM, GEOMETRY, MEASURE, DEEPNET)}

@@ -27,7 +27,10 @@ def test_bad_spec_exits_2_with_one_line_before_anything_runs(tmp_path, write_spe
 
 @pytest.mark.parametrize("extra, fragment", [(["--workers", "0"], "--workers must be >= 1"),
                                               (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
-                                               "cannot be combined")])
+                                               "cannot be combined"),
+                                              (["--threads-per-worker", "0"], "--threads-per-worker must be >= 1"),
+                                              (["--threads-per-worker", "2", "--scheduler", "tcp://127.0.0.1:1"],
+                                               "--threads-per-worker sizes the embedded cluster")])
 def test_bad_options_exit_2(tmp_path, write_spec, capsys, extra, fragment):
     spec = write_spec('kind = "geometry"\n[fixed]\nloss = "CE"\n')
     assert main(["sweep", str(spec), "--out", str(tmp_path / "o")] + extra) == 2

@@ -36,6 +36,26 @@ def test_embedded_cluster_rows_bit_identical_to_one_process(tmp_path):
     assert _without_seconds(read_rows(tmp_path / "results.parquet")) == _without_seconds(here)
 
 
+def _worker_threads() -> tuple:
+    """(torch threads, OMP_NUM_THREADS, the largest BLAS/OpenMP pool threadpoolctl finds) in this process."""
+    import os
+
+    import torch
+    from threadpoolctl import threadpool_info
+
+    return torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS"), max(p["num_threads"] for p in threadpool_info())
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_embedded_workers_get_threads_per_worker_intra_op_threads(threads):
+    """Every worker process of the embedded cluster runs torch, OpenMP and BLAS with the requested threads."""
+    with engine.dask_client(workers=2, threads_per_worker=threads, modules=("torch", "numpy")) as client:
+        client.wait_for_workers(2)
+        seen = client.run(_worker_threads)
+    assert len(seen) == 2
+    assert set(seen.values()) == {(threads, str(threads), threads)}
+
+
 def test_resume_skips_finished_tasks_without_a_cluster(tmp_path, local_scheduler, monkeypatch):
     spec = parse_spec({"kind": "geometry", "grid": {"R": [2.0, 4.0], "gamma": [0.0, 1.0]},
                        "fixed": {"loss": "CDT", "k": 4, "k_minor": 2, "method": "numeric"}})
