@@ -24,9 +24,9 @@ antisymmetric parts (Lewis & Sendov 2005, second derivative of a singular-value 
 
     d^2 F_s[E, E] = sum_{i != j} (w_i - w_j)/(sigma_i - sigma_j) sym_ij^2 + (w_i + w_j)/(sigma_i + sigma_j) anti_ij^2,
 
-which stays bounded as sigma_k -> 0. The Newton systems are solved inexactly (forcing term proportional to
-the KKT residual, Eisenstat & Walker 1996) by preconditioned MINRES with
-Hessian-vector products (two or three k x k matrix products each), so one iteration costs one SVD and
+which stays bounded as sigma_k -> 0. The Newton systems are solved inexactly (forcing term at most the
+KKT residual, Eisenstat & Walker 1996) by preconditioned MINRES with
+Hessian-vector products (two k x k matrix products each), so one iteration costs one SVD and
 a few dozen matrix products: O(k^3) time and O(k^2) memory.
 
 Globalisation: backtracking on f itself (the exact penalty of sigma_k = 0, valid since |s| <= 1), each
@@ -74,14 +74,14 @@ ROUND_RTOL = 1e-6
 #: halvings of the KKT step before the smooth Newton step of f is tried instead (far from the minimiser
 #: the KKT step, which drives sigma_k to 0 at once, often does not decrease f)
 KKT_TRIES = 4
-#: relative residual of the MINRES solves of the Newton systems: the forcing term of inexact Newton
-#: (Eisenstat & Walker 1996), FORCING times the current KKT residual, between MINRES_RTOL and MINRES_MAX_RTOL.
-#: A residual eta r leaves O(eta r + r^2) = O(r^2) after the step: quadratic convergence is kept, and far
-#: from the minimiser (r ~ 1) MINRES stops after a few products instead of solving to 1e-10. (At 1e-2
-#: MINRES's least-squares stopping test ended after one product at k = 1000 and Newton stalled: measured.)
-MINRES_RTOL = 1e-10
+#: MINRES solves the Newton systems inexactly, to ||F + J d|| <= eta ||F|| (F the KKT residual; Eisenstat
+#: & Walker 1996): eta = min(MINRES_MAX_RTOL, max(r, TARGET_MARGIN * target / r)) for a relative KKT
+#: residual r and the round's target tolerance. eta <= r keeps Newton's quadratic convergence
+#: (r+ = O(eta r + r^2)); eta r <= TARGET_MARGIN * target asks no more than the target needs (the last
+#: step from r = 5e-10 to 1e-11 needs eta = 2e-3, not 1e-10). At eta = 1e-2 MINRES's least-squares
+#: stopping test ended after one product at k = 1000 and Newton stalled (measured): hence MINRES_MAX_RTOL.
 MINRES_MAX_RTOL = 1e-4
-FORCING = 1e-2
+TARGET_MARGIN = 0.1
 #: Free entries whose derivatives are gathered per chunk (two chunk x k float64 blocks, 16 MiB at k = 1000).
 FREE_CHUNK = 1024
 
@@ -168,14 +168,16 @@ class _NewtonSystem:
     def hvp(self, v: np.ndarray, Kp: np.ndarray, Km: np.ndarray) -> np.ndarray:
         """Hessian of F_w(Y(theta)) times v for the kernels (Kp, Km) of w (Lewis-Sendov form, SVD basis).
 
+        Two k x k products: E~ = (U^T dY) V with U^T dY = At diag(v_t) + (F^T U)^T (F sparse), and Om V^T.
         With sym/anti the parts of E~, (Kp + Km) sym + (Kp - Km) anti = Kp E~ + Km E~^T, and the free
         entries of U Om V^T are read as row-by-column dot products (O(k) each) instead of a k x k product.
         """
         k = self.k
-        Et = (self.At * v[None, :k]) @ self.Vt.T
+        Pt = self.At * v[None, :k]  # U^T dY, dY = P diag(v_t) + F (F: the free entries, sparse)
         if self.rows.size:
             F = sp.csr_matrix((v[k:] * self.w[self.cols], (self.rows, self.cols)), shape=(k, k))
-            Et += self.U.T @ (F @ self.Vt.T)
+            Pt += (F.T @ self.U).T
+        Et = Pt @ self.Vt.T
         Om = Kp * Et
         Om += Km * Et.T
         OmV = Om @ self.Vt
@@ -206,7 +208,7 @@ class _NewtonSystem:
 
     def kkt_step(self, rtol: float) -> np.ndarray:
         """Newton step of  grad g + s grad h = 0, sigma_k = 0  (saddle system by MINRES to relative
-        residual ``rtol``, the forcing term of inexact Newton)."""
+        residual ``rtol``, the forcing term of inexact Newton: :func:`_forcing`)."""
         m = self.size
         gh = self.grad_h
         diag = self.diagonal(self.Kp, self.Km)
@@ -220,7 +222,9 @@ class _NewtonSystem:
 
         K = LinearOperator((m + 1, m + 1), matvec=matvec, dtype=np.float64)
         M = LinearOperator((m + 1, m + 1), matvec=precond, dtype=np.float64)
-        rhs = np.concatenate([-self.grad_g, [-self.sigma[-1]]])
+        # unknowns (step, change of s): the right-hand side is the KKT residual itself, so MINRES's relative
+        # tolerance is the forcing term eta of ||F + J d|| <= eta ||F||
+        rhs = np.concatenate([-(self.grad_g + self.s * self.grad_h), [-self.sigma[-1]]])
         sol, _ = minres(K, rhs, M=M, rtol=rtol, maxiter=10 * (m + 1))
         return sol[:m]
 
@@ -234,6 +238,11 @@ class _NewtonSystem:
         M = LinearOperator((m, m), matvec=lambda v: v / diag, dtype=np.float64)
         sol, _ = cg(H, -(self.grad_g + self.grad_h), M=M, rtol=1e-6, maxiter=m)
         return sol
+
+
+def _forcing(residual: float, target: float) -> float:
+    """MINRES tolerance eta of a Newton step at relative KKT residual ``residual`` (see MINRES_MAX_RTOL)."""
+    return min(MINRES_MAX_RTOL, max(residual, TARGET_MARGIN * target / max(residual, 1e-300)))
 
 
 def _apply(X: np.ndarray, A: np.ndarray, active: np.ndarray, sys_: _NewtonSystem,
@@ -272,7 +281,7 @@ def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int,
             break
         f_old = f
         accepted = svd = None
-        forcing = float(np.clip(FORCING * residual, MINRES_RTOL, MINRES_MAX_RTOL))
+        forcing = _forcing(residual, rtol)
         for j, (direction, tries) in enumerate(((lambda: system.kkt_step(forcing), KKT_TRIES), (system.smooth_step, 30))):
             delta, step = direction(), first_step[j]
             for _ in range(tries):
