@@ -31,11 +31,15 @@ a few dozen matrix products: O(k^3) time and O(k^2) memory.
 
 Globalisation: backtracking on f itself (the exact penalty of sigma_k = 0, valid since |s| <= 1), each
 line search starting at twice the last accepted length; when the KKT step fails, the Newton step of the
-locally smooth f = g + sigma_k (CG on its PSD Hessian) is used instead.
+locally smooth f = g + sigma_k (CG on its PSD Hessian) is used instead. While the least-squares multiplier
+s is clipped to +-1 (far from the minimiser: measured on random A, where the KKT step was then accepted
+only at lengths 1/2..1/8 and sigma_k / sigma_1 grew), the smooth step is tried first (k = 1000 random:
+8 Newton iterations in the first round instead of 10).
 
 Outer loop (primal active set): after Newton converges, margins whose multiplier is negative are
-released and free entries whose margin dropped below 1 are re-activated, until neither happens. The
-multipliers come from the subgradient S = U diag(w) V^T: G = 2 S D = mat(L^T lambda) gives
+released and free entries whose margin dropped below 1 are re-activated, until neither happens. Rounds
+run to a loose tolerance (ROUND_RTOL) until the set stops changing, then to NEWTON_RTOL, and the set is
+checked once more at that point. The multipliers come from the subgradient S = U diag(w) V^T: G = 2 S D = mat(L^T lambda) gives
 lambda_{c,c'} = -G[c',c] / A[c,c'] (:mod:`numerics.certificate`). The result is accepted only through
 :func:`numerics.certificate.kkt_certificate` (the same checks as the SCS route); anything else is a
 :class:`~theory.core.errors.ComputationError`.
@@ -259,7 +263,8 @@ def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int,
             rtol: float = NEWTON_RTOL) -> tuple[int, _NewtonSystem]:
     """Newton iterations with backtracking on f = ||X D||_* for the current active set.
 
-    Each iteration tries the KKT step (4 halvings), then the smooth Newton step of f (30 halvings).
+    Each iteration tries the KKT step (4 halvings), then the smooth Newton step of f (30 halvings); the
+    other way round while s is clipped to +-1.
     Returns (iterations, derivatives at the last point) when the KKT residual is below
     ``rtol`` (:data:`NEWTON_RTOL`, or :data:`ROUND_RTOL` for a round whose active set may still change),
     or below :data:`STALL_RTOL` with f no longer decreasing (rounding level).
@@ -282,7 +287,10 @@ def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int,
         f_old = f
         accepted = svd = None
         forcing = _forcing(residual, rtol)
-        for j, (direction, tries) in enumerate(((lambda: system.kkt_step(forcing), KKT_TRIES), (system.smooth_step, 30))):
+        directions = [(0, lambda: system.kkt_step(forcing), KKT_TRIES), (1, system.smooth_step, 30)]
+        if abs(system.s) == 1.0:  # s clipped: far from the KKT point, where the KKT step fails (module docstring)
+            directions.reverse()
+        for j, direction, tries in directions:
             delta, step = direction(), first_step[j]
             for _ in range(tries):
                 Xn = _apply(X, A, state.active, system, step * delta)
