@@ -115,7 +115,8 @@ def main() -> None:
     for k in args.sizes:
         if len(solvers) == 3 and (k, solvers[1]) in results:
             n, o = results[k, "newton"], results[k, solvers[1]]
-            print(f"k = {k}: {solvers[1]} / newton  wall {statistics.median(o['wall']) / statistics.median(n['wall']):.2f}x  "
+            print(f"k = {k}: {solvers[1]} / newton  "
+                  f"wall {statistics.median(o['wall']) / statistics.median(n['wall']):.2f}x  "
                   f"cpu {statistics.median(o['cpu']) / statistics.median(n['cpu']):.2f}x  "
                   f"|objective difference| / objective {abs(o['objective'] - n['objective']) / n['objective']:.1e}")
         if (k, "scs") in results:

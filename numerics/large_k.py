@@ -39,10 +39,10 @@ only at lengths 1/2..1/8 and sigma_k / sigma_1 grew), the smooth step is tried f
 Outer loop (primal active set): after Newton converges, margins whose multiplier is negative are
 released and free entries whose margin dropped below 1 are re-activated, until neither happens. Rounds
 run to a loose tolerance (ROUND_RTOL) until the set stops changing, then to NEWTON_RTOL, and the set is
-checked once more at that point. The multipliers come from the subgradient S = U diag(w) V^T: G = 2 S D = mat(L^T lambda) gives
-lambda_{c,c'} = -G[c',c] / A[c,c'] (:mod:`numerics.certificate`). The result is accepted only through
-:func:`numerics.certificate.kkt_certificate` (the same checks as the SCS route); anything else is a
-:class:`~theory.core.errors.ComputationError`.
+checked once more at that point. The multipliers come from the subgradient S = U diag(w) V^T:
+G = 2 S D = mat(L^T lambda) gives lambda_{c,c'} = -G[c',c] / A[c,c'] (:mod:`numerics.certificate`). The
+result is accepted only through :func:`numerics.certificate.kkt_certificate` (the same checks as the SCS
+route); anything else is a :class:`~theory.core.errors.ComputationError`.
 
 Warm start: the SEL prediction of the log-rank-one fit A[y,c] ~ r_y s_c, X0 = Xi(s) diag(1/r)
 (behnia2023 Thm 2: exact for CE, CDT, LDT and VS, where Newton stops after one step).

@@ -91,8 +91,9 @@ class ClassStatistics:
         """Add a batch of feature rows (b x d) with their labels (b); InputError on bad input.
 
         Shifted sums (module docstring): the rows sorted by class (one gather in the input dtype), one
-        cast-and-subtract per class segment, segment sums and one ``dsyrk``; the input is checked for NaN/inf through the diagonal of the
-        result (a non-finite entry makes its column's square sum non-finite) instead of a pass of its own.
+        cast-and-subtract per class segment, segment sums and one ``dsyrk``. NaN/inf input is found
+        through the diagonal of the result (a non-finite entry makes its column's square sum
+        non-finite) instead of a pass of its own; a rejected batch leaves the state unchanged.
         """
         X = _rows(features, self.d)
         y = _labels(labels, X.shape[0], self.k)
