@@ -15,7 +15,11 @@ Each (k, solver) runs in its own subprocess (peak resident memory ru_maxrss is i
 medians of ``--repeats`` runs, wall clock and process CPU time (on a shared machine wall time includes
 waiting for a core; CPU time does not).
 
+``--compare-with DIR`` also times the Newton solver of another checkout of the project (the before/after
+of a change), each (k, solver) in its own subprocess as above.
+
     python benchmarks/bench_large_k.py [--sizes 250 500 1000] [--repeats 3] [--scs-max-k 250] [--kind near-CDT]
+                                       [--compare-with DIR]
 """
 
 from __future__ import annotations
@@ -66,9 +70,12 @@ def _child(k: int, solver: str, kind: str, repeats: int) -> None:
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
-def _measure(k: int, solver: str, kind: str, repeats: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(k), solver, "--kind", kind,
-                           "--repeats", str(repeats)], capture_output=True, text=True, check=True)
+def _measure(k: int, solver: str, kind: str, repeats: int, source: str | None = None) -> dict:
+    """One (k, solver) subprocess; ``source``: another checkout of the project whose solver is timed."""
+    script = os.path.join(source, "benchmarks", "bench_large_k.py") if source else __file__
+    env = {**os.environ, "PYTHONPATH": source} if source else None
+    proc = subprocess.run([sys.executable, script, "--child", str(k), solver, "--kind", kind,
+                           "--repeats", str(repeats)], capture_output=True, text=True, check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -78,6 +85,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per (k, solver); the median is reported")
     parser.add_argument("--scs-max-k", type=int, default=250, help="largest k given to the SCS route")
     parser.add_argument("--kind", default="near-CDT", choices=["near-CDT", "random"])
+    parser.add_argument("--compare-with", metavar="DIR",
+                        help="another checkout of the project (e.g. `git worktree add DIR COMMIT`): its Newton "
+                        "solver is timed beside this one as 'newton (DIR)'")
     parser.add_argument("--child", nargs=2, metavar=("K", "SOLVER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -85,19 +95,30 @@ def main() -> None:
         return
     print(f"load average before: {os.getloadavg()[0]:.2f}; A = {args.kind}; medians of {args.repeats} runs; "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
-    print(f"{'k':>5} {'solver':7}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'base MB':>9}{'Newton its':>11}"
+    solvers = ["newton"] + ([f"newton ({os.path.basename(os.path.abspath(args.compare_with))})"]
+                            if args.compare_with else []) + ["scs"]
+    width = max(map(len, solvers))
+    print(f"{'k':>5} {'solver':{width}}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'base MB':>9}{'Newton its':>11}"
           f"{'rel. gap':>10}{'objective':>20}")
     results = {}
     for k in args.sizes:
-        for solver in ("newton", "scs"):
+        for solver in solvers:
             if solver == "scs" and k > args.scs_max_k:
-                print(f"{k:5d} {solver:7}  skipped (k > --scs-max-k {args.scs_max_k})", flush=True)
+                print(f"{k:5d} {solver:{width}}  skipped (k > --scs-max-k {args.scs_max_k})", flush=True)
                 continue
-            r = results[k, solver] = _measure(k, solver, args.kind, args.repeats)
-            print(f"{k:5d} {solver:7}{statistics.median(r['wall']):9.2f}{statistics.median(r['cpu']):9.2f}"
+            other = args.compare_with if solver.startswith("newton (") else None
+            r = results[k, solver] = _measure(k, solver.split()[0], args.kind, args.repeats,
+                                              os.path.abspath(other) if other else None)
+            print(f"{k:5d} {solver:{width}}{statistics.median(r['wall']):9.2f}{statistics.median(r['cpu']):9.2f}"
                   f"{r['peak_mb']:9.0f}{r['baseline_mb']:9.0f}{str(r['iterations']):>11}{r['gap']:10.1e}"
                   f"{r['objective']:20.10f}", flush=True)
     for k in args.sizes:
+        if len(solvers) == 3 and (k, solvers[1]) in results:
+            n, o = results[k, "newton"], results[k, solvers[1]]
+            print(f"k = {k}: {solvers[1]} / newton  "
+                  f"wall {statistics.median(o['wall']) / statistics.median(n['wall']):.2f}x  "
+                  f"cpu {statistics.median(o['cpu']) / statistics.median(n['cpu']):.2f}x  "
+                  f"|objective difference| / objective {abs(o['objective'] - n['objective']) / n['objective']:.1e}")
         if (k, "scs") in results:
             n, s = results[k, "newton"], results[k, "scs"]
             ratio = lambda key: statistics.median(s[key]) / statistics.median(n[key])  # noqa: E731

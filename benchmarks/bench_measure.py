@@ -17,7 +17,11 @@ medians over ``--repeats`` runs (wall clock and CPU time; on a shared machine wa
 for a core, so the load average is printed with the results). Both NC1 values are printed: they agree to
 rounding.
 
+``--compare-with DIR`` times another checkout's streaming route in the same interleaved runs (the
+before/after of a change). MB/s cpu = file size / CPU seconds of the process.
+
     python benchmarks/bench_measure.py [--rows 2000000] [--d 512] [--repeats 3] [--threads N] [--dir /tmp]
+                                       [--compare-with DIR] [--skip-one-shot]
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 
 K = 100
 CHUNK = 100_000
+ROOT = Path(__file__).resolve().parents[1]
 
 STREAMING = """
 import json, sys, time, numpy as np
@@ -81,11 +86,13 @@ def write_features(path: Path, rows: int, d: int, seed: int = 0) -> Path:
     return path
 
 
-def run_once(script: str, features: Path, threads: int) -> dict:
-    """One subprocess (BLAS limited to ``threads``): its JSON result plus its peak RSS and CPU seconds."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
+def run_once(script: str, features: Path, threads: int, source: Path = ROOT) -> dict:
+    """One subprocess (BLAS limited to ``threads``, the project imported from ``source``): its JSON result
+    plus its peak RSS and CPU seconds."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
+           "PYTHONPATH": str(source)}
     proc = subprocess.Popen([sys.executable, "-c", script, str(features), str(features.with_name("labels.npy"))],
-                            stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1], env=env)
+                            stdout=subprocess.PIPE, cwd=source, env=env)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
@@ -107,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="BLAS threads of both implementations (default: every core; on an oversubscribed "
                         "machine 1 thread was measured 2.3x faster than 2)")
     parser.add_argument("--skip-one-shot", action="store_true", help="time the streaming route only")
+    parser.add_argument("--compare-with", type=Path, metavar="DIR",
+                        help="another checkout of the project (e.g. `git worktree add DIR COMMIT`): its streaming "
+                        "route is timed in the same runs, interleaved, as 'streaming (DIR)'")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="bench_measure_") as tmp:
         features = Path(tmp) / "features.npy"
@@ -114,20 +124,32 @@ def main(argv: list[str] | None = None) -> int:
         write_features(features, args.rows, args.d)
         size = features.stat().st_size
         print(f"data: {args.rows} x {args.d} float32, {size / 1e9:.2f} GB, k = {K} (written in {time.perf_counter() - t:.0f} s)")
-        impls = {"streaming": STREAMING} if args.skip_one_shot else {"streaming": STREAMING, "one-shot": ONE_SHOT}
+        impls = {"streaming": (STREAMING, ROOT)}
+        if args.compare_with:
+            impls[f"streaming ({args.compare_with.name})"] = (STREAMING, args.compare_with.resolve())
+        if not args.skip_one_shot:
+            impls["one-shot"] = (ONE_SHOT, ROOT)
         runs: dict[str, list[dict]] = {name: [] for name in impls}
-        for _ in range(args.repeats):  # interleaved, so both see the same machine load
-            for name, script in impls.items():
-                runs[name].append(run_once(script, features, args.threads))
+        for _ in range(args.repeats):  # interleaved, so all see the same machine load
+            for name, (script, source) in impls.items():
+                runs[name].append(run_once(script, features, args.threads, source))
         print(f"load average after the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {args.threads} BLAS thread(s); "
               f"median of {args.repeats} run(s)")
-        print(f"{'implementation':<12} {'wall s':>8} {'cpu s':>8} {'MB/s':>8} {'peak RSS GB':>12} {'NC1':>14}")
+        width = max(map(len, impls))
+        print(f"{'implementation':<{width}} {'wall s':>8} {'cpu s':>8} {'MB/s':>8} {'MB/s cpu':>9} {'peak RSS GB':>12} {'NC1':>14}")
         med = {}
         for name, rs in runs.items():
             wall = statistics.median(r["seconds"] for r in rs)
+            cpu = statistics.median(r["cpu_s"] for r in rs)
             med[name] = wall
-            print(f"{name:<12} {wall:8.1f} {statistics.median(r['cpu_s'] for r in rs):8.1f} {size / wall / 1e6:8.0f} "
+            print(f"{name:<{width}} {wall:8.1f} {cpu:8.1f} {size / wall / 1e6:8.0f} {size / cpu / 1e6:9.0f} "
                   f"{max(r['peak_rss_gb'] for r in rs):12.2f} {rs[0]['nc1']:14.8g}")
+        cpu_med = {name: statistics.median(r["cpu_s"] for r in rs) for name, rs in runs.items()}
+        for name in med:
+            if name.startswith("streaming ("):
+                print(f"{name} / streaming: wall-time ratio {med[name] / med['streaming']:.2f}, CPU-time ratio "
+                      f"{cpu_med[name] / cpu_med['streaming']:.2f}; NC1 relative difference "
+                      f"{abs(runs[name][0]['nc1'] / runs['streaming'][0]['nc1'] - 1):.1e}")
         if "one-shot" in med:
             print(f"one-shot / streaming wall-time ratio: {med['one-shot'] / med['streaming']:.2f}; "
                   f"NC1 relative difference {abs(runs['one-shot'][0]['nc1'] / runs['streaming'][0]['nc1'] - 1):.1e}")

@@ -24,20 +24,25 @@ antisymmetric parts (Lewis & Sendov 2005, second derivative of a singular-value 
 
     d^2 F_s[E, E] = sum_{i != j} (w_i - w_j)/(sigma_i - sigma_j) sym_ij^2 + (w_i + w_j)/(sigma_i + sigma_j) anti_ij^2,
 
-which stays bounded as sigma_k -> 0. The Newton systems are solved by preconditioned MINRES with
-Hessian-vector products (two or three k x k matrix products each), so one iteration costs one SVD and
+which stays bounded as sigma_k -> 0. The Newton systems are solved inexactly (forcing term at most the
+KKT residual, Eisenstat & Walker 1996) by preconditioned MINRES with
+Hessian-vector products (two k x k matrix products each), so one iteration costs one SVD and
 a few dozen matrix products: O(k^3) time and O(k^2) memory.
 
 Globalisation: backtracking on f itself (the exact penalty of sigma_k = 0, valid since |s| <= 1), each
 line search starting at twice the last accepted length; when the KKT step fails, the Newton step of the
-locally smooth f = g + sigma_k (CG on its PSD Hessian) is used instead.
+locally smooth f = g + sigma_k (CG on its PSD Hessian) is used instead. While the least-squares multiplier
+s is clipped to +-1 (far from the minimiser: measured on random A, where the KKT step was then accepted
+only at lengths 1/2..1/8 and sigma_k / sigma_1 grew), the smooth step is tried first (k = 1000 random:
+8 Newton iterations in the first round instead of 10).
 
 Outer loop (primal active set): after Newton converges, margins whose multiplier is negative are
-released and free entries whose margin dropped below 1 are re-activated, until neither happens. The
-multipliers come from the subgradient S = U diag(w) V^T: G = 2 S D = mat(L^T lambda) gives
-lambda_{c,c'} = -G[c',c] / A[c,c'] (:mod:`numerics.certificate`). The result is accepted only through
-:func:`numerics.certificate.kkt_certificate` (the same checks as the SCS route); anything else is a
-:class:`~theory.core.errors.ComputationError`.
+released and free entries whose margin dropped below 1 are re-activated, until neither happens. Rounds
+run to a loose tolerance (ROUND_RTOL) until the set stops changing, then to NEWTON_RTOL, and the set is
+checked once more at that point. The multipliers come from the subgradient S = U diag(w) V^T:
+G = 2 S D = mat(L^T lambda) gives lambda_{c,c'} = -G[c',c] / A[c,c'] (:mod:`numerics.certificate`). The
+result is accepted only through :func:`numerics.certificate.kkt_certificate` (the same checks as the SCS
+route); anything else is a :class:`~theory.core.errors.ComputationError`.
 
 Warm start: the SEL prediction of the log-rank-one fit A[y,c] ~ r_y s_c, X0 = Xi(s) diag(1/r)
 (behnia2023 Thm 2: exact for CE, CDT, LDT and VS, where Newton stops after one step).
@@ -66,11 +71,23 @@ from theory.seli.sel import sel_matrix
 #: is below STALL_RTOL. The KKT certificate at 1e-6 is the judge either way.
 NEWTON_RTOL = 1e-11
 STALL_RTOL = 1e-8
+#: Newton tolerance of the active-set rounds before the set settles: their multipliers only decide which
+#: margins change, so they need signs, not 1e-11 accuracy. A round at this tolerance whose active set does
+#: not change is continued to NEWTON_RTOL and checked again, so the accepted point meets the same tolerances.
+ROUND_RTOL = 1e-6
 #: halvings of the KKT step before the smooth Newton step of f is tried instead (far from the minimiser
 #: the KKT step, which drives sigma_k to 0 at once, often does not decrease f)
 KKT_TRIES = 4
-#: relative residual of the MINRES solves of the Newton systems
-MINRES_RTOL = 1e-10
+#: MINRES solves the Newton systems inexactly, to ||F + J d|| <= eta ||F|| (F the KKT residual; Eisenstat
+#: & Walker 1996): eta = min(MINRES_MAX_RTOL, max(r, TARGET_MARGIN * target / r)) for a relative KKT
+#: residual r and the round's target tolerance. eta <= r keeps Newton's quadratic convergence
+#: (r+ = O(eta r + r^2)); eta r <= TARGET_MARGIN * target asks no more than the target needs (the last
+#: step from r = 5e-10 to 1e-11 needs eta = 2e-3, not 1e-10). At eta = 1e-2 MINRES's least-squares
+#: stopping test ended after one product at k = 1000 and Newton stalled (measured): hence MINRES_MAX_RTOL.
+MINRES_MAX_RTOL = 1e-4
+TARGET_MARGIN = 0.1
+#: Free entries whose derivatives are gathered per chunk (two chunk x k float64 blocks, 16 MiB at k = 1000).
+FREE_CHUNK = 1024
 
 
 @dataclass
@@ -120,7 +137,7 @@ class _NewtonSystem:
         self.At = U.T @ self.P
         g_t = np.sum(self.At[:-1] * Vt[:-1], axis=0)
         h_t = self.At[-1] * Vt[-1]
-        g_f = (U[:, :-1] @ Vt[:-1])[self.rows, self.cols] * w[self.cols] if self.rows.size else np.empty(0)
+        g_f = self._entries(U[:, :-1], Vt[:-1].T) * w[self.cols]
         h_f = U[self.rows, -1] * Vt[-1, self.cols] * w[self.cols]
         self.grad_g = np.concatenate([g_t, g_f])
         self.grad_h = np.concatenate([h_t, h_f])
@@ -153,35 +170,49 @@ class _NewtonSystem:
                    float(self.sigma[-1] / self.sigma[0]))
 
     def hvp(self, v: np.ndarray, Kp: np.ndarray, Km: np.ndarray) -> np.ndarray:
-        """Hessian of F_w(Y(theta)) times v for the kernels (Kp, Km) of w (Lewis-Sendov form, SVD basis)."""
+        """Hessian of F_w(Y(theta)) times v for the kernels (Kp, Km) of w (Lewis-Sendov form, SVD basis).
+
+        Two k x k products: E~ = (U^T dY) V with U^T dY = At diag(v_t) + (F^T U)^T (F sparse), and Om V^T.
+        With sym/anti the parts of E~, (Kp + Km) sym + (Kp - Km) anti = Kp E~ + Km E~^T, and the free
+        entries of U Om V^T are read as row-by-column dot products (O(k) each) instead of a k x k product.
+        """
         k = self.k
-        Et = (self.At * v[None, :k]) @ self.Vt.T
+        Pt = self.At * v[None, :k]  # U^T dY, dY = P diag(v_t) + F (F: the free entries, sparse)
         if self.rows.size:
             F = sp.csr_matrix((v[k:] * self.w[self.cols], (self.rows, self.cols)), shape=(k, k))
-            Et += self.U.T @ (F @ self.Vt.T)
-        sym, anti = 0.5 * (Et + Et.T), 0.5 * (Et - Et.T)
-        Om = (Kp + Km) * sym + (Kp - Km) * anti
+            Pt += (F.T @ self.U).T
+        Et = Pt @ self.Vt.T
+        Om = Kp * Et
+        Om += Km * Et.T
         OmV = Om @ self.Vt
         out_t = np.sum(self.At * OmV, axis=0)
         if not self.rows.size:
             return out_t
-        out_f = (self.U @ OmV)[self.rows, self.cols] * self.w[self.cols]
-        return np.concatenate([out_t, out_f])
+        return np.concatenate([out_t, self._entries(self.U, OmV.T) * self.w[self.cols]])
+
+    def _entries(self, left: np.ndarray, right_t: np.ndarray) -> np.ndarray:
+        """(left @ right_t.T)[rows, cols] without the k x k product, in chunks of FREE_CHUNK entries."""
+        out = np.empty(self.rows.size)
+        for start in range(0, self.rows.size, FREE_CHUNK):
+            r, c = self.rows[start:start + FREE_CHUNK], self.cols[start:start + FREE_CHUNK]
+            out[start:start + FREE_CHUNK] = np.einsum("ij,ij->i", left[r], right_t[c])
+        return out
 
     def diagonal(self, Kp: np.ndarray, Km: np.ndarray) -> np.ndarray:
         """Jacobi preconditioner: exact Hessian diagonal for t, its positive part for free entries."""
         a2, b2, ab = self.At**2, self.Vt**2, self.At * self.Vt
-        d_t = np.sum(a2 * (Kp @ b2), axis=0) + np.sum(ab * (Km @ ab), axis=0)
+        Kb2 = Kp @ b2
+        d_t = np.sum(a2 * Kb2, axis=0) + np.sum(ab * (Km @ ab), axis=0)
         parts = [d_t]
         if self.rows.size:
-            full = (self.U**2) @ (Kp @ b2)
-            parts.append(full[self.rows, self.cols] * self.w[self.cols] ** 2)
+            parts.append(self._entries(self.U**2, Kb2.T) * self.w[self.cols] ** 2)
         d = np.concatenate(parts)
         floor = 1e-12 * max(float(np.max(np.abs(d))), 1e-300)
         return np.maximum(d, floor)
 
-    def kkt_step(self) -> np.ndarray:
-        """Newton step of  grad g + s grad h = 0, sigma_k = 0  (saddle system by MINRES)."""
+    def kkt_step(self, rtol: float) -> np.ndarray:
+        """Newton step of  grad g + s grad h = 0, sigma_k = 0  (saddle system by MINRES to relative
+        residual ``rtol``, the forcing term of inexact Newton: :func:`_forcing`)."""
         m = self.size
         gh = self.grad_h
         diag = self.diagonal(self.Kp, self.Km)
@@ -195,8 +226,10 @@ class _NewtonSystem:
 
         K = LinearOperator((m + 1, m + 1), matvec=matvec, dtype=np.float64)
         M = LinearOperator((m + 1, m + 1), matvec=precond, dtype=np.float64)
-        rhs = np.concatenate([-self.grad_g, [-self.sigma[-1]]])
-        sol, _ = minres(K, rhs, M=M, rtol=MINRES_RTOL, maxiter=10 * (m + 1))
+        # unknowns (step, change of s): the right-hand side is the KKT residual itself, so MINRES's relative
+        # tolerance is the forcing term eta of ||F + J d|| <= eta ||F||
+        rhs = np.concatenate([-(self.grad_g + self.s * self.grad_h), [-self.sigma[-1]]])
+        sol, _ = minres(K, rhs, M=M, rtol=rtol, maxiter=10 * (m + 1))
         return sol[:m]
 
     def smooth_step(self) -> np.ndarray:
@@ -211,6 +244,11 @@ class _NewtonSystem:
         return sol
 
 
+def _forcing(residual: float, target: float) -> float:
+    """MINRES tolerance eta of a Newton step at relative KKT residual ``residual`` (see MINRES_MAX_RTOL)."""
+    return min(MINRES_MAX_RTOL, max(residual, TARGET_MARGIN * target / max(residual, 1e-300)))
+
+
 def _apply(X: np.ndarray, A: np.ndarray, active: np.ndarray, sys_: _NewtonSystem,
            delta: np.ndarray) -> np.ndarray:
     """X moved by ``delta`` in theta = (diagonal, free entries), active entries re-projected."""
@@ -221,12 +259,15 @@ def _apply(X: np.ndarray, A: np.ndarray, active: np.ndarray, sys_: _NewtonSystem
     return _project(Xn, A, active)
 
 
-def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int) -> tuple[int, _NewtonSystem]:
+def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int,
+            rtol: float = NEWTON_RTOL) -> tuple[int, _NewtonSystem]:
     """Newton iterations with backtracking on f = ||X D||_* for the current active set.
 
-    Each iteration tries the KKT step (4 halvings), then the smooth Newton step of f (30 halvings).
+    Each iteration tries the KKT step (4 halvings), then the smooth Newton step of f (30 halvings); the
+    other way round while s is clipped to +-1.
     Returns (iterations, derivatives at the last point) when the KKT residual is below
-    :data:`NEWTON_RTOL`, or below :data:`STALL_RTOL` with f no longer decreasing (rounding level).
+    ``rtol`` (:data:`NEWTON_RTOL`, or :data:`ROUND_RTOL` for a round whose active set may still change),
+    or below :data:`STALL_RTOL` with f no longer decreasing (rounding level).
     :class:`ComputationError` otherwise (no decrease possible or ``max_iters`` reached).
     """
     X = state.X
@@ -238,14 +279,18 @@ def _newton(state: _State, A: np.ndarray, w: np.ndarray, max_iters: int) -> tupl
         f = float(sigma.sum())
         residual = system.kkt_residual()
         stalled = f_old - f <= 8 * np.finfo(float).eps * f
-        if residual <= NEWTON_RTOL or (stalled and residual <= STALL_RTOL):
+        if residual <= rtol or (stalled and residual <= STALL_RTOL):
             state.X = X
             return it, system
         if it == max_iters:
             break
         f_old = f
         accepted = svd = None
-        for j, (direction, tries) in enumerate(((system.kkt_step, KKT_TRIES), (system.smooth_step, 30))):
+        forcing = _forcing(residual, rtol)
+        directions = [(0, lambda: system.kkt_step(forcing), KKT_TRIES), (1, system.smooth_step, 30)]
+        if abs(system.s) == 1.0:  # s clipped: far from the KKT point, where the KKT step fails (module docstring)
+            directions.reverse()
+        for j, direction, tries in directions:
             delta, step = direction(), first_step[j]
             for _ in range(tries):
                 Xn = _apply(X, A, state.active, system, step * delta)
@@ -300,8 +345,9 @@ def solve_large_k(counts: Imbalance | object, param: Parameterization, *, tol: f
     active = ~np.eye(k, dtype=bool)
     state = _State(_project(warm_start(param), A, active), active)
     total = 0
+    rtol = ROUND_RTOL
     for _ in range(max_rounds):
-        its, system = _newton(state, A, weights, max_iters)
+        its, system = _newton(state, A, weights, max_iters, rtol)
         total += its
         lam = _multipliers(system, A, state.active)
         scale = max(float(lam.max()), 1e-300)
@@ -312,7 +358,10 @@ def solve_large_k(counts: Imbalance | object, param: Parameterization, *, tol: f
         np.fill_diagonal(free, False)
         violated = free & (margins < 1.0 - 1e-12)
         if not release.any() and not violated.any():
-            break
+            if rtol == NEWTON_RTOL:
+                break
+            rtol = NEWTON_RTOL  # the active set looks settled: converge fully, then check it again
+            continue
         state.active = (state.active & ~release) | violated
         state.X = _project(state.X, A, state.active)
     else:

@@ -107,3 +107,25 @@ def test_nc1_is_undefined_when_class_means_coincide():
     stats = ClassStatistics(2, 2).update(X, np.array([0, 0, 1, 1]))
     with pytest.raises(ComputationError, match="undefined"):
         stats.nc1()
+
+
+def test_rejected_batch_leaves_the_statistics_unchanged():
+    """NaN or inf found in a later batch (detected through the scatter's diagonal) is an InputError and the
+    state is the one before the batch."""
+    X, y = _data(6)
+    stats = ClassStatistics(K, D).update(X[:2000], y[:2000])
+    before = (stats.counts, stats.means, stats.within_scatter)
+    bad = X[2000:].copy()
+    bad[17, 3] = np.inf
+    with pytest.raises(InputError, match="NaN or inf"):
+        stats.update(bad, y[2000:])
+    for a, b in zip(before, (stats.counts, stats.means, stats.within_scatter)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_overflowing_scatter_is_a_computation_error():
+    """Finite float64 features whose squares exceed float64 (1e200^2) cannot be accumulated."""
+    X = np.zeros((3, D))
+    X[1, 0] = 1e200
+    with pytest.raises(ComputationError, match="overflows"):
+        ClassStatistics(K, D).update(X, np.array([0, 0, 1]))
