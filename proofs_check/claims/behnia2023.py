@@ -117,6 +117,43 @@ def _closed_form_vs_certified(settings: tuple[tuple[str, float, int, float, int]
                    "max relative |certified - closed form| / sqrt(certified gap); " + "; ".join(rows))
 
 
+def _cor3_deviation(loss: str, G_W: np.ndarray, G_M: np.ndarray, G_WM: np.ndarray, delta: np.ndarray,
+                    k_minor: int, R: float) -> float:
+    """Largest deviation from Cor. 3 in one geometry (majority classes first). CDT (i): |1 - cos(w_c, mu_c)|
+    over every class. LDT (ii): (W, M diag(delta)) each a simplex ETF (squared norms equal to their mean,
+    cosines -1/(k-1), relative), cos(w_c, delta_c mu_c) = 1, and ||mu_min||^2 / ||mu_maj||^2 = R (relative)."""
+    k = delta.size
+    if loss == Loss.CDT:
+        return float(np.max(np.abs(1.0 - np.diag(G_WM) / np.sqrt(np.diag(G_W) * np.diag(G_M)))))
+    D = np.diag(delta)
+    G_MD, G_WMD = D @ G_M @ D, G_WM @ D
+    etf = np.full((k, k), -1.0 / (k - 1)) + np.eye(k) * (1.0 + 1.0 / (k - 1))
+    dev = max(float(np.max(np.abs(G / np.mean(np.diag(G)) - etf))) for G in (G_W, G_MD))
+    dev = max(dev, float(np.max(np.abs(1.0 - np.diag(G_WMD) / np.sqrt(np.diag(G_W) * np.diag(G_MD))))))
+    norms = np.diag(G_M)
+    ratio = np.mean(norms[k - k_minor:]) / np.mean(norms[:k - k_minor])
+    return max(dev, abs(ratio / R - 1.0))
+
+
+def _cor3_single_class(loss: str) -> Outcome:
+    """Cor. 3 at the edge of STEP imbalance, a group of one class (k = 5, k_minor = 1 and 4), R = 3 and 10,
+    Delta = sqrt(R): :func:`_cor3_deviation` of the certified sample-level convex CS-SVM (numerics.cs_svm, SCS;
+    no SEL formula involved), divided by sqrt of the certificate's relative duality gap (as
+    :func:`_closed_form_vs_certified`); figure: the largest ratio (<= CERTIFIED_GAP_SCALE)."""
+    worst, rows = 0.0, []
+    for km in (1, 4):
+        for R in (3.0, 10.0):
+            delta = step_delta(5, km, np.sqrt(R))
+            sol = solve_cs_svm(Imbalance.step(5, km, R, 1), Parameterization.from_name(loss, delta))
+            g = sol.geometry()
+            dev = _cor3_deviation(loss, g.G_W, g.G_M, g.G_WM, delta, km, R)
+            gap = max(sol.certificate.relative_gap, np.finfo(float).eps)
+            worst = max(worst, dev / np.sqrt(gap))
+            rows.append(f"rho={km}/5 R={R:g}: {dev:.1e} (gap {gap:.1e})")
+    return Outcome(worst <= CERTIFIED_GAP_SCALE, worst, CERTIFIED_GAP_SCALE,
+                   "max deviation from the corollary / sqrt(certified gap); " + "; ".join(rows))
+
+
 _CERTIFIED_QUICK = tuple((loss, g, km, R, 1) for loss, g in ((Loss.CE, 0.0), (Loss.CDT, 0.5), (Loss.LDT, 1.0))
                          for km in (2, 3) for R in (3.0, 10.0))
 _CERTIFIED_FULL = tuple((loss, g, km, R, n_min) for loss in (Loss.CDT, Loss.LDT) for g in (-1.0, -0.5, 0.5, 1.5)
@@ -233,13 +270,18 @@ CLAIMS = [
           statement_tex=(r"The closed forms evaluated as $R \to \infty$ show when minority classifiers collapse: they "
                          r"do at fixed $\Delta$ (CE, CDT, LDT) and do not when $\Delta = \sqrt{R}$.")),
     Claim(f"{P} Cor. 3(i)", P, "CDT with Delta = sqrt(R): cos(w*_{y_i}, h*_i) = 1 for every sample.",
-          "STEP imbalance (collapse h_i = mu_{y_i} from Thm 2)",
-          (_sym("cos(w_c, mu_c) = 1 for majority and minority classes", sc.cdt_alignment_at_sqrt_R),),
+          "STEP imbalance, a group of one class included (collapse h_i = mu_{y_i} from Thm 2)",
+          (_sym("cos(w_c, mu_c) = 1 for majority and minority classes", sc.cdt_alignment_at_sqrt_R),
+           Check(CheckLevel.NUMERIC, "a group of one class (k = 5, rho = 1/5 and 4/5, R = 3 and 10): max |1 - cos(w_c, "
+                 "mu_c)| of the certified convex CS-SVM", lambda: _cor3_single_class(Loss.CDT))),
           statement_tex=r"CDT with $\Delta = \sqrt{R}$: $\cos(w^*_{y_i}, h^*_i) = 1$ for every sample."),
     Claim(f"{P} Cor. 3(ii)", P,
           "LDT with Delta = sqrt(R): (W*, M* diag(delta)) follows the ETF geometry; minority embeddings are "
           "sqrt(R) times longer than majority ones.",
-          "STEP imbalance", (_sym("ETF, alignment and ||mu_min||^2 = R ||mu_maj||^2", sc.ldt_etf_at_sqrt_R),),
+          "STEP imbalance, a group of one class included",
+          (_sym("ETF, alignment and ||mu_min||^2 = R ||mu_maj||^2", sc.ldt_etf_at_sqrt_R),
+           Check(CheckLevel.NUMERIC, "a group of one class (k = 5, rho = 1/5 and 4/5, R = 3 and 10): ETF, alignment and "
+                 "the norm ratio R on the certified convex CS-SVM", lambda: _cor3_single_class(Loss.LDT))),
           statement_tex=(r"LDT with $\Delta = \sqrt{R}$: $(W^*, M^*\operatorname{diag}(\delta))$ follows the ETF "
                          r"geometry; minority embeddings are $\sqrt{R}$ times longer than majority ones.")),
     Claim(f"{P} Remark 4 CDT", P, "CDT: sum_c w*_c / delta_c = 0 and sum_c mu*_c = 0 (eq. 6).",

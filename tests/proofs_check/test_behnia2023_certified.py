@@ -36,3 +36,24 @@ def test_relative_difference_of_undefined_cosines() -> None:
     assert claims._relative_difference(None, 0.5) == float("inf")
     assert claims._relative_difference(0.5, None) == float("inf")
     assert claims._relative_difference(-0.2, -0.25) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("loss", ["CDT", "LDT"])
+def test_cor3_deviation_is_large_off_the_corollary(loss: str) -> None:
+    """Negative control of the Cor. 3 single-class check: with a group of one class, Delta = 1 or R instead of
+    sqrt(R) leaves the certified solution measurably off the corollary (CDT: 1 - cos(w_c, mu_c) >= 1e-3;
+    LDT: the ETF / norm-ratio deviation >= 0.1), while Delta = sqrt(R) is within rounding."""
+    import numpy as np
+
+    from numerics.cs_svm import solve_cs_svm
+    from theory.core.imbalance import Imbalance
+    from theory.core.parameterization import Parameterization
+    from theory.seli.step_geometry import step_delta
+
+    floor = 1e-3 if loss == "CDT" else 0.1
+    for km in (1, 4):
+        for Delta, off in ((1.0, True), (np.sqrt(3.0), False), (3.0, True)):
+            delta = step_delta(5, km, Delta)
+            g = solve_cs_svm(Imbalance.step(5, km, 3.0, 1), Parameterization.from_name(loss, delta)).geometry()
+            dev = claims._cor3_deviation(loss, g.G_W, g.G_M, g.G_WM, delta, km, 3.0)
+            assert (dev >= floor) if off else (dev <= 1e-6), (km, Delta, dev)
