@@ -30,7 +30,8 @@ import numpy as np
 from proofs_check.check_param import check_parameterization
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least, premise_not_met, within
-from theory.core.tolerances import GRID_SLACK, PAPER_RECIPE_DISTANCE, SLOWDOWN_MARGIN, TRAINING_DISTANCE
+from theory.core.tolerances import (GRID_SLACK, PAPER_RECIPE_DISTANCE, SIGNIFICANT_DIFFERENCE, SLOWDOWN_MARGIN,
+                                    TRAINING_DISTANCE, TREND_RANK)
 from theory.core.vocabulary import CheckLevel, Loss, Paper
 from training.recipes import GAMMAS, RECIPES, paper_problem, paper_specs
 from training.measurements import measure
@@ -186,6 +187,81 @@ def _fig4_slowdown() -> Outcome:
     return at_least(float(gaps.min()), SLOWDOWN_MARGIN, detail)
 
 
+A3_BETTER = ("the theory gives a more accurate prediction of the mean-embeddings' geometry in case of the LDT, "
+             "and of the classifiers' in case of the CDT loss")
+"""behnia2023 App. A.3, quoted (stated for the UFM and the deep nets)."""
+
+
+def _separable_runs(meas) -> tuple[np.ndarray, str]:  # noqa: ANN001 - training Measurements
+    """(mask of the runs at zero training error, text naming the others): Thm 2 describes the separable
+    regime, so a run with a training error has no predicted geometry to be compared with."""
+    zero = np.asarray(meas.zero_error, dtype=bool)
+    left = [f"{s.loss} gamma {s.gamma:g} seed {s.seed}" for s, ok in zip(meas.specs, zero) if not ok]
+    return zero, (f"{len(left)} run(s) without zero training error left out ({', '.join(left)})" if left
+                  else "every run at zero training error")
+
+
+def _a3_better_prediction() -> Outcome:
+    """App. A.3 :data:`A3_BETTER` on the UFM, App. A.1 setting and recipe (6000 epochs, 13 gammas,
+    :data:`SEEDS`; the sweep of the Thm 2 SGD check), over the runs at zero training error
+    (:func:`_separable_runs`). Per loss, the paired difference of the App. A.4 distances at the last epoch in
+    the stated direction (CDT: M - W, the classifiers closer; LDT: W - M, the means closer). Figure: the
+    smaller over the two losses of mean / standard error; must be >= SIGNIFICANT_DIFFERENCE. Inconclusive
+    when a loss has fewer than 3 runs at zero training error.
+
+    Finding (2026-11-26, this check): CDT -0.016 (t = -0.89; the classifiers closer in 8 of the 27 separable
+    runs), LDT +0.0012 (t = 0.10, 39 runs): for neither loss is the stated geometry significantly closer;
+    which one is closer follows the sign of gamma for both losses (W for gamma < 0, M for gamma > 0), not the
+    loss."""
+    _, meas = _paper_sweep("paper", seeds=SEEDS)
+    losses = np.array([str(s.loss) for s in meas.specs])
+    zero, left = _separable_runs(meas)
+    dW, dM = meas.distance["W"][-1], meas.distance["M"][-1]
+    stats, rows = [], []
+    for loss, diff in ((Loss.CDT, dM - dW), (Loss.LDT, dW - dM)):
+        d = diff[(losses == loss) & zero]
+        if d.size < 3:
+            return premise_not_met(float(3 - d.size), 0.0, "at least 3 runs at zero training error per loss",
+                                   f"{loss}: {d.size} run(s); {left}")
+        t = float(d.mean() / (d.std(ddof=1) / np.sqrt(d.size)))
+        stats.append(t)
+        rows.append(f"{loss}: mean {'M - W' if loss == Loss.CDT else 'W - M'} = {d.mean():.4f} over {d.size} runs "
+                    f"(t = {t:.2f}; positive in {int((d > 0).sum())})")
+    return at_least(min(stats), SIGNIFICANT_DIFFERENCE,
+                    f"App. A.3 '{A3_BETTER}'; distances after {int(meas.epochs[-1])} epochs, paper recipe: "
+                    + "; ".join(rows) + f"; {left} (figure: the smaller t, must be >= {SIGNIFICANT_DIFFERENCE:g})")
+
+
+def _a3_strong_parameterization() -> Outcome:
+    """App. A.3 / concluding remarks: "worse convergence under 'strong' parameterizations of CE" (larger |gamma|),
+    on the UFM, App. A.1 setting and recipe (the sweep of the Thm 2 SGD check), over the runs at zero training
+    error (:func:`_separable_runs`). Per loss: Spearman over the gammas between |gamma| and the largest
+    W/M/WM distance at the last epoch (mean over the seeds). Figure: the smaller over CDT and LDT; must be >=
+    TREND_RANK. Finding (2026-11-26): CDT -0.67 (gammas -0.75 .. 1.5 have a separable run), LDT -0.13: at
+    6000 epochs the distance does not grow with |gamma| (CDT's is largest at gamma = -0.75, 0.36, and
+    smallest at gamma = 1.5, 0.21; it falls monotonically over gamma >= 0, so Fig. 4's "larger gamma" reading
+    fails too)."""
+    from training.experiments.gamma_sweep import spearman
+
+    _, meas = _paper_sweep("paper", seeds=SEEDS)
+    gammas = np.array([s.gamma for s in meas.specs])
+    losses = np.array([str(s.loss) for s in meas.specs])
+    zero, left = _separable_runs(meas)
+    worst = np.max([meas.distance[key][-1] for key in ("W", "M", "WM")], axis=0)
+    rhos, rows = [], []
+    for loss in (Loss.CDT, Loss.LDT):
+        on = (losses == loss) & zero
+        grid = np.unique(gammas[on])
+        mean = np.array([worst[on & (gammas == g)].mean() for g in grid])
+        rho = spearman(np.abs(grid), mean)
+        rhos.append(-1.0 if rho is None else rho)
+        rows.append(f"{loss}: Spearman {rho if rho is None else round(rho, 3)}, distances "
+                    + ", ".join(f"{g:g}: {v:.3f}" for g, v in zip(grid, mean)))
+    return at_least(min(rhos), TREND_RANK, f"largest W/M/WM distance after {int(meas.epochs[-1])} epochs (paper recipe, "
+                    f"mean over seeds {', '.join(map(str, SEEDS))}) against |gamma|: " + "; ".join(rows)
+                    + f"; {left} (figure: the smaller Spearman, must be >= {TREND_RANK:g})")
+
+
 def _new_parameterization() -> Outcome:
     worst = max(max(check_parameterization([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]], [6, 3, 2], epochs=3000,
                                            seed=seed).distance.values()) for seed in SEEDS)
@@ -220,6 +296,18 @@ CLAIMS = [
           "CDT, App. A.1 recipe", (Check(CheckLevel.TRAINING, "W distance grows with R (2, 10, 100) at gamma = 0.5, 3 seeds, 6000 epochs",
                                          _fig4_slowdown, quick=False),),
           statement_tex=r"Larger imbalance ratio $R$ leads to slower convergence to the Thm 2 geometry."),
+    Claim(f"{P} App. A.3 better-predicted geometry", P, f"App. A.3: '{A3_BETTER}'.",
+          "UFM (checked here; the paper says the same of deep nets), App. A.1 setting and recipe",
+          (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x 3 seeds per loss, 6000 epochs: mean paired distance "
+                 "difference in the stated direction, in standard errors", _a3_better_prediction, quick=False),),
+          statement_tex=(r"App. A.3: `the theory gives a more accurate prediction of the mean-embeddings' geometry in "
+                         r"case of the LDT, and of the classifiers' in case of the CDT loss'.")),
+    Claim(f"{P} App. A.3 strong parameterizations", P, "Concluding remarks / App. A.3: worse convergence under "
+          "'strong' parameterizations of CE (larger |gamma|).", "UFM, App. A.1 setting and recipe (6000 epochs)",
+          (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x 3 seeds: Spearman(|gamma|, distance after 6000 "
+                 "epochs) per loss", _a3_strong_parameterization, quick=False),),
+          statement_tex=(r"Concluding remarks / App. A.3: worse convergence under `strong' parameterizations of CE "
+                         r"(larger $|\gamma|$).")),
     Claim(f"{P} new parameterization", P, "Any positive logit-scaling matrix: gradient descent follows the minimiser "
           "of its own CS-SVM (the convex program gives the prediction).", "UFM, d >= k - 1",
           (Check(CheckLevel.TRAINING, "custom 3 x 3 matrix, counts 6,3,2, 3 seeds", _new_parameterization),),

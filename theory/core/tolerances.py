@@ -135,6 +135,14 @@ SLOWDOWN_MARGIN = 0.1
 """Fig. 4: the W distance after the paper's 6000 epochs must grow by more than this from R = 2 to R = 100, on
 every seed."""
 
+TREND_RANK = 0.8
+"""A trend over a parameter grid read from a plot ("larger x gives larger y"): Spearman's rank correlation of
+at least this magnitude over the grid (the threshold of behnia2023 Fig. 5's check, stated before the runs)."""
+
+SIGNIFICANT_DIFFERENCE = 2.0
+"""An empirical "A is better than B" over a set of runs: the mean paired difference in the stated direction
+must be at least this many standard errors above zero (about 97.5 % one-sided under normal noise)."""
+
 GRID_SLACK = 1e-9
 """Slack of comparisons of swept grid values (gamma) with the thresholds 0.5, 0.75 and 1 that the paper
 states: grid points are computed in float64 and may land an ulp off."""
