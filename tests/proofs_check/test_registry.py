@@ -9,22 +9,34 @@ from theory.core.vocabulary import Status
 
 ERRATA = errata_by_id()
 
+#: (claim id, check index) of the checks whose failure is a recorded finding: a paper's statement that did not
+#: reproduce here (README "Registered findings that fail" and *Deep nets*; each check's docstring gives the
+#: figures). The test asserts that they still fail, so a change of outcome is noticed and the finding revised.
+FINDINGS = {("dang2024 NC deep nets", 0), ("behnia2023 App. A.3 better-predicted geometry", 0),
+            ("behnia2023 App. A.3 strong parameterizations", 0)}
+
 
 def _params():
     out = []
     for claim in all_claims():
         for i, check in enumerate(claim.checks):
             marks = [] if check.quick else [pytest.mark.slow]
-            out.append(pytest.param(claim, check, id=f"{claim.id} [{check.level} {i}]", marks=marks))
+            out.append(pytest.param(claim, check, (claim.id, i) in FINDINGS, id=f"{claim.id} [{check.level} {i}]",
+                                    marks=marks))
     return out
 
 
-@pytest.mark.parametrize("claim, check", _params())
-def test_registry_check(claim, check):
+def test_every_finding_names_a_check() -> None:
+    checks = {(c.id, i) for c in all_claims() for i in range(len(c.checks))}
+    assert FINDINGS <= checks, FINDINGS - checks
+
+
+@pytest.mark.parametrize("claim, check, finding", _params())
+def test_registry_check(claim, check, finding):
     record = run_check(claim, check, ERRATA)
     if record.status == Status.INCONCLUSIVE:  # the experiment missed the statement's premise: no verdict
         pytest.skip(f"inconclusive: {record.detail}")
-    expected = "erratum" if check.erratum else "pass"
+    expected = "fail" if finding else "erratum" if check.erratum else "pass"
     assert record.status == expected, record.as_dict()
 
 
