@@ -290,8 +290,8 @@ CLAIMS = [
           "n_min=5, d=20, gamma in [-1.5, 1.5]) and recipe (constant step, 6000 epochs)",
           (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x (CDT, LDT), 6000 epochs, seeds 0-2: some model fails, "
                  "failures farther from Delta = 1 than successes", _paper_recipe_zero_error, quick=False),),
-          statement_tex=(r"App. A.1: `As $\Delta$ gets far from $1$, some models fail to achieve zero-training-error "
-                         r"in this setting'.")),
+          statement_tex=(r"App. A.1: ‘As $\Delta$ gets far from $1$, some models fail to achieve zero-training-error "
+                         r"in this setting’.")),
     Claim(f"{P} Fig. 4", P, "Larger imbalance ratio R leads to slower convergence to the Thm 2 geometry.",
           "CDT, App. A.1 recipe", (Check(CheckLevel.TRAINING, "W distance grows with R (2, 10, 100) at gamma = 0.5, 3 seeds, 6000 epochs",
                                          _fig4_slowdown, quick=False),),
@@ -300,13 +300,13 @@ CLAIMS = [
           "UFM (checked here; the paper says the same of deep nets), App. A.1 setting and recipe",
           (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x 3 seeds per loss, 6000 epochs: mean paired distance "
                  "difference in the stated direction, in standard errors", _a3_better_prediction, quick=False),),
-          statement_tex=(r"App. A.3: `the theory gives a more accurate prediction of the mean-embeddings' geometry in "
-                         r"case of the LDT, and of the classifiers' in case of the CDT loss'.")),
+          statement_tex=(r"App. A.3: ‘the theory gives a more accurate prediction of the mean-embeddings' geometry in "
+                         r"case of the LDT, and of the classifiers' in case of the CDT loss’.")),
     Claim(f"{P} App. A.3 strong parameterizations", P, "Concluding remarks / App. A.3: worse convergence under "
           "'strong' parameterizations of CE (larger |gamma|).", "UFM, App. A.1 setting and recipe (6000 epochs)",
           (Check(CheckLevel.TRAINING, "paper recipe, 13 gammas x 3 seeds: Spearman(|gamma|, distance after 6000 "
                  "epochs) per loss", _a3_strong_parameterization, quick=False),),
-          statement_tex=(r"Concluding remarks / App. A.3: worse convergence under `strong' parameterizations of CE "
+          statement_tex=(r"Concluding remarks / App. A.3: worse convergence under ‘strong’ parameterizations of CE "
                          r"(larger $|\gamma|$).")),
     Claim(f"{P} new parameterization", P, "Any positive logit-scaling matrix: gradient descent follows the minimiser "
           "of its own CS-SVM (the convex program gives the prediction).", "UFM, d >= k - 1",
