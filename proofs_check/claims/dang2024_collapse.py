@@ -22,7 +22,7 @@ import sympy as sp
 from numerics.ufm_plus import solve, UFMPlusProblem
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import within
-from theory.core.measure import class_means, nc1
+from theory.core.measure import class_means, nc1, nc2, nc3
 from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, ROUNDING, STRICT_GAP,
                                     UFM_PLUS_SOLVER_AGREEMENT)
 from theory.core.vocabulary import CheckLevel, Criterion, Paper
@@ -233,6 +233,63 @@ def _nc1_detects(printed: bool) -> Outcome:
                    f"{'summed to n = min n_k' if printed else '(corrected)'} must exceed the tolerance", Criterion.AT_LEAST)
 
 
+# ------------------------------------------------------------------- NC metrics away from collapse
+#: a configuration where every NC metric is positive: K = 3 classes with counts 4, 2, 1 in d = 3, integer
+#: features and classifier, margins M (exact rationals, so the definitions evaluate exactly)
+_EXACT_COUNTS = (4, 2, 1)
+_EXACT_M = (3, 2, 1)
+
+
+def _exact_configuration() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(H d x N, W K x d, labels) with small integer entries (seeded), class means distinct."""
+    rng = np.random.default_rng(7)
+    labels = np.repeat(np.arange(len(_EXACT_COUNTS)), _EXACT_COUNTS)
+    H = rng.integers(0, 6, (3, labels.size)).astype(float)
+    W = rng.integers(-3, 4, (len(_EXACT_COUNTS), 3)).astype(float)
+    return H, W, labels
+
+
+def nc_by_definition(H: np.ndarray, W: np.ndarray, labels: np.ndarray, M: tuple[int, ...]) -> tuple[float, float, float]:
+    """NC1, NC2, NC3 of dang2024 eqs. (19)-(21), errata applied (class means 1/n_k, within sums over each class,
+    global mean 1/N), evaluated exactly in SymPy from the sums of the definitions (no code shared with
+    :mod:`theory.core.measure`): Sigma_B^+ by SymPy's pseudo-inverse, square roots exact."""
+    Hs = sp.Matrix(H.astype(int).tolist())
+    Ws = sp.Matrix(W.astype(int).tolist())
+    K, N = Ws.rows, Hs.cols
+    members = [[i for i in range(N) if labels[i] == k] for k in range(K)]
+    means = [sum((Hs[:, i] for i in idx), sp.zeros(Hs.rows, 1)) / len(idx) for idx in members]
+    glob = sum((Hs[:, i] for i in range(N)), sp.zeros(Hs.rows, 1)) / N
+    sigma_w = sum(((Hs[:, i] - means[k]) * (Hs[:, i] - means[k]).T for k in range(K) for i in members[k]),
+                  sp.zeros(Hs.rows, Hs.rows)) / N
+    sigma_b = sum(((m - glob) * (m - glob).T for m in means), sp.zeros(Hs.rows, Hs.rows)) / K
+    nc1_value = (sigma_w * sigma_b.pinv()).trace() / K
+
+    def fro(A: sp.Matrix) -> sp.Expr:
+        return sp.sqrt(sum(a**2 for a in A))
+
+    def distance(A: sp.Matrix, B: sp.Matrix) -> sp.Expr:
+        return fro(A / fro(A) - B / fro(B))
+
+    roots = [sp.sqrt(len(idx)) for idx in members]
+    w_ufm = sp.Matrix.vstack(*[(K * roots[k] * means[k] - sum((roots[m] * means[m] for m in range(K)),
+                                                                sp.zeros(Hs.rows, 1))).T for k in range(K)])
+    z = sp.Matrix(K, K, lambda m, k: sp.Integer(M[k]) * ((1 if m == k else 0) - sp.Rational(1, K)))
+    nc3_value = distance(Ws * sp.Matrix.hstack(*means), z)
+    return tuple(float(sp.N(v, 30)) for v in (nc1_value, distance(Ws, w_ufm), nc3_value))
+
+
+def _nc_off_collapse() -> Outcome:
+    """theory.core.measure's NC1-NC3 against :func:`nc_by_definition` where all three are positive: the
+    largest relative difference (<= ROUNDING). Checks what the zeros at the minimiser cannot: a wrong scale."""
+    H, W, labels = _exact_configuration()
+    exact = nc_by_definition(H, W, labels, _EXACT_M)
+    code = (float(nc1(H, labels, len(_EXACT_COUNTS))), float(nc2(W, H, labels)),
+            float(nc3(W, H, labels, np.array(_EXACT_M, dtype=float))))
+    dev = max(abs(c - e) / abs(e) for c, e in zip(code, exact))
+    return within(dev, ROUNDING, "NC1, NC2, NC3 exact (SymPy) " + ", ".join(f"{e:.6g}" for e in exact)
+                  + f" at counts {_EXACT_COUNTS}, d = 3, integer features; largest relative difference of the code")
+
+
 CLAIMS = [
     Claim(f"{P} Cor. 4(b)", P, "Complete collapse: if N^2/n_A >= (K-1)/(K lambda_W lambda_H) (18), every class "
           "collapses and the optimal solution is (W, H) = (0, 0).", ASSUME + "; n_A the largest count",
@@ -269,4 +326,11 @@ CLAIMS = [
                          r"with the class means, the global mean and the covariances of Sec. 5.1, measures feature "
                          r"collapse: it vanishes at the minimiser of (4) (within-class collapse, Thm 1(a)) and is "
                          r"positive when the samples of a class differ.")),
+    Claim(f"{P} NC metrics (19)-(21)", P, "NC1 (19), NC2 (20) and NC3 (21) with the errata of Sec. 5.1 applied, "
+          "as the suite computes them, equal their definitions away from collapse (where they are positive).", ASSUME,
+          (Check(CheckLevel.NUMERIC, "exact SymPy evaluation of the definitions vs theory.core.measure, counts 4, 2, 1",
+                 _nc_off_collapse, consistency=True),),
+          statement_tex=(r"$\mathrm{NC}_1$ (19), $\mathrm{NC}_2$ (20) and $\mathrm{NC}_3$ (21) with the errata of "
+                         r"Sec. 5.1 applied, as the suite computes them, equal their definitions away from collapse "
+                         r"(where they are positive).")),
 ]

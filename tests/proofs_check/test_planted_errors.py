@@ -101,9 +101,21 @@ def test_planted_error_is_caught(name: str, monkeypatch: pytest.MonkeyPatch) -> 
     assert caught is not None, f"a {ERROR - 1:.0%} error in {name} changed no quick check of {paper}"
 
 
+@pytest.mark.parametrize("metric", ["nc1", "nc2", "nc3"])
+def test_multiplicative_nc_error_is_caught(metric: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 3 % scale error in NC1, NC2 or NC3: invisible where the metric is 0 (at the minimiser), caught by
+    the quick check that evaluates the definitions exactly away from collapse (claim dang2024 NC metrics)."""
+    all_claims()
+    original = getattr(measure_mod, metric)
+    assert _plant(monkeypatch, original, _scaled(original)) >= 1
+    claim = next(c for c in all_claims() if c.id == "dang2024 NC metrics (19)-(21)")
+    assert all(check.quick for check in claim.checks)
+    record = run_check(claim, claim.checks[0], errata_by_id())
+    assert str(record.status) == "fail", record.detail
+
+
 def test_nc_metrics_error_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    """NC1 with an additive error of 0.03 (a multiplicative error is invisible: every registry check of NC1
-    evaluates it where it is 0)."""
+    """NC1 with an additive error of 0.03 changes a quick check of dang2024 (at the minimiser)."""
     all_claims()
     original = measure_mod.nc1
     assert _plant(monkeypatch, original, lambda *a, **k: np.asarray(original(*a, **k)) + 0.03) >= 1
