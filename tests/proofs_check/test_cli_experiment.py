@@ -10,18 +10,9 @@ from importlib.metadata import version
 import numpy as np
 import pytest
 
-from proofs_check.cli import main
+from cli_run import run_cli as _run
 from training.recipes import GAMMAS, RECIPES, TARGET
 from training.ufm import TrainConfig
-
-
-def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse: usage errors, --version
-        code = int(exc.code)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_version_comes_from_the_package_metadata(capsys):

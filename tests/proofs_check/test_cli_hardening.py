@@ -17,20 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli as _run
 from proofs_check.cli import main
 from theory.infra import budget
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--k", "4", "--k-minor", "2", "--R", "4", "--n-min", "2", "--d", "6"]
-
-
-def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = int(exc.code)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _one_line(err: str, prefix: str) -> None:

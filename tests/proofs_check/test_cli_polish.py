@@ -15,21 +15,13 @@ import sys
 import numpy as np
 import pytest
 
-from proofs_check.cli import EXIT_BROKEN_PIPE, build_parser, main
+from cli_run import run_cli as _run
+from proofs_check.cli import EXIT_BROKEN_PIPE, build_parser
 from proofs_check.commands._table import MISSING
 from theory.seli.closed_forms import evaluate
 
 SMALL = ["--k", "4", "--k-minor", "2", "--R", "4", "--n-min", "2", "--d", "6"]
 STEP = ["--k", "4", "--k-minor", "2", "--R", "3", "--gamma", "1"]
-
-
-def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _csv(text: str) -> list[dict[str, str]]:

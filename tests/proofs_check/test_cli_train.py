@@ -6,21 +6,12 @@ import json
 
 import pytest
 
-from proofs_check.cli import main
+from cli_run import run_cli as _run
 from theory.seli.closed_forms import evaluate
 
 SMALL = ["--k", "4", "--k-minor", "2", "--R", "4", "--n-min", "2", "--d", "6"]
 GEOMETRY_KEYS = {"W": {"norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min"},
                  "M": {"norm_ratio", "cos_maj_maj", "cos_min_min", "cos_maj_min"}, "WM": {"cos_maj", "cos_min"}}
-
-
-def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_json_contract_and_convergence(capsys) -> None:

@@ -7,16 +7,7 @@ import struct
 
 import pytest
 
-from proofs_check.cli import main
-
-
-def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = int(exc.code)
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_run import run_cli as _run
 
 
 def _png_size(path) -> tuple[int, int]:
