@@ -220,7 +220,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
 
 
 def _write_set(out: Path, level: str, records: list[CheckRecord], start: float,
-               claims: list[Claim] | None = None) -> Report:
+               claims: list[Claim] | None = None, deep_nets: str = "sklearn digits") -> Report:
     """Figures, formula sheet and the three reports into ``out`` (a fresh directory); failures listed.
     With ``claims`` (a filtered run) only the figures of their papers and the errata of those claims."""
     from theory.formula_sheet import formula_sheet, sheet_blocks
@@ -241,7 +241,7 @@ def _write_set(out: Path, level: str, records: list[CheckRecord], start: float,
     seconds = time.perf_counter() - start
     report = Report(level, records, errata, figures, seconds, tuple(failures))
     doc = document([r.as_dict() for r in records], all_claims(), errata, figures,
-                   [f.as_dict() for f in report.failures], report.summary(), provenance(level, seconds))
+                   [f.as_dict() for f in report.failures], report.summary(), {**provenance(level, seconds), "deep-net data": deep_nets})
     write_atomic(out / "report.json", dumps(doc, indent=1))
     write_atomic(out / "report.md", render_markdown(doc))
     write_atomic(out / "report.html", render_html(doc, {name: (out / name).read_bytes() for name in figures},
@@ -250,7 +250,8 @@ def _write_set(out: Path, level: str, records: list[CheckRecord], start: float,
 
 
 def write_report(out_dir: str | Path, level: str = "quick",
-                 progress: Callable[[CheckRecord], None] | None = None, claims: list[Claim] | None = None) -> Report:
+                 progress: Callable[[CheckRecord], None] | None = None, claims: list[Claim] | None = None,
+                 deep_nets: str = "sklearn digits") -> Report:
     """Run the registry and write every report file into ``out_dir``, as one unit.
 
     The set is written into a temporary directory beside ``out_dir`` and then replaces ``out_dir`` as a
@@ -258,6 +259,7 @@ def write_report(out_dir: str | Path, level: str = "quick",
     check runs: a directory of other files is never replaced). A figure or the formula sheet that fails
     is listed in the report (:attr:`Report.failures`) and the rest is written. ``claims`` (default:
     every registered claim; :func:`select_claims`) restricts the run, the figures and the errata.
+    ``deep_nets`` names the data the deep-net claims trained on (provenance).
     """
     out = check_out_dir(out_dir).absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -265,7 +267,7 @@ def write_report(out_dir: str | Path, level: str = "quick",
     records = run_registry(level, progress, claims)
     staged = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new."))
     try:
-        report = _write_set(staged, level, records, start, claims)
+        report = _write_set(staged, level, records, start, claims, deep_nets)
         staged.chmod(0o755)  # mkdtemp creates 0700; the report is meant to be shared
         replace_directory(staged, out)
     finally:

@@ -133,6 +133,12 @@ def _folder(name: str, root: str | Path, needed: tuple[str, ...]) -> Path:
                      f"or in {base / sub if sub else base} (nothing is downloaded)")
 
 
+def cifar10_folder(root: str | Path) -> Path:
+    """The folder under ``root`` holding CIFAR-10's python batches (``data_batch_1..5``, ``test_batch``), checked
+    without reading them; InputError saying what to put where otherwise."""
+    return _folder("cifar10", root, CIFAR_TRAIN + (CIFAR_TEST,))
+
+
 def _open(path: Path):  # noqa: ANN202 - a binary file object
     return gzip.open(path.with_name(path.name + ".gz"), "rb") if not path.is_file() else path.open("rb")
 

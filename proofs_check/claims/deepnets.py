@@ -1,4 +1,5 @@
-"""The papers' deep-net claims, checked by training on sklearn digits (``--level full``; minutes on a CPU).
+"""The papers' deep-net claims, checked by training on sklearn digits (``--level full``; minutes on a CPU), or
+on a local CIFAR-10 copy with the papers' settings (``igeom verify --level full --cifar10 DIR``; :func:`cifar10`).
 
 Every tolerance is stated here before the run and is not tuned to the outcome; a claim that does not
 reproduce is reported as a failure with its measured figure (a finding), never given a looser bound.
@@ -39,7 +40,9 @@ tolerance 0), with the claim's own figure quoted in the detail; the claim's logi
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -54,6 +57,50 @@ COLLAPSED_MAX, ALIVE_MIN = 0.1, 0.5
 COMPARABLE_POINTS = 2.0
 #: runs named in an inconclusive outcome's detail (the rest are counted)
 LISTED_RUNS = 8
+
+
+#: the papers' CIFAR-10 settings as ``igeom experiment`` options (README's CIFAR-10 commands, kept equal by
+#: tests/proofs_check/test_verify_cifar10.py): behnia2023 App. A.2 (ResNet-18, n_min 500), dang2024 Sec. 5
+#: (6-layer MLP of width 1024, lr 1e-4, 4000 epochs), yang2022 Table 1 (ResNet-18, n_max 5000, R up to 200)
+CIFAR10_SETTINGS: dict[str, tuple[str, ...]] = {
+    "deepnet-gamma": ("--arch", "resnet18", "--n-min", "500"),
+    "nc-relu": ("--n-min", "100", "--width", "1024", "--hidden", "1024,1024,1024,1024", "--lr", "1e-4",
+                "--epochs", "4000", "--milestones", "2000"),
+    "etf-dr": ("--arch", "resnet18", "--n-max", "5000", "--ratios", "1,10,50,100,200"),
+}
+
+#: where the deep-net claims train: None = sklearn's digits with each experiment's defaults; else the folder
+#: of a local CIFAR-10 copy, with :data:`CIFAR10_SETTINGS` (set by :func:`cifar10`, i.e. ``verify --cifar10``)
+_CIFAR10_DIR: str | None = None
+
+
+@contextlib.contextmanager
+def cifar10(data_dir: str) -> Iterator[None]:
+    """Within the block the deep-net claims train on the CIFAR-10 copy in ``data_dir`` with the papers' settings
+    (:data:`CIFAR10_SETTINGS`) instead of on digits."""
+    global _CIFAR10_DIR
+    previous, _CIFAR10_DIR = _CIFAR10_DIR, data_dir
+    try:
+        yield
+    finally:
+        _CIFAR10_DIR = previous
+
+
+def experiment_config(name: str, data_dir: str) -> Any:
+    """The configuration ``igeom experiment NAME --dataset cifar10 --data DATA_DIR`` + :data:`CIFAR10_SETTINGS`
+    builds (the experiment module's own ``config``)."""
+    import importlib
+
+    from proofs_check.cli import build_parser
+
+    args = build_parser().parse_args(["experiment", name, "--dataset", "cifar10", "--data", data_dir,
+                                      *CIFAR10_SETTINGS[name]])
+    return importlib.import_module(f"proofs_check.experiments.{name.replace('-', '_')}").config(args)
+
+
+def _default(name: str, digits: Any) -> Any:
+    """The configuration a claim trains with: ``digits()`` unless :func:`cifar10` is in effect."""
+    return digits() if _CIFAR10_DIR is None else experiment_config(name, _CIFAR10_DIR)
 
 
 def fitted(errors: dict[str, float | None], premise: str, outcome: Outcome) -> Outcome:
@@ -72,15 +119,19 @@ def fitted(errors: dict[str, float | None], premise: str, outcome: Outcome) -> O
                            f"the claim's figure would be {claim} (tolerance {outcome.tolerance:g}): {outcome.detail}")
 
 
-@functools.lru_cache(maxsize=4)
 def _gamma_sweep(sweep=None):  # noqa: ANN001, ANN202 - a GammaSweep (default: the experiment's) -> (sweep, meas)
-    """Train the deepnet-gamma experiment once per process (both behnia2023 checks use it)."""
+    """The deepnet-gamma experiment, trained once per process and configuration (both behnia2023 checks use it)."""
+    from training.experiments.gamma_sweep import GammaSweep
+
+    return _trained_gamma_sweep(_default("deepnet-gamma", GammaSweep) if sweep is None else sweep)
+
+
+@functools.lru_cache(maxsize=4)
+def _trained_gamma_sweep(sweep):  # noqa: ANN001, ANN202 - a GammaSweep -> (sweep, meas)
     from training.data import DATASETS, imbalanced, make_imbalance
     from training.deepnet import train_nets
-    from training.experiments.gamma_sweep import GammaSweep
     from training.measurements import measure
 
-    sweep = GammaSweep() if sweep is None else sweep
     data = imbalanced(sweep.dataset, make_imbalance("step", DATASETS[sweep.dataset][0], sweep.R, sweep.n_min, sweep.k_minor), sweep.seed,
                       sweep.data_dir)
     return sweep, measure(train_nets(data, sweep.specs(), sweep.net))
@@ -127,11 +178,17 @@ def behnia_fig5(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
     return Outcome(figure <= FIG5_MAX, figure, FIG5_MAX, detail + f" (figure: Spearman(gamma, accuracy), must be <= {FIG5_MAX})")
 
 
-@functools.lru_cache(maxsize=4)
 def _nc_run(exp=None) -> dict:  # noqa: ANN001 - an NCExperiment (default: the experiment's)
-    from training.experiments.nc_relu import NCExperiment, run
+    from training.experiments.nc_relu import NCExperiment
 
-    return run(NCExperiment() if exp is None else exp)
+    return _trained_nc(_default("nc-relu", NCExperiment) if exp is None else exp)
+
+
+@functools.lru_cache(maxsize=4)
+def _trained_nc(exp) -> dict:  # noqa: ANN001 - an NCExperiment
+    from training.experiments.nc_relu import run
+
+    return run(exp)
 
 
 def dang_nc(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
@@ -177,11 +234,17 @@ def collapse_outcome(mc: dict) -> Outcome:
                   Outcome(bool(worst <= COLLAPSED_MAX and alive >= ALIVE_MIN), worst, COLLAPSED_MAX, detail))
 
 
-@functools.lru_cache(maxsize=4)
 def _etf_run(table=None) -> dict:  # noqa: ANN001 - an ETFTable (default: the experiment's)
-    from training.experiments.etf_table import ETFTable, run
+    from training.experiments.etf_table import ETFTable
 
-    return run(ETFTable() if table is None else table)
+    return _trained_etf(_default("etf-dr", ETFTable) if table is None else table)
+
+
+@functools.lru_cache(maxsize=4)
+def _trained_etf(table) -> dict:  # noqa: ANN001 - an ETFTable
+    from training.experiments.etf_table import run
+
+    return run(table)
 
 
 def _gap(rep: dict, key: str) -> dict[float, float]:
@@ -220,7 +283,8 @@ Y = Paper.YANG2022
 CLAIMS = [
     Claim(f"{P} Fig. 3 deep nets", str(P), "Deep nets trained with CDT / LDT by SGD approach the Thm 2 geometry: the "
           "measured norm ratios follow the predicted curves over gamma (classifiers best under CDT, class means "
-          "best under LDT, App. A.2).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe (350 epochs)",
+          "best under LDT, App. A.2).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe (350 epochs); with verify --cifar10 the paper's "
+          "ResNet-18 on CIFAR-10, n_min 500",
           (Check(str(CheckLevel.TRAINING), "deepnet-gamma defaults: Spearman(measured, Thm 2) of the CDT W and LDT M "
                  f"norm ratios over 13 gammas >= {TREND_MIN}; premise: every model at training error 0", behnia_trend,
                  quick=False),),
@@ -228,7 +292,8 @@ CLAIMS = [
                          r"ratios follow the predicted curves over $\gamma$ (classifiers best under CDT, class means "
                          r"best under LDT, App. A.2).")),
     Claim(f"{P} Fig. 5", str(P), "Larger gamma reduces the balanced training accuracy of CDT-trained deep nets "
-          "(optimisation gets harder away from Delta = 1).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe",
+          "(optimisation gets harder away from Delta = 1).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe; with verify --cifar10 the paper's ResNet-18 on "
+          "CIFAR-10",
           (Check(str(CheckLevel.TRAINING), f"Spearman(gamma, mean balanced training accuracy), CDT, gamma in [0, 1.5] "
                  f"<= {FIG5_MAX}", behnia_fig5, quick=False),),
           statement_tex=(r"Larger $\gamma$ reduces the balanced training accuracy of CDT-trained deep nets "
@@ -236,7 +301,8 @@ CLAIMS = [
     Claim(f"{D} NC deep nets", str(D), "Deep nets with ReLU features trained by SGD with CE and weight decay on "
           "imbalanced data exhibit neural collapse towards the UFM+ geometry: NC1, NC2 (W against W_UFM+(H)) and NC3 "
           "(logits against the UFM+ prediction) decrease to small values (Thm 1, Figs. 1-2).",
-          "6-layer MLP with ReLU features on digits, counts 20 x (1,1,2,2,3,3,4,4,5,5), lambda_W 1e-4, lambda_H 1e-5",
+          "6-layer MLP with ReLU features on digits, counts 20 x (1,1,2,2,3,3,4,4,5,5), lambda_W 1e-4, lambda_H 1e-5; "
+          "with verify --cifar10 width 1024 on CIFAR-10 (dang2024 Sec. 5)",
           (Check(str(CheckLevel.TRAINING), "nc-relu defaults: NC1 <= 0.1, NC2 <= 0.2, NC3 <= 0.2 at the end, each "
                  "decreasing; premise: training error 0", dang_nc, quick=False),),
           statement_tex=(r"Deep nets with ReLU features trained by SGD with CE and weight decay on imbalanced data "
@@ -252,7 +318,8 @@ CLAIMS = [
                          r"= 0$) once $R \ge R^*$.")),
     Claim(f"{Y} Table 1 deep nets", str(Y), "Replacing the learnable classifier and CE by the fixed simplex ETF with the "
           "DR loss improves balanced accuracy under strong imbalance and is comparable for mild or no imbalance.",
-          "MLP on long-tailed digits (n_max 150), R = 1, 10, 50, 100, 3 seeds, yang2022 App. D recipe",
+          "MLP on long-tailed digits (n_max 150), R = 1, 10, 50, 100, 3 seeds, yang2022 App. D recipe; with verify "
+          "--cifar10 ResNet-18 on CIFAR-10, n_max 5000, R up to 200",
           (Check(str(CheckLevel.TRAINING), f"etf-dr defaults: ETF+DR >= learnable+CE at R >= 50, >= it - "
                  f"{COMPARABLE_POINTS:g} points at R <= 10", yang_table1, quick=False),),
           statement_tex=(r"Replacing the learnable classifier and CE by the fixed simplex ETF with the DR loss improves "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 import textwrap
@@ -37,6 +38,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="only the claims of this paper (repeatable)")
     p.add_argument("--claim", action="append", default=[], metavar="ID",
                    help="only this claim: its id or a unique prefix of it, e.g. 'dang2024 Thm 1' (repeatable)")
+    p.add_argument("--cifar10", metavar="DIR", default=None,
+                   help="train the deep-net claims (--level full) on the local CIFAR-10 copy in DIR (python batches "
+                   "data_batch_1..5, test_batch; nothing is downloaded) with the papers' CIFAR-10 settings (ResNet-18 "
+                   "for behnia2023 and yang2022: hours on a GPU) instead of on sklearn's digits")
     p.add_argument("--out", default="igeom-report", help="output directory, new, empty or an earlier report (default: igeom-report)")
     p.add_argument("--json", action="store_true",
                    help="print report.json's summary, per-paper headline (papers), checks and failures as one JSON object")
@@ -78,6 +83,16 @@ def run(args: argparse.Namespace) -> int:
 
     filtered = bool(args.paper or args.claim)
     claims = select_claims(registry_run.all_claims(), args.paper, args.claim) if filtered else None
+    data, deep_nets = contextlib.nullcontext(), "sklearn digits"
+    if args.cifar10 is not None:
+        from proofs_check.claims.deepnets import cifar10
+        from theory.core.errors import InputError
+        from training.data import cifar10_folder
+
+        if args.level != Depth.FULL:
+            raise InputError("--cifar10 trains the deep-net claims, which run at --level full only")
+        folder = cifar10_folder(args.cifar10)
+        data, deep_nets = cifar10(str(folder)), f"CIFAR-10 in {folder}, the papers' settings"
     check_out_dir(args.out)  # bad --out: one line, before the header (the lock is already held)
     total = len(planned_checks(args.level, claims))
 
@@ -97,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
 
     papers = ", ".join(sorted({c.paper for c in claims})) if filtered else ", ".join(Paper.names())
     sys.stderr.write(f"igeom verify --level {args.level}: {total} checks of the claims of {papers}\n")
-    report = write_report(args.out, args.level, progress, claims)
+    with data:
+        report = write_report(args.out, args.level, progress, claims, deep_nets=deep_nets)
     s = report.summary()
     headlines = report.headlines()
     sys.stderr.write(f"claims {s['claims']}: {s['claims_passed']} passed, {s['claims_with_erratum']} with a "

@@ -35,18 +35,24 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.gamma_sweep.GammaSweep
+    """The sweep the parsed options describe (also how ``igeom verify --cifar10`` builds the paper's)."""
+    from training.data import DATASETS
+    from training.experiments.gamma_sweep import GAMMAS, GammaSweep
+
+    k = DATASETS[args.dataset][0]
+    return GammaSweep(dataset=args.dataset, data_dir=args.data, losses=args.losses,
+                      gammas=tuple(args.gammas) if args.gammas is not None else GAMMAS, R=args.R,
+                      k_minor=k // 2 if args.k_minor is None else args.k_minor, n_min=args.n_min, seed=args.seed,
+                      net=net_config(args))
+
+
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), print the report; exit 1 when a model diverged."""
     from theory.core.errors import ComputationError
-    from training.data import DATASETS
-    from training.experiments.gamma_sweep import GAMMAS, GammaSweep, run as run_sweep
+    from training.experiments.gamma_sweep import run as run_sweep
 
-    k = DATASETS[args.dataset][0]
-    sweep = GammaSweep(dataset=args.dataset, data_dir=args.data, losses=args.losses,
-                       gammas=tuple(args.gammas) if args.gammas is not None else GAMMAS, R=args.R,
-                       k_minor=k // 2 if args.k_minor is None else args.k_minor, n_min=args.n_min, seed=args.seed,
-                       net=net_config(args))
-    rep = run_sweep(sweep, args.out, progress=progress(args))
+    rep = run_sweep(config(args), args.out, progress=progress(args))
     if args.json:
         emit_json(rep)
     else:

@@ -38,13 +38,20 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.etf_table.ETFTable
+    """The table the parsed options describe (also how ``igeom verify --cifar10`` builds the paper's)."""
+    from training.experiments.etf_table import ETFTable
+
+    return ETFTable(dataset=args.dataset, data_dir=args.data, ratios=args.ratios, seeds=args.seeds, n_max=args.n_max,
+                    methods=args.methods, net=net_config(args))
+
+
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), print the table; exit 1 when a model diverged."""
     from theory.core.errors import ComputationError
-    from training.experiments.etf_table import ETFTable, markdown, run as run_table
+    from training.experiments.etf_table import markdown, run as run_table
 
-    table = ETFTable(dataset=args.dataset, data_dir=args.data, ratios=args.ratios, seeds=args.seeds, n_max=args.n_max,
-                     methods=args.methods, net=net_config(args))
+    table = config(args)
     rep = run_table(table, args.out, progress=progress(args))
     if args.json:
         emit_json(rep)

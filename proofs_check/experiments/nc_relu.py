@@ -34,15 +34,22 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.nc_relu.NCExperiment
+    """The experiment the parsed options describe (also how ``igeom verify --cifar10`` builds the paper's)."""
+    from training.experiments.nc_relu import NCExperiment
+
+    return NCExperiment(dataset=args.dataset, data_dir=args.data, n_min=args.n_min, feature_decay=args.feature_decay,
+                        seed=args.seed, net=net_config(args, relu_features=True), collapse_R=args.collapse_R,
+                        collapse_n_min=args.collapse_n_min, collapse_lambda=args.collapse_lambda,
+                        collapse_epochs=args.collapse_epochs)
+
+
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), print the report; exit 1 when the network diverged."""
     from theory.core.errors import ComputationError
-    from training.experiments.nc_relu import NC_KEYS, NCExperiment, run as run_nc
+    from training.experiments.nc_relu import NC_KEYS, run as run_nc
 
-    exp = NCExperiment(dataset=args.dataset, data_dir=args.data, n_min=args.n_min, feature_decay=args.feature_decay,
-                       seed=args.seed, net=net_config(args, relu_features=True), collapse_R=args.collapse_R,
-                       collapse_n_min=args.collapse_n_min, collapse_lambda=args.collapse_lambda,
-                       collapse_epochs=args.collapse_epochs)
+    exp = config(args)
     rep = run_nc(exp, args.out, progress=progress(args))
     if args.json:
         emit_json(rep)
