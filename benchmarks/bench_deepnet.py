@@ -6,8 +6,9 @@ Workload: behnia2023 Fig. 3 in miniature, as ``igeom experiment deepnet-gamma`` 
 decay 1e-5, batch 128) for ``--epochs`` epochs (the full 350 in the experiment), geometry logged at the
 first and last epoch.
 
-- batched: :func:`training.batched.train_batched` on the 13 models (one program, one intra-op thread);
-- sequential, same code: the same function 13 times, one model each (a program of one);
+- batched: :func:`training.batched.train_batched` on the 13 models (one program), its models split over
+  2 threads (the default on this 2-core machine) and on 1 thread;
+- sequential, same code: the same function 13 times, one model each (a program of one, one thread);
 - sequential, the usual loop: per model an ``nn.Module``, ``torch.optim.SGD`` + ``MultiStepLR``,
   autograd and :func:`training.losses.logit_scaling_loss`, with 1 and with 2 intra-op threads (the
   faster is the reference).
@@ -23,7 +24,7 @@ CIFAR-10's shape and (10, 1/2)-STEP counts (n_min = 500, n = 27500; seeded rando
 is needed): batched against one model at a time (13 programs of one). Run by ``benchmarks/gpu_check.sh``.
 
 ``--cpu-vs-cuda`` times the digits sweep of 13 models (MLP of the experiment, and the small ResNet) for
-``--epochs`` epochs as one batched program on the CPU (one intra-op thread, as the experiments run) and on
+``--epochs`` epochs as one batched program on the CPU (one thread) and on
 CUDA, and reports the largest relative difference of the final weights. Run by ``benchmarks/gpu_check.sh``.
 
 Run: ``python benchmarks/bench_deepnet.py [--repeats 3] [--epochs 30] [--experiments] [--cuda-resnet18]
@@ -61,11 +62,12 @@ def _nets():
     return networks(DATA, SPECS, DIGITS_NET)
 
 
-def batched(epochs: int) -> float:
-    """Seconds for the 13 models in one program."""
+def batched(epochs: int, threads: int) -> float:
+    """Seconds for the 13 models in one program on ``threads`` threads."""
     sgd = dataclasses.replace(PAPER_RECIPE, epochs=epochs)
+    nets, obj = _nets(), objective(DATA, SPECS)
     t0 = time.perf_counter()
-    train_batched(_nets(), [0] * 13, objective(DATA, SPECS), DATA.X_train, DATA.y_train, sgd, [0])
+    train_batched(nets, [0] * 13, obj, DATA.X_train, DATA.y_train, sgd, [0], cpu_threads=threads)
     return time.perf_counter() - t0
 
 
@@ -76,7 +78,7 @@ def one_program_each(epochs: int) -> float:
     nets = _nets()
     t0 = time.perf_counter()
     for b in range(13):
-        train_batched([nets[b]], [0], obj.select([b]), DATA.X_train, DATA.y_train, sgd, [0])
+        train_batched([nets[b]], [0], obj.select([b]), DATA.X_train, DATA.y_train, sgd, [0], cpu_threads=1)
     return time.perf_counter() - t0
 
 
@@ -174,7 +176,8 @@ def cpu_vs_cuda(repeats: int, epochs: int) -> None:
             if device == "cuda":
                 torch.cuda.synchronize()
             t0 = time.perf_counter()
-            hist = train_batched(nets, [0] * 13, obj, DATA.X_train, DATA.y_train, sgd, [0, epochs], device=device)
+            hist = train_batched(nets, [0] * 13, obj, DATA.X_train, DATA.y_train, sgd, [0, epochs], device=device,
+                                 cpu_threads=1)
             if device == "cuda":
                 torch.cuda.synchronize()
             finals[device] = hist.final
@@ -207,16 +210,17 @@ def main() -> None:
         cuda_resnet18(args.repeats, args.steps, args.tf32)
         return
     print(f"load average before: {os.getloadavg()}  cpus: {os.cpu_count()}  torch threads: {torch.get_num_threads()}")
-    runs: dict[str, list[float]] = {"batched": [], "programs of one": [], "usual loop, 1 thread": [],
-                                    "usual loop, 2 threads": []}
+    runs: dict[str, list[float]] = {"batched": [], "batched, 1 thread": [], "programs of one": [],
+                                    "usual loop, 1 thread": [], "usual loop, 2 threads": []}
     for _ in range(args.repeats):
-        runs["batched"].append(batched(args.epochs))
+        runs["batched"].append(batched(args.epochs, 2))
+        runs["batched, 1 thread"].append(batched(args.epochs, 1))
         runs["programs of one"].append(one_program_each(args.epochs))
         runs["usual loop, 1 thread"].append(usual_loop(args.epochs, 1))
         runs["usual loop, 2 threads"].append(usual_loop(args.epochs, 2))
     med = {k: statistics.median(v) for k, v in runs.items()}
     ref = min(med["usual loop, 1 thread"], med["usual loop, 2 threads"])
-    print(f"13-model digits MLP CDT sweep, {args.epochs} epochs, medians of {args.repeats}:")
+    print(f"13-model digits MLP CDT sweep, {args.epochs} epochs, medians of {args.repeats} (batched: 2 threads):")
     for k, v in med.items():
         print(f"  {k:24} {v:8.2f} s   ({v / med['batched']:.2f}x the batched time; runs: "
               f"{', '.join(f'{x:.2f}' for x in runs[k])})")

@@ -1,27 +1,34 @@
 """B networks of one architecture trained together as one program (a gamma sweep, a set of seeds).
 
 The B models' parameters and buffers are stacked along a leading model dimension
-(``torch.func.stack_module_state``) and one forward pass runs them all (``torch.func.vmap`` over
-``functional_call``); each model has its own loss (logit-scaling matrix, offsets and class weights of
-behnia2023 eq. (1), or yang2022's dot regression with a fixed classifier), its own mini-batch order (one
-``torch.Generator`` per seed, seeded as a model trained alone) and its own momentum buffer. The optimiser
-is ``torch.optim.SGD`` written on stacked tensors with the same operations (weight decay added to the
-gradient, b <- mu b + g, p <- p - lr b), and the learning rate follows ``MultiStepLR``. Models never mix:
-the gradient of the summed losses with respect to model b's slice is model b's own gradient.
+(``torch.func.stack_module_state``) and one forward pass runs them all: an :class:`~training.nets.MLP`
+as one batched matrix product per layer (``torch.baddbmm``), any other network under ``torch.func.vmap``
+over ``functional_call``. Each model has its own loss (logit-scaling matrix, offsets and class weights
+of behnia2023 eq. (1), or yang2022's dot regression with a fixed classifier), its own mini-batch order
+(one ``torch.Generator`` per seed, seeded as a model trained alone) and its own momentum buffer. The
+optimiser is ``torch.optim.SGD`` written on stacked tensors with the same operations (weight decay added
+to the gradient, b <- mu b + g, p <- p - lr b), and the learning rate follows ``MultiStepLR``. Models
+never mix: the gradient of the summed losses with respect to model b's slice is model b's own gradient.
+
+On the CPU the B models are split into contiguous groups, one per thread (``cpu_threads``, default the
+process's ``torch.get_num_threads()``); each group is a stacked program of its own, every thread runs
+one intra-op thread, and the groups meet once per epoch. Small tensors gain little from this (the
+13-model digits MLP sweep: 1.1-1.2x on 2 cores, ``benchmarks/bench_deepnet.py``): every operator releases
+and retakes Python's GIL, so the threads' hundreds of small operators per step largely take turns.
 
 A model whose epoch loss is NaN/inf is marked diverged at that epoch, its parameters, buffers and
 momentum are set to 0 (a stationary point of SGD with weight decay, so it stays finite and cheap) and its
 metrics are reported as null; the others continue unaffected.
 
-On the CPU an MLP's trajectory does not depend on the other models of the program: trained alone (a
-program of one) it ends bit for bit where it ends inside a sweep (tests/training/test_batched.py; it
-needs one intra-op thread, the padding of :func:`_pad_samples` and optimiser arithmetic without fused
-``alpha=`` terms). Convolutions run as grouped convolutions under ``vmap``, whose weight gradients sum
-in another order than one model's: conv nets agree with their lone runs to float32 rounding. The
-usual single-model loop (``nn.Module`` + ``torch.optim.SGD`` + autograd) computes the same forward pass
-bit for bit, but its backward kernels differ from the batched ones in the last bits (e.g. the weight
-gradient of a linear layer is formed as g^T x there and as (x^T g)^T under ``vmap``), so it agrees to
-float32 rounding, not bitwise (tested with a stated tolerance).
+On the CPU an MLP's trajectory does not depend on the other models of the program or on the threads:
+trained alone (a program of one) it ends bit for bit where it ends inside a sweep
+(tests/training/test_batched.py; this needs one intra-op thread per thread, the padding of
+:func:`_pad_samples` and optimiser arithmetic without fused ``alpha=`` terms). Convolutions run as
+grouped convolutions under ``vmap``, whose weight gradients sum in another order than one model's: conv
+nets agree with their lone runs to float32 rounding. The usual single-model loop (``nn.Module`` +
+``torch.optim.SGD`` + autograd) computes the same forward pass bit for bit, but its backward kernels
+differ from the batched ones in the last bits (e.g. the weight gradient of a linear layer is formed from
+batched products here), so it agrees to float32 rounding, not bitwise (tested with a stated tolerance).
 
 On CUDA the program runs in float32 proper and with deterministic kernels (:func:`exact_float32`): by
 default cuDNN computes convolutions in TF32 (a 10-bit mantissa) and picks non-deterministic grouped-
@@ -35,6 +42,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -49,6 +59,7 @@ from theory.core.measure import class_means
 from theory.core.validate import finite_real, positive_int, positive_real
 from training.checkpoint import save_state
 from training.losses import wrong_class_lse
+from training.nets import MLP
 
 CLASSIFIER = "net.classifier.weight"
 
@@ -216,18 +227,33 @@ class StackedNets:
         self.buffers = {k: v.detach() for k, v in buffers.items()}
         self.base = copy.deepcopy(wrapped[0]).to("meta")
         self.B = len(nets)
+        self.layers = _linear_layers(nets[0])
 
     def forward(self, x: torch.Tensor, train: bool, shared_input: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """(features (B, n, d), logits (B, n, k)) of inputs x ((n, ...) shared or (B, n, ...))."""
+        if shared_input:  # a stride-0 batch view, not in_dims=None: vmap would fold B into the matrix sizes
+            x = x.expand(self.B, *x.shape)
+        if self.layers is not None:
+            return self._forward_linear(x)
         self.base.train(train)
 
         def one(p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], xs: torch.Tensor):
             h = functional_call(self.base, (p, b), (xs,))
             return h, h @ p[CLASSIFIER].T
 
-        if shared_input:  # a stride-0 batch view, not in_dims=None: vmap would fold B into the matrix sizes
-            x = x.expand(self.B, *x.shape)
         return vmap(one)(self.params, self.buffers, x)
+
+    def _forward_linear(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The forward pass of an :class:`~training.nets.MLP` as batched matrix products (one per layer for
+        all B models), without ``vmap``'s per-call overhead."""
+        h = x.reshape(x.shape[0], x.shape[1], -1)
+        for layer in self.layers:  # type: ignore[union-attr]
+            if layer is None:
+                h = torch.relu(h)
+            else:
+                h = torch.baddbmm(self.params[f"{layer}.bias"].unsqueeze(1), h,
+                                  self.params[f"{layer}.weight"].transpose(1, 2))
+        return h, torch.bmm(h, self.params[CLASSIFIER].transpose(1, 2))
 
     def zero_model(self, b: int) -> None:
         """Set model ``b``'s parameters and buffers to 0 (a diverged model)."""
@@ -236,18 +262,29 @@ class StackedNets:
                 t[b] = 0
 
 
+def _linear_layers(net: nn.Module) -> list[str | None] | None:
+    """For an :class:`~training.nets.MLP`: its feature layers in order, the stacked-parameter prefix of each
+    Linear and None for each ReLU; None for any other network (it runs under ``vmap``)."""
+    if type(net) is not MLP:
+        return None
+    return [f"net.body.{name}" if isinstance(m, nn.Linear) else None
+            for name, m in net.body.named_children() if not isinstance(m, nn.Flatten)]
+
+
 def _class_accuracy(z: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tensor:
     """(B, k) fraction of each class's samples whose largest logit is their label."""
     onehot = torch.nn.functional.one_hot(y, k).to(z.dtype)
     return ((z.argmax(-1) == y).to(z.dtype) @ onehot) / onehot.sum(0)
 
 
-def _evaluate(nets: StackedNets, X: torch.Tensor, chunk: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
+def _evaluate(groups: Sequence["_Group"], X: torch.Tensor, chunk: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
     """(features (B, n, d), logits (B, n, k)) on the whole of X in eval mode, no grad, ``chunk`` samples
     per model at a time (independent of B, so a model's bits do not depend on the sweep's size)."""
     with torch.no_grad():
-        parts = [nets.forward(X[i:i + chunk], train=False, shared_input=True) for i in range(0, X.shape[0], chunk)]
-    return torch.cat([p[0] for p in parts], 1), torch.cat([p[1] for p in parts], 1)
+        parts = [[g.stack.forward(X[i:i + chunk], train=False, shared_input=True) for i in range(0, X.shape[0], chunk)]
+                 for g in groups]
+    return (torch.cat([torch.cat([p[0] for p in ps], 1) for ps in parts]),
+            torch.cat([torch.cat([p[1] for p in ps], 1) for ps in parts]))
 
 
 MeasureFn = Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
@@ -274,34 +311,48 @@ def train_batched(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Ob
                   y: torch.Tensor, config: SGDConfig, log_epochs: Sequence[int], X_test: torch.Tensor | None = None,
                   y_test: torch.Tensor | None = None, device: torch.device | str = "cpu",
                   checkpoint: str | Path | None = None, resume: dict | None = None, progress: bool = False,
-                  measure: MeasureFn | None = None, cpu_threads: int = 1) -> History:
+                  measure: MeasureFn | None = None, cpu_threads: int | None = None,
+                  checkpoint_interval: float = 10.0) -> History:
     """Train the B ``nets`` as one program; record :class:`History` at ``log_epochs`` (0..epochs).
 
     ``seeds[b]`` seeds model b's mini-batch order. ``measure(W (k, d), H (d, n), labels)`` (float64
     numpy, training set, eval mode) returns extra scalars per model and logged epoch (e.g. dang2024's NC
-    metrics). ``checkpoint``: a path written atomically after every epoch; ``resume``: a state loaded
-    from it (``torch.load(..., weights_only=True)``), continued bit-identically. On the CPU the program
-    runs with ``cpu_threads`` intra-op threads (default 1: MKL splits a matrix product differently with
-    more threads, so a model's bits would depend on the sweep's size; and the tensors are small).
+    metrics). ``checkpoint``: a path written atomically after the last epoch and after any epoch that
+    ends ``checkpoint_interval`` seconds or more after the previous write (0: every epoch; a digits
+    sweep's epoch takes about 22 ms, a checkpoint about 7 ms); ``resume``: a state loaded from it
+    (``torch.load(..., weights_only=True)``), continued bit-identically.
+
+    On the CPU the models are split into ``cpu_threads`` contiguous groups (default: the process's
+    ``torch.get_num_threads()``), whose SGD steps run side by side on as many threads, each with one
+    intra-op thread: MKL would split a matrix product differently with more intra-op threads, so a
+    model's bits would depend on the sweep's size; and the tensors are small.
     """
     device = torch.device(device)
+    if finite_real("checkpoint_interval", checkpoint_interval) < 0:
+        raise InputError(f"checkpoint_interval must be >= 0, got {checkpoint_interval}")
+    interval = float(checkpoint_interval)
     if device.type != "cpu":
         with contextlib.nullcontext() if config.tf32 else exact_float32():
-            return _train(nets, seeds, objective, X, y, config, log_epochs, X_test, y_test, device, checkpoint,
-                          resume, progress, measure)
+            return _train(nets, seeds, objective, X, y, config, log_epochs, X_test, y_test, device,
+                          checkpoint, interval, resume, progress, measure, 1, None)
+    threads = torch.get_num_threads() if cpu_threads is None else positive_int("cpu_threads", cpu_threads)
+    threads = max(1, min(threads, len(nets)))
     previous = torch.get_num_threads()
-    torch.set_num_threads(positive_int("cpu_threads", cpu_threads))
+    torch.set_num_threads(1)
     try:
-        return _train(nets, seeds, objective, X, y, config, log_epochs, X_test, y_test, device, checkpoint, resume,
-                      progress, measure)
+        # each thread sets its own OpenMP thread count (a new thread starts from the default)
+        with (ThreadPoolExecutor(threads - 1, initializer=torch.set_num_threads, initargs=(1,)) if threads > 1
+              else contextlib.nullcontext()) as pool:
+            return _train(nets, seeds, objective, X, y, config, log_epochs, X_test, y_test, device,
+                          checkpoint, interval, resume, progress, measure, threads, pool)
     finally:
         torch.set_num_threads(previous)
 
 
 def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective, X: torch.Tensor, y: torch.Tensor,
            config: SGDConfig, log_epochs: Sequence[int], X_test: torch.Tensor | None, y_test: torch.Tensor | None,
-           device: torch.device, checkpoint: str | Path | None, resume: dict | None, progress: bool,
-           measure: MeasureFn | None) -> History:
+           device: torch.device, checkpoint: str | Path | None, interval: float, resume: dict | None, progress: bool,
+           measure: MeasureFn | None, threads: int, pool: ThreadPoolExecutor | None) -> History:
     B, n = len(nets), int(y.numel())
     if len(seeds) != B:
         raise InputError(f"need one seed per network: {B} nets, {len(seeds)} seeds")
@@ -312,82 +363,143 @@ def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective
     if logged[0] < 0 or logged[-1] > config.epochs:
         raise InputError(f"logged epochs must lie in [0, {config.epochs}]")
     obj = objective.to(device)
-    stack = StackedNets(nets, device, obj.frozen)
+    groups = [_Group(slice(int(m[0]), int(m[-1]) + 1), nets, obj, config, device)
+              for m in np.array_split(np.arange(B), threads)]
     X, y = X.to(device), y.to(device)
-    momentum = {name: torch.zeros_like(stack.params[name]) for name in stack.trainable}
     gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
     T = len(logged)
-    d = stack.params[CLASSIFIER].shape[-1]
+    d = groups[0].stack.params[CLASSIFIER].shape[-1]
     hist = History(logged, np.full((T, B, d, k), np.nan), np.full((T, B, d, k), np.nan), np.full((T, B), np.nan),
                    np.full((T, B, k), np.nan), np.full((T, B, k), np.nan), {}, np.full(B, -1, dtype=np.int64))
     start = 0
     if resume is not None:
-        start = _restore(resume, stack, momentum, gens, hist, B)
+        start = _restore(resume, groups, gens, hist, B)
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=config.epochs, initial=start, file=sys.stderr, unit="epoch", desc=f"{B} nets", leave=False)
     shared = len(set(int(s) for s in seeds)) == 1  # one batch order for all: feed x once
+    saved = time.monotonic()
     for epoch in range(start, config.epochs + 1):
         if epoch in logged:
-            _log(hist, logged.index(epoch), stack, obj, X, y, X_test, y_test, k, measure)
+            _log(hist, logged.index(epoch), groups, obj, X, y, X_test, y_test, k, measure)
         if epoch == config.epochs:
             break
         lr = config.lr_at(epoch)
         perms = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(device)
         total = torch.zeros(B, device=device)
-        for start_i in range(0, n, config.batch_size):
-            idx = perms[:, start_i:start_i + config.batch_size]
-            xb = X[idx[0]] if shared else X[idx]
-            h, z = stack.forward(xb, train=True, shared_input=shared)
-            losses = obj(h, z, y[idx])
-            grads = torch.autograd.grad(losses.sum(), [stack.params[nm] for nm in stack.trainable])
-            with torch.no_grad():
-                for nm, g in zip(stack.trainable, grads):
-                    p = stack.params[nm]
-                    # separate products and sums (no alpha=: a fused a + alpha b rounds differently in the
-                    # vectorised body and the scalar tail of a kernel, so bits would depend on B)
-                    decay = config.decay(nm)
-                    if decay:
-                        g = g + p * decay
-                    buf = momentum[nm]
-                    if config.momentum and (epoch, start_i) != (0, 0):  # torch.optim.SGD: b = g at the first step
-                        buf.mul_(config.momentum).add_(g)
-                    else:
-                        buf.copy_(g)
-                    p.sub_(buf * lr)
-            total += losses.detach()
+
+        def train_epoch(g: int, stop: threading.Event) -> None:  # the groups are independent: one barrier per epoch
+            group = groups[g]
+            for start_i in range(0, n, config.batch_size):
+                if stop.is_set():
+                    return
+                i = perms[group.models, start_i:start_i + config.batch_size]
+                xb = X[i[0]] if shared else X[i]
+                total[group.models] += group.sgd_step(xb, y[i], shared, lr, (epoch, start_i) == (0, 0))
+
+        _run(pool, train_epoch, len(groups))
         bad = ~torch.isfinite(total).cpu().numpy() & (hist.diverged_epoch < 0)
         for b in np.flatnonzero(bad):
             hist.diverged_epoch[b] = epoch + 1
         for b in np.flatnonzero(hist.diverged_epoch >= 0):
-            with torch.no_grad():
-                stack.zero_model(int(b))
-                for buf in momentum.values():
-                    buf[b] = 0
-        if checkpoint is not None:
-            save_state(checkpoint, _state(epoch + 1, stack, momentum, gens, hist))
+            group = next(g for g in groups if g.models.start <= b < g.models.stop)
+            group.zero_model(int(b) - group.models.start)
+        if checkpoint is not None and (epoch + 1 == config.epochs or time.monotonic() - saved >= interval):
+            save_state(checkpoint, _state(epoch + 1, groups, gens, hist))
+            saved = time.monotonic()
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-    hist.final = {name[len("net."):]: t.detach().cpu() for name, t in (*stack.params.items(), *stack.buffers.items())}
+    hist.final = {name[len("net."):]: t.cpu() for name, t in _stacked(groups, "params", "buffers").items()}
     return hist
 
 
-def _log(hist: History, t: int, stack: StackedNets, obj: Objective, X: torch.Tensor, y: torch.Tensor,
+class _Group:
+    """The models ``models`` (a contiguous run of the B) as one :class:`StackedNets` with their objective
+    and momentum buffers: the part of the program one thread trains."""
+
+    def __init__(self, models: slice, nets: Sequence[nn.Module], objective: Objective, config: SGDConfig,
+                 device: torch.device) -> None:
+        self.models, self.config = models, config
+        self.objective = objective.select(range(models.start, models.stop))
+        self.stack = StackedNets(nets[models], device, objective.frozen)
+        self.params = [self.stack.params[nm] for nm in self.stack.trainable]
+        self.momentum = [torch.zeros_like(p) for p in self.params]
+        decays = [config.decay(nm) for nm in self.stack.trainable]
+        #: (weight decay, indices of the trainable tensors that have it), non-zero decays only
+        self.decays = [(lam, [i for i, v in enumerate(decays) if v == lam]) for lam in sorted(set(decays) - {0.0})]
+
+    def sgd_step(self, xb: torch.Tensor, yb: torch.Tensor, shared: bool, lr: float, first: bool) -> torch.Tensor:
+        """One step of ``torch.optim.SGD`` (weight decay added to the gradient, b <- mu b + g with b = g at
+        the first step, p <- p - lr b) on the models' mini-batches; returns their batch losses."""
+        h, z = self.stack.forward(xb, train=True, shared_input=shared)
+        losses = self.objective(h, z, yb)
+        grads = list(torch.autograd.grad(losses.sum(), self.params))
+        with torch.no_grad():
+            # separate products and sums (no alpha=: a fused a + alpha b rounds differently in the
+            # vectorised body and the scalar tail of a kernel, so bits would depend on B)
+            for lam, members in self.decays:
+                torch._foreach_add_([grads[i] for i in members], torch._foreach_mul([self.params[i] for i in members], lam))
+            if self.config.momentum and not first:
+                torch._foreach_mul_(self.momentum, self.config.momentum)
+                torch._foreach_add_(self.momentum, grads)
+            else:
+                torch._foreach_copy_(self.momentum, grads)
+            torch._foreach_sub_(self.params, torch._foreach_mul(self.momentum, lr))
+        return losses.detach()
+
+    def zero_model(self, b: int) -> None:
+        """Set model ``b`` (index within the group) and its momentum to 0 (a diverged model)."""
+        self.stack.zero_model(b)
+        with torch.no_grad():
+            for buf in self.momentum:
+                buf[b] = 0
+
+
+def _stacked(groups: Sequence[_Group], *parts: str) -> dict[str, torch.Tensor]:
+    """The groups' ``params`` / ``buffers`` / ``momentum`` tensors joined along the model dimension."""
+    out: dict[str, torch.Tensor] = {}
+    for part in parts:
+        per_group = [dict(zip(g.stack.trainable, g.momentum)) if part == "momentum" else getattr(g.stack, part)
+                     for g in groups]
+        out.update({name: torch.cat([t[name].detach() for t in per_group]) for name in per_group[0]})
+    return out
+
+
+def _run(pool: ThreadPoolExecutor | None, task: Callable[[int, threading.Event], None], count: int) -> None:
+    """``task(i, stop)`` for i = 0..count-1: task 0 on this thread, the others on ``pool``'s threads. When
+    task 0 raises (or Ctrl-C arrives), ``stop`` is set, which the other tasks check between steps."""
+    stop = threading.Event()
+    if pool is None:
+        for i in range(count):
+            task(i, stop)
+        return
+    futures = [pool.submit(task, i, stop) for i in range(1, count)]
+    try:
+        task(0, stop)
+    except BaseException:
+        stop.set()
+        wait(futures)
+        raise
+    for f in futures:
+        f.result()
+
+
+def _log(hist: History, t: int, groups: Sequence[_Group], obj: Objective, X: torch.Tensor, y: torch.Tensor,
          X_test: torch.Tensor | None, y_test: torch.Tensor | None, k: int, measure: MeasureFn | None) -> None:
-    h, z = _evaluate(stack, X)
+    h, z = _evaluate(groups, X)
     with torch.no_grad():
-        loss = obj(h, z, y.expand(stack.B, -1))
+        loss = obj(h, z, y.expand(h.shape[0], -1))
     alive = hist.diverged_epoch < 0
-    W = stack.params[CLASSIFIER].detach().transpose(1, 2)
+    W = torch.cat([g.stack.params[CLASSIFIER].detach() for g in groups]).transpose(1, 2)
     hist.W[t, alive] = W[alive].cpu().double().numpy()
     hist.loss[t, alive] = loss[alive].cpu().double().numpy()
     hist.train_acc[t, alive] = _class_accuracy(z, y, k)[alive].cpu().double().numpy()
     if X_test is not None and y_test is not None:
-        zt = _evaluate(stack, X_test.to(X.device))[1]
+        zt = _evaluate(groups, X_test.to(X.device))[1]
         hist.test_acc[t, alive] = _class_accuracy(zt, y_test.to(X.device), k)[alive].cpu().double().numpy()
     labels = y.cpu().numpy()
     for b in np.flatnonzero(alive):
@@ -398,27 +510,29 @@ def _log(hist: History, t: int, stack: StackedNets, obj: Objective, X: torch.Ten
                 hist.extra.setdefault(name, np.full(hist.loss.shape, np.nan))[t, b] = v
 
 
-def _state(epoch: int, stack: StackedNets, momentum: dict[str, torch.Tensor], gens: list[torch.Generator],
-           hist: History) -> dict:
+def _state(epoch: int, groups: Sequence[_Group], gens: list[torch.Generator], hist: History) -> dict:
     """A checkpoint of plain tensors and lists only (loadable with ``weights_only=True``)."""
     arrays = {"W": hist.W, "M": hist.M, "loss": hist.loss, "train_acc": hist.train_acc, "test_acc": hist.test_acc,
               "diverged_epoch": hist.diverged_epoch, **{f"extra.{k}": v for k, v in hist.extra.items()}}
-    return {"epoch": epoch, "params": {k: v.cpu() for k, v in stack.params.items()},
-            "buffers": {k: v.cpu() for k, v in stack.buffers.items()},
-            "momentum": {k: v.cpu() for k, v in momentum.items()}, "generators": [g.get_state() for g in gens],
+    return {"epoch": epoch, **{part: {k: v.cpu() for k, v in _stacked(groups, part).items()}
+                               for part in ("params", "buffers", "momentum")},
+            "generators": [g.get_state() for g in gens],
             "history": {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}}
 
 
-def _restore(state: dict, stack: StackedNets, momentum: dict[str, torch.Tensor], gens: list[torch.Generator],
-             hist: History, B: int) -> int:
-    if len(state["generators"]) != B or set(state["params"]) != set(stack.params):
+def _restore(state: dict, groups: Sequence[_Group], gens: list[torch.Generator], hist: History, B: int) -> int:
+    if len(state["generators"]) != B or set(state["params"]) != set(groups[0].stack.params):
         raise InputError("the checkpoint belongs to a different set of networks")
     with torch.no_grad():
-        for src, dst in ((state["params"], stack.params), (state["buffers"], stack.buffers), (state["momentum"], momentum)):
-            for name, v in src.items():
-                if dst[name].shape != v.shape:
-                    raise InputError(f"checkpoint tensor {name} has shape {tuple(v.shape)}, expected {tuple(dst[name].shape)}")
-                dst[name].copy_(v)
+        for g in groups:
+            momentum = dict(zip(g.stack.trainable, g.momentum))
+            for src, dst in ((state["params"], g.stack.params), (state["buffers"], g.stack.buffers),
+                             (state["momentum"], momentum)):
+                for name, v in src.items():
+                    if dst[name].shape[1:] != v.shape[1:] or v.shape[0] != B:
+                        raise InputError(f"checkpoint tensor {name} has shape {tuple(v.shape)}, expected "
+                                         f"{(B, *dst[name].shape[1:])}")
+                    dst[name].copy_(v[g.models])
     for g, s in zip(gens, state["generators"]):
         g.set_state(s)
     h = state["history"]

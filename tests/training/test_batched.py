@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import torch
@@ -25,15 +28,17 @@ def _run(nets, specs, obj, **kw):
     return train_batched(nets, [s.seed for s in specs], obj, DATA.X_train, DATA.y_train, CFG, [0, CFG.epochs], **kw)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("seeds", [(0, 0, 0), (0, 1, 2)])
-def test_batched_mlp_equals_each_model_trained_alone_bit_for_bit(seeds: tuple[int, ...]) -> None:
-    """CPU: model b of a 3-model MLP program ends with exactly (torch.equal) the parameters and logged
-    history of the same network trained alone (a program of one), shared or separate batch orders."""
+def test_batched_mlp_equals_each_model_trained_alone_bit_for_bit(seeds: tuple[int, ...], threads: int) -> None:
+    """CPU: model b of a 3-model MLP program, its models split over ``threads`` threads, ends with
+    exactly (torch.equal) the parameters and logged history of the same network trained alone (a
+    program of one on one thread), shared or separate batch orders."""
     specs = [RunSpec("CDT", g, s) for g, s in zip((-1.0, 0.0, 1.0), seeds)]
     obj = objective(DATA, specs)
-    hist = _run(_nets("mlp", specs), specs, obj)
+    hist = _run(_nets("mlp", specs), specs, obj, cpu_threads=threads)
     for b, net in enumerate(_nets("mlp", specs)):
-        alone = _run([net], [specs[b]], obj.select([b]))
+        alone = _run([net], [specs[b]], obj.select([b]), cpu_threads=1)
         assert set(alone.final) == set(hist.final) == set(net.state_dict())
         for name, value in alone.final.items():
             assert torch.equal(hist.final[name][b], value[0]), f"model {b}: {name} differs"
@@ -42,20 +47,69 @@ def test_batched_mlp_equals_each_model_trained_alone_bit_for_bit(seeds: tuple[in
     assert (hist.diverged_epoch == -1).all()
 
 
-@pytest.mark.parametrize("arch,seeds", [("cnn", (1, 1, 2)), ("resnet", (3, 3, 4))])
-def test_batched_conv_nets_agree_with_each_model_trained_alone(arch: str, seeds: tuple[int, ...]) -> None:
+@pytest.mark.parametrize("arch,seeds,threads", [("cnn", (1, 1, 2), 1), ("cnn", (1, 1, 2), 2), ("resnet", (3, 3, 4), 2)])
+def test_batched_conv_nets_agree_with_each_model_trained_alone(arch: str, seeds: tuple[int, ...], threads: int) -> None:
     """Convolutions are batched as grouped convolutions, whose weight gradients sum in another order
     than a single model's (not bit for bit): after 3 epochs (21 steps) every tensor of model b agrees
     with the model trained alone to 1e-5 relative to the tensor's largest entry (float32 rounding is
     6e-8 per operation; a model mixed up with another, or a wrong step, is off by > 1e-2)."""
     specs = [RunSpec("CDT", g, s) for g, s in zip((-1.0, 0.0, 1.0), seeds)]
     obj = objective(DATA, specs)
-    hist = _run(_nets(arch, specs), specs, obj)
+    hist = _run(_nets(arch, specs), specs, obj, cpu_threads=threads)
     for b, net in enumerate(_nets(arch, specs)):
         alone = _run([net], [specs[b]], obj.select([b]))
         for name, value in alone.final.items():
             scale = float(value[0].abs().max()) or 1.0
             assert float((hist.final[name][b] - value[0]).abs().max()) <= 1e-5 * scale, f"model {b}: {name}"
+
+
+def test_stacked_mlp_forward_is_the_modules_forward() -> None:
+    """The MLP runs as batched matrix products (not vmap): model b's features and logits are exactly
+    (torch.equal) those of its nn.Module, for a shared batch and for one batch per model."""
+    from training.batched import StackedNets
+
+    specs = [RunSpec("CDT", g, 0) for g in (-1.0, 0.0, 1.0)]
+    nets = _nets("mlp", specs)
+    stack = StackedNets(nets)
+    assert stack.layers is not None
+    x = DATA.X_train[:50]
+    per_model = torch.stack([DATA.X_train[b:b + 50] for b in range(3)])
+    with torch.no_grad():
+        for inputs, shared in ((x, True), (per_model, False)):
+            h, z = stack.forward(inputs, train=True, shared_input=shared)
+            for b, net in enumerate(nets):
+                xb = inputs if shared else inputs[b]
+                assert torch.equal(h[b], net.features(xb)) and torch.equal(z[b], net(xb)), b
+
+
+def test_a_failing_thread_stops_the_program() -> None:
+    """An error on any thread of the program is raised by train_batched; an error on the calling
+    thread makes the other threads stop at their next step instead of finishing the epoch."""
+    from training.batched import _run
+
+    calls = []
+
+    def task(i: int, stop) -> None:  # noqa: ANN001
+        for step in range(1000):
+            if stop.is_set():
+                calls.append((i, step))
+                return
+            if i == 0 and step == 3:
+                raise KeyboardInterrupt
+            time.sleep(0.001)
+
+    with ThreadPoolExecutor(2) as pool:
+        with pytest.raises(KeyboardInterrupt):
+            _run(pool, task, 3)
+    assert sorted(i for i, _ in calls) == [1, 2] and all(step < 1000 for _, step in calls)
+
+    def failing(i: int, stop) -> None:  # noqa: ANN001
+        if i == 2:
+            raise ValueError("model group 2")
+
+    with ThreadPoolExecutor(2) as pool:
+        with pytest.raises(ValueError, match="group 2"):
+            _run(pool, failing, 3)
 
 
 def _plain_loop(net: torch.nn.Module, spec: RunSpec) -> torch.nn.Module:
@@ -134,7 +188,7 @@ def test_resume_from_checkpoint_is_bit_identical(tmp_path) -> None:
     ckpt = tmp_path / "ckpt.pt"
     with pytest.raises(KeyboardInterrupt):
         train_batched(_nets("resnet", specs), [0, 1], obj, DATA.X_train, DATA.y_train, CFG, [0, 1, 2, 3],
-                      checkpoint=ckpt, measure=stop_at_two, **kw)
+                      checkpoint=ckpt, checkpoint_interval=0, measure=stop_at_two, **kw)
     state = torch.load(ckpt, weights_only=True)
     assert state["epoch"] == 2
     resumed = train_batched(_nets("resnet", specs), [0, 1], obj, DATA.X_train, DATA.y_train, CFG, [0, 1, 2, 3],
