@@ -354,6 +354,8 @@ def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective
            device: torch.device, checkpoint: str | Path | None, interval: float, resume: dict | None, progress: bool,
            measure: MeasureFn | None, threads: int, pool: ThreadPoolExecutor | None) -> History:
     B, n = len(nets), int(y.numel())
+    if B == 0:
+        raise InputError("need at least one network")
     if len(seeds) != B:
         raise InputError(f"need one seed per network: {B} nets, {len(seeds)} seeds")
     if config.batch_size > n:

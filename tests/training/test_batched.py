@@ -213,6 +213,8 @@ def test_bad_arguments_are_input_errors() -> None:
                       SGDConfig(epochs=1, batch_size=1000), [0])
     with pytest.raises(InputError, match="momentum"):
         SGDConfig(momentum=1.0)
+    with pytest.raises(InputError, match="at least one network"):
+        train_batched([], [], obj, DATA.X_train, DATA.y_train, CFG, [0])
     with pytest.raises(InputError, match="checkpoint_interval must be >= 0"):
         train_batched(_nets("mlp", specs), [0], obj, DATA.X_train, DATA.y_train, CFG, [0], checkpoint_interval=-1)
     with pytest.raises(InputError, match="cpu_threads"):
