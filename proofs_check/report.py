@@ -32,6 +32,9 @@ from theory.core.vocabulary import Paper, Status
 from theory.infra.atomic import replace_directory, write_atomic
 from theory.infra.jsonout import dumps
 
+#: the data the deep-net claims train on unless ``igeom verify --cifar10`` names a copy (provenance)
+DIGITS = "sklearn digits"
+
 T = TypeVar("T")
 
 LEVEL_NAMES = ("quick", "full")
@@ -220,7 +223,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
 
 
 def _write_set(out: Path, level: str, records: list[CheckRecord], start: float,
-               claims: list[Claim] | None = None, deep_nets: str = "sklearn digits") -> Report:
+               claims: list[Claim] | None = None, deep_nets: str = DIGITS) -> Report:
     """Figures, formula sheet and the three reports into ``out`` (a fresh directory); failures listed.
     With ``claims`` (a filtered run) only the figures of their papers and the errata of those claims."""
     from theory.formula_sheet import formula_sheet, sheet_blocks
@@ -251,7 +254,7 @@ def _write_set(out: Path, level: str, records: list[CheckRecord], start: float,
 
 def write_report(out_dir: str | Path, level: str = "quick",
                  progress: Callable[[CheckRecord], None] | None = None, claims: list[Claim] | None = None,
-                 deep_nets: str = "sklearn digits") -> Report:
+                 deep_nets: str = DIGITS) -> Report:
     """Run the registry and write every report file into ``out_dir``, as one unit.
 
     The set is written into a temporary directory beside ``out_dir`` and then replaces ``out_dir`` as a

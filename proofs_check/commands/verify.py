@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
     """Run the (filtered) registry, stream one entry per check, write the report, print the headline."""
     from proofs_check import report as registry_run
     from proofs_check.render import headline_markdown
-    from proofs_check.report import check_out_dir, planned_checks, select_claims, write_report
+    from proofs_check.report import DIGITS, check_out_dir, planned_checks, select_claims, write_report
     from theory.infra.jsonout import print_json
 
     filtered = bool(args.paper or args.claim)
     claims = select_claims(registry_run.all_claims(), args.paper, args.claim) if filtered else None
-    data, deep_nets = contextlib.nullcontext(), "sklearn digits"
+    data, deep_nets = contextlib.nullcontext(), DIGITS
     if args.cifar10 is not None:
         from proofs_check.claims.deepnets import cifar10
         from theory.core.errors import InputError
