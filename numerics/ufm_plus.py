@@ -227,9 +227,11 @@ def deviation_scale(predicted: dict[str, np.ndarray]) -> float:
     return max(1.0, float(np.max(np.abs(finite)))) if finite.size else 1.0
 
 
-def _lbfgsb(problem: UFMPlusProblem, v0: np.ndarray, tol: float, max_iter: int, rounds: int) -> np.ndarray:
+def _lbfgsb(problem: UFMPlusProblem, v0: np.ndarray, tol: float, max_iter: int,
+            rounds: int) -> tuple[np.ndarray, int]:
     """L-BFGS-B from v0, restarted (fresh curvature memory) up to ``rounds`` times until the KKT
-    residual is at most ``tol`` or stalls (it cannot resolve objective changes below ~1e-16 f)."""
+    residual is at most ``tol`` or stalls (it cannot resolve objective changes below ~1e-16 f).
+    Returns the end point and the number of L-BFGS-B iterations actually run."""
     kd = problem.k * problem.d
     bounds = [(None, None)] * kd + [(0.0, None)] * (v0.size - kd)
 
@@ -238,15 +240,16 @@ def _lbfgsb(problem: UFMPlusProblem, v0: np.ndarray, tol: float, max_iter: int, 
         f, gW, gH = problem.value_and_gradient(W, H)
         return f, np.concatenate([gW.ravel(), gH.ravel()])
 
-    v = v0
+    v, iterations = v0, 0
     for _ in range(rounds):
         res = minimize(fun, v, jac=True, method="L-BFGS-B", bounds=bounds,
                        options={"maxiter": max_iter, "maxfun": 2 * max_iter, "ftol": 1e-16,
                                 "gtol": tol / 10, "maxcor": 30})
         v = res.x
+        iterations += int(res.nit)
         if problem.kkt_residual(*problem.split(v)) <= tol:
             break
-    return v
+    return v, iterations
 
 
 def _newton_polish(problem: UFMPlusProblem, v: np.ndarray, steps: int = 10) -> np.ndarray:
@@ -315,25 +318,36 @@ def solve(problem: UFMPlusProblem, starts: int = 5, seed: int = 0, pg_tol: float
     kd, dn = problem.k * problem.d, problem.d * problem.labels.size
     values = np.full(starts, np.nan)
     best: tuple[float, np.ndarray, float, float] | None = None
-    worst_residual = 0.0
+    smallest_residual = math.inf
+    iterations = 0
+    zero = np.zeros(kd + dn)
+    zero_value = problem.value_and_gradient(*problem.split(zero))[0]   # log K exactly: W H = 0
     # tiny matrices: a multi-threaded BLAS only adds synchronisation cost (8-40x slower here)
     with threadpool_limits(limits=1, user_api="blas"):
         for s in range(starts):
             v = np.concatenate([rng.standard_normal(kd), rng.random(dn)])
             for stage in stages:
-                v = _lbfgsb(stage, v, LBFGS_TOL, max_iter, rounds)
+                v, nit = _lbfgsb(stage, v, LBFGS_TOL, max_iter, rounds)
+                iterations += nit
             v = _newton_polish(problem, v)
+            if problem.value_and_gradient(*problem.split(v))[0] >= zero_value:
+                # The start ended no lower than W = H = 0, which is an exact KKT point of (4) (every
+                # gradient term has a factor W or H). There the relative residual is 0/0 and, at
+                # iterates that only approach 0, ~1 whatever the accuracy (every term is tiny and none
+                # dominates), so the verdict would hang on rounding: take the zero point itself.
+                v = zero.copy()
             W, H = problem.split(v)
             value, relative = problem.value_and_gradient(W, H)[0], problem.relative_kkt_residual(W, H)
-            worst_residual = max(worst_residual, relative)
+            smallest_residual = min(smallest_residual, relative)
             if relative <= pg_tol and np.isfinite(value):
                 values[s] = value
                 if best is None or value < best[0]:
                     best = (value, v, problem.kkt_residual(W, H), relative)
     if best is None:
-        raise ComputationError(f"UFM+ solver: none of {starts} starts converged (relative KKT residual "
-                               f"{worst_residual:.3g} > {pg_tol:.3g} after {rounds} x {max_iter} L-BFGS-B iterations "
-                               "and the Newton polish)")
+        raise ComputationError(f"UFM+ solver: none of {starts} starts converged (smallest relative KKT "
+                               f"residual {smallest_residual:.3g} > {pg_tol:.3g} after {iterations} L-BFGS-B "
+                               f"iterations in all over {len(stages)} continuation stages, at most {rounds} x "
+                               f"{max_iter} per stage, and the Newton polish)")
     value, v, residual, relative = best
     W, H = problem.split(v)
     W, H = W.copy(), H.copy()

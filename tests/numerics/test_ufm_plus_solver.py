@@ -119,6 +119,34 @@ def test_complete_collapse_gives_zero_solution() -> None:
     assert sol.objective == pytest.approx(math.log(4), abs=OBJ_TOL)
 
 
+@pytest.mark.parametrize("scale", [1e-3, 1e-9, 1e-30])
+def test_complete_collapse_does_not_hang_on_how_close_to_zero_a_start_ends(monkeypatch, scale: float) -> None:
+    # eq. (18) holds for counts (3, 2) at lambda = 0.2569 (N^2/n_A = 12.5 >= (K-1)/(K lambda^2) = 7.6).
+    # Where L-BFGS-B stops at a point near, not at, W = H = 0 depends on the BLAS and the CPU; there the
+    # relative KKT residual is ~1 whatever the distance (every gradient term is tiny). Emulate stops at
+    # several distances: the solver must return the exact zero minimiser every time.
+    import numerics.ufm_plus as module
+    problem = UFMPlusProblem([3, 2], 0.2569, 0.2569, 3)
+    near = scale * np.random.default_rng(1).random(problem.k * problem.d + problem.d * 5)
+    assert problem.relative_kkt_residual(*problem.split(near)) > 1e-3     # the criterion is meaningless there
+    monkeypatch.setattr(module, "_lbfgsb", lambda stage, v, tol, max_iter, rounds: (near.copy(), 7))
+    sol = solve(problem, starts=2)
+    assert not np.any(sol.W) and not np.any(sol.H)
+    assert sol.objective == math.log(2) and sol.relative_kkt_residual == 0.0 and sol.converged_starts == 2
+
+
+def test_zero_point_is_not_taken_below_the_collapse_threshold() -> None:
+    # negative control: at lambda = 0.1 (N^2/n_A = 12.5 < (K-1)/(K lambda^2) = 50) the minimiser is not 0,
+    # and the solver's answer lies strictly below log K
+    sol = solve(UFMPlusProblem([3, 2], 0.1, 0.1, 3), starts=2)
+    assert sol.objective < math.log(2) - 1e-3 and np.abs(sol.H).max() > 0.1
+
+
+def test_non_convergence_message_counts_the_iterations_that_ran() -> None:
+    with pytest.raises(ComputationError, match=r"after \d+ L-BFGS-B iterations in all over 4 continuation stages"):
+        solve(UFMPlusProblem([3, 2], 1e-2, 1e-2, 2), starts=1, pg_tol=1e-30)
+
+
 def test_non_convergence_raises_computation_error() -> None:
     # a KKT tolerance below what float64 can reach: no start converges
     with pytest.raises(ComputationError, match="converged"):
