@@ -25,6 +25,10 @@ D, LR, SEEDS = 6, 0.5, (0, 1, 2)
 CE_REACHED = 1e-9  # after 1000 epochs; a linear rate reaches rounding level (~1e-16) well before
 DR_EXPONENT, DR_EXPONENT_TOL = -0.5, 0.05  # derived above; tolerance for the pre-asymptotic range fitted
 FINDING_RATIO = 10.0
+DISTANCE_FLOOR = 1e-12
+"""Distances to h* below this count as this in the DR / CE ratio: CE reaches rounding level (1e-15 and
+below) well within 300 epochs, and where exactly it stops there depends on the CPU and the BLAS (a ratio
+of 1.6e14 on one configuration, 2.0e14 on another); the floor makes the figure machine-independent."""
 
 
 def _ce_reaches_h_star() -> Outcome:
@@ -54,10 +58,11 @@ def _dr_rate() -> Outcome:
 def _dr_slower_than_ce() -> Outcome:
     ce = train_dlpm(ETFLoss.CE, COUNTS, D, 300, LR, seed=0).distance[-1]
     dr = train_dlpm(ETFLoss.DR, COUNTS, D, 300, LR, seed=0).distance[-1]
-    ratio = float(dr / max(ce, np.finfo(float).tiny))
+    ratio = float(dr / max(ce, DISTANCE_FLOOR))
     return at_least(ratio, FINDING_RATIO,
                     f"after 300 epochs from the same start, lr {LR}: DR distance {dr:.3g}, CE distance {ce:.3g} "
-                    f"(figure: DR / CE; the finding holds when the figure is at least {FINDING_RATIO:g})")
+                    f"(figure: DR / max(CE, {DISTANCE_FLOOR:g}); the finding holds when the figure is at least "
+                    f"{FINDING_RATIO:g})")
 
 
 CLAIMS = [
