@@ -110,7 +110,7 @@ def experiments() -> dict[str, float]:
     for name in ("deepnet-gamma", "nc-relu", "etf-dr"):
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "proofs_check.cli", "experiment", name, "--out", tmp, "--json"],
+            subprocess.run([sys.executable, "-m", "igeom.cli", "experiment", name, "--out", tmp, "--json"],
                            check=True, stdout=subprocess.DEVNULL)
             out[name] = time.perf_counter() - t0
     return out

@@ -7,7 +7,7 @@ in <= 30 s and <= 2 GB). Setting: long-tailed counts n_c = round(1000 * 100^(-c/
 (a few margins inactive at the optimum).
 
 * newton: ``numerics.large_k.solve_large_k`` + ``geometry()`` (what ``igeom check-param --predict-only``
-  runs above ``proofs_check.check_param.LARGE_K_MIN``), KKT certificate included.
+  runs above ``proofs_check.tasks.parameterization_check.LARGE_K_MIN``), KKT certificate included.
 * scs: ``numerics.cs_svm.solve_cs_svm(..., reduced=True)`` + ``geometry()``, the route before; run only
   for k <= ``--scs-max-k`` (its time grows like k^2.4 and its memory like k^2: 36 s / 1.1 GB at k = 400).
 

@@ -4,7 +4,7 @@ Data: an n x d float32 ``.npy`` (default 2,000,000 x 512 = 4.1 GB) of k = 100 cl
 unit Gaussian noise, labels uniform) written in chunks to a temporary directory (default /tmp) and deleted
 at the end. Targets: streaming peak RSS <= 1 GB and throughput >= 200 MB/s.
 
-* streaming: :func:`proofs_check.measure.measure` over :class:`proofs_check.feature_files.FeatureSource`
+* streaming: :func:`proofs_check.tasks.feature_measurement.measure` over :class:`proofs_check.tasks.feature_files.FeatureSource`
   (row batches read from the file, ClassStatistics in float64: class means, within-class scatter by
   Chan's update, NC1 through the d x k pseudo-inverse), end to end with the CE prediction.
 * one-shot: the way common NC-metric code does it: ``np.load`` the whole matrix, per class
@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 STREAMING = """
 import json, sys, time, numpy as np
-from proofs_check.feature_files import FeatureSource
-from proofs_check.measure import PredictionSpec, measure
+from proofs_check.tasks.feature_files import FeatureSource
+from proofs_check.tasks.feature_measurement import PredictionSpec, measure
 t = time.perf_counter()
 res = measure(FeatureSource.open(sys.argv[1]), np.load(sys.argv[2]), None, PredictionSpec("CE"))
 print(json.dumps({"seconds": time.perf_counter() - t, "nc1": res.nc["nc1"]}))

@@ -8,13 +8,13 @@ shared; the figures mean little when the load exceeds the core count):
    embedded workers (``--threads-per-worker 1``), alternated, median of ``--repeats``; ratio 1/2.
    (a) whole ``igeom sweep SPEC --workers N`` commands, each a fresh process: wall time and CPU-seconds
    of the process and all its children (imports, cluster start and stop included);
-   (b) :func:`proofs_check.sweep.engine.run_sweep` in this process (cluster start and stop included),
+   (b) :func:`igeom.sweep.engine.run_sweep` in this process (cluster start and stop included),
    after one warm-up cluster so that neither side pays the forkserver's one-time imports.
    Reference without Dask, same tasks: this process running them one after the other, against a
-   2-process ``concurrent.futures`` pool (spawned) running :func:`~proofs_check.sweep.engine.execute`:
+   2-process ``concurrent.futures`` pool (spawned) running :func:`~igeom.sweep.engine.execute`:
    the speed-up the machine itself grants two processes at that moment (on a machine shared through
    per-user CPU shares it stays near 1 whatever the engine).
-2. Scheduling overhead: ``--noop`` no-op tasks through :func:`proofs_check.sweep.engine.run_tasks`
+2. Scheduling overhead: ``--noop`` no-op tasks through :func:`igeom.sweep.engine.run_tasks`
    on a warm 2-worker LocalCluster (submit, run, gather, one callback each): wall time per task.
 3. Resume: a finished 100-task ``geometry`` sweep (R x gamma = 10 x 10) run again: wall time of
    ``run_sweep`` (read the Parquet file, build and hash the tasks, skip them all), median of 5.
@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from proofs_check.sweep.engine import dask_client, run_sweep, run_tasks
-from proofs_check.sweep.spec import Task, parse_spec
+from igeom.sweep.engine import dask_client, run_sweep, run_tasks
+from igeom.sweep.spec import Task, parse_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +79,7 @@ def timed_command(spec_path: Path, workers: int) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "proofs_check.cli", "sweep", str(spec_path), "--workers", str(workers),
+        subprocess.run([sys.executable, "-m", "igeom.cli", "sweep", str(spec_path), "--workers", str(workers),
                         "--threads-per-worker", "1", "--out", out], check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
         seconds = time.perf_counter() - t0
@@ -106,7 +106,7 @@ def without_dask(spec) -> tuple[float, float]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from proofs_check.sweep.engine import execute
+    from igeom.sweep.engine import execute
 
     tasks = spec.tasks()
     t0 = time.perf_counter()

@@ -38,7 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
-    igeom = [sys.executable, "-m", "proofs_check.cli", "geometry", "--loss", "CDT", "--k", "10", "--k-minor", "5",
+    igeom = [sys.executable, "-m", "igeom.cli", "geometry", "--loss", "CDT", "--k", "10", "--k-minor", "5",
              "--R", "10", "--gamma", "0.5", "--json"]
     cold, cached, cli_sym, cli_num = [], [], [], []
     for _ in range(args.repeats):

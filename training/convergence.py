@@ -4,7 +4,7 @@ one recipe.
 
 :func:`study` trains the sweep per recipe and returns, per loss and gamma, the three App. A.4 distances
 after the last epoch; :func:`markdown` renders that table. ``igeom experiment convergence`` and
-``igeom experiment figures`` (:mod:`proofs_check.experiments`) are the commands that run them.
+``igeom experiment figures`` (:mod:`igeom.experiment_kinds`) are the commands that run them.
 """
 
 from __future__ import annotations

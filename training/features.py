@@ -4,7 +4,7 @@ A forward hook on a chosen module records either its input (hook the final ``nn.
 penultimate feature h and the weight is the classifier W, rows w_c) or its output (hook the feature layer);
 a DataLoader is run through the model under ``torch.no_grad()`` on any device, and each batch is folded
 into a :class:`theory.core.streaming.ClassStatistics` in float64 on the CPU, so the features never sit in
-memory whole. The result goes to :func:`proofs_check.measure.measure_statistics`.
+memory whole. The result goes to :func:`proofs_check.tasks.feature_measurement.measure_statistics`.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ import functools
 
 import numpy as np
 
-from proofs_check.check_param import check_parameterization
+from proofs_check.tasks.parameterization_check import check_parameterization
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least, premise_not_met, within
 from theory.core.tolerances import (GRID_SLACK, PAPER_RECIPE_DISTANCE, SIGNIFICANT_DIFFERENCE, SLOWDOWN_MARGIN,

@@ -91,11 +91,11 @@ def experiment_config(name: str, data_dir: str) -> Any:
     builds (the experiment module's own ``config``)."""
     import importlib
 
-    from proofs_check.cli import build_parser
+    from igeom.cli import build_parser
 
     args = build_parser().parse_args(["experiment", name, "--dataset", "cifar10", "--data", data_dir,
                                       *CIFAR10_SETTINGS[name]])
-    return importlib.import_module(f"proofs_check.experiments.{name.replace('-', '_')}").config(args)
+    return importlib.import_module(f"igeom.experiment_kinds.{name.replace('-', '_')}").config(args)
 
 
 def _default(name: str, digits: Any) -> Any:

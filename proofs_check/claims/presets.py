@@ -3,7 +3,7 @@
 The presets come from other papers (LA: Menon et al. 2021; balanced softmax: Ren et al. 2020; LDAM: Cao
 et al. 2019; VS: Kini et al. 2021); the statements are the implicit-bias consequences of behnia2023 Sec. 3
 (gradient descent follows the CS-SVM of the logit scaling, eq. 3), so the claims are filed under behnia2023.
-Training: :func:`proofs_check.preset_geometry.sgd_rows` (full-batch loss-normalised GD, lr 300, float64, the
+Training: :func:`proofs_check.tasks.preset_geometry.sgd_rows` (full-batch loss-normalised GD, lr 300, float64, the
 recipe of the behnia2023 training claims); figures are the largest W / M / WM distance (App. A.4).
 
 Quick: STEP counts 8,8,2,2 (d = 6, 500 epochs; measured own-prediction distances 0.002-0.008). Full: the long
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 
-from proofs_check.preset_geometry import CHANGED
+from proofs_check.tasks.preset_geometry import CHANGED
 from proofs_check.model import Check, Claim, Outcome
 from theory.core.vocabulary import Criterion, Paper, Preset
 
@@ -34,7 +34,7 @@ SETTINGS = {True: ((8, 8, 2, 2), 6, 500), False: ((40, 21, 12, 6, 3, 2), 8, 6000
 
 @functools.lru_cache(maxsize=None)
 def _rows(quick: bool) -> dict:
-    from proofs_check.preset_geometry import CASES, sgd_rows
+    from proofs_check.tasks.preset_geometry import CASES, sgd_rows
 
     counts, d, epochs = SETTINGS[quick]
     wanted = set(ADDITIVE) | set(MULTIPLICATIVE)

@@ -1,0 +1,154 @@
+"""``igeom check-param``: a new logit-scaling parameterization against its predicted geometry."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from igeom.commands._args import integer, real
+from igeom.commands._guard import add_force_argument, guards_output
+from igeom.commands._table import add_format_arguments
+from theory.core.errors import InputError
+from theory.core.vocabulary import Preset
+
+if TYPE_CHECKING:
+    from proofs_check.tasks.parameterization_check import Prediction
+    from theory.core.parameterization import Parameterization
+
+
+def _counts(text: str) -> list[int]:
+    """Counts ``n1,n2,...`` or a profile ``step:...`` / ``exp:...`` (:func:`theory.core.profiles.parse_counts`)."""
+    from theory.core.profiles import parse_counts
+
+    try:
+        return parse_counts(text).tolist()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``check-param``."""
+    p = sub.add_parser("check-param", help="predicted geometry of a new logit-scaling matrix vs SGD",
+                       description="Solve the CS-SVM of a k x k positive logit-scaling matrix (entry [y, c] "
+                       "multiplies logit c for label y) as a certified convex program, train the UFM with SGD on "
+                       "the corresponding loss, and report the distances between normalised Gram matrices.")
+    source = p.add_mutually_exclusive_group(required=True)  # where the parameterization comes from
+    source.add_argument("--scaling", metavar="FILE", help="k x k matrix, .csv (rows) or .json (nested lists)")
+    source.add_argument("--loss", choices=Preset.names(), metavar="PRESET",
+                        help=f"a loss preset instead of --scaling ({', '.join(Preset.names())}); with --predict-only")
+    p.add_argument("--gamma", type=real, help="with --loss: wCE weights n_c^-gamma; CDT/LDT/VS delta_c = (n_c/n_max)^gamma")
+    p.add_argument("--tau", type=real, help="with --loss: LA and VS offsets -tau log(prior) (default 1)")
+    p.add_argument("--ldam-c", type=real, help="with --loss LDAM: margins C n_c^(-1/4)")
+    p.add_argument("--counts", required=True, type=_counts, help="class counts n1,n2,... or a profile step:K,K_MINOR,R[,N_MIN] / exp:K,R[,N_MAX]")
+    p.add_argument("--iota", metavar="FILE", help="additive offsets (k numbers), .csv or .json")
+    p.add_argument("--epochs", type=integer, default=3000, help="SGD epochs (default 3000)")
+    p.add_argument("--d", type=integer, help="UFM width (default k)")
+    p.add_argument("--seed", type=integer, default=0, help="seed of SGD's initialisation (default 0)")
+    p.add_argument("--predict-only", action="store_true",
+                   help="print the certified prediction (Gram matrices at the SVM normalisation) without training")
+    p.add_argument("--out", help="directory for check_param.json and check_param.png (prediction.json with --predict-only)")
+    add_format_arguments(p, "one row per class: predicted norms, squared-norm ratios and cos(w_c, mu_c), "
+                         "predicted and after SGD (with --predict-only: the prediction only)")
+    add_force_argument(p)
+    return p
+
+
+def _parameterization(args: argparse.Namespace) -> "Parameterization":
+    """The parameterization named by the arguments: ``--scaling`` with optional ``--iota``, or the
+    offset-free parameterization whose CS-SVM predicts a ``--loss`` preset's geometry (offsets, margins and
+    weights do not enter behnia2023 eq. 3; theory.core.presets)."""
+    from proofs_check.tasks.parameterization_check import read_matrix
+    from theory.core.parameterization import Parameterization
+
+    if args.loss is not None:
+        from theory.core.presets import preset_loss
+
+        if not args.predict_only:
+            raise InputError("--loss PRESET needs --predict-only (SGD on a preset's loss: igeom experiment presets)")
+        if args.iota is not None:
+            raise InputError("--iota goes with --scaling, not with --loss")
+        if Preset.parse(args.loss) is Preset.FOCAL:
+            raise InputError("focal loss is not a logit-scaling loss: no max-margin (CS-SVM) prediction exists")
+        options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
+        return preset_loss(args.loss, args.counts, **{k: v for k, v in options.items() if v is not None}
+                           ).svm_parameterization()
+    given = [name for name, value in (("--gamma", args.gamma), ("--tau", args.tau), ("--ldam-c", args.ldam_c))
+             if value is not None]
+    if given:
+        raise InputError(f"{', '.join(given)} go with --loss PRESET, not with --scaling")
+    iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
+    return Parameterization.custom(read_matrix(args.scaling), iota)
+
+
+def _print_prediction(prediction: "Prediction") -> None:
+    """Text form of ``--predict-only``: program, certificate, per-class norms (a summary when k > 20)."""
+    geo, cert = prediction.geometry, prediction.certificate
+    print(f"prediction: {prediction.program} program, certified (relative gap {cert.relative_gap:.1e}, "
+          f"rank {cert.rank}), k = {geo.k}, ||W||^2 + ||H||^2 = {cert.primal_objective:.6g}, "
+          f"{prediction.seconds:.1f} s")
+    rows = prediction.class_rows()
+    if geo.k <= 20:
+        print("class  count  ||w_c||  ||mu_c||  cos(w_c, mu_c)")
+        for r in rows:
+            print(f"{r['class']:5d}  {r['count']:5g}  {r['w_norm']:7.4f}  {r['mu_norm']:8.4f}  {r['cos_w_mu']:14.4f}")
+        return
+    for name, key in (("||w_c||", "w_norm"), ("||mu_c||", "mu_norm"), ("cos(w_c, mu_c)", "cos_w_mu")):
+        values = sorted(r[key] for r in rows)
+        print(f"{name}: min {values[0]:.4f}  median {values[len(values) // 2]:.4f}  max {values[-1]:.4f}")
+    print("(--json or --out for the Gram matrices)")
+
+
+@guards_output("out", "--out")
+def run(args: argparse.Namespace) -> int:
+    """Read the inputs, run the check (or only the prediction), print and write the results."""
+    from pathlib import Path
+
+    from proofs_check.tasks.parameterization_check import check_parameterization, class_rows, estimate, plot, predict
+    from igeom.commands._table import write_csv
+    from theory.infra import budget
+    from theory.infra.atomic import write_atomic
+    from theory.infra.jsonout import dumps, print_json
+
+    param = _parameterization(args)
+    if args.predict_only:
+        prediction = predict(param, args.counts)
+        obj = prediction.as_dict()
+        if args.out is not None:
+            path = write_atomic(Path(args.out) / "prediction.json", dumps(obj, indent=1))
+            sys.stderr.write(f"igeom: wrote {path}\n")
+        if args.json:
+            print_json(obj)
+        elif args.csv:
+            write_csv(prediction.class_rows())
+        else:
+            _print_prediction(prediction)
+        return 0
+    budget.require_within(estimate(args.counts, epochs=args.epochs, d=args.d), args.force)
+    result = check_parameterization(param.scaling, args.counts, param.offsets, epochs=args.epochs, d=args.d,
+                                    seed=args.seed)
+    obj = result.as_dict()
+    if args.out is not None:
+        out = Path(args.out)
+        write_atomic(out / "check_param.json", dumps(obj, indent=1))
+        plot(result, out / "check_param.png")
+        sys.stderr.write(f"igeom: wrote {out / 'check_param.json'} and {out / 'check_param.png'}\n")
+    if args.json:
+        print_json(obj)
+        return 0
+    rows = class_rows(result)
+    if args.csv:
+        write_csv(rows)
+        return 0
+    d = result.distance
+    print(f"prediction: {result.program} convex program, certified (relative gap {result.certificate_gap:.1e})")
+    print(f"SGD: {result.epochs} epochs, training error {result.train_error:.3f}")
+    print(f"distances (App. A.4, normalised Gram matrices): W {d['W']:.4f}   M {d['M']:.4f}   WM {d['WM']:.4f}")
+    print(f"{'class':>5}{'count':>7}{'pred ||w_c||':>14}{'pred ||mu_c||':>15}"
+          f"{'squared-norm ratio ||w_c||^2/||w_1||^2':>40}{'cos(w_c, mu_c)':>26}")
+    print(f"{'':{5 + 7 + 14 + 15}}{'predicted':>20}{'SGD':>20}{'predicted':>13}{'SGD':>13}")
+    for r in rows:
+        print(f"{r['class']:>5}{r['count']:>7}{r['predicted.w_norm']:>14.6g}{r['predicted.mu_norm']:>15.6g}"
+              f"{r['predicted.w_sq_norm_ratio']:>20.6g}{r['sgd.w_sq_norm_ratio']:>20.6g}"
+              f"{r['predicted.cos_w_mu']:>13.6g}{r['sgd.cos_w_mu']:>13.6g}")
+    return 0

@@ -1,0 +1,46 @@
+"""``igeom experiment presets``: which loss presets change the implicit geometry, measured by SGD on the UFM
+(:mod:`proofs_check.tasks.preset_geometry`): per preset, the distance of the trained UFM to its own prediction and
+to CE's."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from igeom.commands._args import integer
+
+NAME = "presets"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``presets``."""
+    p = sub.add_parser(NAME, help="table: SGD distance of every loss preset to its own and to CE's prediction",
+                       description="Train the UFM with every loss preset (CE, wCE, LA, balanced softmax, LDAM, VS, CDT, "
+                       "LDT, focal) and measure the largest W/M/WM distance to the preset's predicted geometry and to "
+                       "CE's, on the given class counts.")
+    p.add_argument("--counts", default="step:4,2,4,2", help="class counts or profile (default step:4,2,4,2 = 8,8,2,2)")
+    p.add_argument("--epochs", type=integer, default=2000, help="full-batch GD epochs (default 2000)")
+    p.add_argument("--d", type=integer, help="UFM width (default k + 2)")
+    p.add_argument("--seed", type=integer, default=0, help="seed of the random initialisation (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the table (markdown) or JSON."""
+    from proofs_check.tasks.preset_geometry import CHANGED, sgd_rows
+    from theory.core.profiles import parse_counts
+
+    counts = parse_counts(args.counts)
+    rows = sgd_rows(counts, d=args.d, epochs=args.epochs, seed=args.seed)
+    if args.json:
+        print(json.dumps({"counts": counts.tolist(), "epochs": args.epochs, "rows": [r.as_dict() for r in rows]}))
+        return 0
+    print(f"counts {','.join(map(str, counts))}, {args.epochs} epochs; largest W/M/WM distance (App. A.4)")
+    print("| preset | options | to its own prediction | to CE's prediction | geometry changed |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        opts = ", ".join(f"{k}={v:g}" for k, v in r.options.items()) or "-"
+        own = "no prediction" if r.own is None else f"{r.own:.4f}"
+        print(f"| {r.preset} | {opts} | {own} | {r.to_ce:.4f} | {'yes' if r.to_ce > CHANGED else 'no'} |")
+    return 0
