@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
-from typing import Callable, Sequence
+import re
+from typing import Callable, Iterable, Sequence
 
 from theory.core.errors import InputError
-from theory.core.vocabulary import Word
+from theory.core.vocabulary import Preset, Word
 
 
 def real(text: str) -> float:
@@ -29,17 +31,64 @@ def integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
 
 
+#: a value that starts like a negative number or a negative grid (``-1``, ``-.5``, ``-1:1:3``) is a value,
+#: not an option, in every sub-command (``--gammas -1:1:3`` parses alike in ``geometry`` and ``train``)
+NEGATIVE_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d*\.?\d+:")
+
+
+def did_you_mean(text: str, names: Iterable[str]) -> str:
+    """``" (did you mean 'CDT'?)"`` for the spelling among ``names`` closest to ``text`` (difflib, case
+    ignored), or ``""`` when none is close."""
+    names = [str(n) for n in names]
+    lowered = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(str(text).strip().lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
+
+
+def invalid_choice(text: str, names: Sequence[str]) -> str:
+    """The one error of every choice flag: the value, the closest spelling, the choices."""
+    return f"invalid choice: {text!r}{did_you_mean(text, names)} (choose from {', '.join(names)})"
+
+
+def choice(names: Sequence[str]) -> Callable[[str], str]:
+    """argparse ``type`` for a fixed set of spellings: case-insensitive, returns the canonical spelling;
+    the error suggests the closest one."""
+    names = tuple(str(n) for n in names)
+
+    def parse(text: str) -> str:
+        for name in names:
+            if name.lower() == text.strip().lower():
+                return name
+        raise argparse.ArgumentTypeError(invalid_choice(text, names))
+
+    parse.__name__ = "choice"
+    return parse
+
+
+def one_grammar(parser: argparse.ArgumentParser) -> None:
+    """Give ``parser`` and every sub-parser below it the suite's one grammar: every option with string
+    choices parses them case-insensitively with a "did you mean" (an option with a ``type`` of its own
+    keeps it), and values that look like negative numbers or grids (``-1:1:3``) are values."""
+    parser._negative_number_matcher = NEGATIVE_VALUE
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                one_grammar(sub)
+        elif action.choices is not None and action.type is None and all(isinstance(c, str) for c in action.choices):
+            action.type = choice(tuple(action.choices))
+
+
 def word(cls: type[Word], among: Sequence[Word] | None = None) -> Callable[[str], Word]:
     """argparse ``type`` for a vocabulary word (:mod:`theory.core.vocabulary`): case-insensitive, limited
-    to ``among`` when given; the error lists the choices in their canonical spelling."""
+    to ``among`` when given; the error lists the choices in their canonical spelling and suggests the
+    closest one."""
     choices = tuple(cls) if among is None else tuple(among)
 
     def parse(text: str) -> Word:
         try:
             return cls.parse(text, choices)
         except InputError:
-            raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from "
-                                             f"{', '.join(c.value for c in choices)})") from None
+            raise argparse.ArgumentTypeError(invalid_choice(text, [c.value for c in choices])) from None
 
     parse.__name__ = cls.__name__.lower()
     return parse
@@ -50,6 +99,36 @@ def add_word_argument(p: argparse.ArgumentParser, flag: str, cls: type[Word], am
     """``p.add_argument(flag, ...)`` whose type and choices derive from the vocabulary class ``cls``."""
     choices = tuple(cls) if among is None else tuple(among)
     p.add_argument(flag, type=word(cls, choices), choices=choices, **kwargs)
+
+
+#: the flag of each loss hyperparameter (:data:`theory.core.presets.HYPERPARAMETERS`): errors name flags
+PRESET_FLAGS = {"gamma": "--gamma", "tau": "--tau", "ldam_c": "--ldam-c", "focal_gamma": "--focal-gamma"}
+#: the ``--loss`` choices of the commands that predict a geometry: every preset with a prediction (focal
+#: has none and says so; a custom matrix is ``--scaling FILE``, not a --loss word)
+PREDICTING_PRESETS = tuple(p for p in Preset if p is not Preset.CUSTOM)
+
+
+def preset_prediction_options(preset: str, args: argparse.Namespace) -> dict[str, object]:
+    """The hyperparameters of ``--loss preset`` for its predicted geometry, from the flags of ``args``:
+    InputError naming the flag for a flag the preset does not take or for a missing one that changes the
+    prediction (only gamma does); flags that do not change it (wCE's gamma, LDAM's C) are not demanded
+    (:func:`theory.core.presets.prediction_options`). Focal is refused first: it has no prediction."""
+    from theory.core.presets import HYPERPARAMETERS, PREDICTION_HYPERPARAMETERS, prediction_options
+
+    name = Preset.parse(preset)
+    if name is Preset.FOCAL:
+        raise InputError("--loss focal has no prediction: the focal loss is not a logit-scaling loss, so no "
+                         "max-margin prediction exists to compare with (SGD only: igeom experiment presets)")
+    given = {key: getattr(args, key) for key in PRESET_FLAGS if getattr(args, key, None) is not None}
+    extra = [PRESET_FLAGS[key] for key in given if key not in HYPERPARAMETERS[name]]
+    if extra:
+        raise InputError(f"--loss {name} takes no {', '.join(extra)}")
+    missing = [PRESET_FLAGS[key] for key in PREDICTION_HYPERPARAMETERS.get(name, ()) if key in PRESET_FLAGS
+               and key not in given]
+    if missing:
+        raise InputError(f"--loss {name} needs {' and '.join(missing)} (delta_c = (n_c/n_max)^gamma enters the "
+                         f"margins and sets the predicted geometry)")
+    return prediction_options(name, given)
 
 
 def add_step_arguments(p: argparse.ArgumentParser, with_delta: bool = True) -> None:

@@ -113,7 +113,7 @@ def _bad(tmp_path, files):
         "missing file": (["--features", p / "missing.npy", "--labels", lab], "does not exist"),
         "focal has no prediction": (["--features", f, "--labels", lab, "--loss", "focal", "--focal-gamma", "2"],
                                     "no max-margin prediction"),
-        "preset option mismatch": (["--features", f, "--labels", lab, "--loss", "LA", "--gamma", "1"], "takes no gamma"),
+        "preset option mismatch": (["--features", f, "--labels", lab, "--loss", "LA", "--gamma", "1"], "--loss LA takes no --gamma"),
         "relu without lambdas": (["--features", f, "--labels", lab, "--relu-features"], "--lambda-w"),
         "two-pass without classifier": (["--features", f, "--labels", lab, "--two-pass"], "needs the classifier"),
         "unknown preset": (["--features", f, "--labels", lab, "--loss", "hinge"], "invalid choice"),
