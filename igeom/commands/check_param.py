@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from proofs_check.tasks.parameterization_check import check_parameterization, class_rows, estimate, plot, predict
+    from proofs_check.tasks.prediction_verdict import check_param_verdict
     from igeom.commands._table import write_csv
     from theory.infra import budget
     from theory.infra.atomic import write_atomic
@@ -125,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
     budget.require_within(estimate(args.counts, epochs=args.epochs, d=args.d), args.force)
     result = check_parameterization(param.scaling, args.counts, param.offsets, epochs=args.epochs, d=args.d,
                                     seed=args.seed)
-    obj = result.as_dict()
+    verdict = check_param_verdict(result.distance, result.train_error)
+    obj = {**result.as_dict(), **verdict.as_dict()}
     if args.out is not None:
         out = Path(args.out)
         write_atomic(out / "check_param.json", dumps(obj, indent=1))
@@ -149,4 +151,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r['class']:>5}{r['count']:>7}{r['predicted.w_norm']:>14.6g}{r['predicted.mu_norm']:>15.6g}"
               f"{r['predicted.w_sq_norm_ratio']:>20.6g}{r['sgd.w_sq_norm_ratio']:>20.6g}"
               f"{r['predicted.cos_w_mu']:>13.6g}{r['sgd.cos_w_mu']:>13.6g}")
+    print(verdict.sentence)
     return 0

@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from proofs_check.tasks.feature_measurement import DEFAULT_BATCH_ROWS, measure, open_files, plot
+    from proofs_check.tasks.prediction_verdict import measure_verdict
     from theory.core.errors import InputError
     from theory.infra.atomic import write_atomic
 
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     spec = _spec(args)
     source, labels, W = open_files(args.features, args.labels, args.classifier)
     result = measure(source, labels, W, spec, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS, two_pass=args.two_pass)
-    obj = result.as_dict()
+    verdict = measure_verdict(result.distance, result.nc["nc1"])
+    obj = {**result.as_dict(), **verdict.as_dict()}
     text = json.dumps(obj, allow_nan=False)
     if args.out is not None:
         out = Path(args.out)
@@ -99,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
     d = result.distance
     print(f"distances (App. A.4, normalised Gram matrices): W {fmt(d['W'])}   M {fmt(d['M'])}   WM {fmt(d['WM'])}")
     nc = result.nc
-    print(f"NC1 {fmt(nc['nc1'])}   NC2 {fmt(nc['nc2'])} (ETF {fmt(nc['nc2_etf'])})   NC3 {fmt(nc['nc3'])}   "
-          f"NC4 {fmt(nc['nc4'])}")
+    nc3 = fmt(nc["nc3"]) if nc["nc3"] is not None else "n/a (needs --classifier)"
+    nc4 = (fmt(nc["nc4"]) if nc["nc4"] is not None else
+           "n/a (needs --two-pass)" if W is not None else "n/a (needs --classifier and --two-pass)")
+    print(f"NC1 {fmt(nc['nc1'])}   NC2 = the M distance above (to the simplex ETF: {fmt(nc['nc2_etf'])})   "
+          f"NC3 {nc3}   NC4 {nc4}")
+    print(verdict.sentence)
     return 0

@@ -281,7 +281,9 @@ def open_files(features: str, labels: str, classifier: str | None = None) -> tup
         raise InputError(f"features have {source.shape[0]} rows but {Path(labels).name} has {y.size} labels")
     W = None if classifier is None else read_classifier(classifier)
     if W is not None and W.shape[1] != source.shape[1]:
-        raise InputError(f"classifier is {W.shape[0]} x {W.shape[1]} but the features have d = {source.shape[1]}")
+        hint = (f"; it looks transposed: --classifier takes k x d (one row w_c per class), so save its transpose "
+                f"({W.shape[1]} x {W.shape[0]})" if W.shape[0] == source.shape[1] else "")
+        raise InputError(f"classifier is {W.shape[0]} x {W.shape[1]} but the features have d = {source.shape[1]}{hint}")
     return source, y, W
 
 
