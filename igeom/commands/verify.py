@@ -37,7 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--paper", type=word(Paper), choices=tuple(Paper), action="append", default=[],
                    help="only the claims of this paper (repeatable)")
     p.add_argument("--claim", action="append", default=[], metavar="ID",
-                   help="only this claim: its id or a unique prefix of it, e.g. 'dang2024 Thm 1' (repeatable)")
+                   help="only the claims whose id is or contains this text, case-insensitive, e.g. 'dang2024 Thm 1' "
+                   "or 'Thm 2' (repeatable; the selected ids are listed before the run)")
     p.add_argument("--cifar10", metavar="DIR", default=None,
                    help="train the deep-net claims (--level full) on the local CIFAR-10 copy in DIR (python batches "
                    "data_batch_1..5, test_batch; nothing is downloaded) with the papers' CIFAR-10 settings (ResNet-18 "
@@ -112,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
 
     papers = ", ".join(sorted({c.paper for c in claims})) if filtered else ", ".join(Paper.names())
     sys.stderr.write(f"igeom verify --level {args.level}: {total} checks of the claims of {papers}\n")
+    if args.claim:
+        sys.stderr.write(f"--claim selects {len(claims)} claim{'s' if len(claims) != 1 else ''}: "
+                         f"{'; '.join(c.id for c in claims)}\n")
     with data:
         report = write_report(args.out, args.level, progress, claims, deep_nets=deep_nets)
     s = report.summary()
