@@ -34,6 +34,10 @@ font-size:13px;vertical-align:top;text-align:left} th{background:#f3f3f3}
 details{margin:.3em 0} summary{cursor:pointer} .muted{color:#666;font-size:12px}
 .toc{columns:2;font-size:14px} .texd{margin:.5em 0;overflow-x:auto} figure{margin:1em 0}
 figure img{max-width:100%;border:1px solid #eee} code{font-size:12px}
+.banner{border:1px solid #bbb;border-radius:4px;padding:.4em .8em;margin:.6em 0} .banner ul{margin:.2em 0}
+table.headline th{overflow-wrap:anywhere;hyphens:auto} td,th{overflow-wrap:anywhere}
+@media (max-width:760px){body{padding:.6em} td,th{font-size:11px;padding:2px 3px} .toc{columns:1}
+table.headline th{font-weight:600}}
 """
 
 _BOOT = """
@@ -148,6 +152,63 @@ def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
              "| --- |" + " --- |" * len(_HEAD_COLUMNS)]
     lines += ["| " + " | ".join([str(r["paper"])] + [str(r[k]) for k, _ in _HEAD_COLUMNS]) + " |" for r in rows]
     return "\n".join(lines)
+
+
+#: the claim verdicts the report's banner names and links, worst first
+ATTENTION = (Status.ERROR, Status.FAIL, Status.INCONCLUSIVE)
+
+
+def attention(claims: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The claims a reader must look at, by verdict (error, fail, inconclusive; empty groups dropped)."""
+    claims = list(claims)
+    return [(str(status), [c["id"] for c in claims if c["status"] == status]) for status in ATTENTION
+            if any(c["status"] == status for c in claims)]
+
+
+def overall_verdict(claims: Iterable[Mapping[str, Any]]) -> str:
+    """One sentence: how many claims hold, and how many failed, errored or were inconclusive."""
+    claims = list(claims)
+    status = [c["status"] for c in claims]
+    held = status.count(Status.PASS) + status.count(Status.ERRATUM)
+    parts = [f"{len(ids)} {_BANNER_WORD[name]}" for name, ids in attention(claims)]
+    erratum = f" ({status.count(Status.ERRATUM)} as corrected by a recorded erratum)" if Status.ERRATUM in status else ""
+    if not parts:
+        return (f"All {len(claims)} claims checked hold{erratum}." if len(claims) != 1 else
+                f"The 1 claim checked holds{erratum}.")
+    return f"{held} of {len(claims)} claims hold{erratum}; {', '.join(parts)}."
+
+
+_BANNER_WORD = {Status.ERROR: "errored (the check could not run)", Status.FAIL: "failed",
+                Status.INCONCLUSIVE: "inconclusive (premise not met)"}
+
+
+def banner_html(claims: Iterable[Mapping[str, Any]]) -> str:
+    """The report's opening banner: the overall verdict, then every errored, failing and inconclusive claim
+    linked to its entry (green when there is none)."""
+    esc = html.escape
+    claims = list(claims)
+    groups = attention(claims)
+    worst = groups[0][0] if groups else Status.PASS
+    items = "".join(f"<li><b>{esc(_BANNER_WORD[name])}</b>: " + ", ".join(
+        f"<a href='#{anchor('claim', cid)}'>{esc(cid)}</a>" for cid in ids) + "</li>" for name, ids in groups)
+    return (f"<div id='verdict' class='banner {worst}'><p><b>{esc(overall_verdict(claims))}</b></p>"
+            + (f"<ul>{items}</ul>" if items else "") + "</div>")
+
+
+def _md_anchor(title: str) -> str:
+    """The anchor GitHub (and most Markdown viewers) give a heading: lower case, punctuation dropped,
+    spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
+def banner_markdown(claims: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The banner of report.md: the overall verdict, then every errored, failing and inconclusive claim
+    linked to its section."""
+    claims = list(claims)
+    lines = [f"**{overall_verdict(claims)}**", ""]
+    for name, ids in attention(claims):
+        lines.append(f"- {_BANNER_WORD[name]}: " + ", ".join(f"[{cid}](#{_md_anchor(cid)})" for cid in ids))
+    return lines + ([""] if len(lines) > 2 else [])
 
 
 CONSISTENCY_LABEL = "implementation consistency"
@@ -315,8 +376,9 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
         toc.append("<li><a href='#failures'>Failed report steps</a></li>")
     toc += ["<li><a href='#provenance'>Provenance</a></li>", "</ul>"]
     body = [f"<h1>implicit-geometry: verification report ({esc(str(doc['summary'].get('level', '')))})</h1>",
+            banner_html(claims),
             f"<p class='muted'>{esc(_provenance(doc.get('provenance', {})))}</p>",
-            "<table><tr><th>paper</th>" + "".join(f"<th>{t}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
+            "<table class='headline'><tr><th>paper</th>" + "".join(f"<th>{t}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
             "".join(toc)]
     if failures:
         body.append("<h2 id='failures'>Failed report steps</h2><ul>"
@@ -344,7 +406,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     heads = paper_headlines(claims, errata)
     cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731
     lines = [f"# implicit-geometry: verification report ({doc['summary'].get('level', '')})", "",
-             _provenance(doc.get("provenance", {})), "", headline_markdown(heads), ""]
+             *banner_markdown(claims), _provenance(doc.get("provenance", {})), "", headline_markdown(heads), ""]
     if doc.get("failures"):
         lines += ["## Failed report steps", ""] + [f"- {f['step']}: {f['error']}" for f in doc["failures"]]
     for row in heads:
@@ -361,8 +423,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             for ch in c["checks"]:
                 er = f" (erratum {ch['erratum']})" if ch.get("erratum") else ""
                 tag = f"[{CONSISTENCY_LABEL}] " if ch.get("consistency") else ""
+                why = f"; {ch.get('detail')}" if ch["status"] in ATTENTION and ch.get("detail") else ""
                 lines.append(f"- {ch['level']}: {tag}{ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
-                             f"{criterion(ch)}")
+                             f"{criterion(ch)}{why}")
     lines += ["", "## Errata", ""]
     for e in errata:
         lines += [f"### {e['id']} — {e['paper']}, {e['location']} (claim {e['claim']})", "",

@@ -67,6 +67,8 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
     head = (f"[{done:>{digits}}/{total}] {rec.status:{STATUS_WIDTH}} {rec.seconds:6.2f}s  {clock(elapsed)} elapsed, "
             f"~{clock(left)} left  {rec.claim_id} ({rec.level})")
     figure = "" if rec.figure is None else f"; figure {rec.figure:.3g}, {criterion(rec.as_dict())}"
+    if rec.status in (Status.ERROR, Status.FAIL, Status.INCONCLUSIVE) and rec.detail:
+        figure += f"; {rec.status}: {rec.detail}"  # the reason, in the terminal too (not only report.html)
     width = max(width, INDENT + 20)
     options = dict(width=width, subsequent_indent=" " * INDENT, break_long_words=False, break_on_hyphens=False)
     tag = f"[{CONSISTENCY_LABEL}] " if rec.consistency else ""
@@ -78,7 +80,7 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
 def run(args: argparse.Namespace) -> int:
     """Run the (filtered) registry, stream one entry per check, write the report, print the headline."""
     from proofs_check import report as registry_run
-    from proofs_check.render import headline_markdown
+    from proofs_check.render import attention, document, headline_markdown, overall_verdict
     from proofs_check.report import DIGITS, check_out_dir, planned_checks, select_claims, write_report
     from theory.infra.jsonout import print_json
 
@@ -126,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
                      f"{s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
     sys.stderr.write(headline_markdown(headlines) + "\n")
+    claim_rows = document([r.as_dict() for r in report.records], [], [], [], [], {}, {})["claims"]
+    sys.stderr.write(overall_verdict(claim_rows) + "\n")
+    for name, ids in attention(claim_rows):
+        sys.stderr.write(f"  {name}: {'; '.join(ids)}\n")
     for failure in report.failures:
         sys.stderr.write(f"report step failed (listed in the report): {failure.step}: {failure.error}\n")
     if args.json:
