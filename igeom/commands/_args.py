@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import math
 import re
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from theory.core.errors import InputError
-from theory.core.vocabulary import Preset, Word
+from theory.core.vocabulary import Preset, Word, did_you_mean
 
 
 def real(text: str) -> float:
@@ -34,15 +33,6 @@ def integer(text: str) -> int:
 #: a value that starts like a negative number or a negative grid (``-1``, ``-.5``, ``-1:1:3``) is a value,
 #: not an option, in every sub-command (``--gammas -1:1:3`` parses alike in ``geometry`` and ``train``)
 NEGATIVE_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d*\.?\d+:")
-
-
-def did_you_mean(text: str, names: Iterable[str]) -> str:
-    """``" (did you mean 'CDT'?)"`` for the spelling among ``names`` closest to ``text`` (difflib, case
-    ignored), or ``""`` when none is close."""
-    names = [str(n) for n in names]
-    lowered = {n.lower(): n for n in names}
-    close = difflib.get_close_matches(str(text).strip().lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 def invalid_choice(text: str, names: Sequence[str]) -> str:

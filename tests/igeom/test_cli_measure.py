@@ -48,7 +48,7 @@ def test_json_contract(files, capsys):
                           files / "W.npy", "--loss", "CDT", "--gamma", "0.5", "--two-pass", "--batch-rows", "5", "--json")
     assert code == 0, err
     obj = json.loads(out)
-    assert set(obj) == {"counts", "measured", "predicted", "distance", "nc"}
+    assert set(obj) == {"counts", "measured", "predicted", "distance", "nc", "verdict", "matches", "thresholds"}
     assert obj["counts"] == COUNTS.tolist()
     assert set(obj["measured"]) == {"G_W", "G_M", "G_WM", "summary"}
     assert {"loss", "G_W", "G_M", "G_WM"} <= set(obj["predicted"])
