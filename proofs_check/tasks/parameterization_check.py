@@ -218,6 +218,8 @@ def class_rows(check: ParamCheck) -> list[dict[str, float | int]]:
 
 #: largest k whose heat maps get their values written in the cells (beyond it the digits overlap)
 ANNOTATE_MAX_K = 16
+#: most class-index tick labels on one heat-map axis (every j-th class beyond, 1-based like the tables)
+MAX_TICKS = 16
 
 
 def heat_map(ax: Any, mat: np.ndarray, title: str) -> Any:
@@ -226,7 +228,7 @@ def heat_map(ax: Any, mat: np.ndarray, title: str) -> Any:
     k = mat.shape[0]
     lim = float(np.abs(mat).max()) or 1.0
     im = ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    ticks = np.arange(k)
+    ticks = np.arange(0, k, max(1, -(-k // MAX_TICKS)))  # at most MAX_TICKS labels: they never overlap
     ax.set_xticks(ticks, [str(i + 1) for i in ticks], fontsize=7)
     ax.set_yticks(ticks, [str(i + 1) for i in ticks], fontsize=7)
     ax.set_xlabel("class", fontsize=8)
