@@ -71,3 +71,33 @@ def test_progress_line_of_an_errored_check_gives_its_reason() -> None:
     assert "error: RuntimeError: solver exploded at k = 3" in text
     ok = CheckRecord("dang2024 Thm 1", "dang2024", "claim", "numeric", "a check", "pass", 0.0, 1e-9, 0.06, "fine")
     assert "fine" not in " ".join(progress_lines(ok, 2, 3, 1.0, 200))  # a pass stays one short entry
+
+
+def test_headline_fits_a_600_px_window_in_chromium(tmp_path) -> None:
+    """issue 22 item 4: at 600 px the report forced horizontal scrolling; now the page (banner, headline
+    table) is no wider than the window, and the banner comes first."""
+    import os
+    import shutil
+
+    import pytest
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium missing in CI (.ci/run installs Debian's chromium)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright import sync_api
+
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(_doc(MIXED)))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 600, "height": 800})
+        page.goto(page_file.as_uri())
+        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+                               " document.querySelector('table.headline').getBoundingClientRect().right]")
+        first = page.evaluate("document.querySelector('h1').nextElementSibling.id")
+        browser.close()
+    scroll, client, right = widths
+    assert scroll <= client == 600 and right <= client, widths
+    assert first == "verdict"
