@@ -1,6 +1,6 @@
 """``igeom verify --cifar10 DIR``: the deep-net claims train on a local CIFAR-10 copy with the papers' settings
 (issue 13). No CIFAR-10 run happens here (hours of ResNet-18 on a GPU); the tests check that the settings are
-README's CIFAR-10 commands, that the claims receive them, and the refusals."""
+docs/deep-nets.md's CIFAR-10 commands, that the claims receive them, and the refusals."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from cli_run import run_cli
 from proofs_check.catalog import all_claims
 from proofs_check.runner import run_check
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "deep-nets.md"
 BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 
 
 def _readme_cifar10_commands() -> dict[str, list[str]]:
-    """{experiment: its options after --data DIR, without --out} of README's CIFAR-10 commands."""
+    """{experiment: its options after --data DIR, without --out} of docs/deep-nets.md's CIFAR-10 commands."""
     text = " ".join(README.read_text().split())
     found = {}
     for name, rest in re.findall(r"`igeom experiment (\S+) --dataset cifar10 --data DIR ([^`]*)`", text):
