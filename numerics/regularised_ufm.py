@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp, xlogy
+from threadpoolctl import threadpool_limits
 
 from numerics.solve import solve_or_raise
 from theory.core.errors import ComputationError, InputError
@@ -593,6 +594,13 @@ def solve_factored(problem: RegularisedUFM, tol: float = DEFAULT_GAP_TOL, seed: 
     > 1), and the next round then runs at full rank again. ComputationError when no round reaches the
     certificate's tolerance."""
     tol = positive_real("tol", tol)
+    with threadpool_limits(limits=1):  # BLAS threads on a shared 2-core machine: k = 100 took 50 s, not 2 s
+        return _solve_factored(problem, tol, seed, max_iter, rounds, symmetric)
+
+
+def _solve_factored(problem: RegularisedUFM, tol: float, seed: int, max_iter: int, rounds: int,
+                    symmetric: bool) -> RegularisedSolution:
+    """Body of :func:`solve_factored`."""
     start = time.perf_counter()
     k = problem.k
     sym = class_symmetry(problem) if symmetric else ClassSymmetry(np.arange(k), np.ones(k, dtype=np.int64))
