@@ -180,21 +180,51 @@ class RegularisedUFM:
 
     def loss(self, X: np.ndarray) -> float:
         """F(X) = sum_c pi_c w_c log sum_j exp U[j, c] (the mean training loss of the collapsed logits)."""
-        return float((self.priors * self.class_weights) @ logsumexp(self.exponents(X), axis=0))
+        return self.loss_and_grad(np.asarray(X, dtype=np.float64))[0]
 
     def loss_and_grad(self, X: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """(F(X), dF/dX, P) with P the column softmax of U (P[c, c] the weight of the '1 +' term)."""
         U = self.exponents(X)
-        top = U.max(axis=0)
+        k = self.k
+        arg = U.argmax(axis=0)
+        top = U[arg, np.arange(k)]
         P = np.exp(U - top[None, :])
-        total = P.sum(axis=0)
-        P /= total[None, :]
-        lse = top + np.log(total)
+        P[arg, np.arange(k)] = 0.0
+        rest = P.sum(axis=0)  # sum of the terms below the largest: log1p keeps lse exact when rest << 1
+        lse = top + np.log1p(rest)
+        P[arg, np.arange(k)] = 1.0
+        P /= (1.0 + rest)[None, :]
+        a = self.priors * self.class_weights
+        return float(a @ lse), self._grad(P), P
+
+    def loss_change_and_grad(self, X: np.ndarray, X0: np.ndarray) -> tuple[float, np.ndarray]:
+        """(F(X) - F(X0), dF/dX) with the difference computed without cancellation: column by column
+        lse(U) - lse(U0) = log1p(sum_j P0_j expm1(U_j - U0_j)) when |U - U0| < 1 (the last digits of F
+        decide whether a step near the minimiser decreases it; F itself resolves only ~1e-16 F)."""
+        U, U0 = self.exponents(X), self.exponents(X0)
+        D = U - U0
+        a = self.priors * self.class_weights
+        if float(np.abs(D).max()) >= 1.0:
+            F, G, _ = self.loss_and_grad(X)
+            return F - self.loss(X0), G
+        top0 = U0.max(axis=0)
+        P0 = np.exp(U0 - top0[None, :])
+        P0 /= P0.sum(axis=0)[None, :]
+        E = P0 * np.expm1(D)
+        inc = E.sum(axis=0)
+        P = (P0 + E) / (1.0 + inc)[None, :]
+        return float(a @ np.log1p(inc)), self._grad(P)
+
+    def _grad(self, P: np.ndarray) -> np.ndarray:
+        """dF/dX from the column softmax P."""
         a = self.priors * self.class_weights
         G = P * (self.scaling.T * a[None, :])
-        off = a * (1.0 - np.diag(P))  # a_c (1 - P[c, c])
+        np.fill_diagonal(G, 0.0)
+        Po = P.copy()
+        np.fill_diagonal(Po, 0.0)
+        off = a * Po.sum(axis=0)  # a_c (1 - P[c, c]) summed from the small terms, without cancellation
         np.fill_diagonal(G, -np.diag(self.scaling) * off)
-        return float(a @ lse), G, P
+        return G
 
     def objective(self, X: np.ndarray) -> float:
         """F(X) + lambda~ ||X diag(sqrt pi)||_* (one SVD)."""
@@ -304,11 +334,10 @@ def certify(problem: RegularisedUFM, X: np.ndarray, tol: float = DEFAULT_GAP_TOL
     nuc = float(np.linalg.svd(X * d[None, :], compute_uv=False).sum())
     upper = F + problem.lam_eff * nuc
     t = SPECTRAL_SAFETY * (1.0 if spec <= problem.lam_eff else problem.lam_eff / spec)
-    Q = t * P
     off = ~np.eye(k, dtype=bool)
-    Qo = np.where(off, Q, 0.0)
-    q0 = 1.0 - t + t * np.diag(P)  # 1 - sum_{j != c} q_{j,c}
-    conj = xlogy(Qo, Qo).sum(axis=0) + xlogy(q0, q0) - (Qo * problem.offsets.T).sum(axis=0)
+    Qo = np.where(off, t * P, 0.0)
+    mass = Qo.sum(axis=0)  # sum_{j != c} q_{j,c}, summed from the small terms (no 1 - P[c, c] cancellation)
+    conj = xlogy(Qo, Qo).sum(axis=0) + (1.0 - mass) * np.log1p(-mass) - (Qo * problem.offsets.T).sum(axis=0)
     lower = -float((problem.priors * problem.class_weights) @ conj)
     return GapCertificate(upper=upper, lower=lower, spectral_ratio=spec / problem.lam_eff, scale=t, tol=tol)
 
@@ -524,22 +553,31 @@ def _grouped_fun(problem: RegularisedUFM, sym: ClassSymmetry):
         W, H, u, w = unpack(v)
         return sym.lift(u * w / dG, (W.T @ H) / dG[None, :])
 
-    def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
-        W, H, u, w = unpack(v)
-        a = u * w / dG
-        Q = (W.T @ H) / dG[None, :]
-        F, GX, _ = problem.loss_and_grad(sym.lift(a, Q))
-        S = sym.block_sums(GX)
-        da = np.bincount(sym.group, weights=np.diag(GX), minlength=G)
-        GQ = S / np.sqrt(np.outer(m, m))
-        Ga = da - np.diag(S) / m
-        GY = GQ / dG[None, :]
-        val = F + 0.5 * lam * (float(np.sum(W * W)) + float(np.sum(H * H)) + float(mult @ (u * u + w * w)))
-        gW = H @ GY.T + lam * W
-        gH = W @ GY + lam * H
-        gu = Ga * w / dG + lam * mult * u
-        gw = Ga * u / dG + lam * mult * w
-        return val, np.concatenate([gW.ravel(), gH.ravel(), gu, gw])
+    def make_fun(v0: np.ndarray):
+        """The objective minus its value at ``v0``, computed without cancellation (loss_change_and_grad and
+        <x - x0, x + x0> for the squared norms), and its gradient."""
+        X0 = point(v0)
+
+        def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
+            W, H, u, w = unpack(v)
+            W0, H0, u0, w0 = unpack(v0)
+            a = u * w / dG
+            Q = (W.T @ H) / dG[None, :]
+            dF, GX = problem.loss_change_and_grad(sym.lift(a, Q), X0)
+            S = sym.block_sums(GX)
+            da = np.bincount(sym.group, weights=np.diag(GX), minlength=G)
+            GQ = S / np.sqrt(np.outer(m, m))
+            Ga = da - np.diag(S) / m
+            GY = GQ / dG[None, :]
+            dpen = (float(np.sum((W - W0) * (W + W0))) + float(np.sum((H - H0) * (H + H0)))
+                    + float(mult @ ((u - u0) * (u + u0) + (w - w0) * (w + w0))))
+            gW = H @ GY.T + lam * W
+            gH = W @ GY + lam * H
+            gu = Ga * w / dG + lam * mult * u
+            gw = Ga * u / dG + lam * mult * w
+            return dF + 0.5 * lam * dpen, np.concatenate([gW.ravel(), gH.ravel(), gu, gw])
+
+        return fun
 
     def pack(X: np.ndarray, rank: int | None) -> np.ndarray:
         """Balanced variables of an invariant X (one G x G SVD)."""
@@ -561,13 +599,13 @@ def _grouped_fun(problem: RegularisedUFM, sym: ClassSymmetry):
         sv = np.linalg.svd(W.T @ H, compute_uv=False)
         return max(1, int(np.sum(sv > RANK_RTOL * sv[0]))) if sv[0] > 0 else 1
 
-    return fun, point, pack, rank_of
+    return make_fun, point, pack, rank_of
 
 
-def _lbfgs(fun, point, v0: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
-    """L-BFGS on a factorised objective from ``v0``; returns (X, iterations)."""
-    res = minimize(fun, v0, jac=True, method="L-BFGS-B",
-                   options={"maxiter": max_iter, "maxfun": 2 * max_iter, "ftol": 0.0, "gtol": 1e-14, "maxcor": 20})
+def _lbfgs(make_fun, point, v0: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
+    """L-BFGS on a factorised objective (relative to its value at ``v0``) from ``v0``; (X, iterations)."""
+    res = minimize(make_fun(v0), v0, jac=True, method="L-BFGS-B",
+                   options={"maxiter": max_iter, "maxfun": 2 * max_iter, "ftol": 0.0, "gtol": 0.0, "maxcor": 20})
     X = point(res.x)
     if not np.all(np.isfinite(X)):
         raise ComputationError("regularised UFM: L-BFGS produced non-finite values")
