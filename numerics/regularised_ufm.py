@@ -387,35 +387,53 @@ class RegularisedSolution:
         return Geometry(G_W=W.T @ W, G_M=M.T @ M, G_WM=W.T @ M, counts=self.problem.counts)
 
     def collapse(self, rtol: float = COLLAPSE_RTOL) -> dict[str, Any]:
-        """Minority-collapse indicators at relative tolerance ``rtol``: groups of classes whose classifiers
-        coincide (||w_c - w_c'|| <= rtol max ||w||, connected components), classes whose mean feature
-        vanishes (||mu_c|| <= rtol max ||mu||), and the largest cosine between classifiers of different
-        classes."""
+        """Minority-collapse indicators at relative tolerance ``rtol``.
+
+        ``complete_collapse``: W = H = 0 is optimal, decided exactly by the KKT condition at 0
+        (||grad_Y F(0)||_2 <= lambda~: the subdifferential of ||.||_* at 0 is the unit spectral ball); then
+        every class is listed below. Otherwise: ``coinciding_classifiers``, groups of classes (connected
+        components) with ||w_c - w_c'|| <= rtol max ||w||; ``aligned_classifiers``, groups with
+        cos(w_c, w_c') >= 1 - rtol (minority collapse in the angle sense of Fang et al. 2021);
+        ``zero_class_means``, classes with ||mu_c|| <= rtol max ||mu||; and the largest cosine between
+        classifiers of different classes."""
         rtol = positive_real("collapse tolerance", rtol)
-        W, M = self.factors()
         k = self.problem.k
+        _, GX, _ = self.problem.loss_and_grad(np.zeros((k, k)))
+        at_zero = float(np.linalg.svd(GX / self.problem.col_scale[None, :], compute_uv=False)[0])
+        if at_zero <= self.problem.lam_eff:
+            every = list(range(k))
+            return {"tolerance": rtol, "complete_collapse": True, "coinciding_classifiers": [every],
+                    "aligned_classifiers": [every], "zero_class_means": every, "max_classifier_cosine": None,
+                    "classifier_norms": [0.0] * k, "class_mean_norms": [0.0] * k}
+        W, M = self.factors()
         wn = np.linalg.norm(W, axis=0)
         mn = np.linalg.norm(M, axis=0)
         G = W.T @ W
         D2 = np.maximum(wn[:, None] ** 2 + wn[None, :] ** 2 - 2 * G, 0.0)
-        close = np.sqrt(D2) <= rtol * max(float(wn.max()), 1e-300)
-        seen, groups = np.zeros(k, dtype=bool), []
-        for c in range(k):
-            if seen[c]:
-                continue
-            stack, comp = [c], []
-            seen[c] = True
-            while stack:
-                i = stack.pop()
-                comp.append(i)
-                for j in np.flatnonzero(close[i] & ~seen):
-                    seen[j] = True
-                    stack.append(int(j))
-            if len(comp) > 1:
-                groups.append(sorted(int(i) for i in comp))
         cos = G / np.maximum(np.outer(wn, wn), 1e-300)
+
+        def components(close: np.ndarray) -> list[list[int]]:
+            seen, groups = np.zeros(k, dtype=bool), []
+            for c in range(k):
+                if seen[c]:
+                    continue
+                stack, comp = [c], []
+                seen[c] = True
+                while stack:
+                    i = stack.pop()
+                    comp.append(i)
+                    for j in np.flatnonzero(close[i] & ~seen):
+                        seen[j] = True
+                        stack.append(int(j))
+                if len(comp) > 1:
+                    groups.append(sorted(int(i) for i in comp))
+            return groups
+
+        coinciding = components(np.sqrt(D2) <= rtol * max(float(wn.max()), 1e-300))
+        aligned = components(cos >= 1.0 - rtol)
         np.fill_diagonal(cos, -np.inf)
-        return {"tolerance": rtol, "coinciding_classifiers": groups,
+        return {"tolerance": rtol, "complete_collapse": False, "coinciding_classifiers": coinciding,
+                "aligned_classifiers": aligned,
                 "zero_class_means": [int(c) for c in np.flatnonzero(mn <= rtol * max(float(mn.max()), 1e-300))],
                 "max_classifier_cosine": float(cos.max()),
                 "classifier_norms": wn.tolist(), "class_mean_norms": mn.tolist()}

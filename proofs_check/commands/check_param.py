@@ -197,8 +197,12 @@ def _run_finite_lambda(args: argparse.Namespace) -> int:
     print(f"prediction: regularised UFM at lambda_W = {obj['lambda_w']:g}, lambda_H = {obj['lambda_h']:g} "
           f"(lambda sqrt(N) = {obj['lambda_eff']:.4g}), {obj['method']}, certified (relative gap "
           f"{cert['relative_gap']:.1e}), objective {obj['objective']:.8g}, {obj['seconds']:.1f} s")
+    if col["complete_collapse"]:
+        print("complete collapse: W = H = 0 is optimal (KKT at 0: ||grad F(0)||_2 <= lambda sqrt(N))")
+        return 0
     print(f"minority collapse (tolerance {col['tolerance']:g}): coinciding classifiers "
-          f"{[[c + 1 for c in g] for g in col['coinciding_classifiers']] or 'none'}; zero class means "
+          f"{[[c + 1 for c in g] for g in col['coinciding_classifiers']] or 'none'}; aligned classifiers (cos >= 1 - tol) "
+          f"{[[c + 1 for c in g] for g in col['aligned_classifiers']] or 'none'}; zero class means "
           f"{[c + 1 for c in col['zero_class_means']] or 'none'}")
     if len(obj["counts"]) <= 20:
         print("class  count  ||w_c||  ||mu_c||")
