@@ -177,6 +177,9 @@ def _run_finite_lambda(args: argparse.Namespace) -> int:
         raise InputError("--lambda-w/--lambda-h need --predict-only (SGD at finite weight decay is not wired into "
                          "check-param yet; the registry claim 'behnia2023 ext. GD reaches the regularised optimum' "
                          "checks gradient descent)")
+    if args.loss is not None and Preset.parse(args.loss) is Preset.FOCAL:
+        raise InputError("--loss focal: focal loss is not convex in the logits, so the regularised UFM is not a "
+                         "convex program and no certified finite-lambda prediction exists")
     if args.loss is not None:
         options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
         obj = predict_regularised(args.counts, args.lambda_w, args.lambda_h, preset=args.loss,
