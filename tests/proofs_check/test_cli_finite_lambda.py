@@ -71,3 +71,29 @@ def test_sweep_kind_complete_collapse_edge():
                        "fixed": {"loss": "CE", "counts": ",".join([str(n)] * k), "lambda_h": edge}}, "test")
     below, above = KINDS["regularised-ufm"].run(spec.points())
     assert below["complete_collapse"] is False and above["complete_collapse"] is True
+
+
+def test_measure_at_finite_lambda_recognises_its_minimiser(capsys, tmp_path):
+    """Features and classifier of the finite-lambda minimiser (LA, lambda = 2e-3, 0.1 % noise) are within 0.01
+    of ``measure --lambda-w --lambda-h`` and farther than 0.05 from the max-margin prediction of the same loss."""
+    from numerics.regularised_ufm import from_preset, solve
+    from theory.core.presets import preset_loss
+
+    counts = np.array([30, 12, 5, 2])
+    sol = solve(from_preset(preset_loss("LA", counts), 2e-3, 2e-3))
+    W, M = sol.factors()
+    y = np.repeat(np.arange(4), counts)
+    rng = np.random.default_rng(0)
+    X = M[:, y].T + 1e-3 * np.abs(M).max() * rng.standard_normal((y.size, M.shape[0]))
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "W.npy", W.T)
+    base = ["measure", "--features", str(tmp_path / "X.npy"), "--labels", str(tmp_path / "y.npy"), "--classifier",
+            str(tmp_path / "W.npy"), "--loss", "LA", "--json"]
+    code, out, err = run_cli(capsys, base + ["--lambda-w", "2e-3", "--lambda-h", "2e-3"])
+    assert code == 0, err
+    near = max(json.loads(out)["distance"].values())
+    code, out, err = run_cli(capsys, base)
+    assert code == 0, err
+    far = max(json.loads(out)["distance"].values())
+    assert near < 0.01 and far > 0.05, (near, far)
