@@ -552,6 +552,83 @@ def class_symmetry(problem: RegularisedUFM) -> ClassSymmetry:
     return ClassSymmetry(group, sizes)
 
 
+class GroupedLoss:
+    """F at an invariant X (:class:`ClassSymmetry`) computed on the G groups: O(G^2) per evaluation, not O(k^2).
+
+    For a class c of group g, the exponents are u_hg = A[g,h] b_hg - A[g,g](a_g + b_gg) + B[g,h] for the
+    m_h classes of a group h != g, u_in = A_in[g] b_gg - A[g,g](a_g + b_gg) + B_in[g] for the m_g - 1 other
+    classes of g, and 0 for the label's own term; F = sum_g m_g pi_g w_g log(sum of multiplicity x exp).
+    Rows 0..G-1 of the (G+1) x G exponent matrix are the groups (row g of column g: the in-group term),
+    row G the label's own term.
+    """
+
+    def __init__(self, problem: RegularisedUFM, sym: ClassSymmetry) -> None:
+        G = sym.G
+        first = np.array([np.flatnonzero(sym.group == g)[0] for g in range(G)])
+        second = np.array([np.flatnonzero(sym.group == g)[min(1, sym.sizes[g] - 1)] for g in range(G)])
+        m = sym.sizes.astype(np.float64)
+        A, B = problem.scaling, problem.offsets
+        self.G, self.m = G, m
+        self.AT = A[first][:, first].T.copy()  # AT[h, g] = A[label in g, class in h]
+        np.fill_diagonal(self.AT, A[first, second])
+        self.BT = B[first][:, first].T.copy()
+        np.fill_diagonal(self.BT, B[first, second])
+        self.Adiag = A[first, first]
+        mult = np.tile(m[:, None], (1, G))
+        np.fill_diagonal(mult, m - 1.0)
+        self.mult = np.vstack([mult, np.ones((1, G))])
+        self.alpha = m * problem.priors[first] * problem.class_weights[first]
+
+    def exponents(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """(G+1) x G exponents; entries of multiplicity 0 (in-group term of a singleton) set to -inf."""
+        own = self.Adiag * (a + np.diag(b))
+        U = np.vstack([self.AT * b - own[None, :] + self.BT, np.zeros((1, self.G))])
+        return np.where(self.mult > 0, U, -np.inf)
+
+    def _weights(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lse per column, P rows = multiplicity x softmax weight), the lse exact when one term dominates."""
+        G = self.G
+        arg = U.argmax(axis=0)
+        top = U[arg, np.arange(G)]
+        E = self.mult * np.exp(U - top[None, :])
+        lead = E[arg, np.arange(G)].copy()
+        E[arg, np.arange(G)] = 0.0
+        rest = E.sum(axis=0)
+        E[arg, np.arange(G)] = lead
+        return top + np.log(lead) + np.log1p(rest / lead), E / (lead + rest)[None, :]
+
+    def grad(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(dF/da, dF/db) from the row weights P."""
+        al = self.alpha
+        mass = P[:-1].sum(axis=0)  # every term but the label's own, summed without 1 - P_own
+        gb = P[:-1] * self.AT * al[None, :]
+        gdiag = al * (np.diag(P[:-1]) * np.diag(self.AT) - self.Adiag * mass)
+        np.fill_diagonal(gb, gdiag)
+        return -al * self.Adiag * mass, gb
+
+    def value_and_grad(self, a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """F, dF/da, dF/db."""
+        lse, P = self._weights(self.exponents(a, b))
+        ga, gb = self.grad(P)
+        return float(self.alpha @ lse), ga, gb
+
+    def change_and_grad(self, a: np.ndarray, b: np.ndarray, a0: np.ndarray, b0: np.ndarray
+                        ) -> tuple[float, np.ndarray, np.ndarray]:
+        """F(a, b) - F(a0, b0) without cancellation (log1p(sum P0 expm1(U - U0)) when |U - U0| < 1), dF/da, dF/db."""
+        U, U0 = self.exponents(a, b), self.exponents(a0, b0)
+        finite = np.isfinite(U)
+        D = np.where(finite, U - np.where(finite, U0, 0.0), 0.0)
+        if float(np.abs(D).max()) >= 1.0:
+            F, ga, gb = self.value_and_grad(a, b)
+            return F - self.value_and_grad(a0, b0)[0], ga, gb
+        _, P0 = self._weights(U0)
+        E = P0 * np.expm1(D)
+        inc = E.sum(axis=0)
+        P = (P0 + E) / (1.0 + inc)[None, :]
+        ga, gb = self.grad(P)
+        return float(self.alpha @ np.log1p(inc)), ga, gb
+
+
 def _grouped_fun(problem: RegularisedUFM, sym: ClassSymmetry):
     """Smooth factorised objective in v = (W, H, u, v'), W, H r x G, u, v' (G,):
     F(lift(a, Q)) + (lambda~/2)(||W||^2 + ||H||^2 + sum_g (m_g - 1)(u_g^2 + v'_g^2)), with
@@ -571,20 +648,24 @@ def _grouped_fun(problem: RegularisedUFM, sym: ClassSymmetry):
         W, H, u, w = unpack(v)
         return sym.lift(u * w / dG, (W.T @ H) / dG[None, :])
 
+    grouped = GroupedLoss(problem, sym)
+    root_mm = np.sqrt(np.outer(m, m))
+
+    def ab(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+        W, H, u, w = unpack(v)
+        a = u * w / dG
+        Q = (W.T @ H) / dG[None, :]
+        return a, (Q - np.diag(a)) / root_mm, (W, H, u, w)
+
     def make_fun(v0: np.ndarray):
-        """The objective minus its value at ``v0``, computed without cancellation (loss_change_and_grad and
-        <x - x0, x + x0> for the squared norms), and its gradient."""
-        X0 = point(v0)
+        """The objective minus its value at ``v0``, computed without cancellation
+        (:meth:`GroupedLoss.change_and_grad` and <x - x0, x + x0> for the squared norms), and its gradient."""
+        a0, b0, (W0, H0, u0, w0) = ab(v0)
 
         def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
-            W, H, u, w = unpack(v)
-            W0, H0, u0, w0 = unpack(v0)
-            a = u * w / dG
-            Q = (W.T @ H) / dG[None, :]
-            dF, GX = problem.loss_change_and_grad(sym.lift(a, Q), X0)
-            S = sym.block_sums(GX)
-            da = np.bincount(sym.group, weights=np.diag(GX), minlength=G)
-            GQ = S / np.sqrt(np.outer(m, m))
+            a, b, (W, H, u, w) = ab(v)
+            dF, da, S = grouped.change_and_grad(a, b, a0, b0)
+            GQ = S / root_mm
             Ga = da - np.diag(S) / m
             GY = GQ / dG[None, :]
             dpen = (float(np.sum((W - W0) * (W + W0))) + float(np.sum((H - H0) * (H + H0)))

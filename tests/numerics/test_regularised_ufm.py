@@ -149,3 +149,25 @@ def test_focal_is_refused_with_a_curvature_witness():
 def test_bad_weight_decay_is_input_error(bad):
     with pytest.raises(InputError, match="lambda_w"):
         R.from_preset(preset_loss("CE", [3, 2]), bad, 1e-3)
+
+
+def test_grouped_loss_equals_the_full_loss_at_invariant_points():
+    """GroupedLoss (O(G^2)) against the k x k loss and its block-summed gradient at random invariant X."""
+    counts = np.array([9, 9, 9, 4, 4, 1])
+    for name, kw in PRESETS:
+        p = R.from_preset(preset_loss(name, counts, **kw), 1e-3, 1e-3)
+        sym = R.class_symmetry(p)
+        gl = R.GroupedLoss(p, sym)
+        rng = np.random.default_rng(5)
+        a, Q = rng.standard_normal(sym.G), rng.standard_normal((sym.G, sym.G))
+        a[sym.sizes == 1] = 0.0
+        m = sym.sizes.astype(float)
+        b = (Q - np.diag(a)) / np.sqrt(np.outer(m, m))
+        X = sym.lift(a, Q)
+        F, GX, _ = p.loss_and_grad(X)
+        Fg, ga, gb = gl.value_and_grad(a, b)
+        assert abs(F - Fg) <= 1e-13 * abs(F)
+        S = sym.block_sums(GX)
+        assert np.allclose(gb, S, rtol=1e-12, atol=1e-15)
+        da = np.bincount(sym.group, weights=np.diag(GX), minlength=sym.G)
+        assert np.allclose(ga, da, rtol=1e-12, atol=1e-15)
