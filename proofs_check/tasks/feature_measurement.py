@@ -55,6 +55,7 @@ class PredictionSpec:
     preset: Preset | str = Preset.CE
     options: dict[str, Any] = field(default_factory=dict)
     relu: tuple[float, float] | None = None
+    decay: tuple[float, float] | None = None
 
     def loss(self, counts: np.ndarray) -> PresetLoss:
         """The preset evaluated for ``counts``."""
@@ -95,6 +96,16 @@ def predict(counts: object, spec: PredictionSpec) -> Prediction:
         geometry = Geometry(G_W=p.w_gram, G_M=np.diag(p.h_norm_sq), G_WM=p.logits, counts=n)
         return Prediction("UFM+ (dang2024 Thm 1)", geometry, None, "closed-form UFM+ minimiser, uncentred class means")
     loss = spec.loss(n)
+    if spec.decay is not None:  # finite weight decay: the certified regularised UFM (numerics.regularised_ufm)
+        from numerics.regularised_ufm import from_preset, solve
+
+        sol = solve(from_preset(loss, *spec.decay))
+        if sol.collapse()["complete_collapse"]:
+            raise InputError("the regularised UFM's minimiser is W = H = 0 at these weight decays (complete "
+                             "collapse): no geometry to compare with")
+        return Prediction(f"{loss.preset}: regularised UFM at lambda_W = {spec.decay[0]:g}, lambda_H = "
+                          f"{spec.decay[1]:g} (certified, gap {sol.certificate.relative_gap:.1e})", sol.geometry(),
+                          None, "finite-lambda minimiser of the regularised UFM, uncentred class means")
     param = loss.svm_parameterization()
     if param.family in (Loss.CE, Loss.CDT, Loss.LDT):
         from theory.seli.geometry import seli_geometry
