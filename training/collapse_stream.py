@@ -255,7 +255,7 @@ class CollapseAccumulator:
         kw = {"device": self.device, "dtype": self.dtype}
         P = other._n.to(self.device)
         nu = other._mu.to(**kw)
-        S_o = other.within_scatter().to(**kw)
+        S_o = other.within_scatter_tensor().to(**kw)
         if self._upper_only:
             S_o = torch.triu(S_o)
         total = self._n + P
@@ -304,7 +304,12 @@ class CollapseAccumulator:
         """mu_G = sum_c n_c mu_c / N (d)."""
         return self.means @ self.counts / self.n
 
-    def within_scatter(self) -> torch.Tensor:
+    @property
+    def within_scatter(self) -> np.ndarray:
+        """S_W = sum_i (h_i - mu_{y_i})(h_i - mu_{y_i})^T (d x d, symmetric, float64 NumPy)."""
+        return self.within_scatter_tensor().cpu().numpy().astype(np.float64)
+
+    def within_scatter_tensor(self) -> torch.Tensor:
         """S_W (d x d, symmetric) on the accumulator's device."""
         if self.device is None:
             return torch.zeros(self.d, self.d, dtype=self.dtype)
@@ -341,7 +346,7 @@ class CollapseAccumulator:
         dec = None
         if decisions is not None:
             dec = (decisions.seen.cpu().numpy(), decisions.agree.cpu().numpy())
-        return collapse_metrics(self.counts, self.means, self.within_scatter().cpu().numpy().astype(np.float64),
+        return collapse_metrics(self.counts, self.means, self.within_scatter,
                                 self.class_scatter, W, dec, predicted, centering, conventions)
 
 

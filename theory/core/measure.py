@@ -325,7 +325,9 @@ class CollapseMetrics:
     ``means`` d x k; ``global_mean`` d (by ``conventions.global_mean``); ``G_M`` = M~^T M~ with M~ the means
     centred as ``centering`` asked (the prediction's centring, else the global mean); ``G_W`` = W W^T and
     ``G_WM`` = W M~ (``None`` without a classifier); ``nc2`` and ``distance`` against a predicted geometry
-    (``None`` without one); ``nc4`` needs the decisions of a second pass (``None`` without).
+    (``None`` without one); ``nc4`` needs the decisions of a second pass (``None`` without). ``gnc2``: the
+    variance of the pairwise distances of the normalised centred means (Liu et al. 2023); ``unc3``: the
+    (unbiased) variance over classes of w_c^T (mu_c - mu_G) (uniform duality, Wu and Papyan 2024).
     """
 
     conventions: Conventions
@@ -344,11 +346,13 @@ class CollapseMetrics:
     nc3: float | None
     nc4: float | None
     distance: dict[str, float | None] | None
+    gnc2: float
+    unc3: float | None
 
     def scalars(self) -> dict[str, float | None]:
         """The scalar metrics by name (what a monitor logs); NaN/inf as ``None``."""
         out: dict[str, float | None] = {}
-        for name in ("nc1", "nc1_cdnv", "nc2_etf", "nc2", "nc3", "nc4"):
+        for name in ("nc1", "nc1_cdnv", "nc2_etf", "nc2", "nc3", "nc4", "gnc2", "unc3"):
             v = getattr(self, name)
             out[name] = None if v is None or not math.isfinite(v) else float(v)
         for key, v in (self.distance or {}).items():
@@ -391,17 +395,30 @@ def nc1_from_statistics(within_covariance: np.ndarray, centred_means: np.ndarray
 def cdnv(means: np.ndarray, class_variances: np.ndarray, exponent: float = 1.0) -> float:
     """Class-distance normalised variance (Galanti et al. 2021), averaged over the pairs i < j:
     (V_i + V_j) / (2 ||mu_i - mu_j||^(2 p)) with V_c = (1/n_c) sum_{y_i = c} ||h_i - mu_c||^2 (means d x k).
-    :class:`ComputationError` when two class means coincide (a zero distance)."""
+    inf when two class means coincide with a spread (NaN without): reported as undefined (``None``)."""
     M = np.asarray(means, dtype=np.float64)
     V = np.asarray(class_variances, dtype=np.float64)
-    sq = np.sum(M * M, axis=0)
-    D2 = np.clip(sq[:, None] + sq[None, :] - 2.0 * (M.T @ M), 0.0, None)
-    iu = np.triu_indices(M.shape[1], 1)
-    dist = D2[iu]
-    exact = np.sum((M[:, iu[0]] - M[:, iu[1]]) ** 2, axis=0) if dist.size <= 50_000 else dist
-    if np.any(exact == 0):
-        raise ComputationError("two class means coincide: the CDNV divides by their zero distance")
-    return float(np.mean((V[iu[0]] + V[iu[1]]) / (2.0 * exact ** exponent)))
+    k = M.shape[1]
+    total = 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(k - 1):  # row by row: O(k d) memory; differences, not the cancelling Gram form
+            diff = M[:, i + 1:] - M[:, i:i + 1]
+            dist2 = np.einsum("ij,ij->j", diff, diff)
+            total += float(np.sum((V[i] + V[i + 1:]) / (2.0 * dist2 ** exponent)))
+    return total / (k * (k - 1) / 2)
+
+
+def pairwise_distance_variance(centred_means: np.ndarray) -> float:
+    """GNC2 (Liu et al. 2023, hyperspherical uniformity): the variance, over the pairs i < j, of the distance
+    ||m_i/||m_i|| - m_j/||m_j|| || between the normalised centred class means (d x k); 0 for a simplex."""
+    B = np.asarray(centred_means, dtype=np.float64)
+    norms = np.linalg.norm(B, axis=0)
+    if np.any(norms == 0):
+        return math.nan
+    U = B / norms
+    k = B.shape[1]
+    dist = np.concatenate([np.linalg.norm(U[:, i + 1:] - U[:, i:i + 1], axis=0) for i in range(k - 1)])
+    return float(np.mean((dist - dist.mean()) ** 2))
 
 
 def collapse_metrics(counts: np.ndarray, means: np.ndarray, within_scatter: np.ndarray,
@@ -473,4 +490,6 @@ def collapse_metrics(counts: np.ndarray, means: np.ndarray, within_scatter: np.n
     return CollapseMetrics(conventions, n, M, mu_G, sigma_w, variances, G_M, G_W, G_WM, nc1,
                            cdnv(M, variances, conventions.cdnv_exponent),
                            float(normalized_distance(Mg.T @ Mg, _etf_gram(k))),
-                           None if distance is None else distance["M"], nc3, nc4, distance)
+                           None if distance is None else distance["M"], nc3, nc4, distance,
+                           pairwise_distance_variance(Mg),
+                           None if W is None else float(np.var(np.einsum("ij,ji->i", W, Mg), ddof=1)))
