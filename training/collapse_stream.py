@@ -44,9 +44,9 @@ from theory.core.errors import ComputationError, InputError
 from theory.core.measure import CollapseMetrics, Conventions, collapse_metrics
 from theory.core.validate import positive_int
 
-#: Rows per internal chunk: the float64 work arrays are chunk x d (4096 x 512: 16 MiB each), so a large
-#: input batch never needs a float64 copy of itself.
-CHUNK_ROWS = 4096
+#: Rows per internal chunk: the float64 work array is chunk x d (2048 x 512: 8 MiB), so a large input batch
+#: never needs a float64 copy of itself (dsyrk on 2048 rows runs at the speed of larger blocks, measured).
+CHUNK_ROWS = 2048
 
 
 def _tensor(x: Any, device: torch.device) -> torch.Tensor:
@@ -78,7 +78,9 @@ def _check_labels(y: Any, b: int, k: int, device: torch.device) -> torch.Tensor:
         a = np.asarray(y)
         if not np.issubdtype(a.dtype, np.integer):
             raise InputError(f"labels must be integers, got dtype {a.dtype}")
-        t = torch.from_numpy(a.astype(np.int64, copy=False))
+        with warnings.catch_warnings():  # read-only label arrays are only read
+            warnings.simplefilter("ignore", UserWarning)
+            t = torch.from_numpy(a.astype(np.int64, copy=False))
     if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
         raise InputError(f"labels must be integers, got dtype {t.dtype}")
     if t.ndim != 1 or t.numel() != b:
@@ -134,8 +136,14 @@ class CollapseAccumulator:
     def _restore(self, snap: tuple[torch.Tensor, ...]) -> None:
         self._n, self._mu, self._q, self._S = snap
 
-    def _buffers(self, rows: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def _buffer(self, rows: int) -> torch.Tensor:
+        """The NumPy route's one work array (rows x d), kept between batches."""
         if self._work is None or self._work[0].shape[0] < rows:
+            self._work = (torch.empty(rows, self.d, device=self.device, dtype=self.dtype),)
+        return self._work[0][:rows]
+
+    def _buffers(self, rows: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._work is None or len(self._work) < 2 or self._work[0].shape[0] < rows:
             self._work = tuple(torch.empty(rows, self.d, device=self.device, dtype=self.dtype) for _ in range(2))
         return self._work[0][:rows], self._work[1][:rows]
 
@@ -204,7 +212,7 @@ class CollapseAccumulator:
 
         n, mu, q, S = (t.numpy() for t in (self._n, self._mu, self._q, self._S))
         b = X.shape[0]
-        z = self._buffers(b)[0].numpy()
+        z = self._buffer(b).numpy()
         order = np.argsort(y, kind="stable")
         starts = np.flatnonzero(np.diff(y[order], prepend=-1))
         present = y[order[starts]]
@@ -328,7 +336,9 @@ class CollapseAccumulator:
         return self.compute().nc1
 
     def decisions(self, classifier: Any) -> "DecisionAccumulator":
-        """The second pass of NC4 against these class means and ``classifier`` (k x d rows w_c)."""
+        """The second pass of NC4 against these class means and ``classifier`` (k x d rows w_c). Releases
+        this accumulator's work array (reallocated if it is updated again)."""
+        self._work = None
         return DecisionAccumulator(self.means_tensor(), classifier, device=self.device, dtype=self.dtype,
                                    chunk_rows=self.chunk_rows)
 
@@ -383,6 +393,7 @@ class DecisionAccumulator:
         y = _check_labels(labels, X.shape[0], self.k, self.device)
         seen, agree = torch.zeros_like(self.seen), torch.zeros_like(self.agree)
         numpy_route = self.device.type == "cpu" and self.dtype == torch.float64 and not self._torch_route
+        from scipy.linalg.blas import dgemm
         with torch.no_grad():
             for start in range(0, X.shape[0], self.chunk_rows):
                 Xc, yc = X[start:start + self.chunk_rows], y[start:start + self.chunk_rows]
@@ -392,7 +403,9 @@ class DecisionAccumulator:
                 if numpy_route:  # NumPy/BLAS only, no torch kernel (see CollapseAccumulator._update_numpy)
                     zn, ycn = z.numpy(), yc.numpy()
                     zn[...] = Xc.numpy()
-                    P = zn @ self._C.numpy()
+                    # P^T = C^T z^T through SciPy's BLAS (as dsyrk: one set of BLAS buffers); both operands are
+                    # passed as Fortran views (C^T, z^T), so nothing is copied
+                    P = dgemm(1.0, self._C.numpy().T, zn.T).T
                     if not np.isfinite(P).all():
                         raise InputError("features contain NaN or inf")
                     P[:, :self.k] *= -2.0
