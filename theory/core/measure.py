@@ -279,7 +279,8 @@ def vector_angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 PINV_RTOL = 1e-8
 
 _CHOICES = {"global_mean": ("weighted", "unweighted"), "nc1": ("pinv", "svd", "quotient"),
-            "nc3": ("duality", "etf"), "nc4": ("disagreement", "agreement"), "nc4_average": ("samples", "classes")}
+            "nc3": ("duality", "etf"), "nc4": ("disagreement", "agreement"), "nc4_average": ("samples", "classes"),
+            "cdnv_reduce": ("mean", "cov"), "class_variance": ("biased", "unbiased")}
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,10 @@ class Conventions:
     || W M~ / ||W M~|| - E/||E|| ||_F with E the simplex ETF Gram (Kothapalli 2023's self-duality error).
     ``nc4``: ``disagreement`` or ``agreement`` of the classifier's and the nearest-class-centre decisions,
     averaged over ``samples`` or over ``classes`` (per-class rates, then their mean). ``cdnv_exponent``: the
-    power p of the distance in the CDNV (V_i + V_j) / (2 ||mu_i - mu_j||^(2p)) (Galanti et al. 2021: p = 1).
+    power p of the distance in the CDNV (V_i + V_j) / (2 ||mu_i - mu_j||^(2p)) (Galanti et al. 2021: p = 1);
+    ``cdnv_reduce``: the ``mean`` of the pairwise CDNVs (Galanti et al.; rhubarbwu) or their coefficient of
+    variation ``cov`` = std/mean (nc-toolbox); ``class_variance``: V_c with 1/n_c (``biased``) or 1/(n_c - 1)
+    (``unbiased``, nc-toolbox).
     """
 
     global_mean: str = "weighted"
@@ -303,6 +307,8 @@ class Conventions:
     nc4: str = "disagreement"
     nc4_average: str = "samples"
     cdnv_exponent: float = 1.0
+    cdnv_reduce: str = "mean"
+    class_variance: str = "biased"
 
     def __post_init__(self) -> None:
         for name, allowed in _CHOICES.items():
@@ -392,20 +398,21 @@ def nc1_from_statistics(within_covariance: np.ndarray, centred_means: np.ndarray
     raise InputError(f"unknown NC1 method {method!r}")
 
 
-def cdnv(means: np.ndarray, class_variances: np.ndarray, exponent: float = 1.0) -> float:
+def cdnv(means: np.ndarray, class_variances: np.ndarray, exponent: float = 1.0, reduce: str = "mean") -> float:
     """Class-distance normalised variance (Galanti et al. 2021), averaged over the pairs i < j:
     (V_i + V_j) / (2 ||mu_i - mu_j||^(2 p)) with V_c = (1/n_c) sum_{y_i = c} ||h_i - mu_c||^2 (means d x k).
-    inf when two class means coincide with a spread (NaN without): reported as undefined (``None``)."""
+    inf when two class means coincide with a spread (NaN without): reported as undefined (``None``).
+    ``reduce="cov"``: the coefficient of variation std/mean of the pairwise values instead of their mean."""
     M = np.asarray(means, dtype=np.float64)
     V = np.asarray(class_variances, dtype=np.float64)
     k = M.shape[1]
-    total = 0.0
+    values = []
     with np.errstate(divide="ignore", invalid="ignore"):
         for i in range(k - 1):  # row by row: O(k d) memory; differences, not the cancelling Gram form
             diff = M[:, i + 1:] - M[:, i:i + 1]
-            dist2 = np.einsum("ij,ij->j", diff, diff)
-            total += float(np.sum((V[i] + V[i + 1:]) / (2.0 * dist2 ** exponent)))
-    return total / (k * (k - 1) / 2)
+            values.append((V[i] + V[i + 1:]) / (2.0 * np.einsum("ij,ij->j", diff, diff) ** exponent))
+        pairs = np.concatenate(values)
+        return float(np.mean(pairs) if reduce == "mean" else np.std(pairs) / np.mean(pairs))
 
 
 def pairwise_distance_variance(centred_means: np.ndarray) -> float:
@@ -463,7 +470,9 @@ def collapse_metrics(counts: np.ndarray, means: np.ndarray, within_scatter: np.n
     G_W = None if W is None else W @ W.T
     G_WM = None if W is None else W @ Mc
     sigma_w = np.asarray(within_scatter, dtype=np.float64) / N
-    variances = np.asarray(class_scatter, dtype=np.float64) / n
+    ddof = 1 if conventions.class_variance == "unbiased" else 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variances = np.asarray(class_scatter, dtype=np.float64) / (n - ddof)
     nc1 = nc1_from_statistics(sigma_w, Mg, conventions.nc1)
     fin = lambda v: float(v) if math.isfinite(float(v)) else None  # noqa: E731
     distance = None
@@ -488,7 +497,7 @@ def collapse_metrics(counts: np.ndarray, means: np.ndarray, within_scatter: np.n
             rate = float(np.mean(agree / seen))
         nc4 = float(rate if conventions.nc4 == "agreement" else 1.0 - rate)
     return CollapseMetrics(conventions, n, M, mu_G, sigma_w, variances, G_M, G_W, G_WM, nc1,
-                           cdnv(M, variances, conventions.cdnv_exponent),
+                           cdnv(M, variances, conventions.cdnv_exponent, conventions.cdnv_reduce),
                            float(normalized_distance(Mg.T @ Mg, _etf_gram(k))),
                            None if distance is None else distance["M"], nc3, nc4, distance,
                            pairwise_distance_variance(Mg),
