@@ -105,6 +105,10 @@ def test_the_metrics_equal_their_definitions_on_all_features():
     V = q / n
     cd = [(V[i] + V[j]) / (2 * np.sum((M[i] - M[j]) ** 2)) for i in range(K) for j in range(i + 1, K)]
     assert res.nc1_cdnv == pytest.approx(np.mean(cd), rel=1e-12)
+    Vu = q / (n - 1)  # nc-toolbox: Bessel-corrected class variances, coefficient of variation of the pairs
+    cdu = np.array([(Vu[i] + Vu[j]) / (2 * np.sum((M[i] - M[j]) ** 2)) for i in range(K) for j in range(i + 1, K)])
+    assert acc.compute(conventions=Conventions(cdnv_reduce="cov", class_variance="unbiased")).nc1_cdnv == \
+        pytest.approx(cdu.std() / cdu.mean(), rel=1e-10)
     Mg = M - X.mean(axis=0)
     G = Mg @ Mg.T
     E = np.eye(K) - 1 / K
