@@ -55,11 +55,11 @@ def _tensor(x: Any, device: torch.device) -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         return x.detach().to(device)
     a = np.asarray(x)
+    if a.dtype.kind not in "fiu" or a.dtype.itemsize > 8:
+        raise InputError(f"features must be real numbers, got dtype {a.dtype}")
     with warnings.catch_warnings():  # read-only memory maps: never written through this view
         warnings.simplefilter("ignore", UserWarning)
-        t = torch.from_numpy(a) if a.dtype != object else None
-    if t is None:
-        raise InputError(f"features must be real numbers, got dtype {a.dtype}")
+        t = torch.from_numpy(a)
     return t.to(device)
 
 
@@ -157,6 +157,8 @@ class CollapseAccumulator:
             self._allocate()
         X = X.detach().to(self.device)
         _check_rows(X, self.d)
+        if self._segmented and X.dtype == torch.bfloat16:  # NumPy has no bfloat16 (exact in float32)
+            X = X.float()
         y = _check_labels(labels, X.shape[0], self.k, self.device)
         if X.shape[0] == 0:
             return self
@@ -390,6 +392,8 @@ class DecisionAccumulator:
         X = features if isinstance(features, torch.Tensor) else _tensor(features, self.device)
         X = X.detach().to(self.device)
         _check_rows(X, self.d)
+        if X.dtype == torch.bfloat16 and self.device.type == "cpu":  # NumPy has no bfloat16 (exact in float32)
+            X = X.float()
         y = _check_labels(labels, X.shape[0], self.k, self.device)
         seen, agree = torch.zeros_like(self.seen), torch.zeros_like(self.agree)
         numpy_route = self.device.type == "cpu" and self.dtype == torch.float64 and not self._torch_route

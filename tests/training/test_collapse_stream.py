@@ -173,6 +173,16 @@ def test_bad_input_is_refused_and_leaves_the_state_unchanged():
         DecisionAccumulator(np.zeros((K, D)), np.zeros((K, D + 1)))
 
 
+def test_half_precision_and_integer_features_are_accumulated_exactly_as_their_float64_values():
+    """bfloat16 / float16 / int32 inputs: the statistics of their exact float64 values (float64 route)."""
+    X, y = data(n=800)
+    for t in (torch.from_numpy(X).to(torch.bfloat16), torch.from_numpy(X).half(), torch.from_numpy(np.round(X)).int()):
+        acc = CollapseAccumulator(K, D).update(t, torch.from_numpy(y))
+        assert_statistics(acc, t.double().numpy(), y)
+    with pytest.raises(InputError, match="real numbers"):
+        CollapseAccumulator(K, D).update(X.astype(complex), y)
+
+
 def test_an_empty_class_is_named():
     X, y = data(n=300)
     keep = y != 3
