@@ -161,10 +161,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_finite_lambda(args: argparse.Namespace) -> int:
     """``--lambda-w X --lambda-h Y --predict-only``: the certified regularised-UFM prediction
-    (:func:`proofs_check.check_param.predict_regularised`)."""
+    (:func:`proofs_check.tasks.parameterization_check.predict_regularised`)."""
     from pathlib import Path
 
-    from proofs_check.check_param import predict_regularised
+    from proofs_check.tasks.parameterization_check import predict_regularised
     from theory.infra.atomic import write_atomic
     from theory.infra.jsonout import dumps, print_json
 
@@ -185,7 +185,7 @@ def _run_finite_lambda(args: argparse.Namespace) -> int:
         obj = predict_regularised(args.counts, args.lambda_w, args.lambda_h, preset=args.loss,
                                   options={k: v for k, v in options.items() if v is not None})
     else:
-        from proofs_check.check_param import read_matrix
+        from proofs_check.tasks.parameterization_check import read_matrix
 
         iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
         obj = predict_regularised(args.counts, args.lambda_w, args.lambda_h, scaling=read_matrix(args.scaling),

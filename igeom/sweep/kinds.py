@@ -424,7 +424,8 @@ def _measure_run(points: Sequence[Point]) -> list[Metrics]:
 
 MEASURE = Kind("measure", "features and labels files against the geometry each loss preset predicts (igeom measure)",
                _measure_params, _measure_check, _measure_run, "distance.M", batched=("loss",) + _PRESET_OPTIONS,
-               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.geometry"))
+               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.geometry",
+                        "training.collapse_stream"))
 
 
 # ---------------------------------------------------------------------------------------------------

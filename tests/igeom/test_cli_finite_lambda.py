@@ -62,8 +62,8 @@ def test_sweep_kind_complete_collapse_edge():
     """The kind reports complete collapse exactly when lambda sqrt(N) >= ||grad_Y F(0)||_2 (KKT at 0): for
     balanced CE with k classes that is lambda sqrt(N) >= 1/sqrt(k) (the gradient at 0 is
     -(I - 11^T/k) diag(sqrt(1/k)), of spectral norm 1/sqrt(k))."""
-    from proofs_check.sweep.kinds import KINDS
-    from proofs_check.sweep.spec import parse_spec
+    from igeom.sweep.kinds import KINDS
+    from igeom.sweep.spec import parse_spec
 
     k, n = 4, 25
     edge = 1.0 / math.sqrt(k) / math.sqrt(k * n)
