@@ -1,6 +1,6 @@
 """``igeom verify --cifar10 DIR``: the deep-net claims train on a local CIFAR-10 copy with the papers' settings
-(issue 13). No CIFAR-10 run happens here (hours of ResNet-18 on a GPU); the tests check that the settings are
-README's CIFAR-10 commands, that the claims receive them, and the refusals."""
+(issues 13, 21). No CIFAR-10 run happens here (a day of ResNet-18 on a GPU); the tests check that the settings are
+README's CIFAR-10 commands, that the claims receive them, the time estimate printed first, and the refusals."""
 
 from __future__ import annotations
 
@@ -32,8 +32,37 @@ def _readme_cifar10_commands() -> dict[str, list[str]]:
     return found
 
 
-def test_settings_are_readmes_cifar10_commands() -> None:
-    assert _readme_cifar10_commands() == {k: list(v) for k, v in deepnets.CIFAR10_SETTINGS.items()}
+def test_readmes_cifar10_commands_build_the_paper_presets() -> None:
+    """README's ``igeom experiment NAME --dataset cifar10 --data DIR ...`` commands give each experiment's
+    ``.cifar10(DIR)`` preset, the configuration ``verify --cifar10 DIR`` trains."""
+    import importlib
+
+    from proofs_check.cli import build_parser
+    from training.experiments.etf_table import ETFTable
+    from training.experiments.gamma_sweep import GammaSweep
+    from training.experiments.nc_relu import NCExperiment
+
+    presets = {"deepnet-gamma": GammaSweep, "nc-relu": NCExperiment, "etf-dr": ETFTable}
+    commands = _readme_cifar10_commands()
+    assert set(commands) == set(presets)
+    for name, argv in commands.items():
+        args = build_parser().parse_args(["experiment", name, "--dataset", "cifar10", "--data", "DIR", *argv])
+        built = importlib.import_module(f"proofs_check.experiments.{name.replace('-', '_')}").config(args)
+        assert built == presets[name].cifar10("DIR"), name
+
+
+def test_cli_defaults_are_the_digits_presets() -> None:
+    """``igeom experiment NAME`` without options trains the experiment's ``.digits()`` preset."""
+    import importlib
+
+    from proofs_check.cli import build_parser
+    from training.experiments.etf_table import ETFTable
+    from training.experiments.gamma_sweep import GammaSweep
+    from training.experiments.nc_relu import NCExperiment
+
+    for name, cls in {"deepnet-gamma": GammaSweep, "nc-relu": NCExperiment, "etf-dr": ETFTable}.items():
+        args = build_parser().parse_args(["experiment", name])
+        assert importlib.import_module(f"proofs_check.experiments.{name.replace('-', '_')}").config(args) == cls.digits()
 
 
 def test_every_deep_net_claim_trains_on_cifar10_inside_the_context(tmp_path, monkeypatch) -> None:
@@ -64,7 +93,7 @@ def test_every_deep_net_claim_trains_on_cifar10_inside_the_context(tmp_path, mon
         assert {c.dataset for c in seen} == {"digits" if where is None else "cifar10"}
         if where is not None:
             assert all(c.data_dir == where for c in seen)
-            assert {c.net.arch for c in seen} == {"resnet18", "mlp"}
+            assert {c.net.arch for c in seen} == {"resnet18", "resnet32", "mlp"}
 
 
 def test_missing_cifar10_copy_is_one_line(tmp_path, capsys) -> None:
@@ -91,3 +120,23 @@ def test_provenance_names_the_deep_net_data(tmp_path, capsys) -> None:
     assert code == 0
     prov = json.loads((tmp_path / "r" / "report.json").read_text())["provenance"]
     assert prov["deep-net data"] == f"CIFAR-10 in {data}, the papers' settings"
+
+
+def test_cifar10_route_prints_its_estimate_first(tmp_path, capsys, monkeypatch) -> None:
+    """One command on fixture files: the estimate line (CPU and GPU) comes before the run, from the work of the
+    paper presets times a per-image cost (here a planted 1 ms on the CPU, so the CPU figure is checkable)."""
+    import training.experiments.estimate as est
+
+    monkeypatch.setattr(est, "cpu_seconds_per_image", lambda net, shape, batch=16: 1e-3)
+    for f in BATCHES:
+        (tmp_path / f).write_bytes(b"")
+    code, _, err = run_cli(capsys, ["verify", "--level", "full", "--claim", "yang2022 Def. 1", "--cifar10",
+                                    str(tmp_path), "--out", str(tmp_path / "r")])
+    assert code == 0
+    first = err.splitlines()[0]
+    assert first.startswith("igeom verify --cifar10: the deep-net claims with the papers' settings take about")
+    assert "on this CPU" in first and "on one H100 GPU" in first and "deepnet-gamma" in first
+    # behnia2023 App. A.2 alone: 26 ResNet-18 models x 350 epochs x 27 500 images (5 x 5000 + 5 x 500) at 1 ms,
+    # plus 36 logged evaluations of 37 500 images at a third of a step: 3 185 000 + 26 x 36 x 37 500 / 3 / 1000 s
+    expected = 26 * 350 * 27_500 * 1e-3 + 26 * 36 * 37_500 * 1e-3 / 3
+    assert f"deepnet-gamma {expected / 86400:.1f} days" in first
