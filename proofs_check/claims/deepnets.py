@@ -324,8 +324,8 @@ Y = Paper.YANG2022
 CLAIMS = [
     Claim(f"{P} Fig. 3 deep nets", str(P), "Deep nets trained with CDT / LDT by SGD approach the Thm 2 geometry: the "
           "measured norm ratios follow the predicted curves over gamma (classifiers best under CDT, class means "
-          "best under LDT, App. A.2).", "MLP on (10, 1/2)-STEP Fashion-MNIST (n_min 25; digits without the package), App. A.2 recipe (350 "
-          "epochs); with verify --cifar10 the paper's ResNet-18 on CIFAR-10, n_min 500",
+          "best under LDT, App. A.2).", "MLP on (10, 1/2)-STEP Fashion-MNIST (n_min 20; digits without the package), App. A.2 schedule (350 "
+          "epochs, lr 0.01); with verify --cifar10 the paper's ResNet-18 on CIFAR-10, n_min 500",
           (Check(str(CheckLevel.TRAINING), "deepnet-gamma defaults: Spearman(measured, Thm 2) of the CDT W and LDT M "
                  f"norm ratios over 13 gammas >= {TREND_MIN}; premise: every model at training error 0", behnia_trend,
                  quick=False),),

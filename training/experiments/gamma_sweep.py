@@ -39,9 +39,11 @@ from training.ufm import resolve_device
 
 #: The digits MLP: 64 -> 64 -> 64 -> 32 features (linear) -> 10, bias-free classifier.
 DIGITS_NET = NetConfig(arch="mlp", width=32, hidden=(64, 64), sgd=PAPER_RECIPE, log_every=10)
-#: The Fashion-MNIST MLP (2 CPU cores): 784 -> 128 -> 128 -> 32 features -> 10, the paper's recipe; logged every
-#: 25 epochs (15 points of Fig. 5's curves)
-FASHION_NET = NetConfig(arch="mlp", width=32, hidden=(128, 128), sgd=PAPER_RECIPE, log_every=25)
+#: The Fashion-MNIST MLP (2 CPU cores): 784 -> 128 -> 128 -> 32 features -> 10, the paper's schedule with lr 0.01:
+#: at the paper's 0.1 this MLP (no batch norm, unlike ResNet-18) diverged for 3 of the 26 models (CDT, gamma <=
+#: -1.25 and one more; measured with n_min 25); logged every 25 epochs (15 points of Fig. 5's curves)
+FASHION_NET = NetConfig(arch="mlp", width=32, hidden=(128, 128), sgd=dataclasses.replace(PAPER_RECIPE, lr=0.01),
+                        log_every=25)
 #: behnia2023 App. A.2: ResNet-18, the recipe of :data:`PAPER_RECIPE` (``width`` and ``hidden``, which ResNet-18
 #: does not use, left at the digits MLP's, as the CLI leaves them)
 PAPER_NET = dataclasses.replace(DIGITS_NET, arch="resnet18")
@@ -88,9 +90,9 @@ class GammaSweep:
 
     @classmethod
     def fashion_mnist(cls, data_dir: str | None = None) -> "GammaSweep":
-        """Fashion-MNIST (Debian's package unless ``data_dir``), n_min 25 (n = 1375), :data:`FASHION_NET`:
+        """Fashion-MNIST (Debian's package unless ``data_dir``), n_min 20 (n = 1100), :data:`FASHION_NET`:
         ``igeom verify --level full`` on 2 CPU cores."""
-        return cls(dataset="fashion-mnist", data_dir=data_dir, n_min=25, net=FASHION_NET)
+        return cls(dataset="fashion-mnist", data_dir=data_dir, n_min=20, net=FASHION_NET)
 
     @classmethod
     def cifar10(cls, data_dir: str) -> "GammaSweep":
