@@ -47,7 +47,7 @@ import contextlib
 import contextvars
 import functools
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, TextIO
 
 import numpy as np
 
@@ -128,6 +128,50 @@ def cifar10(data_dir: str) -> contextlib.AbstractContextManager[None]:
 def current_data() -> DeepNetData:
     """The data the deep-net claims train with now."""
     return _DATA.get()
+
+
+def choose_data(full: bool, cifar10_dir: str | None, say: TextIO) -> DeepNetData:
+    """What ``igeom verify`` trains the deep-net claims on: CIFAR-10 with the papers' settings under ``--cifar10
+    DIR`` (full level only; the folder checked first), else Fashion-MNIST from Debian's dataset-fashion-mnist at
+    the full level, else sklearn digits (at the full level with a line on ``say`` saying so)."""
+    from theory.core.errors import InputError
+    from training.data import FASHION_MNIST_PACKAGE, cifar10_folder, fashion_mnist_installed
+
+    if cifar10_dir is not None:
+        if not full:
+            raise InputError("--cifar10 trains the deep-net claims, which run at --level full only")
+        return DeepNetData("cifar10", str(cifar10_folder(cifar10_dir)))
+    if not full:
+        return DeepNetData("digits")
+    if fashion_mnist_installed():
+        return DeepNetData("fashion-mnist")
+    say.write(f"igeom verify: Fashion-MNIST is not installed (Debian package {FASHION_MNIST_PACKAGE}: make data): "
+              "the deep-net claims train on sklearn digits\n")
+    return DeepNetData("digits")
+
+
+def estimate_line(data: DeepNetData) -> str:
+    """The line printed before a CIFAR-10 run: its time on this CPU and on an H100-class GPU
+    (:mod:`training.experiments.estimate`: the work of each experiment times a cost per image measured here
+    by timing SGD steps, and scaled from the recorded H100 ResNet-18 epoch by multiply-adds)."""
+    import os
+
+    from training.experiments.estimate import duration, estimate
+    from training.experiments.etf_table import ETFTable
+    from training.experiments.gamma_sweep import GammaSweep
+    from training.experiments.nc_relu import NCExperiment
+
+    est = estimate([data.config(c) for c in (GammaSweep, NCExperiment, ETFTable)])
+    parts: dict[str, tuple[float, float]] = {}
+    for program, cpu, gpu in zip(est.programs, est.cpu, est.gpu):
+        name = program.name.split()[0]
+        c, g = parts.get(name, (0.0, 0.0))
+        parts[name] = (c + cpu, g + gpu)
+    each = "; ".join(f"{name} {duration(c)} / {duration(g)}" for name, (c, g) in parts.items())
+    return (f"igeom verify --cifar10: the deep-net claims with the papers' settings take about "
+            f"{duration(est.cpu_total)} on this CPU (load {os.getloadavg()[0]:.1f}; SGD steps timed here) and "
+            f"{duration(est.gpu_total)} on one H100 GPU (the recorded H100 ResNet-18 epoch scaled by multiply-adds; "
+            f"exact float32, one model at a time); CPU / GPU: {each}")
 
 
 def setting_of(config: Any, collapse: bool = False) -> tuple[str, tuple[str, ...]]:

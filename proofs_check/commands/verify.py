@@ -75,49 +75,10 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
 
 
 def deep_net_data(args: argparse.Namespace):  # noqa: ANN201 - a proofs_check.claims.deepnets.DeepNetData
-    """What the deep-net claims train on: CIFAR-10 with the papers' settings under ``--cifar10 DIR`` (full level
-    only; the folder checked first), else Fashion-MNIST from Debian's dataset-fashion-mnist at the full level,
-    else sklearn digits (at the full level with a line on stderr saying so)."""
-    from proofs_check.claims.deepnets import DeepNetData
-    from theory.core.errors import InputError
-    from training.data import FASHION_MNIST_PACKAGE, cifar10_folder, fashion_mnist_installed
+    """What the deep-net claims train on (:func:`proofs_check.claims.deepnets.choose_data`)."""
+    from proofs_check.claims.deepnets import choose_data
 
-    if args.cifar10 is not None:
-        if args.level != Depth.FULL:
-            raise InputError("--cifar10 trains the deep-net claims, which run at --level full only")
-        return DeepNetData("cifar10", str(cifar10_folder(args.cifar10)))
-    if args.level != Depth.FULL:
-        return DeepNetData("digits")
-    if fashion_mnist_installed():
-        return DeepNetData("fashion-mnist")
-    sys.stderr.write(f"igeom verify: Fashion-MNIST is not installed (Debian package {FASHION_MNIST_PACKAGE}: "
-                     "make data): the deep-net claims train on sklearn digits\n")
-    return DeepNetData("digits")
-
-
-def cifar10_estimate(data) -> str:  # noqa: ANN001 - a DeepNetData
-    """The line printed before a CIFAR-10 run: its time on this CPU and on an H100-class GPU
-    (:mod:`training.experiments.estimate`: the work of each experiment times a cost per image measured here
-    by timing SGD steps, and scaled from the recorded H100 ResNet-18 epoch by multiply-adds)."""
-    import os
-
-    from training.experiments.estimate import duration, estimate
-    from training.experiments.etf_table import ETFTable
-    from training.experiments.gamma_sweep import GammaSweep
-    from training.experiments.nc_relu import NCExperiment
-
-    configs = [data.config(c) for c in (GammaSweep, NCExperiment, ETFTable)]
-    est = estimate(configs)
-    parts = {}
-    for program, cpu, gpu in zip(est.programs, est.cpu, est.gpu):
-        name = program.name.split()[0]
-        c, g = parts.get(name, (0.0, 0.0))
-        parts[name] = (c + cpu, g + gpu)
-    each = "; ".join(f"{name} {duration(c)} / {duration(g)}" for name, (c, g) in parts.items())
-    return (f"igeom verify --cifar10: the deep-net claims with the papers' settings take about "
-            f"{duration(est.cpu_total)} on this CPU (load {os.getloadavg()[0]:.1f}; SGD steps timed here) and "
-            f"{duration(est.gpu_total)} on one H100 GPU (the recorded H100 ResNet-18 epoch scaled by multiply-adds; "
-            f"exact float32, one model at a time); CPU / GPU: {each}")
+    return choose_data(args.level == Depth.FULL, args.cifar10, sys.stderr)
 
 
 @guards_output("out", "--out")
@@ -125,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the (filtered) registry, stream one entry per check, write the report, print the headline."""
     from proofs_check import report as registry_run
     from proofs_check.render import headline_markdown
-    from proofs_check.claims.deepnets import training_data
+    from proofs_check.claims.deepnets import estimate_line, training_data
     from proofs_check.report import check_out_dir, planned_checks, select_claims, write_report
     from theory.infra.jsonout import print_json
 
@@ -134,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     chosen = deep_net_data(args)
     check_out_dir(args.out)  # bad --out: one line, before the header (the lock is already held)
     if chosen.preset == "cifar10":
-        sys.stderr.write(cifar10_estimate(chosen) + "\n")
+        sys.stderr.write(estimate_line(chosen) + "\n")
     total = len(planned_checks(args.level, claims))
 
     colour = sys.stderr.isatty()
