@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
 from proofs_check.catalog import all_claims, all_errata, errata_by_id
+from proofs_check.claims.deepnets import DIGITS  # the default deep-net data (provenance)
 from proofs_check.model import Check, CheckRecord, Claim
 from proofs_check.runner import run_check
 from proofs_check.render import claim_status, document, provenance, render_html, render_markdown
@@ -32,8 +33,6 @@ from theory.core.vocabulary import Paper, Status
 from theory.infra.atomic import replace_directory, write_atomic
 from theory.infra.jsonout import dumps
 
-#: the data the deep-net claims train on unless ``igeom verify --cifar10`` names a copy (provenance)
-DIGITS = "sklearn digits"
 
 T = TypeVar("T")
 

@@ -488,17 +488,18 @@ REGULARISED_UFM = Kind("regularised-ufm", "certified regularised UFM at finite w
 # ---------------------------------------------------------------------------------------------------
 def _deepnet_params() -> tuple[Param, ...]:
     from training.data import DATASETS
-    from training.experiments.gamma_sweep import DIGITS_NET
+    from training.experiments.gamma_sweep import GammaSweep
     from training.nets import ARCHS
 
-    net, sgd = DIGITS_NET, DIGITS_NET.sgd
+    preset = GammaSweep.digits()  # the defaults: the deepnet-gamma experiment's digits preset
+    net, sgd = preset.net, preset.net.sgd
     return (Param("loss", "str", choices=tuple(str(x) for x in Loss if x != Loss.CUSTOM)),
             Param("gamma", "float", 0.0, help="Delta = R^gamma"), Param("seed", "int", 0, help="initialisation, batches"),
             Param("tau", "float", 1.0, help="VS offsets"),
             Param("dataset", "str", "digits", tuple(str(d) for d in DATASETS)),
             Param("data_dir", "str", None, help="local copy of a dataset other than digits"),
             Param("data_seed", "int", 0, help="draw of the imbalanced training subset"),
-            Param("R", "float", 10.0), Param("k_minor", "int", 5), Param("n_min", "int", 15),
+            Param("R", "float", preset.R), Param("k_minor", "int", preset.k_minor), Param("n_min", "int", preset.n_min),
             Param("arch", "str", net.arch, tuple(ARCHS)), Param("width", "int", net.width),
             Param("hidden", "int_list", list(net.hidden), help="MLP hidden widths"),
             Param("epochs", "int", sgd.epochs), Param("lr", "float", sgd.lr), Param("momentum", "float", sgd.momentum),

@@ -1,5 +1,8 @@
-"""The papers' deep-net claims, checked by training on sklearn digits (``--level full``; minutes on a CPU), or
-on a local CIFAR-10 copy with the papers' settings (``igeom verify --level full --cifar10 DIR``; :func:`cifar10`).
+"""The papers' deep-net claims, checked by training (``--level full``) with one of the experiments' presets
+(:class:`DeepNetData`): Fashion-MNIST from Debian's dataset-fashion-mnist, the default of ``igeom verify --level
+full`` (minutes on 2 CPU cores, reduced settings), sklearn digits (the default tests, and the full level without
+the package), or a local CIFAR-10 copy with the papers' settings (``igeom verify --level full --cifar10 DIR``;
+hours to days). Each configuration lists its departures from its paper (:func:`setting_of`).
 
 Every tolerance is stated here before the run and is not tuned to the outcome; a claim that does not
 reproduce is reported as a failure with its measured figure (a finding), never given a looser bound.
@@ -41,8 +44,10 @@ tolerance 0), with the claim's own figure quoted in the detail; the claim's logi
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator, TextIO
 
 import numpy as np
 
@@ -59,48 +64,128 @@ COMPARABLE_POINTS = 2.0
 LISTED_RUNS = 8
 
 
-#: the papers' CIFAR-10 settings as ``igeom experiment`` options (README's CIFAR-10 commands, kept equal by
-#: tests/proofs_check/test_verify_cifar10.py): behnia2023 App. A.2 (ResNet-18, n_min 500), dang2024 Sec. 5
-#: (6-layer MLP of width 1024, lr 1e-4, 4000 epochs), yang2022 Table 1 (ResNet-18, n_max 5000, R up to 200)
-CIFAR10_SETTINGS: dict[str, tuple[str, ...]] = {
-    "deepnet-gamma": ("--arch", "resnet18", "--n-min", "500"),
-    "nc-relu": ("--n-min", "100", "--width", "1024", "--hidden", "1024,1024,1024,1024", "--lr", "1e-4",
-                "--epochs", "4000", "--milestones", "2000"),
-    "etf-dr": ("--arch", "resnet18", "--n-max", "5000", "--ratios", "1,10,50,100,200"),
-}
+#: the provenance name of the default deep-net data
+DIGITS = "sklearn digits"
+#: the presets the deep-net claims can train with (:class:`DeepNetData`)
+PRESETS = ("digits", "fashion-mnist", "cifar10")
 
-#: where the deep-net claims train: None = sklearn's digits with each experiment's defaults; else the folder
-#: of a local CIFAR-10 copy, with :data:`CIFAR10_SETTINGS` (set by :func:`cifar10`, i.e. ``verify --cifar10``)
-_CIFAR10_DIR: str | None = None
+
+@dataclass(frozen=True)
+class DeepNetData:
+    """Where and in which setting the deep-net claims train: the experiments' preset ``digits`` (sklearn digits,
+    the default tests), ``fashion-mnist`` (Debian's dataset-fashion-mnist, or ``data_dir``; the default of
+    ``igeom verify --level full``) or ``cifar10`` (the copy in ``data_dir``, with the papers' settings); each
+    experiment configuration (:mod:`training.experiments.setting`) lists its departures from its paper."""
+
+    preset: str = "digits"
+    data_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {self.preset!r}")
+        if self.preset == "cifar10" and self.data_dir is None:
+            raise ValueError("the cifar10 preset needs the folder of a local copy")
+
+    def config(self, experiment: type) -> Any:
+        """``experiment``'s preset (GammaSweep, NCExperiment or ETFTable)."""
+        if self.preset == "digits":
+            return experiment.digits()
+        if self.preset == "fashion-mnist":
+            return experiment.fashion_mnist(self.data_dir)
+        return experiment.cifar10(self.data_dir)
+
+    def describe(self) -> str:
+        """The provenance line of the report (``deep-net data``)."""
+        if self.preset == "digits":
+            return DIGITS
+        if self.preset == "fashion-mnist":
+            from training.data import fashion_mnist_folder
+
+            return f"Fashion-MNIST in {fashion_mnist_folder(self.data_dir)}, reduced settings (each claim lists its departures)"
+        return f"CIFAR-10 in {self.data_dir}, the papers' settings"
+
+
+#: the data of the current run: sklearn digits unless :func:`training_data` says otherwise (a context variable,
+#: so the choice is scoped to the ``with`` block of one run)
+_DATA: contextvars.ContextVar[DeepNetData] = contextvars.ContextVar("deep_net_data", default=DeepNetData())
 
 
 @contextlib.contextmanager
-def cifar10(data_dir: str) -> Iterator[None]:
-    """Within the block the deep-net claims train on the CIFAR-10 copy in ``data_dir`` with the papers' settings
-    (:data:`CIFAR10_SETTINGS`) instead of on digits."""
-    global _CIFAR10_DIR
-    previous, _CIFAR10_DIR = _CIFAR10_DIR, data_dir
+def training_data(data: DeepNetData) -> Iterator[None]:
+    """Within the block the deep-net claims train with ``data``'s presets."""
+    token = _DATA.set(data)
     try:
         yield
     finally:
-        _CIFAR10_DIR = previous
+        _DATA.reset(token)
 
 
-def experiment_config(name: str, data_dir: str) -> Any:
-    """The configuration ``igeom experiment NAME --dataset cifar10 --data DATA_DIR`` + :data:`CIFAR10_SETTINGS`
-    builds (the experiment module's own ``config``)."""
-    import importlib
-
-    from igeom.cli import build_parser
-
-    args = build_parser().parse_args(["experiment", name, "--dataset", "cifar10", "--data", data_dir,
-                                      *CIFAR10_SETTINGS[name]])
-    return importlib.import_module(f"igeom.experiment_kinds.{name.replace('-', '_')}").config(args)
+def cifar10(data_dir: str) -> contextlib.AbstractContextManager[None]:
+    """Within the block the deep-net claims train on the CIFAR-10 copy in ``data_dir`` with the papers' settings."""
+    return training_data(DeepNetData("cifar10", data_dir))
 
 
-def _default(name: str, digits: Any) -> Any:
-    """The configuration a claim trains with: ``digits()`` unless :func:`cifar10` is in effect."""
-    return digits() if _CIFAR10_DIR is None else experiment_config(name, _CIFAR10_DIR)
+def current_data() -> DeepNetData:
+    """The data the deep-net claims train with now."""
+    return _DATA.get()
+
+
+def choose_data(full: bool, cifar10_dir: str | None, say: TextIO) -> DeepNetData:
+    """What ``igeom verify`` trains the deep-net claims on: CIFAR-10 with the papers' settings under ``--cifar10
+    DIR`` (full level only; the folder checked first), else Fashion-MNIST from Debian's dataset-fashion-mnist at
+    the full level, else sklearn digits (at the full level with a line on ``say`` saying so)."""
+    from theory.core.errors import InputError
+    from training.data import FASHION_MNIST_PACKAGE, cifar10_folder, fashion_mnist_installed
+
+    if cifar10_dir is not None:
+        if not full:
+            raise InputError("--cifar10 trains the deep-net claims, which run at --level full only")
+        return DeepNetData("cifar10", str(cifar10_folder(cifar10_dir)))
+    if not full:
+        return DeepNetData("digits")
+    if fashion_mnist_installed():
+        return DeepNetData("fashion-mnist")
+    say.write(f"igeom verify: Fashion-MNIST is not installed (Debian package {FASHION_MNIST_PACKAGE}: make data): "
+              "the deep-net claims train on sklearn digits\n")
+    return DeepNetData("digits")
+
+
+def estimate_line(data: DeepNetData) -> str:
+    """The line printed before a CIFAR-10 run: its time on this CPU and on an H100-class GPU
+    (:mod:`training.experiments.estimate`: the work of each experiment times a cost per image measured here
+    by timing SGD steps, and scaled from the recorded H100 ResNet-18 epoch by multiply-adds)."""
+    import os
+
+    from training.experiments.estimate import duration, estimate
+    from training.experiments.etf_table import ETFTable
+    from training.experiments.gamma_sweep import GammaSweep
+    from training.experiments.nc_relu import NCExperiment
+
+    est = estimate([data.config(c) for c in (GammaSweep, NCExperiment, ETFTable)])
+    parts: dict[str, tuple[float, float]] = {}
+    for program, cpu, gpu in zip(est.programs, est.cpu, est.gpu):
+        name = program.name.split()[0]
+        c, g = parts.get(name, (0.0, 0.0))
+        parts[name] = (c + cpu, g + gpu)
+    each = "; ".join(f"{name} {duration(c)} / {duration(g)}" for name, (c, g) in parts.items())
+    return (f"igeom verify --cifar10: the deep-net claims with the papers' settings take about "
+            f"{duration(est.cpu_total)} on this CPU (load {os.getloadavg()[0]:.1f}; SGD steps timed here) and "
+            f"{duration(est.gpu_total)} on one H100 GPU (the recorded H100 ResNet-18 epoch scaled by multiply-adds; "
+            f"exact float32, one model at a time); CPU / GPU: {each}")
+
+
+def setting_of(config: Any, collapse: bool = False) -> tuple[str, tuple[str, ...]]:
+    """(``paper`` | ``reduced``, departures) of an experiment configuration (``collapse``: the NC experiment's
+    minority-collapse sweep, never a paper experiment) -- the values of a training check's setting fields."""
+    from training.experiments.setting import setting
+
+    departures = config.collapse_departures() if collapse else config.departures()
+    return setting(departures), departures
+
+
+def _default(name: str, experiment: type) -> Any:
+    """The configuration a claim trains with: ``experiment``'s preset for :func:`current_data`."""
+    return current_data().config(experiment)
 
 
 def fitted(errors: dict[str, float | None], premise: str, outcome: Outcome) -> Outcome:
@@ -283,8 +368,8 @@ Y = Paper.YANG2022
 CLAIMS = [
     Claim(f"{P} Fig. 3 deep nets", str(P), "Deep nets trained with CDT / LDT by SGD approach the Thm 2 geometry: the "
           "measured norm ratios follow the predicted curves over gamma (classifiers best under CDT, class means "
-          "best under LDT, App. A.2).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe (350 epochs); with verify --cifar10 the paper's "
-          "ResNet-18 on CIFAR-10, n_min 500",
+          "best under LDT, App. A.2).", "MLP on (10, 1/2)-STEP Fashion-MNIST (n_min 20; digits without the package), App. A.2 schedule (350 "
+          "epochs, lr 0.01); with verify --cifar10 the paper's ResNet-18 on CIFAR-10, n_min 500",
           (Check(str(CheckLevel.TRAINING), "deepnet-gamma defaults: Spearman(measured, Thm 2) of the CDT W and LDT M "
                  f"norm ratios over 13 gammas >= {TREND_MIN}; premise: every model at training error 0", behnia_trend,
                  quick=False),),
@@ -292,7 +377,7 @@ CLAIMS = [
                          r"ratios follow the predicted curves over $\gamma$ (classifiers best under CDT, class means "
                          r"best under LDT, App. A.2).")),
     Claim(f"{P} Fig. 5", str(P), "Larger gamma reduces the balanced training accuracy of CDT-trained deep nets "
-          "(optimisation gets harder away from Delta = 1).", "MLP on (10, 1/2)-STEP digits, App. A.2 recipe; with verify --cifar10 the paper's ResNet-18 on "
+          "(optimisation gets harder away from Delta = 1).", "the same sweep (Fashion-MNIST, App. A.2 recipe); with verify --cifar10 the paper's ResNet-18 on "
           "CIFAR-10",
           (Check(str(CheckLevel.TRAINING), f"Spearman(gamma, mean balanced training accuracy), CDT, gamma in [0, 1.5] "
                  f"<= {FIG5_MAX}", behnia_fig5, quick=False),),
@@ -301,8 +386,9 @@ CLAIMS = [
     Claim(f"{D} NC deep nets", str(D), "Deep nets with ReLU features trained by SGD with CE and weight decay on "
           "imbalanced data exhibit neural collapse towards the UFM+ geometry: NC1, NC2 (W against W_UFM+(H)) and NC3 "
           "(logits against the UFM+ prediction) decrease to small values (Thm 1, Figs. 1-2).",
-          "6-layer MLP with ReLU features on digits, counts 20 x (1,1,2,2,3,3,4,4,5,5), lambda_W 1e-4, lambda_H 1e-5; "
-          "with verify --cifar10 width 1024 on CIFAR-10 (dang2024 Sec. 5)",
+          "6-layer MLP (width 128) with ReLU features on Fashion-MNIST, counts 20 x (1,1,2,2,3,3,4,4,5,5), lambda_W "
+          "1e-4, lambda_H 1e-5, 300 epochs; with verify --cifar10 width 1024, counts 100 x (...), 4000 epochs on "
+          "CIFAR-10 (dang2024 Sec. 6)",
           (Check(str(CheckLevel.TRAINING), "nc-relu defaults: NC1 <= 0.1, NC2 <= 0.2, NC3 <= 0.2 at the end, each "
                  "decreasing; premise: training error 0", dang_nc, quick=False),),
           statement_tex=(r"Deep nets with ReLU features trained by SGD with CE and weight decay on imbalanced data "
@@ -318,8 +404,8 @@ CLAIMS = [
                          r"= 0$) once $R \ge R^*$.")),
     Claim(f"{Y} Table 1 deep nets", str(Y), "Replacing the learnable classifier and CE by the fixed simplex ETF with the "
           "DR loss improves balanced accuracy under strong imbalance and is comparable for mild or no imbalance.",
-          "MLP on long-tailed digits (n_max 150), R = 1, 10, 50, 100, 3 seeds, yang2022 App. D recipe; with verify "
-          "--cifar10 ResNet-18 on CIFAR-10, n_max 5000, R up to 200",
+          "MLP on long-tailed Fashion-MNIST (n_max 100), R = 1, 10, 50, 100, 3 seeds, yang2022 App. D recipe; with "
+          "verify --cifar10 ResNet-32 on CIFAR-10, n_max 5000, R up to 200",
           (Check(str(CheckLevel.TRAINING), f"etf-dr defaults: ETF+DR >= learnable+CE at R >= 50, >= it - "
                  f"{COMPARABLE_POINTS:g} points at R <= 10", yang_table1, quick=False),),
           statement_tex=(r"Replacing the learnable classifier and CE by the fixed simplex ETF with the DR loss improves "

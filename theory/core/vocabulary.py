@@ -200,3 +200,4 @@ class Architecture(Word):
     CNN = "cnn"
     RESNET = "resnet"
     RESNET18 = "resnet18"
+    RESNET32 = "resnet32"
