@@ -22,6 +22,7 @@ seeds, and tests/proofs_check/test_decision.py holds every plan's seeds to :func
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Sequence
@@ -106,26 +107,60 @@ def verdict(lo: float, hi: float, threshold: float, side: Criterion | str) -> St
 
 def decide(values: Sequence[float | None], seeds: Sequence[int], threshold: float, side: Criterion | str,
            what: str, setting: Setting | str | None = None, departures: Sequence[str] = (),
-           confidence: float = CONFIDENCE) -> Outcome:
+           confidence: float = CONFIDENCE, missing: str = "diverged") -> Outcome:
     """The outcome of a training-level check from its per-seed figures ``values`` (one per seed of ``seeds``;
     None or non-finite for a seed whose run diverged): figure = their mean, tolerance = ``threshold``,
     criterion = ``side`` (the paper's side), ``interval`` the :func:`t_interval`, judged by :func:`verdict`.
-    A straddling interval, or a diverged seed, is inconclusive (``premise_met`` False, its figure the mean).
-    ``what`` says what the per-seed figure is; the detail lists every seed's value."""
+    A straddling interval, or a seed without a figure (``missing`` says why: its run diverged, it has no
+    converged run ...), is inconclusive (``premise_met`` False; figure the mean, or the number of seeds
+    without a figure). ``what`` says what the per-seed figure is; the detail lists every seed's value."""
     side = Criterion.parse(side)
     if len(values) != len(seeds):
         raise ValueError(f"{len(values)} figures for {len(seeds)} seeds")
     rule = rule_text(threshold, side, len(seeds), confidence)
-    per_seed = ", ".join(f"seed {s}: {'diverged' if v is None or not math.isfinite(v) else f'{v:.4g}'}"
+    per_seed = ", ".join(f"seed {s}: {missing if v is None or not math.isfinite(v) else f'{v:.4g}'}"
                          for s, v in zip(seeds, values))
     common = dict(setting=setting, departures=tuple(departures), seeds=tuple(seeds), rule=rule)
     bad = [s for s, v in zip(seeds, values) if v is None or not math.isfinite(float(v))]
     if bad:
-        return Outcome(False, float(len(bad)), 0.0, f"premise not met (every seed's run finite): seeds {bad} "
-                       f"diverged; {what}: {per_seed}", premise_met=False, **common)
+        return Outcome(False, float(len(bad)), 0.0, f"premise not met (a figure for every seed): seeds {bad} "
+                       f"{missing}; {what}: {per_seed}", premise_met=False, **common)
     mean, lo, hi = t_interval([float(v) for v in values], confidence)
     status = verdict(lo, hi, threshold, side)
     detail = (f"{what}: {per_seed}; mean {mean:.4g}, {confidence:.0%} t-interval [{lo:.4g}, {hi:.4g}] against "
               f"{threshold:g} (paper's side: figure {side} {threshold:g}): {status}")
     return Outcome(status == Status.PASS, mean, threshold, detail, side,
                    premise_met=status != Status.INCONCLUSIVE, interval=(lo, hi), **common)
+
+
+_RANK = {Status.PASS: 0, Status.INCONCLUSIVE: 1, Status.FAIL: 2}
+
+
+def outcome_status(out: Outcome) -> Status:
+    """pass / inconclusive / fail of an outcome built by :func:`decide`."""
+    return Status.INCONCLUSIVE if not out.premise_met else Status.PASS if out.passed else Status.FAIL
+
+
+def worst_of(parts: Sequence[tuple[str, Outcome]]) -> Outcome:
+    """One outcome for a statement decided in parts (per loss, per sign of gamma ...): the part with the worst
+    status (fail > inconclusive > pass; the first such part) gives the figure, interval and status; the detail
+    lists every part, labelled."""
+    if not parts:
+        raise ValueError("no parts to decide")
+    label, worst = max(parts, key=lambda part: _RANK[outcome_status(part[1])])
+    detail = (f"decided by its worst part ({label}: {outcome_status(worst)}); "
+              + " | ".join(f"{name}: {outcome_status(out)}; {out.detail}" for name, out in parts))
+    return dataclasses.replace(worst, detail=detail)
+
+
+def checked_seeds(seeds: Sequence[int], *plans: Plan) -> tuple[int, ...]:
+    """``seeds`` as a tuple, after checking that they are distinct and at least as many as every plan needs
+    (:meth:`Plan.seeds`); ValueError otherwise (a module that lowers its seeds below its plan fails to
+    import)."""
+    out = tuple(int(s) for s in seeds)
+    if len(set(out)) != len(out):
+        raise ValueError(f"seeds {out} are not distinct")
+    for plan in plans:
+        if len(out) < plan.seeds():
+            raise ValueError(f"{len(out)} seeds, but the plan ({plan.source}) needs {plan.seeds()}")
+    return out
