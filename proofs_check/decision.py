@@ -107,13 +107,16 @@ def verdict(lo: float, hi: float, threshold: float, side: Criterion | str) -> St
 
 def decide(values: Sequence[float | None], seeds: Sequence[int], threshold: float, side: Criterion | str,
            what: str, setting: Setting | str | None = None, departures: Sequence[str] = (),
-           confidence: float = CONFIDENCE, missing: str = "diverged") -> Outcome:
+           confidence: float = CONFIDENCE, missing: str = "diverged", universal: bool = False) -> Outcome:
     """The outcome of a training-level check from its per-seed figures ``values`` (one per seed of ``seeds``;
     None or non-finite for a seed whose run diverged): figure = their mean, tolerance = ``threshold``,
     criterion = ``side`` (the paper's side), ``interval`` the :func:`t_interval`, judged by :func:`verdict`.
     A straddling interval, or a seed without a figure (``missing`` says why: its run diverged, it has no
     converged run ...), is inconclusive (``premise_met`` False; figure the mean, or the number of seeds
-    without a figure). ``what`` says what the per-seed figure is; the detail lists every seed's value."""
+    without a figure). ``what`` says what the per-seed figure is; the detail lists every seed's value.
+    ``universal``: the statement is about every start (e.g. "from random starts, gradient descent reaches the
+    minimiser"), so one seed on the other side of the threshold is a counter-example and the outcome fails
+    whatever the interval says."""
     side = Criterion.parse(side)
     if len(values) != len(seeds):
         raise ValueError(f"{len(values)} figures for {len(seeds)} seeds")
@@ -127,6 +130,13 @@ def decide(values: Sequence[float | None], seeds: Sequence[int], threshold: floa
                        f"{missing}; {what}: {per_seed}", premise_met=False, **common)
     mean, lo, hi = t_interval([float(v) for v in values], confidence)
     status = verdict(lo, hi, threshold, side)
+    against = [s for s, v in zip(seeds, values) if verdict(float(v), float(v), threshold, side) == Status.FAIL]
+    if universal:
+        rule += "; every seed must lie on the paper's side (a statement about every start): one that does not fails it"
+        common["rule"] = rule
+        if against:
+            status = Status.FAIL
+            what = f"counter-example seeds {against}; {what}"
     detail = (f"{what}: {per_seed}; mean {mean:.4g}, {confidence:.0%} t-interval [{lo:.4g}, {hi:.4g}] against "
               f"{threshold:g} (paper's side: figure {side} {threshold:g}): {status}")
     return Outcome(status == Status.PASS, mean, threshold, detail, side,
