@@ -128,6 +128,9 @@ def decide(values: Sequence[float | None], seeds: Sequence[int], threshold: floa
     if bad:
         return Outcome(False, float(len(bad)), 0.0, f"premise not met (a figure for every seed): seeds {bad} "
                        f"{missing}; {what}: {per_seed}", premise_met=False, **common)
+    if len(values) < 2:
+        return Outcome(False, 1.0, 2.0, f"premise not met (at least 2 seeds for an interval): {len(values)} seed; "
+                       f"{what}: {per_seed}", Criterion.AT_LEAST, premise_met=False, **common)
     mean, lo, hi = t_interval([float(v) for v in values], confidence)
     status = verdict(lo, hi, threshold, side)
     against = [s for s, v in zip(seeds, values) if verdict(float(v), float(v), threshold, side) == Status.FAIL]

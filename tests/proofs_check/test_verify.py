@@ -244,10 +244,11 @@ def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, 
     assert code == 0
     obj = json.loads(out)
     assert {r["id"] for r in obj["checks"]} == {"behnia2023 Thm 2(i)", "behnia2023 Thm 2(ii)"}
+    none_reduced = {"reduced_consistent": 0, "reduced_inconsistent": 0, "reduced_inconclusive": 0}
     assert obj["papers"] == [{"paper": "behnia2023", "claims": 2, "passed": 2, "with_erratum": 0, "inconclusive": 0,
-                              "failed": 0, "checks": 3, "consistency": 0, "errata": 0},
+                              "failed": 0, "checks": 3, "consistency": 0, **none_reduced, "errata": 0},
                              {"paper": "total", "claims": 2, "passed": 2, "with_erratum": 0, "inconclusive": 0,
-                              "failed": 0, "checks": 3, "consistency": 0, "errata": 0}]
+                              "failed": 0, "checks": 3, "consistency": 0, **none_reduced, "errata": 0}]
     assert json.loads((tmp_path / "report.json").read_text())["papers"] == obj["papers"]
     assert [line[:5] for line in err.splitlines() if line.startswith("[")] == ["[1/3]", "[2/3]", "[3/3]"]
     assert "| behnia2023 | 2 | 2 | 0 | 0 | 0 | 3 | 0 | 0 |" in err  # the headline table at the end
