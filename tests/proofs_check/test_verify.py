@@ -251,7 +251,7 @@ def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, 
                               "failed": 0, "checks": 3, "consistency": 0, **none_reduced, "errata": 0}]
     assert json.loads((tmp_path / "report.json").read_text())["papers"] == obj["papers"]
     assert [line[:5] for line in err.splitlines() if line.startswith("[")] == ["[1/3]", "[2/3]", "[3/3]"]
-    assert "| behnia2023 | 2 | 2 | 0 | 0 | 0 | 3 | 0 | 0 |" in err  # the headline table at the end
+    assert "| behnia2023 | 2 | 2 | 0 | 0 | 0 | 3 | 0 | 0 / 0 / 0 | 0 |" in err  # the headline table at the end
     code = main(["verify", "--out", str(tmp_path), "--claim", "dang2024 T", "--json"])
     assert code == 0 and {r["id"] for r in json.loads(capsys.readouterr().out)["checks"]} == {"dang2024 Thm 1"}
     code = main(["verify", "--out", str(tmp_path), "--claim", "yang2022"])
