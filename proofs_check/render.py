@@ -20,7 +20,7 @@ from theory.core.vocabulary import Criterion, Paper, Setting, Status
 
 _ORDER = {s.value: i for i, s in enumerate(Status)}
 _VERDICT = {Status.PASS: "holds", Status.ERRATUM: "holds as corrected (erratum)",
-            Status.INCONCLUSIVE: "inconclusive (premise not met)", Status.FAIL: "FAILS", Status.ERROR: "ERROR"}
+            Status.INCONCLUSIVE: "inconclusive (premise not met, or the interval straddles)", Status.FAIL: "FAILS", Status.ERROR: "ERROR"}
 #: the verdict of a claim checked only in a reduced setting (issue 21): never the paper's pass or fail
 _REDUCED_VERDICT = {Status.PASS: "consistent in a reduced setting", Status.ERRATUM: "consistent in a reduced setting",
                     Status.INCONCLUSIVE: "inconclusive in a reduced setting",

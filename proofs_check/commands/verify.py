@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     s = report.summary()
     headlines = report.headlines()
     sys.stderr.write(f"claims {s['claims']}: {s['claims_passed']} passed, {s['claims_with_erratum']} with a "
-                     f"recorded erratum, {s['claims_inconclusive']} inconclusive (premise not met), {s['claims_failed']} "
+                     f"recorded erratum, {s['claims_inconclusive']} inconclusive (premise not met, or the interval straddles), {s['claims_failed']} "
                      f"failed in the paper's setting; in a reduced setting {s['claims_reduced_consistent']} consistent, "
                      f"{s['claims_reduced_inconsistent']} inconsistent, {s['claims_reduced_inconclusive']} inconclusive; "
                      f"{s['checks']} checks ({s['checks_consistency']} of them implementation-consistency) in "

@@ -303,10 +303,10 @@ def test_unmet_premise_is_inconclusive_in_json_report_and_exit_status(monkeypatc
     assert (s["checks_pass"], s["checks_inconclusive"], s["checks_fail"]) == (2, 1, 0)
     dang = [p for p in obj["papers"] if p["paper"] == "dang2024"][0]
     assert (dang["passed"], dang["inconclusive"], dang["failed"]) == (0, 1, 0)
-    assert "1 inconclusive (premise not met), 0 failed" in err
+    assert "1 inconclusive (premise not met, or the interval straddles), 0 failed" in err
     assert "| dang2024 | 1 | 0 | 0 | 1 | 0 |" in err  # the headline's inconclusive column
     md = (tmp_path / "report.md").read_text()
-    assert "| dang2024 Z | claim | inconclusive (premise not met) | numeric, training | 2 |" in md
+    assert "| dang2024 Z | claim | inconclusive (premise not met, or the interval straddles) | numeric, training | 2 |" in md
     assert "— **inconclusive**; figure 3, premise: figure ≤ 0" in md
     assert "<tr class='inconclusive'>" in (tmp_path / "report.html").read_text()
 
