@@ -19,10 +19,16 @@ the last doubling of training is left out of the figure and named, since a limit
 confirmed nor refuted by a run still on its way; a converged run far from the prediction refutes it. So
 the Fig. 2 check at the paper setting can fail (it used to be "inconclusive while still falling").
 
-Findings behind this (measured with these scripts' settings, CPU, 2026-12): the paper recipe leaves the
-runs at distance 0.17-0.51 after 6000 epochs, most of them converged by the criterion (seed 0 at 48000
+Findings behind this (measured with these scripts' settings, CPU, 2026-12-07): the paper recipe leaves the
+runs at distance 0.17-0.51 after 6000 epochs, many of them converged by the criterion (seed 0 at 48000
 epochs: 0.15-0.31, falling by < 0.012 per 6000 epochs); the best recipe brings most runs below 0.05 within
 6000 epochs, the CDT runs with gamma >= 0.5 last (seed 1, gamma 0.5: 0.063 at 6000, 0.053 at 12000).
+Verdicts (full level): Fig. 2 at the paper setting FAILS (per-seed worst converged distance 0.28, 0.28,
+0.48, 0.33, 0.30; interval [0.23, 0.44] against 0.05: a registered finding); with the best recipe it is
+inconclusive (0.045, 0.063, 0.042; [0.022, 0.078]); Fig. 4 passes in both readings (gap [0.21, 0.45]
+against 0.1; log10 epochs ratio [0.17, 1.18] against 0, R = 100 never within 0.05 by epoch 6000); both
+App. A.3 statements are inconclusive on converged runs (they failed before, on all runs at 6000 epochs with
+both signs of gamma pooled); App. A.1's zero-error observation holds on all 5 seeds.
 """
 
 from __future__ import annotations
