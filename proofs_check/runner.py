@@ -67,8 +67,17 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
     ``errata`` maps erratum ids to :class:`proofs_check.model.Erratum` (default: all recorded).
     """
     start = time.perf_counter()
+    setting, departures = check.setting, check.departures
+    seeds: tuple[int, ...] = ()
+    interval: tuple[float, float] | None = None
+    rule: str | None = None
     try:
         outcome = check.run()
+        if outcome.setting is not None:  # the experiment knows its setting better than the declaration
+            setting, departures = outcome.setting, outcome.departures
+        seeds, rule = outcome.seeds, outcome.rule
+        if outcome.interval is not None:  # report.json is strict JSON: an infinite bound is written as None
+            interval = outcome.interval if all(math.isfinite(v) for v in outcome.interval) else None
         criterion = outcome.criterion
         figure, tol = _finite_or_none(outcome.figure), _finite_or_none(outcome.tolerance)
         detail = str(outcome.detail)
@@ -91,7 +100,7 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
             detail = f"erratum {check.erratum}'s evidence does not hold; {detail}"
     return CheckRecord(claim.id, claim.paper, claim.kind, check.level, check.description, status, figure,
                        tol, time.perf_counter() - start, detail, check.erratum if status == Status.ERRATUM else None,
-                       criterion, check.consistency)
+                       criterion, check.consistency, setting, departures, seeds, interval, rule)
 
 
 # ------------------------------------------------------------------------------ outcome builders

@@ -67,6 +67,8 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
     head = (f"[{done:>{digits}}/{total}] {rec.status:{STATUS_WIDTH}} {rec.seconds:6.2f}s  {clock(elapsed)} elapsed, "
             f"~{clock(left)} left  {rec.claim_id} ({rec.level})")
     figure = "" if rec.figure is None else f"; figure {rec.figure:.3g}, {criterion(rec.as_dict())}"
+    if rec.setting is not None:
+        figure += f"; setting {rec.setting}" + (f" ({'; '.join(rec.departures)})" if rec.departures else "")
     width = max(width, INDENT + 20)
     options = dict(width=width, subsequent_indent=" " * INDENT, break_long_words=False, break_on_hyphens=False)
     tag = f"[{CONSISTENCY_LABEL}] " if rec.consistency else ""
@@ -119,8 +121,10 @@ def run(args: argparse.Namespace) -> int:
     s = report.summary()
     headlines = report.headlines()
     sys.stderr.write(f"claims {s['claims']}: {s['claims_passed']} passed, {s['claims_with_erratum']} with a "
-                     f"recorded erratum, {s['claims_inconclusive']} inconclusive (premise not met), {s['claims_failed']} "
-                     f"failed; {s['checks']} checks ({s['checks_consistency']} of them implementation-consistency) in "
+                     f"recorded erratum, {s['claims_inconclusive']} inconclusive (premise not met, or the interval straddles), {s['claims_failed']} "
+                     f"failed in the paper's setting; in a reduced setting {s['claims_reduced_consistent']} consistent, "
+                     f"{s['claims_reduced_inconsistent']} inconsistent, {s['claims_reduced_inconclusive']} inconclusive; "
+                     f"{s['checks']} checks ({s['checks_consistency']} of them implementation-consistency) in "
                      f"{s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
     sys.stderr.write(headline_markdown(headlines) + "\n")
