@@ -25,7 +25,6 @@ from typing import Any, Callable, Mapping
 
 from hypothesis import HealthCheck, given, settings
 
-from proofs_check.catalog import errata_by_id
 from proofs_check.model import Check, CheckRecord, Claim, Erratum, Outcome
 from theory.core.vocabulary import Criterion, Status
 
@@ -61,10 +60,12 @@ def _judged(outcome: Outcome, figure: float | None, tol: float | None, detail: s
     return Status.FAIL, detail
 
 
-def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None = None) -> CheckRecord:
+def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum]) -> CheckRecord:
     """Run one check, timing it; an exception becomes status ``error`` with its last line as detail.
 
-    ``errata`` maps erratum ids to :class:`proofs_check.model.Erratum` (default: all recorded).
+    ``errata`` maps erratum ids to :class:`proofs_check.model.Erratum` (every recorded one:
+    :func:`proofs_check.catalog.errata_by_id`; the caller passes it, so that this module, which the claims
+    import, does not import the catalog that discovers them).
     """
     start = time.perf_counter()
     setting, departures = check.setting, check.departures
@@ -89,7 +90,7 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] + " | " + \
             traceback.format_exc().strip().splitlines()[-3].strip()
     if check.erratum is not None and status in (Status.PASS, Status.FAIL):
-        table = errata_by_id() if errata is None else errata
+        table = errata
         if check.erratum not in table:
             status, detail = Status.ERROR, f"unknown erratum {check.erratum!r}; {detail}"
         elif status == Status.PASS:

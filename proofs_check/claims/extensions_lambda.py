@@ -32,7 +32,7 @@ from numerics.ufm_plus import UFMPlusProblem, solve as solve_ufm_plus
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import within
 from theory.core.presets import preset_loss
-from theory.core.vocabulary import CheckLevel, Criterion, Paper
+from theory.core.vocabulary import CheckLevel, Criterion, Paper, Setting
 from theory.ufm_plus.closed_form import minority_collapse_ratio
 
 B = Paper.BEHNIA2023
@@ -272,7 +272,9 @@ CLAIMS: list[Claim] = [
           ASSUME + "; CE, d = 6, counts (6, 4, 2, 1), lambda_W = 5e-3, lambda_H = 2e-3, full-batch GD step 0.5, "
           "40,000 steps, float64, seeds 0-2 (paper-free settings)",
           (Check(CheckLevel.TRAINING, "three seeds: value within 1e-6, Gram matrices within 1e-4", _gd_reaches,
-                 quick=False),)),
+                 quick=False, setting=Setting.REDUCED,
+                 departures=("an extension, not an experiment of the papers: the paper-free UFM setting stated in "
+                             "the assumptions (CE, d = 6, counts (6, 4, 2, 1), full-batch GD)",)),)),
     Claim(f"{D} ext. UFM against UFM+", D,
           "Extension: at the same lambda the UFM without ReLU has a lower optimum than dang2024's UFM+ and a "
           "different geometry (class means with negative cosines, not orthogonal); it collapses completely at "

@@ -13,6 +13,7 @@ import pytest
 import proofs_check.claims.deepnets as deepnets
 from cli_run import run_cli
 from proofs_check.catalog import all_claims
+from proofs_check.catalog import errata_by_id
 from proofs_check.runner import run_check
 
 README = Path(__file__).resolve().parents[2] / "docs" / "deep-nets.md"
@@ -84,10 +85,10 @@ def test_every_deep_net_claim_trains_on_cifar10_inside_the_context(tmp_path, mon
     for where in (str(tmp_path), None):
         seen.clear()
         if where is None:
-            records = [run_check(c, ch) for c in claims for ch in c.checks]
+            records = [run_check(c, ch, errata_by_id()) for c in claims for ch in c.checks]
         else:
             with deepnets.cifar10(where):
-                records = [run_check(c, ch) for c in claims for ch in c.checks]
+                records = [run_check(c, ch, errata_by_id()) for c in claims for ch in c.checks]
         assert all(r.status == "error" and "Stop" in r.detail for r in records)
         assert len(seen) == 6
         assert {c.dataset for c in seen} == {"digits" if where is None else "cifar10"}

@@ -131,15 +131,15 @@ def test_a_training_record_carries_setting_departures_seeds_interval_and_rule() 
     reduced = ("dataset: digits instead of cifar10",)
     check = Check("training", "c", lambda: decide([0.3, 0.28, 0.33], SEEDS, 0.05, "<=", "d", "reduced", reduced),
                   setting="paper", departures=(PAPER_SILENT + "declared",))
-    row = run_check(_claim("dang2024 X", check), check).as_dict()
+    row = run_check(_claim("dang2024 X", check), check, {}).as_dict()
     assert row["status"] == "fail" and row["setting"] == "reduced" and row["departures"] == list(reduced)
     assert row["seeds"] == [0, 1, 2] and row["interval"][0] > 0.05 and "t interval" in row["rule"].lower()
     # a check that raises keeps its declared setting
     broken = Check("training", "c", lambda: 1 / 0, setting="paper", departures=(PAPER_SILENT + "declared",))
-    row = run_check(_claim("dang2024 X", broken), broken).as_dict()
+    row = run_check(_claim("dang2024 X", broken), broken, {}).as_dict()
     assert row["status"] == "error" and row["setting"] == "paper" and row["interval"] is None
     plain = Check("numeric", "n", lambda: Outcome(True, 0.0, 1.0, ""))
-    row = run_check(_claim("dang2024 Y", plain), plain).as_dict()
+    row = run_check(_claim("dang2024 Y", plain), plain, {}).as_dict()
     assert (row["setting"], row["departures"], row["seeds"], row["interval"], row["rule"]) == (None, [], [], None, None)
 
 
@@ -186,7 +186,7 @@ def test_the_verify_progress_line_shows_the_setting_and_interval() -> None:
 
     check = Check("training", "c", lambda: decide([0.3, 0.28, 0.33], SEEDS, 0.05, "<=", "d", "reduced",
                                                   ("width: 64 instead of 1024",)), setting="paper")
-    rec = run_check(_claim("dang2024 X", check), check)
+    rec = run_check(_claim("dang2024 X", check), check, {})
     text = " ".join(progress_lines(rec, 1, 1, 1.0, 400))
     # mean 0.3033, sd 0.0252: half-width 4.303 * 0.0252 / sqrt 3 = 0.0625
     assert "interval [0.241, 0.366] over 3 seeds" in text and "setting reduced (width: 64 instead of 1024)" in text
