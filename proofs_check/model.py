@@ -74,7 +74,10 @@ class Claim:
     equalities/inequalities of a proof; ``proves`` is the id of the claim whose proof a step belongs to
     (the catalog checks that it resolves; the report folds the steps under it). ``paper`` is parsed into
     :class:`Paper`. ``statement_tex``: the statement in LaTeX (text with inline math in ``$...$``), which
-    report.html typesets; ``statement`` stays the plain-text form (terminal, report.md)."""
+    report.html typesets; ``statement`` stays the plain-text form (terminal, report.md).
+    ``extension``: the claim is not a statement of the paper (a finding of this project, a setting the paper
+    does not state, the paper's formulas applied beyond its premises): the report lists it apart and the
+    headline counts it in its own row, never in the paper's verdict (issue 23's errata policy)."""
 
     id: str
     paper: Paper
@@ -84,6 +87,7 @@ class Claim:
     kind: str = "claim"
     proves: str | None = None
     statement_tex: str | None = None
+    extension: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -130,7 +134,8 @@ class Erratum:
 @dataclass(frozen=True)
 class CheckRecord:
     """What running one check produced (one row of ``report.json``): ``criterion`` is the check's pass
-    criterion (``<=`` / ``>=``), ``consistency`` marks an implementation-consistency check."""
+    criterion (``<=`` / ``>=``), ``consistency`` marks an implementation-consistency check, ``extension``
+    a check of an extension claim (:attr:`Claim.extension`: not a statement of the paper)."""
 
     claim_id: str
     paper: Paper
@@ -145,10 +150,12 @@ class CheckRecord:
     erratum: str | None = field(default=None)
     criterion: Criterion = Criterion.AT_MOST
     consistency: bool = False
+    extension: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (keys of report.json); vocabulary words as their plain spelling."""
         return {"id": self.claim_id, "paper": str(self.paper), "kind": self.kind, "level": str(self.level),
                 "check": self.description, "status": str(self.status), "figure": self.figure,
                 "tolerance": self.tolerance, "seconds": round(self.seconds, 4), "detail": self.detail,
-                "erratum": self.erratum, "criterion": str(self.criterion), "consistency": self.consistency}
+                "erratum": self.erratum, "criterion": str(self.criterion), "consistency": self.consistency,
+                "extension": self.extension}

@@ -314,6 +314,7 @@ CLAIMS = [
           (Check(str(CheckLevel.TRAINING), f"||h_min||/||h_maj|| <= {COLLAPSED_MAX} for R >= 1.5 R*, >= {ALIVE_MIN} "
                  "for R <= R*/2; premise: training error 0 on the classes the UFM+ minimiser fits", dang_collapse,
                  quick=False),),
+          extension=True,
           statement_tex=(r"Minority collapse: with $n_B$ and the $\lambda$s fixed, the minority features collapse ($h_k "
                          r"= 0$) once $R \ge R^*$.")),
     Claim(f"{Y} Table 1 deep nets", str(Y), "Replacing the learnable classifier and CE by the fixed simplex ETF with the "

@@ -75,6 +75,7 @@ CLAIMS = [
           "step, DR approaches h* sublinearly and is far behind CE, which converges linearly.",
           "The setting of 'yang2022 Thm 1 by gradient descent', one start, 300 epochs.",
           (Check(CheckLevel.TRAINING, "distance to h* after 300 epochs, DR / CE", _dr_slower_than_ce),),
+          extension=True,
           statement_tex=(r"Finding (against the convergence claim behind Thm 2): under projected gradient descent with "
                          r"the same step, DR approaches $h^*$ sublinearly and is far behind CE, which converges "
                          r"linearly.")),
