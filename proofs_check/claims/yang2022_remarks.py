@@ -254,6 +254,41 @@ def _remark2_numeric() -> Outcome:
                   + "; largest difference from the SymPy expression")
 
 
+REMARK2_CONFIGS = ((1, 2), (2, 3), (3, 2), (4, 4))
+"""(K_A, K_B) beyond the symbolic check's (2, 2): a single majority, more minorities, more majorities, K = 8."""
+
+
+def _remark2_configurations() -> Outcome:
+    """Remark 2 on more configurations, by central differences at the balanced NC point (W = class means = one
+    simplex ETF, counts R for the K_A majorities, 1 for the K_B minorities): the cosine of two minority
+    classifiers' negative gradients is -1/(K-1) at R = 1, grows with R over 1, 3, 10, 100, 1e4 and exceeds 0.99
+    at R = 1e4, and the minority's ||F_push|| / ||F_pull|| grows with R. Figure: number of violated items."""
+    bad, parts = [], []
+    for ka, kb in REMARK2_CONFIGS:
+        k = ka + kb
+        U = (np.eye(k) - 1.0 / k) * np.sqrt(k / (k - 1))
+        cosines, ratios = [], []
+        for r in (1.0, 3.0, 10.0, 100.0, 1e4):
+            counts = [r] * ka + [1.0] * kb
+
+            def total(W: np.ndarray) -> float:
+                return sum(c * cross_entropy(W, U[:, j], j) for j, c in enumerate(counts))
+            g = -numeric_gradient(total, U)
+            cosines.append(_cos(g[:, ka], g[:, ka + 1]))
+            p_own = probabilities(U, U[:, ka])[ka]
+            pull = counts[ka] * (1 - p_own) * U[:, ka]
+            push = g[:, ka] - pull
+            ratios.append(float(np.linalg.norm(push) / np.linalg.norm(pull)))
+        if abs(cosines[0] + 1 / (k - 1)) > FINITE_DIFFERENCE:
+            bad.append(f"({ka}, {kb}) cos at R = 1")
+        if not all(b > a for a, b in zip(cosines, cosines[1:])) or cosines[-1] < 0.99:
+            bad.append(f"({ka}, {kb}) cos not increasing to 1")
+        if not all(b > a for a, b in zip(ratios, ratios[1:])):
+            bad.append(f"({ka}, {kb}) push/pull not increasing")
+        parts.append(f"({ka}, {kb}): cos " + ", ".join(f"{c:.4f}" for c in cosines))
+    return within(float(len(bad)), 0.0, "; ".join(parts) + ("; violated: " + ", ".join(bad) if bad else ""))
+
+
 # ------------------------------------------------------------------------------ Appendix C
 def class_length(total: object, k: object, n_k: object) -> object:
     """sqrt(E_w_k) = N/(K n_k), the classifier length of App. C (numbers, arrays or SymPy symbols)."""
@@ -450,7 +485,9 @@ CLAIMS: list[Claim] = [
           (Check(CheckLevel.SYMBOLIC, "SymPy gradient of sum_k n_k L_CE(h_k, W) at the NC point: cosines and limits",
                  _remark2_symbolic),
            Check(CheckLevel.NUMERIC, "central differences agree with the SymPy cosine for R = 1, 10, 100, 1000",
-                 _remark2_numeric)),
+                 _remark2_numeric),
+           Check(CheckLevel.NUMERIC, "(K_A, K_B) = (1, 2), (2, 3), (3, 2), (4, 4): -1/(K-1) at R = 1, increasing to 1, "
+                 "push/pull growing", _remark2_configurations)),
           statement_tex=(r"With a learnable classifier and extreme imbalance, $-\partial L/\partial w_k$ of a minority "
                          r"class is dominated by the push term $F^{(w)}_{\mathrm{push}}$ ($n_k$ small, $N - n_k$ "
                          r"large), so the classifiers of two minority classes are driven in nearly the same direction. "
