@@ -123,7 +123,10 @@ class Claim:
     equalities/inequalities of a proof; ``proves`` is the id of the claim whose proof a step belongs to
     (the catalog checks that it resolves; the report folds the steps under it). ``paper`` is parsed into
     :class:`Paper`. ``statement_tex``: the statement in LaTeX (text with inline math in ``$...$``), which
-    report.html typesets; ``statement`` stays the plain-text form (terminal, report.md)."""
+    report.html typesets; ``statement`` stays the plain-text form (terminal, report.md).
+    ``extension``: the claim is not a statement of the paper (a finding of this project, a setting the paper
+    does not state, the paper's formulas applied beyond its premises): the report lists it apart and the
+    headline counts it in its own row, never in the paper's verdict (issue 23's errata policy)."""
 
     id: str
     paper: Paper
@@ -133,6 +136,7 @@ class Claim:
     kind: str = "claim"
     proves: str | None = None
     statement_tex: str | None = None
+    extension: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -181,7 +185,8 @@ class CheckRecord:
     """What running one check produced (one row of ``report.json``): ``criterion`` is the check's pass
     criterion (``<=`` / ``>=``), ``consistency`` marks an implementation-consistency check; ``setting``,
     ``departures``, ``seeds``, ``interval`` and ``rule`` as in :class:`Outcome` (None / empty for a check
-    that is not a training-level decision)."""
+    that is not a training-level decision); ``extension``
+    a check of an extension claim (:attr:`Claim.extension`: not a statement of the paper)."""
 
     claim_id: str
     paper: Paper
@@ -201,6 +206,7 @@ class CheckRecord:
     seeds: tuple[int, ...] = ()
     interval: tuple[float, float] | None = None
     rule: str | None = None
+    extension: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (keys of report.json); vocabulary words as their plain spelling."""
@@ -210,4 +216,4 @@ class CheckRecord:
                 "erratum": self.erratum, "criterion": str(self.criterion), "consistency": self.consistency,
                 "setting": None if self.setting is None else str(self.setting), "departures": list(self.departures),
                 "seeds": list(self.seeds), "interval": None if self.interval is None else list(self.interval),
-                "rule": self.rule}
+                "rule": self.rule, "extension": self.extension}

@@ -124,6 +124,15 @@ def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
     return max((c["status"] for c in checks), key=lambda s: _ORDER[s])
 
 
+EXTENSIONS_ROW = "extensions"
+"""The headline row of the extension claims (not statements of the papers; :attr:`proofs_check.model.Claim.extension`)."""
+
+
+def is_extension(claim: Mapping[str, Any]) -> bool:
+    """Whether a report claim (or its check rows) is marked as an extension claim."""
+    return bool(claim.get("extension") or any(ch.get("extension") for ch in claim.get("checks", ())))
+
+
 def reduced(check: Mapping[str, Any]) -> bool:
     """True for a check row run in a reduced setting (its outcome is not the paper's verdict, issue 21)."""
     return check.get("setting") == Setting.REDUCED
@@ -162,32 +171,41 @@ def _setting_line(check: Mapping[str, Any]) -> str:
     return text
 
 
+def _headline_row(name: str, mine: list[Mapping[str, Any]], errata: int) -> dict[str, Any]:
+    """One headline row over the claims ``mine`` (:func:`paper_headlines`)."""
+    split = [setting_statuses(list(c["checks"])) for c in mine]
+    status = [p for p, _ in split if p is not None]
+    red = [r for _, r in split if r is not None]
+    return {"paper": name, "claims": len(status), "passed": status.count(Status.PASS),
+            "with_erratum": status.count(Status.ERRATUM), "inconclusive": status.count(Status.INCONCLUSIVE),
+            "failed": status.count(Status.FAIL) + status.count(Status.ERROR),
+            "checks": sum(1 for c in mine for ch in c["checks"] if not ch.get("consistency") and not reduced(ch)),
+            "consistency": sum(1 for c in mine for ch in c["checks"] if ch.get("consistency")),
+            "reduced_consistent": red.count(Status.PASS) + red.count(Status.ERRATUM),
+            "reduced_inconsistent": red.count(Status.FAIL) + red.count(Status.ERROR),
+            "reduced_inconclusive": red.count(Status.INCONCLUSIVE),
+            "errata": errata}
+
+
 def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per paper: claims checked in the paper's setting, passed, with a recorded erratum, inconclusive, failed
     (from each claim's checks that are not run in a reduced setting, :func:`setting_statuses`); checks that
     verify the paper and, apart, implementation-consistency checks (two routes of one formula,
     ``consistency``); claims with reduced-setting checks by their worst such outcome, consistent /
     inconsistent / inconclusive in a reduced setting, never counted as the paper's pass or fail (issue 21);
-    errata recorded."""
+    errata recorded. Extension claims (:func:`is_extension`: not statements of the papers) are never counted
+    in a paper's row or the total: they get their own row (:data:`EXTENSIONS_ROW`) after the total."""
     rows = []
     for paper in Paper:
-        mine = [c for c in claims if c["paper"] == paper.value]
+        mine = [c for c in claims if c["paper"] == paper.value and not is_extension(c)]
         if not mine and not any(e["paper"] == paper.value for e in errata):
             continue
-        split = [setting_statuses(list(c["checks"])) for c in mine]
-        status = [p for p, _ in split if p is not None]
-        red = [r for _, r in split if r is not None]
-        rows.append({"paper": paper.value, "claims": len(status), "passed": status.count(Status.PASS),
-                     "with_erratum": status.count(Status.ERRATUM), "inconclusive": status.count(Status.INCONCLUSIVE),
-                     "failed": status.count(Status.FAIL) + status.count(Status.ERROR),
-                     "checks": sum(1 for c in mine for ch in c["checks"] if not ch.get("consistency") and not reduced(ch)),
-                     "consistency": sum(1 for c in mine for ch in c["checks"] if ch.get("consistency")),
-                     "reduced_consistent": red.count(Status.PASS) + red.count(Status.ERRATUM),
-                     "reduced_inconsistent": red.count(Status.FAIL) + red.count(Status.ERROR),
-                     "reduced_inconclusive": red.count(Status.INCONCLUSIVE),
-                     "errata": sum(1 for e in errata if e["paper"] == paper.value)})
+        rows.append(_headline_row(paper.value, mine, sum(1 for e in errata if e["paper"] == paper.value)))
     if rows:
         rows.append({"paper": "total", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "paper"}})
+    extensions = [c for c in claims if is_extension(c)]
+    if extensions:
+        rows.append(_headline_row(EXTENSIONS_ROW, extensions, 0))
     return rows
 
 
@@ -350,6 +368,7 @@ def document(checks: list[Mapping[str, Any]], claims: Iterable[Any], errata: lis
                            "statement": getattr(c, "statement", ""), "statement_tex": getattr(c, "statement_tex", None),
                            "assumptions": getattr(c, "assumptions", ""),
                            "proves": getattr(c, "proves", None), "status": claim_status(rows),
+                           "extension": bool(getattr(c, "extension", False) or any(r.get("extension") for r in rows)),
                            "levels": sorted({r["level"] for r in rows}), "checks": rows})
     return {"summary": dict(summary), "papers": paper_headlines(out_claims, errata), "claims": out_claims,
             "checks": checks, "errata": errata, "figures": figures, "failures": failures, "provenance": dict(prov)}
@@ -365,11 +384,14 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
         errata_of.setdefault(e["claim"], []).append(e["id"])
     heads = paper_headlines(claims, errata)
     head_rows = "".join(
-        ("<tr><td><b>total</b></td>" if r["paper"] == "total" else f"<tr><td><a href='#paper-{r['paper']}'>{r['paper']}</a></td>")
+        (f"<tr><td><b>{r['paper']}</b></td>" if r["paper"] in ("total", EXTENSIONS_ROW)
+         else f"<tr><td><a href='#paper-{r['paper']}'>{r['paper']}</a></td>")
         + "".join(f"<td class='num'>{head_cell(r, k)}</td>" for k, _ in _HEAD_COLUMNS) + "</tr>" for r in heads)
-    papers = [r["paper"] for r in heads if r["paper"] != "total"]
+    papers = [r["paper"] for r in heads if r["paper"] not in ("total", EXTENSIONS_ROW)]
     failures = doc.get("failures") or []
     toc = ["<ul class='toc'>"] + [f"<li><a href='#paper-{p}'>{p}</a></li>" for p in papers]
+    if any(r["paper"] == EXTENSIONS_ROW for r in heads):
+        toc.append(f"<li><a href='#paper-{EXTENSIONS_ROW}'>Extensions (not statements of the papers)</a></li>")
     toc += ["<li><a href='#errata'>Errata</a></li>"]
     if formulas_html:
         toc.append("<li><a href='#formulas'>Formula sheet</a></li>")
@@ -385,7 +407,10 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
     if failures:
         body.append("<h2 id='failures'>Failed report steps</h2><ul>"
                     + "".join(f"<li><b>{esc(f['step'])}</b>: {esc(f['error'])}</li>" for f in failures) + "</ul>")
-    body += [_paper_section(p, claims, errata_of) for p in papers]
+    body += [_paper_section(p, [c for c in claims if not is_extension(c)], errata_of) for p in papers]
+    if any(r["paper"] == EXTENSIONS_ROW for r in heads):
+        body.append(_paper_section(EXTENSIONS_ROW, [{**c, "paper": EXTENSIONS_ROW} for c in claims if is_extension(c)],
+                                   errata_of))
     body.append(_errata_section(errata, {c['id'] for c in claims}))
     if formulas_html:
         body.append(f"<h2 id='formulas'>Formula sheet</h2>{formulas_html}")
@@ -414,9 +439,12 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     for row in heads:
         if row["paper"] == "total":
             continue
-        lines += ["", f"## {row['paper']}", "", "| claim | kind | verdict | levels | checks |",
+        title = "extensions (not statements of the papers; not counted in their verdicts)" \
+            if row["paper"] == EXTENSIONS_ROW else row["paper"]
+        lines += ["", f"## {title}", "", "| claim | kind | verdict | levels | checks |",
                   "| --- | --- | --- | --- | --- |"]
-        mine = [c for c in claims if c["paper"] == row["paper"]]
+        mine = ([c for c in claims if is_extension(c)] if row["paper"] == EXTENSIONS_ROW
+                else [c for c in claims if c["paper"] == row["paper"] and not is_extension(c)])
         lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {claim_verdict(c)}"
                   f"{f' ({CONSISTENCY_LABEL} only)' if consistency_only(c) else ''} | "
                   f"{', '.join(c['levels'])} | {len(c['checks'])} |" for c in mine]

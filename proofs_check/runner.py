@@ -101,7 +101,7 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum]) -> Chec
             detail = f"erratum {check.erratum}'s evidence does not hold; {detail}"
     return CheckRecord(claim.id, claim.paper, claim.kind, check.level, check.description, status, figure,
                        tol, time.perf_counter() - start, detail, check.erratum if status == Status.ERRATUM else None,
-                       criterion, check.consistency, setting, departures, seeds, interval, rule)
+                       criterion, check.consistency, setting, departures, seeds, interval, rule, claim.extension)
 
 
 # ------------------------------------------------------------------------------ outcome builders

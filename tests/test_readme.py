@@ -100,7 +100,8 @@ def _headline(depth: str) -> str:
         checks = [{"status": "erratum" if ch.erratum else "pass", "consistency": ch.consistency,
                    "setting": None if ch.setting is None else str(ch.setting)} for ch in c.checks if ch.quick]
         if checks:
-            claims.append({"paper": str(c.paper), "status": claim_status(checks), "checks": checks})
+            claims.append({"paper": str(c.paper), "status": claim_status(checks), "checks": checks,
+                           "extension": c.extension})
     errata = [{"paper": str(e.paper)} for e in all_errata()]
     return headline_markdown(paper_headlines(claims, errata))
 

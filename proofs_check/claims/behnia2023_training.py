@@ -450,6 +450,7 @@ CLAIMS = [
           "change the asymptotic geometry: VS follows CDT's prediction, wCE follows CE's.", "UFM, separable regime",
           (Check(CheckLevel.TRAINING, "VS (iota = -log prior) and wCE (weights R^gamma) on k=4, R=4, 3 seeds vs CDT / CE predictions",
                  lambda: _small_sweep((Loss.VS, Loss.WCE)), **_SMALL),),
+          extension=True,
           statement_tex=(r"Additive offsets $\iota$ (VS loss) and per-sample weights (weighted CE) do not change the "
                          r"asymptotic geometry: VS follows CDT's prediction, wCE follows CE's.")),
     Claim(f"{P} App. A zero error", P, f"App. A.1: '{A1_ZERO_ERROR}'", "App. A.1 setting (k=10, R=10, rho=1/2, "
@@ -487,6 +488,7 @@ CLAIMS = [
           "of its own CS-SVM (the convex program gives the prediction).", "UFM, d >= k - 1",
           (Check(CheckLevel.TRAINING, "custom 3 x 3 matrix, counts 6,3,2, 3 seeds, t-interval", _new_parameterization,
                  setting=Setting.PAPER, departures=(PAPER_SILENT + "the matrix, counts and step",)),),
+          extension=True,
           statement_tex=(r"Any positive logit-scaling matrix $S$: gradient descent follows the minimiser of its own "
                          r"CS-SVM (the convex program gives the prediction).")),
 ]

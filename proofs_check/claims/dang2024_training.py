@@ -137,6 +137,7 @@ CLAIMS = [
           "Counts 8, 8, 2, 2, lambda = 0.05, 8 random non-negative starts.",
           (Check("training", "starts stopping at a non-global KKT point with a zero minority mean", _spurious_kkt_points,
                  setting=Setting.PAPER, departures=SILENT),),
+          extension=True,
           statement_tex=(r"Finding (not in the paper): below $R^*$, problem (4) has KKT points other than the global "
                          r"minimiser, with the features of a minority class at $0$, and projected gradient descent from "
                          r"random starts stops there.")),

@@ -386,6 +386,31 @@ def nc_outcome(rep: dict) -> Outcome:
                   Outcome(bool(ratio <= 1.0 and decreased), ratio, 1.0, detail))
 
 
+ORTHOGONAL_MAX = 0.2
+"""dang2024 Fig. 3 ('the orthogonal structure of the learned features'): the largest cosine between two class
+means of the last-epoch features, held to the bound of NC2/NC3 (:data:`NC_BOUNDS`)."""
+
+
+def dang_fig3(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
+    """Fig. 3's block structure of H^T H (:func:`gram_outcome` of the nc-relu run)."""
+    return gram_outcome(_nc_run(exp))
+
+
+def gram_outcome(rep: dict) -> Outcome:
+    """The class means of the last-epoch features are orthogonal (largest cosine <= ORTHOGONAL_MAX) and H^T H
+    (normalised by its largest entry) has its mass in the diagonal class blocks (within-class mean above the
+    between-class mean); inconclusive when the training error does not end at 0."""
+    final = rep["final"]
+    cos_max, within_m, between_m = (final.get(k) for k in ("class_mean_cosine_max", "gram_mean_within_classes",
+                                                            "gram_mean_between_classes"))
+    figure = np.inf if cos_max is None else float(cos_max)
+    blocks = within_m is not None and between_m is not None and within_m > between_m
+    detail = (f"largest cosine between class means {figure:.3g} (must be <= {ORTHOGONAL_MAX}); H^T H / max: mean "
+              f"within the class blocks {within_m}, between them {between_m}")
+    return fitted({"nc-relu run": final["train_error"]}, "terminal phase: training error 0 at the end",
+                  Outcome(bool(figure <= ORTHOGONAL_MAX and blocks), figure, ORTHOGONAL_MAX, detail))
+
+
 def dang_collapse(exp=None) -> Outcome:  # noqa: ANN001 - an NCExperiment or None
     """Minority collapse (:func:`collapse_outcome` of each seed's nc-relu sweep over R, :func:`per_seed`)."""
     exp = _nc_config(exp)
@@ -497,6 +522,15 @@ CLAIMS = [
                  f"<= {FIG5_MAX}", behnia_fig5, quick=False, **_DIGITS),),
           statement_tex=(r"Larger $\gamma$ reduces the balanced training accuracy of CDT-trained deep nets "
                          r"(optimisation gets harder away from $\Delta = 1$).")),
+    Claim(f"{D} Fig. 3", str(D), "Fig. 3 / Sec. 5.2: H^T H at the last epoch of the trained MLP shows 'the "
+          "orthogonal structure of the learned features': orthogonal class means, the mass of H^T H in the diagonal "
+          "class blocks.", "the nc-relu run of 'dang2024 NC deep nets' (digits MLP by default, CIFAR-10 with "
+          "--cifar10)",
+          (Check(str(CheckLevel.TRAINING), f"largest class-mean cosine <= {ORTHOGONAL_MAX} and within-block mean of "
+                 "H^T H above the between-block mean; premise: training error 0", dang_fig3, quick=False),),
+          statement_tex=(r"Fig. 3 / Sec. 5.2: $H^\top H$ at the last epoch of the trained MLP shows ‘the orthogonal "
+                         r"structure of the learned features’: orthogonal class means, the mass of $H^\top H$ in the "
+                         r"diagonal class blocks.")),
     Claim(f"{D} NC deep nets", str(D), "Deep nets with ReLU features trained by SGD with CE and weight decay on "
           "imbalanced data exhibit neural collapse towards the UFM+ geometry: NC1, NC2 (W against W_UFM+(H)) and NC3 "
           "(logits against the UFM+ prediction) decrease to small values (Thm 1, Figs. 1-2).",
@@ -514,6 +548,7 @@ CLAIMS = [
           (Check(str(CheckLevel.TRAINING), f"||h_min||/||h_maj|| <= {COLLAPSED_MAX} for R >= 1.5 R*, >= {ALIVE_MIN} "
                  "for R <= R*/2; premise: training error 0 on the classes the UFM+ minimiser fits", dang_collapse,
                  quick=False, **_DIGITS),),
+          extension=True,
           statement_tex=(r"Minority collapse: with $n_B$ and the $\lambda$s fixed, the minority features collapse ($h_k "
                          r"= 0$) once $R \ge R^*$.")),
     Claim(f"{Y} Table 1 deep nets", str(Y), "Replacing the learnable classifier and CE by the fixed simplex ETF with the "

@@ -81,6 +81,7 @@ CLAIMS = [
                  functools.partial(_follows_own_scaling, True), **_SILENT),
            Check("training", "wCE, LA, balanced softmax, LDAM on the long tail 40,21,12,6,3,2, 6000 epochs",
                  functools.partial(_follows_own_scaling, False), quick=False, **_SILENT)),
+          extension=True,
           statement_tex=(r"Loss presets whose additive terms or weights differ from a plain scaling keep that scaling's "
                          r"max-margin geometry: weighted CE ($n_c^{-\gamma}$), logit adjustment, balanced softmax and "
                          r"LDAM converge to CE's, VS to CDT's (additive offsets, label margins and per-sample weights "
@@ -92,6 +93,7 @@ CLAIMS = [
                  functools.partial(_multiplicative_moves, True), **_SILENT),
            Check("training", "the same on the long tail 40,21,12,6,3,2, 6000 epochs: far from CE's, nearer their own",
                  functools.partial(_multiplicative_moves, False), quick=False, **_SILENT)),
+          extension=True,
           statement_tex=(r"Multiplicative logit scalings change the implicit geometry: CDT, LDT and VS ($\gamma = 0.5$) "
                          r"converge to their own SELI geometry, far from CE's.")),
 ]

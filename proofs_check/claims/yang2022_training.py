@@ -103,6 +103,7 @@ CLAIMS = [
           "The setting of 'yang2022 Thm 1 by gradient descent', 3 starts, 300 epochs.",
           (Check(CheckLevel.TRAINING, "distance to h* after 300 epochs, log10 DR / CE, 3 starts, t-interval", _dr_slower_than_ce,
                  setting=Setting.PAPER, departures=SILENT),),
+          extension=True,
           statement_tex=(r"Finding (against the convergence claim behind Thm 2): under projected gradient descent with "
                          r"the same step, DR approaches $h^*$ sublinearly and is far behind CE, which converges "
                          r"linearly.")),

@@ -214,7 +214,8 @@ def run(exp: NCExperiment, out: str | Path | None = None, progress: bool = False
             "train_error": _number(1 - (result.class_accuracy[-1, 0] * imb.counts).sum() / imb.n),
             "test_balanced_accuracy": _number(np.mean(result.test_class_accuracy[-1, 0])),
             "gram_mean_between_classes": _number(np.mean(gram_n[~same])),
-            "gram_mean_within_classes": _number(np.mean(gram_n[same]))},
+            "gram_mean_within_classes": _number(np.mean(gram_n[same])),
+            "class_mean_cosine_max": _number(_max_cosine(means))},
         "ufm_plus": {"lambda_W": lw, "lambda_H": lh, "M": pred.M.tolist(), "h_norm_sq": pred.h_norm_sq.tolist(),
                      "collapse_threshold": pred.threshold,
                      "predicted_mean_norm_profile": (np.sqrt(pred.h_norm_sq) / np.sqrt(pred.h_norm_sq).max()).tolist(),
@@ -269,6 +270,13 @@ def _collapse_sweep(exp: NCExperiment, datasets: list[tuple[float, Any]], job: J
                      "train_error": _number(1 - (result.class_accuracy[-1, 0] * imb.counts).sum() / imb.n),
                      "fitted_train_error": _fitted_error(pred, result.class_accuracy[-1, 0], imb.counts)})
     return {"lambda": lam, "n_min": exp.collapse_n_min, "R_star": R_star, "epochs": exp.collapse_epochs, "runs": rows}
+
+
+def _max_cosine(means: np.ndarray) -> float:
+    """The largest cosine between two class means (dang2024 Fig. 3: 0 for orthogonal class means)."""
+    norms = np.linalg.norm(means, axis=0)
+    cos = (means.T @ means) / np.outer(norms, norms)
+    return float(np.max(cos[~np.eye(cos.shape[0], dtype=bool)]))
 
 
 def _figure(rep: dict[str, Any], gram: np.ndarray, labels: np.ndarray, path: Path) -> None:
