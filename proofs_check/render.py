@@ -220,6 +220,18 @@ _HEAD_COLUMNS = (("claims", "claims checked in the paper's setting"), ("passed",
                  ("errata", "errata recorded"))
 
 
+#: soft hyphens (U+00AD) in the headline's long header words, so that a 600 px window wraps them at a
+#: syllable instead of scrolling sideways (headless browsers ship no hyphenation dictionary for hyphens:auto)
+_SOFT_BREAKS = {"implementation": "implemen\u00adtation", "consistency": "con\u00adsistency",
+                "inconclusive": "incon\u00adclusive", "inconsistent": "incon\u00adsistent",
+                "consistent": "con\u00adsistent", "recorded": "re\u00adcorded"}
+
+
+def _breakable(title: str) -> str:
+    """A headline header with soft hyphens in its long words (:data:`_SOFT_BREAKS`)."""
+    return re.sub(r"[a-z]+", lambda m: _SOFT_BREAKS.get(m.group(0), m.group(0)), title)
+
+
 def head_cell(row: Mapping[str, Any], key: str) -> str:
     """One cell of the headline: the reduced-setting column is ``consistent / inconsistent / inconclusive``."""
     if key == "reduced":
@@ -464,7 +476,7 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
     body = [f"<h1>implicit-geometry: verification report ({esc(str(doc['summary'].get('level', '')))})</h1>",
             banner_html(claims),
             f"<p class='muted'>{esc(_provenance(doc.get('provenance', {})))}</p>",
-            "<table class='headline'><tr><th>paper</th>" + "".join(f"<th>{t}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
+            "<table class='headline'><tr><th>paper</th>" + "".join(f"<th>{_breakable(t)}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
             "".join(toc)]
     if failures:
         body.append("<h2 id='failures'>Failed report steps</h2><ul>"
