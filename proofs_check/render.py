@@ -247,32 +247,42 @@ def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-#: the claim verdicts the report's banner names and links, worst first
+#: the claim verdicts the report's banner names and links, worst first: (status, in a reduced setting)
 ATTENTION = (Status.ERROR, Status.FAIL, Status.INCONCLUSIVE)
+_BANNER_WORD = {(Status.ERROR, False): "errored (the check could not run)", (Status.FAIL, False): "failed",
+                (Status.INCONCLUSIVE, False): "inconclusive (premise not met)",
+                (Status.ERROR, True): "errored in a reduced setting",
+                (Status.FAIL, True): "inconsistent in a reduced setting",
+                (Status.INCONCLUSIVE, True): "inconclusive in a reduced setting"}
 
 
 def attention(claims: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
-    """The claims a reader must look at, by verdict (error, fail, inconclusive; empty groups dropped)."""
-    claims = list(claims)
-    return [(str(status), [c["id"] for c in claims if c["status"] == status]) for status in ATTENTION
-            if any(c["status"] == status for c in claims)]
+    """The claims a reader must look at, as (words, claim ids), worst first: errored, failed, inconclusive in
+    the paper's setting, then errored, inconsistent, inconclusive in a reduced setting
+    (:func:`setting_statuses`; empty groups dropped)."""
+    statuses = [(c["id"], setting_statuses(list(c["checks"]))) for c in claims]
+    out = []
+    for in_reduced in (False, True):
+        for status in ATTENTION:
+            ids = [cid for cid, pair in statuses if pair[int(in_reduced)] == status]
+            if ids:
+                out.append((_BANNER_WORD[(status, in_reduced)], ids))
+    return out
 
 
 def overall_verdict(claims: Iterable[Mapping[str, Any]]) -> str:
-    """One sentence: how many claims hold, and how many failed, errored or were inconclusive."""
+    """One sentence: how many claims hold (or are consistent in a reduced setting), and how many errored,
+    failed or were inconclusive."""
     claims = list(claims)
-    status = [c["status"] for c in claims]
-    held = status.count(Status.PASS) + status.count(Status.ERRATUM)
-    parts = [f"{len(ids)} {_BANNER_WORD[name]}" for name, ids in attention(claims)]
-    erratum = f" ({status.count(Status.ERRATUM)} as corrected by a recorded erratum)" if Status.ERRATUM in status else ""
-    if not parts:
-        return (f"All {len(claims)} claims checked hold{erratum}." if len(claims) != 1 else
-                f"The 1 claim checked holds{erratum}.")
-    return f"{held} of {len(claims)} claims hold{erratum}; {', '.join(parts)}."
-
-
-_BANNER_WORD = {Status.ERROR: "errored (the check could not run)", Status.FAIL: "failed",
-                Status.INCONCLUSIVE: "inconclusive (premise not met)"}
+    groups = attention(claims)
+    flagged = {cid for _, ids in groups for cid in ids}
+    held = sum(1 for c in claims if c["id"] not in flagged)
+    erratum = sum(1 for c in claims if c["id"] not in flagged and c["status"] == Status.ERRATUM)
+    note = f" ({erratum} as corrected by a recorded erratum)" if erratum else ""
+    if not groups:
+        return (f"All {len(claims)} claims checked hold{note}." if len(claims) != 1 else
+                f"The 1 claim checked holds{note}.")
+    return f"{held} of {len(claims)} claims hold{note}; {', '.join(f'{len(ids)} {words}' for words, ids in groups)}."
 
 
 def banner_html(claims: Iterable[Mapping[str, Any]]) -> str:
@@ -281,9 +291,9 @@ def banner_html(claims: Iterable[Mapping[str, Any]]) -> str:
     esc = html.escape
     claims = list(claims)
     groups = attention(claims)
-    worst = groups[0][0] if groups else Status.PASS
-    items = "".join(f"<li><b>{esc(_BANNER_WORD[name])}</b>: " + ", ".join(
-        f"<a href='#{anchor('claim', cid)}'>{esc(cid)}</a>" for cid in ids) + "</li>" for name, ids in groups)
+    worst = max((c["status"] for c in claims), key=lambda s: _ORDER[s]) if groups else Status.PASS
+    items = "".join(f"<li><b>{esc(words)}</b>: " + ", ".join(
+        f"<a href='#{anchor('claim', cid)}'>{esc(cid)}</a>" for cid in ids) + "</li>" for words, ids in groups)
     return (f"<div id='verdict' class='banner {worst}'><p><b>{esc(overall_verdict(claims))}</b></p>"
             + (f"<ul>{items}</ul>" if items else "") + "</div>")
 
@@ -299,8 +309,8 @@ def banner_markdown(claims: Iterable[Mapping[str, Any]]) -> list[str]:
     linked to its section."""
     claims = list(claims)
     lines = [f"**{overall_verdict(claims)}**", ""]
-    for name, ids in attention(claims):
-        lines.append(f"- {_BANNER_WORD[name]}: " + ", ".join(f"[{cid}](#{_md_anchor(cid)})" for cid in ids))
+    for words, ids in attention(claims):
+        lines.append(f"- {words}: " + ", ".join(f"[{cid}](#{_md_anchor(cid)})" for cid in ids))
     return lines + ([""] if len(lines) > 2 else [])
 
 

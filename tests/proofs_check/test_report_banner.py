@@ -101,3 +101,14 @@ def test_headline_fits_a_600_px_window_in_chromium(tmp_path) -> None:
     scroll, client, right = widths
     assert scroll <= client == 600 and right <= client, widths
     assert first == "verdict"
+
+
+def test_a_reduced_setting_failure_is_named_as_such_not_as_the_papers() -> None:
+    """A claim checked only in a reduced setting (issue 21) is never the paper's fail: the banner says
+    "inconsistent in a reduced setting"."""
+    row = _row("dang2024 NC deep nets", "dang2024", "fail", "NC2 levels off")
+    row["setting"] = "reduced"
+    doc = _doc([MIXED[0], row])
+    assert overall_verdict(doc["claims"]) == "1 of 2 claims hold; 1 inconsistent in a reduced setting."
+    assert "<b>inconsistent in a reduced setting</b>" in banner_html(doc["claims"])
+    assert "failed" not in banner_html(doc["claims"])
