@@ -39,7 +39,7 @@ details{margin:.3em 0} summary{cursor:pointer} .muted{color:#666;font-size:12px}
 .toc{columns:2;font-size:14px} .texd{margin:.5em 0;overflow-x:auto} figure{margin:1em 0}
 figure img{max-width:100%;border:1px solid #eee} code{font-size:12px}
 .banner{border:1px solid #bbb;border-radius:4px;padding:.4em .8em;margin:.6em 0} .banner ul{margin:.2em 0}
-table.headline th{hyphens:auto} table.headline td:first-child{white-space:nowrap} td{overflow-wrap:anywhere}
+table.headline th{hyphens:auto} table.headline td:first-child{white-space:nowrap}
 @media (max-width:760px){body{padding:.6em} td,th{font-size:11px;padding:2px 3px} .toc{columns:1}
 table.headline th{font-weight:600;font-size:10px}}
 """
