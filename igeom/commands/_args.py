@@ -98,27 +98,31 @@ PRESET_FLAGS = {"gamma": "--gamma", "tau": "--tau", "ldam_c": "--ldam-c", "focal
 PREDICTING_PRESETS = tuple(p for p in Preset if p is not Preset.CUSTOM)
 
 
-def preset_prediction_options(preset: str, args: argparse.Namespace) -> dict[str, object]:
+def preset_prediction_options(preset: str, args: argparse.Namespace, max_margin: bool = True) -> dict[str, object]:
     """The hyperparameters of ``--loss preset`` for its predicted geometry, from the flags of ``args``:
     InputError naming the flag for a flag the preset does not take or for a missing one that changes the
-    prediction (only gamma does); flags that do not change it (wCE's gamma, LDAM's C) are not demanded
-    (:func:`theory.core.presets.prediction_options`). Focal is refused first: it has no prediction."""
-    from theory.core.presets import HYPERPARAMETERS, PREDICTION_HYPERPARAMETERS, prediction_options
+    prediction. The max-margin prediction (``max_margin``) depends on gamma only: flags that do not change it
+    (wCE's gamma, LDAM's C) are not demanded (:func:`theory.core.presets.prediction_options`) and focal, which
+    has none, is refused first. At finite weight decay (``max_margin=False``) every hyperparameter of the loss
+    enters the minimiser, so each one :func:`theory.core.presets.preset_loss` needs is demanded."""
+    from theory.core.presets import (HYPERPARAMETERS, PREDICTION_HYPERPARAMETERS, REQUIRED_HYPERPARAMETERS,
+                                     prediction_options)
 
     name = Preset.parse(preset)
-    if name is Preset.FOCAL:
+    if name is Preset.FOCAL and max_margin:
         raise InputError("--loss focal has no prediction: the focal loss is not a logit-scaling loss, so no "
                          "max-margin prediction exists to compare with (SGD only: igeom experiment presets)")
     given = {key: getattr(args, key) for key in PRESET_FLAGS if getattr(args, key, None) is not None}
     extra = [PRESET_FLAGS[key] for key in given if key not in HYPERPARAMETERS[name]]
     if extra:
         raise InputError(f"--loss {name} takes no {', '.join(extra)}")
-    missing = [PRESET_FLAGS[key] for key in PREDICTION_HYPERPARAMETERS.get(name, ()) if key in PRESET_FLAGS
-               and key not in given]
+    needed = (PREDICTION_HYPERPARAMETERS if max_margin else REQUIRED_HYPERPARAMETERS).get(name, ())
+    missing = [PRESET_FLAGS[key] for key in needed if key in PRESET_FLAGS and key not in given]
     if missing:
-        raise InputError(f"--loss {name} needs {' and '.join(missing)} (delta_c = (n_c/n_max)^gamma enters the "
-                         f"margins and sets the predicted geometry)")
-    return prediction_options(name, given)
+        why = ("delta_c = (n_c/n_max)^gamma enters the margins and sets the predicted geometry" if max_margin else
+               "at finite weight decay every hyperparameter of the loss moves the minimiser")
+        raise InputError(f"--loss {name} needs {' and '.join(missing)} ({why})")
+    return prediction_options(name, given) if max_margin else given
 
 
 def add_step_arguments(p: argparse.ArgumentParser, with_delta: bool = True) -> None:

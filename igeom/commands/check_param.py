@@ -182,9 +182,8 @@ def _run_finite_lambda(args: argparse.Namespace) -> int:
         raise InputError("--loss focal: focal loss is not convex in the logits, so the regularised UFM is not a "
                          "convex program and no certified finite-lambda prediction exists")
     if args.loss is not None:
-        options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
         obj = predict_regularised(args.counts, args.lambda_w, args.lambda_h, preset=args.loss,
-                                  options={k: v for k, v in options.items() if v is not None})
+                                  options=preset_prediction_options(args.loss, args, max_margin=False))
     else:
         from proofs_check.tasks.parameterization_check import read_matrix
 

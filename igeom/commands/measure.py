@@ -72,7 +72,7 @@ def _spec(args: argparse.Namespace):
                    "offsets": None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)}
         return PredictionSpec(Preset.CUSTOM, options, decay=decay)
     preset = Preset.parse(args.loss or Preset.CE.value)
-    return PredictionSpec(preset, preset_prediction_options(preset, args), decay=decay)
+    return PredictionSpec(preset, preset_prediction_options(preset, args, max_margin=decay is None), decay=decay)
 
 
 def run(args: argparse.Namespace) -> int:

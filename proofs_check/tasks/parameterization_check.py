@@ -281,7 +281,7 @@ def predict_regularised(counts: object, lambda_w: float, lambda_h: float, *, pre
         loss = preset_loss("custom", counts, scaling=scaling, offsets=offsets)
     sol = solve(from_preset(loss, lambda_w, lambda_h))
     geo = sol.geometry()
-    return {"counts": [float(c) for c in sol.problem.counts],
+    return {"counts": [count_number(c) for c in sol.problem.counts],
             "predicted": {g: getattr(geo, g).tolist() for _, g in GRAMS},
             "program": "regularised UFM (finite lambda, class level)", "preset": str(loss.preset),
             "X": sol.X.tolist(), **sol.as_dict()}

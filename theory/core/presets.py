@@ -145,6 +145,11 @@ HYPERPARAMETERS: dict[Preset, tuple[str, ...]] = {
 #: bounded factors or shifts and leave the prediction unchanged, so a prediction does not demand them.
 PREDICTION_HYPERPARAMETERS: dict[Preset, tuple[str, ...]] = {
     Preset.CDT: ("gamma",), Preset.LDT: ("gamma",), Preset.VS: ("gamma",), Preset.CUSTOM: ("scaling",)}
+#: The hyperparameters :func:`preset_loss` cannot do without (wCE also takes explicit ``weights`` instead):
+#: every one of them changes the loss, and so the minimiser of a finite-weight-decay UFM.
+REQUIRED_HYPERPARAMETERS: dict[Preset, tuple[str, ...]] = {
+    Preset.WCE: ("gamma",), Preset.CDT: ("gamma",), Preset.LDT: ("gamma",), Preset.VS: ("gamma",),
+    Preset.LDAM: ("ldam_c",), Preset.FOCAL: ("focal_gamma",), Preset.CUSTOM: ("scaling",)}
 #: Values of the hyperparameters that do not change the prediction, used when a prediction is asked for
 #: without them: uniform wCE weights (gamma = 0), no LDAM margin (C = 0); tau already defaults to 1.
 NEUTRAL_FOR_PREDICTION: dict[Preset, dict[str, float]] = {Preset.WCE: {"gamma": 0.0}, Preset.LDAM: {"ldam_c": 0.0}}
