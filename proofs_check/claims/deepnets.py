@@ -154,7 +154,8 @@ def setting_of(name: str, config: Any) -> tuple[Setting, tuple[str, ...]]:
     papers' configuration (:func:`experiment_config` with :data:`CIFAR10_SETTINGS`) is a departure, e.g.
     ``dataset: digits instead of cifar10``; none: the paper's setting."""
     ours, paper = _flat(config), _flat(experiment_config(name, "."))
-    departures = tuple(f"{key}: {ours.get(key)!r} instead of {paper.get(key)!r}"
+    shown = lambda side, key: repr(side[key]) if key in side else "(not used)"  # noqa: E731 - MLP widths of a ResNet
+    departures = tuple(f"{key}: {shown(ours, key)} instead of {shown(paper, key)}"
                        for key in sorted(set(ours) | set(paper)) if ours.get(key) != paper.get(key))
     return (Setting.REDUCED if departures else Setting.PAPER), departures
 

@@ -190,3 +190,26 @@ def test_the_verify_progress_line_shows_the_setting_and_interval() -> None:
     text = " ".join(progress_lines(rec, 1, 1, 1.0, 400))
     # mean 0.3033, sd 0.0252: half-width 4.303 * 0.0252 / sqrt 3 = 0.0625
     assert "interval [0.241, 0.366] over 3 seeds" in text and "setting reduced (width: 64 instead of 1024)" in text
+
+
+def test_deep_net_departures_come_from_the_configuration() -> None:
+    """The digits defaults are a reduced setting naming their dataset and sizes; the papers' CIFAR-10
+    configuration is the paper's setting; any other configuration (a Fashion-MNIST route) gets its departures
+    from its fields; a route may also state them as a dict."""
+    import dataclasses
+
+    from proofs_check.claims.deepnets import experiment_config, setting_from, setting_of
+    from training.experiments.nc_relu import NCExperiment
+
+    setting, departures = setting_of("nc-relu", NCExperiment())
+    assert setting == Setting.REDUCED and "dataset: 'digits' instead of 'cifar10'" in departures
+    assert "net.width: 64 instead of 1024" in departures and "net.sgd.epochs: 300 instead of 4000" in departures
+    paper = experiment_config("nc-relu", "/data/cifar10")
+    assert setting_of("nc-relu", paper) == (Setting.PAPER, ())
+    fashion = dataclasses.replace(paper, dataset="fashion-mnist", net=dataclasses.replace(paper.net, width=256))
+    assert setting_of("nc-relu", fashion) == (Setting.REDUCED, ("dataset: 'fashion-mnist' instead of 'cifar10'",
+                                                                 "net.width: 256 instead of 1024"))
+    assert setting_from({"setting": "reduced", "departures": ["epochs: 100 instead of 4000"]}) == (
+        Setting.REDUCED, ("epochs: 100 instead of 4000",))
+    with pytest.raises(ValueError):
+        setting_from({"setting": "paper", "departures": ["epochs: 100 instead of 4000"]})
