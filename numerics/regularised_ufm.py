@@ -750,20 +750,27 @@ def _solve_factored(problem: RegularisedUFM, tol: float, seed: int, max_iter: in
                         0.1 * np.where(sym.sizes > 1, 1.0, 0.0), 0.1 * np.where(sym.sizes > 1, 1.0, 0.0)])
     total = 0
     cert = None
-    for _ in range(rounds):
+    name = "factored-lbfgs" + (f" ({G} orbits)" if G < k else "")
+    best = None
+    for r in range(rounds):
         X, its = _lbfgs(fun, point, v, max_iter)
         total += its
         previous, cert = cert, certify(problem, X, tol)
+        if best is None or cert.relative_gap < best[1].relative_gap:
+            best = (X, cert)
+        # accept after a rank-truncated round (round 1 on), or at once when well inside the tolerance: the
+        # full-rank round 0 often stops at a gap near the tolerance that one truncated round cuts by 10-30x
+        # (measured: LA, k = 100 distinct counts, 8.1e-7 -> 2.9e-8 in 26 iterations)
+        if cert.holds and (r >= 1 or cert.relative_gap <= 0.1 * tol):
+            break
         if previous is not None and not cert.relative_gap < 0.9 * previous.relative_gap:
             break  # a round that does not improve the gap: stalled at the rounding floor
-        if cert.holds:
-            return RegularisedSolution(problem, X, cert, "factored-lbfgs" + (f" ({G} orbits)" if G < k else ""),
-                                       total, time.perf_counter() - start)
         rank = rank_of(X)
         v = pack(X, rank if cert.spectral_ratio <= 1 + 1e-3 or rank == G else None)
-    assert cert is not None
+    assert best is not None
+    X, cert = best
     cert.require()
-    raise AssertionError("unreachable")
+    return RegularisedSolution(problem, X, cert, name, total, time.perf_counter() - start)
 
 
 def solve(problem: RegularisedUFM, tol: float = DEFAULT_GAP_TOL, method: str = "auto") -> RegularisedSolution:
