@@ -394,8 +394,8 @@ class RegularisedSolution:
         every class is listed below. Otherwise: ``coinciding_classifiers``, groups of classes (connected
         components) with ||w_c - w_c'|| <= rtol max ||w||; ``aligned_classifiers``, groups with
         cos(w_c, w_c') >= 1 - rtol (minority collapse in the angle sense of Fang et al. 2021);
-        ``zero_class_means``, classes with ||mu_c|| <= rtol max ||mu||; and the largest cosine between
-        classifiers of different classes."""
+        ``zero_classifiers`` and ``zero_class_means``, classes with ||w_c|| <= rtol max ||w|| (resp. mu); and
+        the largest cosine between non-zero classifiers of different classes (aligned groups exclude zero ones)."""
         rtol = positive_real("collapse tolerance", rtol)
         k = self.problem.k
         _, GX, _ = self.problem.loss_and_grad(np.zeros((k, k)))
@@ -403,7 +403,7 @@ class RegularisedSolution:
         if at_zero <= self.problem.lam_eff:
             every = list(range(k))
             return {"tolerance": rtol, "complete_collapse": True, "coinciding_classifiers": [every],
-                    "aligned_classifiers": [every], "zero_class_means": every, "max_classifier_cosine": None,
+                    "aligned_classifiers": [every], "zero_classifiers": every, "zero_class_means": every, "max_classifier_cosine": None,
                     "classifier_norms": [0.0] * k, "class_mean_norms": [0.0] * k}
         W, M = self.factors()
         wn = np.linalg.norm(W, axis=0)
@@ -430,12 +430,15 @@ class RegularisedSolution:
             return groups
 
         coinciding = components(np.sqrt(D2) <= rtol * max(float(wn.max()), 1e-300))
-        aligned = components(cos >= 1.0 - rtol)
+        zero_w = wn <= rtol * max(float(wn.max()), 1e-300)
+        live = ~zero_w[:, None] & ~zero_w[None, :]
+        aligned = components((cos >= 1.0 - rtol) & live)
+        cos = np.where(live, cos, -np.inf)
         np.fill_diagonal(cos, -np.inf)
         return {"tolerance": rtol, "complete_collapse": False, "coinciding_classifiers": coinciding,
-                "aligned_classifiers": aligned,
+                "aligned_classifiers": aligned, "zero_classifiers": [int(c) for c in np.flatnonzero(zero_w)],
                 "zero_class_means": [int(c) for c in np.flatnonzero(mn <= rtol * max(float(mn.max()), 1e-300))],
-                "max_classifier_cosine": float(cos.max()),
+                "max_classifier_cosine": float(cos.max()) if np.isfinite(cos.max()) else None,
                 "classifier_norms": wn.tolist(), "class_mean_norms": mn.tolist()}
 
     def as_dict(self, rtol: float = COLLAPSE_RTOL) -> dict[str, Any]:
