@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PRE = "import numpy, scipy, cvxpy, torch, resource, time\n"
 POST = "\nprint(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"
 SVM = ("from theory.core.imbalance import Imbalance\nfrom theory.core.parameterization import Parameterization\n"
-       "from theory.seli.step_geometry import step_delta\nfrom theory.seli.geometry import step_counts\n")
+       "from theory.seli.step_setting import step_delta\nfrom theory.seli.geometry import step_counts\n")
 
 
 def cases() -> list[tuple[str, str, budget.Estimate]]:

@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 
 from theory.core.validate import positive_int, positive_real
 from theory.core.errors import ComputationError
-from theory.core.imbalance import Imbalance
+from theory.core.imbalance import Imbalance, require_imbalance
 from theory.core.measure import class_means, class_margins, nc1
 
 CONTINUATION = (0.03, 0.1, 0.3, 1.0)
@@ -57,7 +57,7 @@ the same rule with W decides which classifiers are zero (their cosines are undef
 
 @dataclass(frozen=True, eq=False)
 class UFMPlusProblem:
-    """Problem (4) for class counts ``imbalance`` (an Imbalance or a list of counts), regularisation
+    """Problem (4) for class counts ``imbalance`` (an :class:`Imbalance`), regularisation
     (lambda_W, lambda_H) and feature dimension d >= K."""
 
     imbalance: Imbalance
@@ -68,7 +68,7 @@ class UFMPlusProblem:
     """Sample labels 0..K-1, ordered by class."""
 
     def __post_init__(self) -> None:
-        imb = self.imbalance if isinstance(self.imbalance, Imbalance) else Imbalance(np.asarray(self.imbalance))
+        imb = require_imbalance("imbalance", self.imbalance)
         object.__setattr__(self, "imbalance", imb)
         object.__setattr__(self, "lambda_w", positive_real("lambda_W", self.lambda_w))
         object.__setattr__(self, "lambda_h", positive_real("lambda_H", self.lambda_h))

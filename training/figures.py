@@ -18,6 +18,7 @@ import numpy as np
 
 from theory.core.imbalance import Imbalance
 from theory.seli.step_geometry import predict_step
+from theory.seli.step_setting import StepSetting
 from theory.infra.atomic import write_atomic
 from training.measurements import DISTANCES, Measurements
 
@@ -42,7 +43,7 @@ def theory_curves(families: Sequence[str], imbalance: Imbalance, gammas: np.ndar
     k, k_minor, R = _step_setting(imbalance)
     out: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     for fam in families:
-        preds = [predict_step(fam, k, k_minor, R, 1.0 if fam == "CE" else R ** g) for g in gammas]
+        preds = [predict_step(StepSetting(fam, k, k_minor, R, 1.0 if fam == "CE" else R ** g)) for g in gammas]
         out[fam] = {blk: {key: np.array([np.nan if p[blk][key] is None else p[blk][key] for p in preds])
                           for key in preds[0][blk]} for blk in ("W", "M", "WM")}
     return out

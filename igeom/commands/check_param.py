@@ -14,15 +14,16 @@ from theory.core.vocabulary import Preset
 
 if TYPE_CHECKING:
     from proofs_check.tasks.parameterization_check import Prediction
+    from theory.core.imbalance import Imbalance
     from theory.core.parameterization import Parameterization
 
 
-def _counts(text: str) -> list[int]:
+def _counts(text: str) -> "Imbalance":
     """Counts ``n1,n2,...`` or a profile ``step:...`` / ``exp:...`` (:func:`theory.core.profiles.parse_counts`)."""
     from theory.core.profiles import parse_counts
 
     try:
-        return parse_counts(text).tolist()
+        return parse_counts(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

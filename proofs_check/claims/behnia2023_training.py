@@ -37,6 +37,7 @@ from training.recipes import GAMMAS, RECIPES, paper_problem, paper_specs
 from training.measurements import measure
 from training.specs import RunSpec
 from training.ufm import train_sweep, TrainConfig, UFMProblem
+from theory.core.imbalance import Imbalance
 
 P = Paper.BEHNIA2023
 #: the initialisations every training claim runs (its verdict is over all of them)
@@ -263,7 +264,7 @@ def _a3_strong_parameterization() -> Outcome:
 
 
 def _new_parameterization() -> Outcome:
-    worst = max(max(check_parameterization([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]], [6, 3, 2], epochs=3000,
+    worst = max(max(check_parameterization([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]], Imbalance([6, 3, 2]), epochs=3000,
                                            seed=seed).distance.values()) for seed in SEEDS)
     return within(worst, TRAINING_DISTANCE, "largest W/M/WM distance of SGD to the convex-program prediction for "
                   f"A = [[1,2,1],[1,1,3],[2,1,1]], counts 6,3,2, over seeds {', '.join(map(str, SEEDS))}")

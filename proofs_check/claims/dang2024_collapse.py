@@ -29,6 +29,7 @@ from theory.core.vocabulary import CheckLevel, Criterion, Paper
 from theory.ufm_plus.closed_form import predict
 from theory.ufm_plus.printed import PRINTED
 from theory.ufm_plus.symbolic import derivation, is_zero, K, K_A, K_B, lam_h, lam_w, n_B, n_k, r, R, PUBLIC
+from theory.core.imbalance import Imbalance
 
 P = Paper.DANG2024
 ASSUME = "d >= K, lambda_W, lambda_H > 0, class counts n_k >= 1 (problem (4))"
@@ -56,7 +57,7 @@ def _eq18_symbolic() -> Outcome:
 
 def _solved(counts: tuple[int, ...], ratio: float):
     lam = lambda_for(counts, ratio)
-    return lam, solve(UFMPlusProblem(list(counts), lam, lam, d=len(counts)), starts=3)
+    return lam, solve(UFMPlusProblem(Imbalance(counts), lam, lam, d=len(counts)), starts=3)
 
 
 def _complete_collapse_solver() -> Outcome:
@@ -87,7 +88,7 @@ def restricted_hessian(counts: tuple[int, ...], ratio: float) -> np.ndarray:
     allowed by H >= 0): a (K d + 1)-square matrix, divided by lambda."""
     lam = lambda_for(counts, ratio)
     k = len(counts)
-    problem = UFMPlusProblem(list(counts), lam, lam, d=k)
+    problem = UFMPlusProblem(Imbalance(counts), lam, lam, d=k)
     n = problem.labels.size
     W0, H0 = np.zeros((k, k)), np.zeros((k, n))
     directions = []
@@ -152,7 +153,7 @@ def _norms_solver() -> Outcome:
     """Solver of (4) at counts (36, 10, 4): the middle class has the largest ||h||^2 (n_1 > n_2 > n_3 but ||h_2|| >
     ||h_1||, ||h_3||). Figure: the smaller relative gap, which must exceed STRICT_GAP; solver and closed form
     must agree within UFM_PLUS_SOLVER_AGREEMENT."""
-    sol = solve(UFMPlusProblem(list(_NORM_COUNTS), _NORM_LAMBDA, _NORM_LAMBDA, d=3), starts=3)
+    sol = solve(UFMPlusProblem(Imbalance(_NORM_COUNTS), _NORM_LAMBDA, _NORM_LAMBDA, d=3), starts=3)
     h2 = sol.measure()["h_norm_sq"]
     closed = predict(_NORM_COUNTS, _NORM_LAMBDA, _NORM_LAMBDA).h_norm_sq
     gap = float(min(h2[1] - h2[0], h2[1] - h2[2]) / h2.max())
@@ -184,7 +185,7 @@ def printed_nc1(H: np.ndarray, labels: np.ndarray, k: int, n: float | None = Non
 
 def nc_minimiser() -> tuple[np.ndarray, np.ndarray]:
     """The numerical solver's minimiser of (4) at the reference counts (8, 8, 2, 2), lambda = 5e-3."""
-    sol = solve(UFMPlusProblem(list(_NC_COUNTS), _NC_LAMBDA, _NC_LAMBDA, d=len(_NC_COUNTS)), starts=2)
+    sol = solve(UFMPlusProblem(Imbalance(_NC_COUNTS), _NC_LAMBDA, _NC_LAMBDA, d=len(_NC_COUNTS)), starts=2)
     return sol.W, sol.H
 
 

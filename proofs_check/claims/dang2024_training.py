@@ -17,6 +17,7 @@ import numpy as np
 
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least
+from theory.core.imbalance import Imbalance
 
 P = "dang2024"
 REACHED = 1e-6  # KKT residual 1e-10 puts the iterate within ~1e-7 of a strict minimiser here
@@ -32,8 +33,9 @@ def _deviations(counts: list[int], lam: float, seeds: int) -> tuple[np.ndarray, 
 
     pred = predict(counts, lam, lam)
     expected = {"M": pred.M, "h_norm_sq": pred.h_norm_sq, "w_norm_sq": np.diag(pred.w_gram), "cos_w": pred.cos_w}
-    run = train_ufm_plus(counts, lam, lam, d=len(counts) + 2, seeds=seeds, tol=KKT)
-    problem = UFMPlusProblem(counts, lam, lam, len(counts) + 2)
+    imbalance = Imbalance(counts)
+    run = train_ufm_plus(imbalance, lam, lam, d=len(counts) + 2, seeds=seeds, tol=KKT)
+    problem = UFMPlusProblem(imbalance, lam, lam, len(counts) + 2)
     dev = np.array([largest_deviation(measure(run.W[s], run.H[s], run.labels), expected) for s in range(seeds)])
     value = np.array([problem.value_and_gradient(run.W[s], run.H[s])[0] for s in range(seeds)])
     return dev, value, run

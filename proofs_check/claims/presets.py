@@ -35,10 +35,11 @@ SETTINGS = {True: ((8, 8, 2, 2), 6, 500), False: ((40, 21, 12, 6, 3, 2), 8, 6000
 @functools.lru_cache(maxsize=None)
 def _rows(quick: bool) -> dict:
     from proofs_check.tasks.preset_geometry import CASES, sgd_rows
+    from theory.core.imbalance import Imbalance
 
     counts, d, epochs = SETTINGS[quick]
     wanted = set(ADDITIVE) | set(MULTIPLICATIVE)
-    return {row.preset: row for row in sgd_rows(counts, [c for c in CASES if c[0] in wanted], d=d, epochs=epochs)}
+    return {row.preset: row for row in sgd_rows(Imbalance(counts), [c for c in CASES if c[0] in wanted], d=d, epochs=epochs)}
 
 
 def _follows_own_scaling(quick: bool) -> Outcome:

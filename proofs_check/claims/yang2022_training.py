@@ -19,8 +19,9 @@ from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least
 from theory.core.vocabulary import CheckLevel, ETFLoss, Paper
 from training.dlpm_gd import train_dlpm
+from theory.core.imbalance import Imbalance
 
-COUNTS = [8, 8, 2, 2]  # imbalanced, R = 4
+COUNTS = Imbalance([8, 8, 2, 2])  # imbalanced, R = 4
 D, LR, SEEDS = 6, 0.5, (0, 1, 2)
 CE_REACHED = 1e-9  # after 1000 epochs; a linear rate reaches rounding level (~1e-16) well before
 DR_EXPONENT, DR_EXPONENT_TOL = -0.5, 0.05  # derived above; tolerance for the pre-asymptotic range fitted

@@ -34,7 +34,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from theory.core.errors import InputError
-from theory.core.imbalance import Imbalance
+from theory.core.imbalance import Imbalance, require_imbalance
 from theory.core.measure import center, cosines, group_summary, normalized_distance, summary_to_json
 from theory.core.presets import PresetLoss, preset_loss
 from theory.core.streaming import ClassStatistics, NearestCentreAgreement
@@ -56,8 +56,8 @@ class PredictionSpec:
     options: dict[str, Any] = field(default_factory=dict)
     relu: tuple[float, float] | None = None
 
-    def loss(self, counts: np.ndarray) -> PresetLoss:
-        """The preset evaluated for ``counts``."""
+    def loss(self, counts: Imbalance) -> PresetLoss:
+        """The preset evaluated for class ``counts``."""
         return preset_loss(self.preset, counts, **self.options)
 
 
@@ -79,9 +79,9 @@ def _centred(geometry: Geometry, weights: np.ndarray) -> Geometry:
     return Geometry(G_W=geometry.G_W, G_M=P.T @ geometry.G_M @ P, G_WM=geometry.G_WM @ P, counts=geometry.counts)
 
 
-def predict(counts: object, spec: PredictionSpec) -> Prediction:
+def predict(counts: Imbalance, spec: PredictionSpec) -> Prediction:
     """The predicted geometry for class ``counts`` (module docstring); InputError for focal (no prediction)."""
-    n = np.asarray(counts, dtype=np.float64)
+    n = require_imbalance("counts", counts).counts.astype(np.float64)
     if spec.relu is not None:
         from theory.ufm_plus.closed_form import predict as ufm_plus
 
@@ -94,7 +94,7 @@ def predict(counts: object, spec: PredictionSpec) -> Prediction:
                              "no geometry to compare with")
         geometry = Geometry(G_W=p.w_gram, G_M=np.diag(p.h_norm_sq), G_WM=p.logits, counts=n)
         return Prediction("UFM+ (dang2024 Thm 1)", geometry, None, "closed-form UFM+ minimiser, uncentred class means")
-    loss = spec.loss(n)
+    loss = spec.loss(counts)
     param = loss.svm_parameterization()
     if param.family in (Loss.CE, Loss.CDT, Loss.LDT):
         from theory.seli.geometry import seli_geometry
@@ -167,7 +167,7 @@ def measure_statistics(stats: ClassStatistics, classifier: np.ndarray | None, sp
         if W.shape != (stats.k, stats.d):
             raise InputError(f"classifier must be k x d = {stats.k} x {stats.d} (from the labels and features), "
                              f"got {W.shape[0]} x {W.shape[1] if W.ndim == 2 else '?'}")
-    prediction = predict(counts, spec)
+    prediction = predict(Imbalance(counts), spec)  # the counts found in the labels
     M = stats.means
     Mc = M if prediction.centering is None else center(M, prediction.centering)
     measured: dict[str, np.ndarray | None] = {"G_M": Mc.T @ Mc, "G_W": None, "G_WM": None}

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from proofs_check.tasks.feature_measurement import PredictionSpec, measure
+from theory.core.imbalance import Imbalance
 from theory.core.presets import preset_loss
 from theory.core.vocabulary import Preset
 
@@ -45,14 +46,13 @@ class PresetRow:
                 "distance_ce": self.to_ce, "train_error": self.train_error}
 
 
-def sgd_rows(counts: object, cases: Sequence[tuple[Preset, dict[str, float]]] = CASES, *, d: int | None = None,
+def sgd_rows(counts: Imbalance, cases: Sequence[tuple[Preset, dict[str, float]]] = CASES, *, d: int | None = None,
              epochs: int = 2000, seed: int = 0) -> list[PresetRow]:
     """Train one UFM per case (width ``d``, default k + 2) on integer ``counts`` and measure it."""
     from training.preset_training import train_ufm_presets
 
-    n = np.asarray(counts)
-    losses = [preset_loss(p, n, **hp) for p, hp in cases]
-    run = train_ufm_presets(losses, n.size + 2 if d is None else d, epochs=epochs, seed=seed)
+    losses = [preset_loss(p, counts, **hp) for p, hp in cases]
+    run = train_ufm_presets(losses, counts.k + 2 if d is None else d, epochs=epochs, seed=seed)
     rows = []
     for b, ((preset, hp), loss) in enumerate(zip(cases, losses)):
         dist = lambda spec: max(measure(run.H[b].T, run.labels, run.W[b].T, spec).distance.values())  # noqa: E731

@@ -7,6 +7,7 @@ import pytest
 
 from proofs_check.tasks.parameterization_check import check_parameterization, read_matrix
 from igeom.cli import main
+from theory.core.imbalance import Imbalance
 
 A = [[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]]
 
@@ -14,7 +15,7 @@ A = [[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]]
 def test_sgd_reaches_the_convex_program_prediction():
     """Implicit bias for a matrix that is neither CDT nor LDT: after 3000 epochs of the loss-normalised
     recipe every normalised Gram distance is below 0.02 (measured 0.002-0.007)."""
-    res = check_parameterization(A, [6, 3, 2], epochs=3000)
+    res = check_parameterization(A, Imbalance([6, 3, 2]), epochs=3000)
     assert res.program == "sample-level" and res.certificate_gap < 1e-6
     assert res.train_error == 0.0
     assert max(res.distance.values()) < 0.02, res.distance
@@ -29,8 +30,8 @@ def test_sgd_reaches_the_convex_program_prediction():
 def test_wrong_prediction_is_detected():
     """Negative control: comparing SGD on A with the prediction for a different matrix gives a large
     distance, so the agreement above is not automatic."""
-    res = check_parameterization(A, [6, 3, 2], epochs=300)
-    other = check_parameterization(np.ones((3, 3)), [6, 3, 2], epochs=300)
+    res = check_parameterization(A, Imbalance([6, 3, 2]), epochs=300)
+    other = check_parameterization(np.ones((3, 3)), Imbalance([6, 3, 2]), epochs=300)
     from theory.core.measure import normalized_distance
 
     assert float(normalized_distance(res.sgd["G_W"], other.predicted.G_W)) > 0.1

@@ -7,7 +7,7 @@ import pytest
 
 from theory.seli.closed_forms import evaluate
 from theory.core.imbalance import Imbalance
-from theory.seli.step_geometry import step_delta
+from theory.seli.step_setting import step_delta
 from training.measurements import Trajectory, measure
 from training.specs import RunSpec
 

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory.core.errors import InputError
+from theory.core.imbalance import Imbalance, require_imbalance
 from theory.core.parameterization import Parameterization
 from theory.core.validate import finite_real, positive_vector
 from theory.core.vocabulary import Loss, Preset
@@ -146,10 +147,11 @@ def _need(name: str, value: float | None, preset: Preset) -> float:
     return finite_real(name, value)
 
 
-def preset_loss(preset: Preset | str, counts: object, *, gamma: float | None = None, tau: float | None = None,
+def preset_loss(preset: Preset | str, counts: Imbalance, *, gamma: float | None = None, tau: float | None = None,
                 ldam_c: float | None = None, focal_gamma: float | None = None, weights: object | None = None,
                 scaling: object | None = None, offsets: object | None = None) -> PresetLoss:
-    """The :class:`PresetLoss` of ``preset`` for class ``counts`` (table of the module docstring).
+    """The :class:`PresetLoss` of ``preset`` for class ``counts`` (an :class:`Imbalance`; table of the module
+    docstring).
 
     Hyperparameters: ``gamma`` (wCE exponent of n_c^-gamma, CDT / LDT / VS exponent of delta), ``tau`` (LA,
     VS; default 1), ``ldam_c`` (LDAM's C), ``focal_gamma`` (focal), ``weights`` (wCE: explicit per-class
@@ -160,13 +162,8 @@ def preset_loss(preset: Preset | str, counts: object, *, gamma: float | None = N
         name = Preset.parse(preset)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    try:
-        n = positive_vector("counts", counts)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    n = require_imbalance("counts", counts).counts.astype(np.float64)
     k = n.size
-    if k < 2:
-        raise InputError(f"need at least 2 classes, got {k}")
     given = {"gamma": gamma, "tau": tau, "ldam_c": ldam_c, "focal_gamma": focal_gamma, "weights": weights,
              "scaling": scaling, "offsets": offsets}
     allowed = {Preset.CE: (), Preset.WCE: ("gamma", "weights"), Preset.CDT: ("gamma",), Preset.LDT: ("gamma",),

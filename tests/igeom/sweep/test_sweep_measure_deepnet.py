@@ -39,7 +39,7 @@ def _without_seconds(rows, *keys):
 def minimiser_files(tmp_path_factory):
     """Features at the CDT (gamma = 0.5) CS-SVM minimiser (behnia2023 eq. 3; certified convex program,
     factored and randomly rotated), each class mean repeated n_c times: (features, labels, classifier) paths."""
-    param = preset_loss("CDT", COUNTS, gamma=0.5).svm_parameterization()
+    param = preset_loss("CDT", Imbalance(COUNTS), gamma=0.5).svm_parameterization()
     W, M = solve_cs_svm(COUNTS, param, reduced=True).factors(D)
     Q = np.linalg.qr(np.random.default_rng(0).standard_normal((D, D)))[0]
     y = np.repeat(np.arange(COUNTS.size), COUNTS.astype(int))
