@@ -109,7 +109,7 @@ def measure(traj: Trajectory) -> Measurements:
     if W.ndim != 4 or M.shape != W.shape or len(specs) != B or W.shape[-1] != imb.k:
         raise InputError(f"W and M must both be (T, B, d, k) with B = {len(specs)} specs and k = {imb.k}")
     maj, mnr = imb.groups()
-    weights = np.stack([s.centering_weights(imb) for s in specs])  # (B, k)
+    weights = np.stack([s.parameterization(imb).centering_weights() for s in specs])  # (B, k)
     Mc = center(M, weights)
     G_W = _gram(W, W)
     with np.errstate(invalid="ignore", divide="ignore"):

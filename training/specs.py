@@ -106,10 +106,6 @@ class RunSpec:
             return np.ones(imbalance.k)
         return class_weights(imbalance.counts, _ratio(imbalance, self.gamma))
 
-    def centering_weights(self, imbalance: Imbalance) -> np.ndarray:
-        """Remark 4 centring weights of the class means: delta for LDT (eq. 7), ones otherwise (eq. 6)."""
-        return self.delta(imbalance) if self.loss == Loss.LDT else np.ones(imbalance.k)
-
     def predicted(self, imbalance: Imbalance) -> Geometry:
         """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.seli.geometry.seli_geometry`
         (ValueError for ``custom``: its prediction needs the convex program of ``numerics.cs_svm``)."""

@@ -77,6 +77,6 @@ def step_setting(args: argparse.Namespace) -> "StepSetting":
         return StepSetting.from_gamma(args.loss, args.k, args.k_minor, args.R, args.gamma)
     if args.delta_ratio is not None:
         return StepSetting(args.loss, args.k, args.k_minor, args.R, args.delta_ratio)
-    if Loss.parse(args.loss) != Loss.CE:
+    if args.loss != Loss.CE:
         raise InputError(f"{args.loss} needs --gamma or --delta-ratio")
     return StepSetting(args.loss, args.k, args.k_minor, args.R)

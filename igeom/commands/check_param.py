@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from igeom.commands._args import integer, real
+from igeom.commands._args import integer, real, word
 from igeom.commands._guard import add_force_argument, guards_output
 from igeom.commands._table import add_format_arguments
 from theory.core.errors import InputError
@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "the corresponding loss, and report the distances between normalised Gram matrices.")
     source = p.add_mutually_exclusive_group(required=True)  # where the parameterization comes from
     source.add_argument("--scaling", metavar="FILE", help="k x k matrix, .csv (rows) or .json (nested lists)")
-    source.add_argument("--loss", choices=Preset.names(), metavar="PRESET",
+    source.add_argument("--loss", type=word(Preset), choices=tuple(Preset), metavar="PRESET",
                         help=f"a loss preset instead of --scaling ({', '.join(Preset.names())}); with --predict-only")
     p.add_argument("--gamma", type=real, help="with --loss: wCE weights n_c^-gamma; CDT/LDT/VS delta_c = (n_c/n_max)^gamma")
     p.add_argument("--tau", type=real, help="with --loss: LA and VS offsets -tau log(prior) (default 1)")
@@ -69,7 +69,7 @@ def _parameterization(args: argparse.Namespace) -> "Parameterization":
             raise InputError("--loss PRESET needs --predict-only (SGD on a preset's loss: igeom experiment presets)")
         if args.iota is not None:
             raise InputError("--iota goes with --scaling, not with --loss")
-        if Preset.parse(args.loss) is Preset.FOCAL:
+        if args.loss is Preset.FOCAL:
             raise InputError("focal loss is not a logit-scaling loss: no max-margin (CS-SVM) prediction exists")
         options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
         return preset_loss(args.loss, args.counts, **{k: v for k, v in options.items() if v is not None}

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from igeom.commands._args import integer, real
+from igeom.commands._args import integer, real, word
 from theory.core.vocabulary import Preset
 
 
@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--features", required=True, metavar="FILE", help="features, n x d")
     p.add_argument("--labels", required=True, metavar="FILE", help="integer labels in [0, k), n of them")
     p.add_argument("--classifier", metavar="FILE", help="classifier k x d (rows w_c)")
-    p.add_argument("--loss", type=str, choices=Preset.names(), metavar="PRESET", default=None,
+    p.add_argument("--loss", type=word(Preset), choices=tuple(Preset), metavar="PRESET", default=None,
                    help=f"loss preset: {', '.join(Preset.names())} (default CE)")
     p.add_argument("--gamma", type=real, help="wCE: weights n_c^-gamma; CDT/LDT/VS: delta_c = (n_c/n_max)^gamma")
     p.add_argument("--tau", type=real, help="LA and VS offsets -tau log(prior) (default 1)")
@@ -58,12 +58,12 @@ def _spec(args: argparse.Namespace):
     if args.iota is not None and args.scaling is None:
         raise InputError("--iota goes with --scaling")
     if args.scaling is not None:
-        if args.loss not in (None, Preset.CUSTOM.value):
+        if args.loss not in (None, Preset.CUSTOM):
             raise InputError("give either --loss PRESET or --scaling FILE, not both")
         options = {"scaling": read_matrix(args.scaling),
                    "offsets": None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)}
         return PredictionSpec(Preset.CUSTOM, options)
-    preset = Preset.parse(args.loss or Preset.CE.value)
+    preset = args.loss or Preset.CE  # a Preset already: parsed once, by argparse (igeom.commands._args.word)
     if preset is Preset.CUSTOM:
         raise InputError("--loss custom needs --scaling FILE")
     return PredictionSpec(preset, {k: v for k, v in preset_args.items() if v is not None})

@@ -106,7 +106,7 @@ def predict(counts: Imbalance, spec: PredictionSpec) -> Prediction:
 
         geometry = solve_cs_svm(n, param, reduced=True).geometry()
         route = "certified convex program"
-    weights = loss.centering_weights()
+    weights = param.centering_weights()
     return Prediction(f"{loss.preset}: {route}", _centred(geometry, weights), weights, loss.rationale)
 
 

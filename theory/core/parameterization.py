@@ -121,6 +121,12 @@ class Parameterization:
         return cls.cdt(d) if name == Loss.CDT else cls.ldt(d)
 
     # ------------------------------------------------------------------ properties
+    def centering_weights(self) -> np.ndarray:
+        """behnia2023 Remark 4: the weights w that centre the class means M (1) w / 1^T w. LDT's SELI
+        geometry (eq. 7) centres with delta; CE's and CDT's (eq. 6) with ones, as every other family. The
+        one implementation: a trained model's spec and a loss preset both ask their parameterization."""
+        return np.array(self.delta) if self.family == Loss.LDT else np.ones(self.k)
+
     @property
     def k(self) -> int:
         """Number of classes."""

@@ -112,11 +112,6 @@ class PresetLoss:
             return Parameterization.ce(self.k) if np.all(p.delta == p.delta[0]) else Parameterization.cdt(p.delta)
         return Parameterization.custom(p.scaling)
 
-    def centering_weights(self) -> np.ndarray:
-        """behnia2023 Remark 4 centring weights of the class means: delta for LDT (eq. 7), ones otherwise (eq. 6)."""
-        p = self.svm_parameterization()
-        return np.array(p.delta) if p.family == Loss.LDT else np.ones(self.k)
-
     def loss(self, logits: object, labels: object) -> float:
         """Mean over samples of l(z_i; y_i) of the module docstring (logits n x k), in float64."""
         Z = np.asarray(logits, dtype=np.float64)

@@ -157,7 +157,7 @@ BAD = {
     "measure NC4 without classifier": ({"classifier": None, "two_pass": True}, "needs the classifier"),
     "measure batch rows": ({"batch_rows": 0}, "batch_rows"),
     "measure labels vs rows": ({"labels": "classifier"}, "labels"),
-    "deepnet CE with gamma": ({"loss": "CE", "gamma": 1.0}, "CE has no hyperparameter"),
+    "deepnet CE with gamma": ({"loss": "CE", "gamma": 1.0}, "CE has Delta = 1"),
     "deepnet digits too small": ({"loss": "CE", "R": 20.0}, "fewer than the 300"),
     "deepnet arch": ({"loss": "CE", "arch": "vit"}, "expected one of"),
     "deepnet epochs": ({"loss": "CE", "epochs": 0}, "epochs"),
