@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PRE = "import numpy, scipy, cvxpy, torch, resource, time\n"
 POST = "\nprint(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"
 SVM = ("from theory.core.imbalance import Imbalance\nfrom theory.core.parameterization import Parameterization\n"
-       "from theory.seli.step_setting import step_delta\nfrom theory.seli.geometry import step_counts\n")
+       "from theory.seli.step_setting import step_delta\nfrom theory.seli.seli_geometry import step_counts\n")
 
 
 def cases() -> list[tuple[str, str, budget.Estimate]]:
@@ -30,7 +30,7 @@ def cases() -> list[tuple[str, str, budget.Estimate]]:
     geo = "from theory.seli.step_geometry import predict_step\nt0 = time.perf_counter()\n"
     cs = SVM + "from numerics.cs_svm import solve_cs_svm\nt0 = time.perf_counter()\n"
     nc = SVM + "from numerics.nonconvex import solve_nonconvex\nt0 = time.perf_counter()\n"
-    up = ("from numerics.ufm_plus import UFMPlusProblem, solve\nfrom theory.ufm_plus.closed_form import predict\n"
+    up = ("from numerics.ufm_plus_solver import UFMPlusProblem, solve\nfrom theory.ufm_plus.closed_form import predict\n"
           "t0 = time.perf_counter()\n")
     tr = ("from training.ufm import TrainConfig, UFMProblem, train_sweep\nfrom training.specs import RunSpec\n"
           "t0 = time.perf_counter()\n")

@@ -39,7 +39,7 @@ CASES = {
 def _setting(case: dict):
     import numpy as np
 
-    from theory.seli.geometry import step_counts
+    from theory.seli.seli_geometry import step_counts
     from theory.core.imbalance import Imbalance
     from theory.core.parameterization import Parameterization
     from theory.seli.step_setting import step_delta

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from theory.core.measure import center, group_summary, normalized_distance
+from theory.core.collapse_metrics import center, group_summary, normalized_distance
 from training.measurements import measure
 from training.specs import RunSpec
 from training.ufm import TrainConfig, UFMProblem, train_sweep

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory.core.validate import finite_real, seed_value
-from theory.seli.geometry import Geometry, seli_geometry
+from theory.seli.seli_geometry import Geometry, seli_geometry
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization, require_ce_delta_one
 from theory.seli.step_setting import delta_from_gamma
@@ -107,7 +107,7 @@ class RunSpec:
         return class_weights(imbalance.counts, _ratio(imbalance, self.gamma))
 
     def predicted(self, imbalance: Imbalance) -> Geometry:
-        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.seli.geometry.seli_geometry`
+        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.seli.seli_geometry.seli_geometry`
         (ValueError for ``custom``: its prediction needs the convex program of ``numerics.cs_svm``)."""
         return seli_geometry(imbalance.counts, self.parameterization(imbalance))
 

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from theory.core.imbalance import Imbalance
     from theory.core.validate import positive_int, seed_value
     from theory.seli.cs_svm_problem import CSSVMProblem
-    from theory.seli.geometry import step_counts, step_groups
+    from theory.seli.seli_geometry import step_counts, step_groups
     from theory.seli.step_geometry import predict_step
     from theory.infra import budget
     from theory.infra.jsonout import print_json, require_finite

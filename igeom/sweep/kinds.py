@@ -131,7 +131,7 @@ GEOMETRY = Kind("geometry", "behnia2023 Thm 2 closed forms: group norm ratios an
 # ---------------------------------------------------------------------------------------------------
 def _svm_setting(point: Point) -> tuple[Any, Any]:
     from theory.core.imbalance import Imbalance
-    from theory.seli.geometry import step_counts
+    from theory.seli.seli_geometry import step_counts
 
     setting = _setting(point)
     k, km, R, n_min = setting.k, setting.k_minor, setting.R, point["n_min"]
@@ -145,8 +145,8 @@ def _svm_check(point: Point) -> None:
 
 def _svm_run(points: Sequence[Point]) -> list[Metrics]:
     from numerics.cs_svm import solve_cs_svm
-    from theory.core.measure import normalized_distance
-    from theory.seli.geometry import seli_geometry, step_groups
+    from theory.core.collapse_metrics import normalized_distance
+    from theory.seli.seli_geometry import seli_geometry, step_groups
 
     out = []
     for p in points:
@@ -166,7 +166,7 @@ SVM = Kind("svm", "certified convex CS-SVM (behnia2023 eq. 3) and its App. A.4 d
                                      Param("reduced", "bool", False, help="class-level program"),
                                      Param("max_iters", "int", 100_000, help="SCS iteration limit")),
            _svm_check, _svm_run, "distance.W",
-           modules=("numerics.cs_svm", "theory.seli.geometry", "theory.seli.step_geometry"))
+           modules=("numerics.cs_svm", "theory.seli.seli_geometry", "theory.seli.step_geometry"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def _ufm_plus_check(point: Point) -> None:
 
 
 def _ufm_plus_run(points: Sequence[Point]) -> list[Metrics]:
-    from theory.core.measure import group_summary
+    from theory.core.collapse_metrics import group_summary
     from theory.ufm_plus.closed_form import predict
 
     out = []
@@ -215,7 +215,7 @@ def _ufm_plus_run(points: Sequence[Point]) -> list[Metrics]:
 
 
 def _ufm_plus_numeric(p: Point, imb: Any, pred: Any) -> dict[str, Any]:
-    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
+    from numerics.ufm_plus_solver import UFMPlusProblem, largest_deviation, solve
 
     d = 2 * imb.k if p["d"] is None else p["d"]
     sol = solve(UFMPlusProblem(imb, p["lambda_w"], p["lambda_h"], d), starts=p["starts"], seed=p["seed"])
@@ -232,7 +232,7 @@ UFM_PLUS = Kind("ufm-plus", "dang2024 closed-form UFM+ minimiser on a STEP imbal
                          Param("d", "int", None, help="feature dimension (default 2K)"), Param("starts", "int", 5),
                          Param("seed", "int", 0)),
                 _ufm_plus_check, _ufm_plus_run, "W.cos_min_min",
-                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus"))
+                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus_solver"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def _measure_run(points: Sequence[Point]) -> list[Metrics]:
 
 MEASURE = Kind("measure", "features and labels files against the geometry each loss preset predicts (igeom measure)",
                _measure_params, _measure_check, _measure_run, "distance.M", batched=("loss",) + _PRESET_OPTIONS,
-               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.geometry"))
+               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.seli_geometry"))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -16,13 +16,13 @@ from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import property_outcome, symbolic_outcome, within
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
-from theory.core.measure import GROUP_KEYS
+from theory.core.collapse_metrics import GROUP_KEYS
 from theory.core.tolerances import (CERTIFIED_GAP_SCALE, LIMIT_AT_LARGE_R, PRINTED_EQUALITY, ROUNDING, SEL_CLOSED_FORM,
                                     SEL_KERNEL_ROUNDING)
 from theory.core.vocabulary import CheckLevel, Loss, Paper
 from theory.seli import special_cases as sc
 from theory.seli.closed_forms import evaluate
-from theory.seli.geometry import seli_geometry, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_groups
 from theory.seli.limits import limit_R_infinity
 from theory.seli.sel import sel_matrix, z_hat
 from theory.seli.step_geometry import predict_step

@@ -18,11 +18,11 @@ from numerics.nonconvex import compare_to_convex, solve_nonconvex
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import property_outcome, within
 from theory.core.imbalance import Imbalance
-from theory.core.measure import normalized_distance
+from theory.core.collapse_metrics import normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.tolerances import CS_SVM_AGREEMENT, IMPLICIT_BIAS_RATE
 from theory.core.vocabulary import CheckLevel, Loss, Paper
-from theory.seli.geometry import seli_geometry, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_groups
 from theory.seli.sel import z_hat
 from theory.seli.step_geometry import predict_step
 from theory.seli.step_setting import StepSetting, step_delta

@@ -2,8 +2,8 @@
 
 Symbolic checks compare the expressions derived in :mod:`theory.ufm_plus.symbolic` with the printed
 ones of :mod:`theory.ufm_plus.printed` (``is_zero`` of the difference); where they differ, the
-recorded erratum of :mod:`proofs_check.errata.dang2024` turns the failure into status ``erratum``.
-Numeric checks solve problem (4) with :func:`numerics.ufm_plus.solve` and compare with the closed forms.
+recorded erratum of :mod:`proofs_check.errata.dang2024_errata` turns the failure into status ``erratum``.
+Numeric checks solve problem (4) with :func:`numerics.ufm_plus_solver.solve` and compare with the closed forms.
 The individual steps of the proof (Steps 1-5, Lemmas 1-2) are in :mod:`proofs_check.claims.dang2024_proof`.
 """
 
@@ -14,11 +14,11 @@ import sympy as sp
 from scipy.optimize import brentq
 from hypothesis import strategies as st
 
-from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
+from numerics.ufm_plus_solver import largest_deviation, solve, UFMPlusProblem
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least, property_outcome
 from theory.core.errors import ComputationError
-from theory.core.measure import class_means, nc1, nc2, nc3
+from theory.core.collapse_metrics import class_means, nc1, nc2, nc3
 from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, UFM_PLUS_ALIVE_NORM, UFM_PLUS_COLLAPSED_NORM,
                                     UFM_PLUS_SOLVER_AGREEMENT)
 from theory.core.vocabulary import CheckLevel, Criterion, Paper
@@ -105,7 +105,7 @@ def _threshold_counts(k: int) -> list[int]:
 
 
 def _solved_pair(k: int, eps: float, collapse: bool) -> tuple[float, float]:
-    """Solve problem (4) numerically (numerics.ufm_plus, 3 starts) with lambda such that the two classes of 3
+    """Solve problem (4) numerically (numerics.ufm_plus_solver, 3 starts) with lambda such that the two classes of 3
     samples sit at n = C (1 - eps) (``collapse``: below C) or n = C (1 + eps) (above). Returns, relative to
     the largest norm of the solution, (largest ||h_k|| of the pair, ||w_j - w_j'||) if ``collapse`` else the
     smallest of ||h_j||, ||h_j'|| and ||w_j - w_j'||."""
@@ -169,7 +169,7 @@ def _not_complete(example: tuple[tuple[int, ...], float]) -> bool:
 
 
 def _nc_at_solver_minimizer(example: tuple[tuple[int, ...], float]) -> float:
-    """NC1-NC3 (19)-(21) at the numerical minimiser of (4) (numerics.ufm_plus, 3 starts), NC3 against the
+    """NC1-NC3 (19)-(21) at the numerical minimiser of (4) (numerics.ufm_plus_solver, 3 starts), NC3 against the
     closed-form margins M_k (largest of the three; must be ~0). Complete collapse is drawn out (the metrics
     are 0/0 there: :func:`_nc_at_complete_collapse`)."""
     counts, lam = example

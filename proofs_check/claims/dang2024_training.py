@@ -27,7 +27,7 @@ SEEDS = 3
 
 def _deviations(counts: list[int], lam: float, seeds: int) -> tuple[np.ndarray, np.ndarray, object]:
     """Per start: largest deviation from the closed forms, and the objective value; plus the run."""
-    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, measure
+    from numerics.ufm_plus_solver import UFMPlusProblem, largest_deviation, measure
     from theory.ufm_plus.closed_form import predict
     from training.ufm_plus_gd import train_ufm_plus
 

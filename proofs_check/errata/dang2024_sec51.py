@@ -1,7 +1,7 @@
 """Errata of dang2024 Sec. 5.1 (definitions of the NC metrics), read line by line.
 
 The section defines h_k := (1/n) sum_{i=1}^n h_{k,i}, h_G := (1/K) sum_k sum_{i=1}^n h_{k,i} (erratum
-dang2024-global-mean of :mod:`proofs_check.errata.dang2024`), Sigma_W := (1/N) sum_k sum_{i=1}^n (h_{k,i} -
+dang2024-global-mean of :mod:`proofs_check.errata.dang2024_errata`), Sigma_W := (1/N) sum_k sum_{i=1}^n (h_{k,i} -
 h_k)(...)^T and Sigma_B := (1/K) sum_k (h_k - h_G)(...)^T, for the imbalanced data of the paper's own
 experiments (counts 100..500), where a single n cannot be every class's count. Each evidence evaluates the
 printed and the corrected definition, sample by sample, on a case where they differ and on balanced counts

@@ -4,8 +4,8 @@ Pipeline: features (streamed in row batches) -> :class:`theory.core.streaming.Cl
 class means, within-class scatter in float64) -> the prediction for the counts found in the labels ->
 Gram matrices, the App. A.4 distances and NC1-NC4.
 
-Prediction (:func:`predict`): a loss preset (:mod:`theory.core.presets`) predicts the minimiser of its
-CS-SVM (behnia2023 eq. 3): the SELI closed form (Thm 2, :func:`theory.seli.geometry.seli_geometry`) when
+Prediction (:func:`predict`): a loss preset (:mod:`theory.core.loss_presets`) predicts the minimiser of its
+CS-SVM (behnia2023 eq. 3): the SELI closed form (Thm 2, :func:`theory.seli.seli_geometry.seli_geometry`) when
 its scaling is CE / CDT / LDT-type, for any counts; the certified class-level convex program
 (:func:`numerics.cs_svm.solve_cs_svm`) for any other positive A. With ``relu`` (dang2024's UFM+,
 non-negative features and weight decay lambda_W, lambda_H) the closed form of dang2024 Thm 1.
@@ -35,12 +35,12 @@ import numpy as np
 
 from theory.core.errors import InputError
 from theory.core.imbalance import Imbalance, require_imbalance
-from theory.core.measure import center, cosines, group_summary, normalized_distance, summary_to_json
-from theory.core.presets import PresetLoss, preset_loss
+from theory.core.collapse_metrics import center, cosines, group_summary, normalized_distance, summary_to_json
+from theory.core.loss_presets import PresetLoss, preset_loss
 from theory.core.streaming import ClassStatistics, NearestCentreAgreement
 from theory.core.vocabulary import Loss, Preset
 from theory.etf.simplex import etf_gram
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 
 #: Feature rows per batch: 16384 x 512 float64 is 64 MiB per buffer.
 DEFAULT_BATCH_ROWS = 16384
@@ -49,7 +49,7 @@ GRAMS = (("W", "G_W"), ("M", "G_M"), ("WM", "G_WM"))
 
 @dataclass(frozen=True)
 class PredictionSpec:
-    """What to predict: a loss preset with its hyperparameters (:func:`theory.core.presets.preset_loss`),
+    """What to predict: a loss preset with its hyperparameters (:func:`theory.core.loss_presets.preset_loss`),
     or dang2024's UFM+ closed form when ``relu = (lambda_W, lambda_H)``."""
 
     preset: Preset | str = Preset.CE
@@ -97,7 +97,7 @@ def predict(counts: Imbalance, spec: PredictionSpec) -> Prediction:
     loss = spec.loss(counts)
     param = loss.svm_parameterization()
     if param.family in (Loss.CE, Loss.CDT, Loss.LDT):
-        from theory.seli.geometry import seli_geometry
+        from theory.seli.seli_geometry import seli_geometry
 
         geometry = seli_geometry(n, param)
         route = f"SELI closed form ({param.family})"

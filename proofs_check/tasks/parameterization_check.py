@@ -25,9 +25,9 @@ import numpy as np
 from theory.infra.atomic import write_atomic
 from theory.infra.budget import Estimate, cs_svm, ufm_sweep
 from theory.core.validate import positive_int
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 from theory.core.imbalance import Imbalance, require_imbalance
-from theory.core.measure import class_means, normalized_distance
+from theory.core.collapse_metrics import class_means, normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.errors import InputError
 from theory.core.vocabulary import Loss, Normalization, Precision
@@ -71,7 +71,7 @@ def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Prediction:
+class CertifiedPrediction:
     """Certified CS-SVM prediction (behnia2023 eq. 3): Gram matrices at the SVM normalisation, the program
     that produced them (one of :data:`PROGRAMS`) and its KKT certificate."""
 
@@ -100,7 +100,7 @@ class Prediction:
                 "seconds": self.seconds}
 
 
-def predict(param: Parameterization, counts: Imbalance) -> Prediction:
+def predict(param: Parameterization, counts: Imbalance) -> CertifiedPrediction:
     """Certified prediction of ``param`` for class ``counts`` (an :class:`Imbalance`; InputError otherwise).
 
     Sample-level SCS program when n <= :data:`FULL_PROBLEM_MAX_N` (it also tests collapse), else the
@@ -121,7 +121,7 @@ def predict(param: Parameterization, counts: Imbalance) -> Prediction:
     else:
         solution, program = solve_large_k(imb, param), PROGRAMS[2]
     geometry = solution.geometry()
-    return Prediction(geometry, program, solution.certificate, time.perf_counter() - start)
+    return CertifiedPrediction(geometry, program, solution.certificate, time.perf_counter() - start)
 
 
 @dataclass(frozen=True)

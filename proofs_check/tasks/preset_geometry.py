@@ -1,6 +1,6 @@
 """Which loss presets change the implicit geometry, measured by SGD on the UFM.
 
-For each preset (:mod:`theory.core.presets`) a UFM trained by :func:`training.preset_training.train_ufm_presets`
+For each preset (:mod:`theory.core.loss_presets`) a UFM trained by :func:`training.preset_training.train_ufm_presets`
 is measured with :func:`proofs_check.tasks.feature_measurement.measure` against two predictions: its own (the CS-SVM of its
 scaling, behnia2023 eq. 3) and CE's. The theory says offsets, label margins and weights leave the geometry
 at CE's (wCE, LA, balanced softmax, LDAM) or CDT's (VS), while multiplicative scalings (CDT, LDT, VS's delta)
@@ -16,7 +16,7 @@ import numpy as np
 
 from proofs_check.tasks.feature_measurement import PredictionSpec, measure
 from theory.core.imbalance import Imbalance
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from theory.core.vocabulary import Preset
 
 #: a geometry counts as changed when SGD ends farther than this from CE's prediction (own-prediction distances

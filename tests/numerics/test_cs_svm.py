@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from numerics.certificate import kkt_certificate
 from numerics.cs_svm import solve_cs_svm
 from theory.core.errors import ComputationError, InputError
-from theory.seli.geometry import seli_geometry, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_groups
 from theory.core.imbalance import Imbalance
-from theory.core.measure import normalized_distance
+from theory.core.collapse_metrics import normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.seli.sel import class_logits, z_hat
 from theory.seli.step_geometry import predict_step

@@ -1,4 +1,4 @@
-"""dang2024 UFM+ problem (4) solved numerically (numerics.ufm_plus) against the closed forms.
+"""dang2024 UFM+ problem (4) solved numerically (numerics.ufm_plus_solver) against the closed forms.
 
 Tolerances: the solver accepts a start at a KKT residual <= 1e-11 (Newton-polished solutions reach
 ~1e-14). Over 120 random instances (K = 2..6, d = K and K + 2, every collapse regime short of complete
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics.ufm_plus import COLLAPSE_TOL, UFMPlusProblem, largest_deviation, solve
+from numerics.ufm_plus_solver import COLLAPSE_TOL, UFMPlusProblem, largest_deviation, solve
 from theory.core.errors import ComputationError
 from theory.ufm_plus.closed_form import minimizer, objective_value, predict
 from theory.core.imbalance import Imbalance
@@ -126,7 +126,7 @@ def test_complete_collapse_does_not_hang_on_how_close_to_zero_a_start_ends(monke
     # Where L-BFGS-B stops at a point near, not at, W = H = 0 depends on the BLAS and the CPU; there the
     # relative KKT residual is ~1 whatever the distance (every gradient term is tiny). Emulate stops at
     # several distances: the solver must return the exact zero minimiser every time.
-    import numerics.ufm_plus as module
+    import numerics.ufm_plus_solver as module
     problem = UFMPlusProblem(Imbalance([3, 2]), 0.2569, 0.2569, 3)
     near = scale * np.random.default_rng(1).random(problem.k * problem.d + problem.d * 5)
     assert problem.relative_kkt_residual(*problem.split(near)) > 1e-3     # the criterion is meaningless there

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import proofs_check.claims.dang2024 as claims
-from numerics.ufm_plus import UFMPlusProblem, solve
+from numerics.ufm_plus_solver import UFMPlusProblem, solve
 from theory.core.tolerances import NC_AT_MINIMIZER, UFM_PLUS_ALIVE_NORM, UFM_PLUS_COLLAPSED_NORM
 from theory.ufm_plus.closed_form import collapse_threshold
 from theory.core.imbalance import Imbalance

@@ -28,7 +28,7 @@ NOT_AN_EXCUSE = {
                              "solver check, which must pass on its own: no check names this erratum)",
     "dang2024-cor1-class-means": "Gram matrices of the closed-form minimiser; the claim's checks are SymPy",
     "dang2024-global-mean": "the printed h_G of a closed-form minimiser; the claim's checks use "
-                            "theory.core.measure's NC metrics",
+                            "theory.core.collapse_metrics's NC metrics",
     "dang2024-step1-norm-index": "an explicit counter-example and random classes in numpy, no project code",
     "dang2024-step4-collapse": "shares the proof objects of Step 4 (c_1*, c_2, g_k, x_bar) with the claim's checks, "
                                "which test the corrected statement and must pass on their own",

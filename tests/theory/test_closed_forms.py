@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theory.seli.closed_forms import closed_forms, evaluate
-from theory.seli.geometry import seli_geometry, step_counts, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_counts, step_groups
 from theory.core.parameterization import Parameterization
 from theory.seli.quantities import QUANTITIES
 from theory.seli.step_geometry import predict_step

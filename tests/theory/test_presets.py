@@ -1,4 +1,4 @@
-"""Loss presets (theory.core.presets) against plain-loop references written from each loss's definition,
+"""Loss presets (theory.core.loss_presets) against plain-loop references written from each loss's definition,
 and class-count profiles (theory.core.profiles)."""
 
 import math
@@ -8,7 +8,7 @@ import pytest
 
 from theory.core.errors import InputError
 from theory.core.imbalance import Imbalance
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from theory.core.profiles import parse_counts
 from theory.core.vocabulary import Loss, Preset
 

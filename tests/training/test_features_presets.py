@@ -7,7 +7,7 @@ import torch
 from theory.core.imbalance import Imbalance
 
 from theory.core.errors import InputError
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from training.features import collect_features, linear_classifier, nearest_centre_disagreement
 from training.nets import MLP
 from training.preset_training import log_preset_loss, train_ufm_presets
@@ -68,7 +68,7 @@ def test_hook_errors():
                                      ("VS", {"gamma": 0.5, "tau": 1.0}), ("LA", {"tau": 0.5}), ("balanced-softmax", {}),
                                      ("LDAM", {"ldam_c": 1.0}), ("focal", {"focal_gamma": 2.0})])
 def test_torch_loss_equals_the_numpy_definition(name, hp):
-    """exp(log_preset_loss) is the preset's loss (theory.core.presets.PresetLoss.loss, itself checked against
+    """exp(log_preset_loss) is the preset's loss (theory.core.loss_presets.PresetLoss.loss, itself checked against
     plain-loop references), to 1e-12."""
     counts = Imbalance([30, 30, 9, 4])
     rng = np.random.default_rng(0)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from theory.core.errors import ComputationError
-from theory.core.measure import class_means
+from theory.core.collapse_metrics import class_means
 from training.losses import logit_scaling_loss
 from training.measurements import measure
 from training.specs import RunSpec

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from numerics.ufm_plus import UFMPlusProblem
+from numerics.ufm_plus_solver import UFMPlusProblem
 from theory.core.errors import ComputationError, InputError
 from training.ufm_plus_gd import train_ufm_plus
 from theory.core.imbalance import Imbalance
@@ -13,7 +13,7 @@ def test_iterates_stay_feasible_and_reach_a_kkt_point() -> None:
     run = train_ufm_plus(Imbalance([4, 4, 1]), 0.1, 0.1, d=4, seeds=2, tol=1e-9)
     assert run.H.min() >= 0.0
     problem = UFMPlusProblem(Imbalance([4, 4, 1]), 0.1, 0.1, 4)
-    # the residual reported is the independent KKT residual of numerics.ufm_plus at the returned point
+    # the residual reported is the independent KKT residual of numerics.ufm_plus_solver at the returned point
     for s in range(2):
         assert problem.kkt_residual(run.W[s], run.H[s]) == pytest.approx(run.residual[s], abs=1e-15)
         assert run.residual[s] <= 1e-9

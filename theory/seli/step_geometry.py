@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from theory.seli.closed_forms import evaluate_setting
-from theory.seli.geometry import seli_geometry, step_counts, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_counts, step_groups
 from theory.seli.step_setting import StepSetting
-from theory.core.measure import GROUP_KEYS
+from theory.core.collapse_metrics import GROUP_KEYS
 from theory.core.vocabulary import Route
 from theory.core.errors import InputError
 
@@ -21,7 +21,7 @@ def predict_step(setting: StepSetting, method: str = Route.SYMBOLIC) -> dict[str
 
     ``method`` (a :class:`theory.core.vocabulary.Route`): "symbolic" evaluates the SymPy closed forms;
     "numeric" the eigen route of
-    :func:`theory.seli.geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
+    :func:`theory.seli.seli_geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
     """
     if not isinstance(setting, StepSetting):
         raise InputError(f"setting must be a theory.seli.step_setting.StepSetting, got {type(setting).__name__}")

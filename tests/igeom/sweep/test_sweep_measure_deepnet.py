@@ -18,7 +18,7 @@ from igeom.sweep.spec import load_spec, parse_spec
 from sweep_helpers import to_toml
 from theory.core.errors import InputError
 from theory.core.imbalance import Imbalance
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from theory.core.vocabulary import TaskOutcome
 
 COUNTS = Imbalance.step(4, 2, 3.0, 4).counts  # 12, 12, 4, 4

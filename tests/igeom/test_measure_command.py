@@ -9,7 +9,7 @@ import torch
 from numerics.cs_svm import solve_cs_svm
 from igeom.cli import main
 from theory.core.imbalance import Imbalance
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 
 COUNTS = np.array([12, 12, 3, 3])
 D = 8

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.ufm_plus import UFMPlusProblem
-from theory.core.measure import class_means
+from numerics.ufm_plus_solver import UFMPlusProblem
+from theory.core.collapse_metrics import class_means
 from theory.ufm_plus.closed_form import configuration
 from theory.core.imbalance import Imbalance
 

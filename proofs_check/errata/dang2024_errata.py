@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
+from numerics.ufm_plus_solver import largest_deviation, solve, UFMPlusProblem
 from proofs_check.model import Erratum, Evidence
-from proofs_check.proof_objects.ufm_plus import c1_star, c2, g_reduced, UFMPoint, x_bar
-from theory.core.measure import class_means
+from proofs_check.proof_objects.ufm_plus_proof import c1_star, c2, g_reduced, UFMPoint, x_bar
+from theory.core.collapse_metrics import class_means
 from theory.core.tolerances import (KKT_POINT, MISPRINT_EFFECT, MULTIPLIER_POSITIVE, ROUNDING,
                                     UFM_PLUS_REFERENCE_AGREEMENT, UFM_PLUS_SOLVER_KKT)
 from theory.core.vocabulary import Paper

@@ -1,4 +1,4 @@
-"""Claims about the loss presets of :mod:`theory.core.presets`, checked by SGD on the UFM.
+"""Claims about the loss presets of :mod:`theory.core.loss_presets`, checked by SGD on the UFM.
 
 The presets come from other papers (LA: Menon et al. 2021; balanced softmax: Ren et al. 2020; LDAM: Cao
 et al. 2019; VS: Kini et al. 2021); the statements are the implicit-bias consequences of behnia2023 Sec. 3

@@ -11,7 +11,7 @@ import pytest
 
 from numerics.cs_svm import solve_cs_svm
 from proofs_check.tasks.feature_measurement import PredictionSpec, measure, predict
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from theory.core.profiles import parse_counts
 from theory.etf.simplex import simplex_etf
 

@@ -4,7 +4,7 @@ Theory curves come from :func:`theory.seli.step_geometry.predict_step` (the SymP
 against CDT's curve and CE/wCE against CE's value (offsets and weights do not change the geometry).
 Markers are the measured values at the last logged epoch, green where the run reached zero training
 error and purple where it did not (the paper's convention). This module only draws: the training behind
-the paper's figures is in :func:`training.convergence.paper_figures` (``igeom experiment figures``).
+the paper's figures is in :func:`training.convergence_study.paper_figures` (``igeom experiment figures``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import numpy as np
 from theory.core.validate import positive_real, positive_vector, step_shape
 from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance, class_sizes
-from theory.core.measure import group_summary, summary_to_json
+from theory.core.collapse_metrics import group_summary, summary_to_json
 from theory.core.parameterization import Parameterization
 from theory.seli.sel import class_logits
 

@@ -32,7 +32,7 @@ def test_wrong_prediction_is_detected():
     distance, so the agreement above is not automatic."""
     res = check_parameterization(A, Imbalance([6, 3, 2]), epochs=300)
     other = check_parameterization(np.ones((3, 3)), Imbalance([6, 3, 2]), epochs=300)
-    from theory.core.measure import normalized_distance
+    from theory.core.collapse_metrics import normalized_distance
 
     assert float(normalized_distance(res.sgd["G_W"], other.predicted.G_W)) > 0.1
 
@@ -99,7 +99,7 @@ def test_predict_only_json_uses_the_large_k_route(tmp_path, capsys):
     """--predict-only at k = 12 with n > 400 takes the active-set Newton route; its Gram matrices agree with
     the SCS class-level program to 1e-5 (normalised distance) and the smallest margin is 1 (SVM scale)."""
     from numerics.cs_svm import solve_cs_svm
-    from theory.core.measure import normalized_distance
+    from theory.core.collapse_metrics import normalized_distance
     from theory.core.parameterization import Parameterization
 
     rng = np.random.default_rng(5)
