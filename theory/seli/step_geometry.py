@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from theory.seli.closed_forms import evaluate_setting
-from theory.seli.seli_geometry import seli_geometry, step_counts, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_groups
 from theory.seli.step_setting import StepSetting
 from theory.core.collapse_metrics import GROUP_KEYS
 from theory.core.vocabulary import Route
@@ -31,6 +31,6 @@ def predict_step(setting: StepSetting, method: str = Route.SYMBOLIC) -> dict[str
         values = evaluate_setting(s)
         body = {block: {key: values[f"{block}.{key}"] for key in keys} for block, keys in GROUP_KEYS.items()}
     else:
-        geo = seli_geometry(step_counts(s.k, s.k_minor, s.R), s.parameterization(), precision="extended")
+        geo = seli_geometry(s.class_sizes(), s.parameterization(), precision="extended")
         body = geo.summary(*step_groups(s.k, s.k_minor))
     return {**s.as_dict(), **body}

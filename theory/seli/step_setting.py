@@ -27,18 +27,21 @@ def step_delta(k: int, k_minor: int, delta_ratio: float) -> np.ndarray:
 
 def delta_from_gamma(R: object, gamma: object) -> float:
     """Delta = R^gamma (behnia2023 Sec. 4, Appendix A.1); InputError unless it is a positive finite number."""
+    return _power(positive_real("R", R), finite_real("gamma", gamma))
+
+
+def _power(R: float, gamma: float) -> float:
+    """R^gamma for validated R > 0 and finite gamma; InputError when it over- or underflows."""
     import math
 
     from theory.core.errors import InputError
 
-    RR = positive_real("R", R)
-    g = finite_real("gamma", gamma)
     try:
-        value = RR**g
+        value = R**gamma
     except OverflowError:
         value = math.inf
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"R^gamma = {RR}^{g} is not a positive finite number")
+        raise InputError(f"R^gamma = {R}^{gamma} is not a positive finite number")
     return value
 
 
@@ -47,33 +50,49 @@ class StepSetting:
     """The loss (CE, CDT or LDT) and (k, k_minor, R, Delta) of a STEP setting, validated on construction.
 
     ``k >= 2``, ``1 <= k_minor <= k - 1``, ``R > 0`` (R < 1 is accepted: the leading group is then the
-    smaller one), ``delta_ratio`` = Delta > 0, and Delta = 1 for CE. InputError otherwise.
+    smaller one), and Delta > 0 given as ``delta_ratio`` or as ``gamma`` (Delta = R^gamma), at most one of
+    them (neither: Delta = 1); Delta = 1 for CE. InputError otherwise. After construction ``delta_ratio``
+    holds Delta and ``gamma`` what was given (None when Delta was given directly).
     """
 
     loss: Loss
     k: int
     k_minor: int
     R: float
-    delta_ratio: float = 1.0
+    delta_ratio: float | None = None
+    gamma: float | None = None
 
     def __post_init__(self) -> None:
+        from theory.core.errors import InputError
+
         loss = Loss.parse(self.loss, CLOSED_FORM_LOSSES)
         k, k_minor = step_shape(self.k, self.k_minor)
-        R = positive_real("R", self.R)
-        delta = positive_real("delta_ratio (Delta)", self.delta_ratio)
-        require_ce_delta_one(loss, delta == 1.0)
-        for name, value in (("loss", loss), ("k", k), ("k_minor", k_minor), ("R", R), ("delta_ratio", delta)):
+        R = positive_real("R", self.R)  # the one validation of R
+        if self.gamma is not None and self.delta_ratio is not None:
+            raise InputError("give Delta as delta_ratio or as gamma (Delta = R^gamma), not both")
+        gamma = None if self.gamma is None else finite_real("gamma", self.gamma)
+        if gamma is not None:
+            require_ce_delta_one(loss, gamma == 0.0)
+            delta = _power(R, gamma)
+        else:
+            delta = 1.0 if self.delta_ratio is None else positive_real("delta_ratio (Delta)", self.delta_ratio)
+            require_ce_delta_one(loss, delta == 1.0)
+        for name, value in (("loss", loss), ("k", k), ("k_minor", k_minor), ("R", R), ("delta_ratio", delta),
+                            ("gamma", gamma)):
             object.__setattr__(self, name, value)
 
     @classmethod
     def from_gamma(cls, loss: Loss | str, k: int, k_minor: int, R: float, gamma: float) -> "StepSetting":
         """The setting with Delta = R^gamma (behnia2023 App. A.1); CE takes only gamma = 0."""
-        require_ce_delta_one(Loss.parse(loss, CLOSED_FORM_LOSSES), finite_real("gamma", gamma) == 0.0)
-        return cls(loss, k, k_minor, R, delta_from_gamma(R, gamma))
+        return cls(loss, k, k_minor, R, gamma=gamma)
 
     def delta(self) -> np.ndarray:
         """delta (k numbers, 1^T delta = k) with delta_maj / delta_min = Delta."""
         return step_delta(self.k, self.k_minor, self.delta_ratio)
+
+    def class_sizes(self) -> np.ndarray:
+        """Real STEP class sizes at n_min = 1, majority first: k - k_minor entries R, k_minor entries 1."""
+        return np.array([self.R] * (self.k - self.k_minor) + [1.0] * self.k_minor)
 
     def parameterization(self) -> Parameterization:
         """The logit scaling of this loss and delta (behnia2023 eq. 2a / 2b; CE: all ones)."""
