@@ -169,3 +169,16 @@ def test_preset_arguments_bad_input(tmp_path, monkeypatch, capsys, argv, message
     assert main(["check-param", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_library_refuses_raw_counts_before_any_work():
+    """Below the CLI the counts are an Imbalance (the CLI builds it from --counts once): a list is refused
+    with InputError by the prediction, the estimate and the check, not converted."""
+    from proofs_check.tasks.parameterization_check import estimate, predict
+    from theory.core.errors import InputError
+    from theory.core.parameterization import Parameterization
+
+    for call in (lambda: predict(Parameterization.ce(3), [6, 3, 2]), lambda: estimate([6, 3, 2]),
+                 lambda: check_parameterization(np.ones((3, 3)), [6, 3, 2], epochs=1)):
+        with pytest.raises(InputError, match="must be an Imbalance"):
+            call()
