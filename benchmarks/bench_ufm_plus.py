@@ -43,6 +43,7 @@ def _row(label: str, ours: float, base: float, base_name: str, note: str = "") -
 
 def bench_solver(repeats: int) -> None:
     from numerics.ufm_plus_solver import UFMPlusProblem, solve
+    from theory.core.imbalance import Imbalance
     from theory.ufm_plus.closed_form import objective_value, predict
 
     d = 6
@@ -50,7 +51,7 @@ def bench_solver(repeats: int) -> None:
           "closed-form objective")
     for counts, lam, label in (([8, 8, 2, 2], 5e-3, "no collapse"),
                                ([10, 6, 3, 1], 0.04, "class 4 just above threshold")):
-        problem = UFMPlusProblem(counts, lam, lam, d)
+        problem = UFMPlusProblem(Imbalance(counts), lam, lam, d)
         f_star = objective_value(predict(counts, lam, lam))
 
         def plain() -> np.ndarray:

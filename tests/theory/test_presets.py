@@ -144,10 +144,11 @@ def test_counts_list_and_step_profile():
     assert maj.tolist() == [0] and mnr.tolist() == [1, 2, 3]
 
 
-@pytest.mark.parametrize("value", [[40, 40, 12, 5], np.array([40, 40, 12, 5]), (40, 40, 12, 5)])
-def test_preset_loss_refuses_raw_counts(value):
-    """Below the application layer class counts are an Imbalance: a raw list is refused, not converted."""
-    with pytest.raises(InputError, match="must be an Imbalance"):
+@pytest.mark.parametrize("value, match", [([40, 0, 12, 5], "strictly positive"), ([[40, 40], [12, 5]], "1-dimensional"),
+                                          ([7.0], "at least 2 class sizes")])
+def test_preset_loss_refuses_bad_class_sizes(value, match):
+    """preset_loss takes an Imbalance or positive real class sizes (class_sizes); anything else is InputError."""
+    with pytest.raises(InputError, match=match):
         preset_loss("CDT", value, gamma=0.5)
 
 

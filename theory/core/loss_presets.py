@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory.core.errors import InputError
-from theory.core.imbalance import Imbalance, require_imbalance
+from theory.core.imbalance import Imbalance, class_sizes
 from theory.core.parameterization import Parameterization
 from theory.core.validate import finite_real, positive_vector
 from theory.core.vocabulary import Loss, Preset
@@ -142,11 +142,12 @@ def _need(name: str, value: float | None, preset: Preset) -> float:
     return finite_real(name, value)
 
 
-def preset_loss(preset: Preset | str, counts: Imbalance, *, gamma: float | None = None, tau: float | None = None,
+def preset_loss(preset: Preset | str, counts: Imbalance | np.ndarray, *, gamma: float | None = None, tau: float | None = None,
                 ldam_c: float | None = None, focal_gamma: float | None = None, weights: object | None = None,
                 scaling: object | None = None, offsets: object | None = None) -> PresetLoss:
-    """The :class:`PresetLoss` of ``preset`` for class ``counts`` (an :class:`Imbalance`; table of the module
-    docstring).
+    """The :class:`PresetLoss` of ``preset`` for class ``counts`` (table of the module docstring): an
+    :class:`Imbalance`, or positive real class sizes (the class-level programs, e.g. the finite-lambda UFM,
+    weight classes by real sizes; :func:`theory.core.imbalance.class_sizes`).
 
     Hyperparameters: ``gamma`` (wCE exponent of n_c^-gamma, CDT / LDT / VS exponent of delta), ``tau`` (LA,
     VS; default 1), ``ldam_c`` (LDAM's C), ``focal_gamma`` (focal), ``weights`` (wCE: explicit per-class
@@ -157,7 +158,7 @@ def preset_loss(preset: Preset | str, counts: Imbalance, *, gamma: float | None 
         name = Preset.parse(preset)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    n = require_imbalance("counts", counts).counts.astype(np.float64)
+    n = np.array(class_sizes("counts", counts))
     k = n.size
     given = {"gamma": gamma, "tau": tau, "ldam_c": ldam_c, "focal_gamma": focal_gamma, "weights": weights,
              "scaling": scaling, "offsets": offsets}
