@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numerics.dlpm import solve_dlpm, theorem1_deviation
+from theory.core.errors import InputError
 from theory.etf.simplex import simplex_etf
 from theory.core.imbalance import Imbalance
 
