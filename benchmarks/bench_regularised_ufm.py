@@ -15,6 +15,21 @@ clock and process CPU time (on a shared machine wall time includes waiting for a
 is printed before and after.
 
     python benchmarks/bench_regularised_ufm.py [--sizes 100 1000] [--repeats 3] [--lam 1e-5] [--distinct]
+
+Measured 2026-12-07 on the shared 2-core machine, load average 13-15 throughout (other sessions), medians
+of 3, lambda = 1e-5, solve + certificate + geometry + collapse indicators (wall / process CPU / peak RSS):
+
+    k = 100,  exp counts (85 orbits):  CE 9.5 s / 1.2 s, LA 8.8 s / 1.1 s, CDT 3.3 s / 0.6 s; 87 MB;
+                                       certified gaps 1.7e-8..4.3e-8
+    k = 100,  distinct counts (full):  CE 3.7 s / 0.9 s, LA 10.4 s / 1.6 s, CDT 7.5 s / 0.9 s; 89 MB
+                                       (earlier acceptance rule; gaps 2e-8..6e-8 with the current one, one run)
+    k = 1000, exp counts (100 orbits): CE 162 s / 20.8 s (a 4-minute test ran alongside), LA 57 s / 18.7 s,
+                                       CDT 44 s / 15.7 s; 190 MB; gaps 6e-8..1.6e-7
+
+Targets (k = 100 <= 10 s, k = 1000 <= 60 s and 2 GB): met in CPU time and memory; wall time at load ~14 on
+2 cores is 3-8x the CPU time and misses 60 s for CE at k = 1000. k = 1000 with pairwise distinct counts
+(no symmetry) is the full k x k factorised program, O(k^3) per iteration: not met (an earlier version of the
+same path took 584 s wall at load ~6).
 """
 
 from __future__ import annotations

@@ -394,8 +394,8 @@ class RegularisedSolution:
         every class is listed below. Otherwise: ``coinciding_classifiers``, groups of classes (connected
         components) with ||w_c - w_c'|| <= rtol max ||w||; ``aligned_classifiers``, groups with
         cos(w_c, w_c') >= 1 - rtol (minority collapse in the angle sense of Fang et al. 2021);
-        ``zero_class_means``, classes with ||mu_c|| <= rtol max ||mu||; and the largest cosine between
-        classifiers of different classes."""
+        ``zero_classifiers`` and ``zero_class_means``, classes with ||w_c|| <= rtol max ||w|| (resp. mu); and
+        the largest cosine between non-zero classifiers of different classes (aligned groups exclude zero ones)."""
         rtol = positive_real("collapse tolerance", rtol)
         k = self.problem.k
         _, GX, _ = self.problem.loss_and_grad(np.zeros((k, k)))
@@ -403,7 +403,7 @@ class RegularisedSolution:
         if at_zero <= self.problem.lam_eff:
             every = list(range(k))
             return {"tolerance": rtol, "complete_collapse": True, "coinciding_classifiers": [every],
-                    "aligned_classifiers": [every], "zero_class_means": every, "max_classifier_cosine": None,
+                    "aligned_classifiers": [every], "zero_classifiers": every, "zero_class_means": every, "max_classifier_cosine": None,
                     "classifier_norms": [0.0] * k, "class_mean_norms": [0.0] * k}
         W, M = self.factors()
         wn = np.linalg.norm(W, axis=0)
@@ -430,12 +430,15 @@ class RegularisedSolution:
             return groups
 
         coinciding = components(np.sqrt(D2) <= rtol * max(float(wn.max()), 1e-300))
-        aligned = components(cos >= 1.0 - rtol)
+        zero_w = wn <= rtol * max(float(wn.max()), 1e-300)
+        live = ~zero_w[:, None] & ~zero_w[None, :]
+        aligned = components((cos >= 1.0 - rtol) & live)
+        cos = np.where(live, cos, -np.inf)
         np.fill_diagonal(cos, -np.inf)
         return {"tolerance": rtol, "complete_collapse": False, "coinciding_classifiers": coinciding,
-                "aligned_classifiers": aligned,
+                "aligned_classifiers": aligned, "zero_classifiers": [int(c) for c in np.flatnonzero(zero_w)],
                 "zero_class_means": [int(c) for c in np.flatnonzero(mn <= rtol * max(float(mn.max()), 1e-300))],
-                "max_classifier_cosine": float(cos.max()),
+                "max_classifier_cosine": float(cos.max()) if np.isfinite(cos.max()) else None,
                 "classifier_norms": wn.tolist(), "class_mean_norms": mn.tolist()}
 
     def as_dict(self, rtol: float = COLLAPSE_RTOL) -> dict[str, Any]:
@@ -750,20 +753,27 @@ def _solve_factored(problem: RegularisedUFM, tol: float, seed: int, max_iter: in
                         0.1 * np.where(sym.sizes > 1, 1.0, 0.0), 0.1 * np.where(sym.sizes > 1, 1.0, 0.0)])
     total = 0
     cert = None
-    for _ in range(rounds):
+    name = "factored-lbfgs" + (f" ({G} orbits)" if G < k else "")
+    best = None
+    for r in range(rounds):
         X, its = _lbfgs(fun, point, v, max_iter)
         total += its
         previous, cert = cert, certify(problem, X, tol)
+        if best is None or cert.relative_gap < best[1].relative_gap:
+            best = (X, cert)
+        # accept after a rank-truncated round (round 1 on), or at once when well inside the tolerance: the
+        # full-rank round 0 often stops at a gap near the tolerance that one truncated round cuts by 10-30x
+        # (measured: LA, k = 100 distinct counts, 8.1e-7 -> 2.9e-8 in 26 iterations)
+        if cert.holds and (r >= 1 or cert.relative_gap <= 0.1 * tol):
+            break
         if previous is not None and not cert.relative_gap < 0.9 * previous.relative_gap:
             break  # a round that does not improve the gap: stalled at the rounding floor
-        if cert.holds:
-            return RegularisedSolution(problem, X, cert, "factored-lbfgs" + (f" ({G} orbits)" if G < k else ""),
-                                       total, time.perf_counter() - start)
         rank = rank_of(X)
         v = pack(X, rank if cert.spectral_ratio <= 1 + 1e-3 or rank == G else None)
-    assert cert is not None
+    assert best is not None
+    X, cert = best
     cert.require()
-    raise AssertionError("unreachable")
+    return RegularisedSolution(problem, X, cert, name, total, time.perf_counter() - start)
 
 
 def solve(problem: RegularisedUFM, tol: float = DEFAULT_GAP_TOL, method: str = "auto") -> RegularisedSolution:

@@ -206,7 +206,8 @@ def _run_finite_lambda(args: argparse.Namespace) -> int:
         return 0
     print(f"minority collapse (tolerance {col['tolerance']:g}): coinciding classifiers "
           f"{[[c + 1 for c in g] for g in col['coinciding_classifiers']] or 'none'}; aligned classifiers (cos >= 1 - tol) "
-          f"{[[c + 1 for c in g] for g in col['aligned_classifiers']] or 'none'}; zero class means "
+          f"{[[c + 1 for c in g] for g in col['aligned_classifiers']] or 'none'}; zero classifiers "
+          f"{[c + 1 for c in col['zero_classifiers']] or 'none'}; zero class means "
           f"{[c + 1 for c in col['zero_class_means']] or 'none'}")
     if len(obj["counts"]) <= 20:
         print("class  count  ||w_c||  ||mu_c||")

@@ -472,8 +472,9 @@ def _regularised_run(points: Sequence[Point]) -> list[Metrics]:
                             "aligned_groups": len(col["aligned_classifiers"]),
                             "coinciding_groups": len(col["coinciding_classifiers"]),
                             "zero_means": len(col["zero_class_means"]),
+                            "zero_classifiers": len(col["zero_classifiers"]),
                             "max_classifier_cosine": col["max_classifier_cosine"] if alive else None,
-                            "w_norm_ratio": float(wn.max() / wn.min()) if alive and wn.min() > 0 else None,
+                            "w_norm_ratio": float(wn.max() / wn.min()) if alive and not col["zero_classifiers"] else None,
                             "mu_norm_ratio": float(mn.max() / mn.min()) if alive and mn.min() > 0 else None}))
     return out
 

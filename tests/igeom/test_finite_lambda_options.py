@@ -97,3 +97,24 @@ def test_measure_at_finite_lambda_recognises_its_minimiser(capsys, tmp_path):
     assert code == 0, err
     far = max(json.loads(out)["distance"].values())
     assert near < 0.01 and far > 0.05, (near, far)
+
+
+def test_geometry_lambdas_curve(capsys):
+    """``geometry --lambdas``: one certified row per lambda; the last lambda is past the complete-collapse edge
+    lambda sqrt(N) >= ||grad_Y F(0)||_2 (computed here from the definition of the loss at X = 0)."""
+    from numerics.regularised_ufm import from_preset
+    from theory.core.loss_presets import preset_loss
+
+    counts = [20] * 3 + [2] * 3
+    p = from_preset(preset_loss("CE", counts), 1.0, 1.0)
+    _, GX, _ = p.loss_and_grad(np.zeros((6, 6)))
+    edge = float(np.linalg.svd(GX / p.col_scale[None, :], compute_uv=False)[0]) / math.sqrt(p.N)
+    code, out, err = run_cli(capsys, ["geometry", "--loss", "CE", "--k", "6", "--k-minor", "3", "--R", "10",
+                                      "--n-min", "2", "--lambdas", f"1e-4,{0.9 * edge},{1.1 * edge}", "--json"])
+    assert code == 0, err
+    rows = json.loads(out)["rows"]
+    assert [r["complete_collapse"] for r in rows] == [False, False, True]
+    assert all(r["certificate.relative_gap"] <= 1e-6 for r in rows)
+    code, out, err = run_cli(capsys, ["geometry", "--loss", "CE", "--k", "6", "--k-minor", "3", "--R", "10",
+                                      "--lambdas", "1e-4,0"])
+    assert code == 2 and "--lambdas" in err

@@ -190,3 +190,25 @@ def test_the_verify_progress_line_shows_the_setting_and_interval() -> None:
     text = " ".join(progress_lines(rec, 1, 1, 1.0, 400))
     # mean 0.3033, sd 0.0252: half-width 4.303 * 0.0252 / sqrt 3 = 0.0625
     assert "interval [0.241, 0.366] over 3 seeds" in text and "setting reduced (width: 64 instead of 1024)" in text
+
+
+def test_deep_net_departures_come_from_the_configuration() -> None:
+    """The digits preset is a reduced setting naming its dataset; the papers' CIFAR-10 configuration is the
+    paper's setting; a configuration changed in one stated quantity (the feature width) departs by that
+    quantity; a route may also state its departures as a dict."""
+    import dataclasses
+
+    from proofs_check.claims.deepnets import setting_from, setting_of
+    from training.experiments.nc_relu_training import NCExperiment
+
+    setting, departures = setting_of(NCExperiment.digits())
+    assert setting == Setting.REDUCED and any("digits" in d for d in departures)
+    paper = NCExperiment.cifar10("/data/cifar10")
+    assert setting_of(paper) == (Setting.PAPER, ())
+    wider = dataclasses.replace(paper, net=dataclasses.replace(paper.net, width=256))
+    setting, departures = setting_of(wider)
+    assert setting == Setting.REDUCED and len(departures) == 1 and "256" in departures[0]
+    assert setting_from({"setting": "reduced", "departures": ["epochs: 100 instead of 4000"]}) == (
+        Setting.REDUCED, ("epochs: 100 instead of 4000",))
+    with pytest.raises(ValueError):
+        setting_from({"setting": "paper", "departures": ["epochs: 100 instead of 4000"]})
