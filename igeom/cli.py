@@ -36,6 +36,16 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse parser whose usage errors are one line on stderr and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
+        import re
+
+        from igeom.commands._args import did_you_mean
+
+        # argparse's own check of a choice (a sub-command name): add the closest spelling
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if match and "did you mean" not in message:
+            names = [n.strip().strip("'") for n in match.group(2).split(",")]
+            message = message.replace(match.group(0), f"invalid choice: {match.group(1)!r}"
+                                      f"{did_you_mean(match.group(1), names)} (choose from {match.group(2)})")
         sys.stderr.write(f"igeom: error: {message}\n")
         raise SystemExit(2)
 
@@ -79,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"igeom.commands.{info.name}")
         p = module.add_parser(sub)
         p.set_defaults(_run=module.run)
+    from igeom.commands._args import one_grammar
+
+    one_grammar(parser)
     return parser
 
 

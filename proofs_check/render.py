@@ -38,6 +38,10 @@ font-size:13px;vertical-align:top;text-align:left} th{background:#f3f3f3}
 details{margin:.3em 0} summary{cursor:pointer} .muted{color:#666;font-size:12px}
 .toc{columns:2;font-size:14px} .texd{margin:.5em 0;overflow-x:auto} figure{margin:1em 0}
 figure img{max-width:100%;border:1px solid #eee} code{font-size:12px}
+.banner{border:1px solid #bbb;border-radius:4px;padding:.4em .8em;margin:.6em 0} .banner ul{margin:.2em 0}
+table.headline th{hyphens:auto} table.headline td:first-child{white-space:nowrap}
+@media (max-width:760px){body{padding:.6em} td,th{font-size:11px;padding:2px 3px} .toc{columns:1}
+table.headline th{font-weight:600;font-size:10px}}
 """
 
 _BOOT = """
@@ -216,6 +220,18 @@ _HEAD_COLUMNS = (("claims", "claims checked in the paper's setting"), ("passed",
                  ("errata", "errata recorded"))
 
 
+#: soft hyphens (U+00AD) in the headline's long header words, so that a 600 px window wraps them at a
+#: syllable instead of scrolling sideways (headless browsers ship no hyphenation dictionary for hyphens:auto)
+_SOFT_BREAKS = {"implementation": "implemen\u00adtation", "consistency": "con\u00adsistency",
+                "inconclusive": "incon\u00adclusive", "inconsistent": "incon\u00adsistent",
+                "consistent": "con\u00adsistent", "recorded": "re\u00adcorded"}
+
+
+def _breakable(title: str) -> str:
+    """A headline header with soft hyphens in its long words (:data:`_SOFT_BREAKS`)."""
+    return re.sub(r"[a-z]+", lambda m: _SOFT_BREAKS.get(m.group(0), m.group(0)), title)
+
+
 def head_cell(row: Mapping[str, Any], key: str) -> str:
     """One cell of the headline: the reduced-setting column is ``consistent / inconsistent / inconclusive``."""
     if key == "reduced":
@@ -229,6 +245,73 @@ def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
              "| --- |" + " --- |" * len(_HEAD_COLUMNS)]
     lines += ["| " + " | ".join([str(r["paper"])] + [head_cell(r, k) for k, _ in _HEAD_COLUMNS]) + " |" for r in rows]
     return "\n".join(lines)
+
+
+#: the claim verdicts the report's banner names and links, worst first: (status, in a reduced setting)
+ATTENTION = (Status.ERROR, Status.FAIL, Status.INCONCLUSIVE)
+_BANNER_WORD = {(Status.ERROR, False): "errored (the check could not run)", (Status.FAIL, False): "failed",
+                (Status.INCONCLUSIVE, False): "inconclusive (premise not met)",
+                (Status.ERROR, True): "errored in a reduced setting",
+                (Status.FAIL, True): "inconsistent in a reduced setting",
+                (Status.INCONCLUSIVE, True): "inconclusive in a reduced setting"}
+
+
+def attention(claims: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The claims a reader must look at, as (words, claim ids), worst first: errored, failed, inconclusive in
+    the paper's setting, then errored, inconsistent, inconclusive in a reduced setting
+    (:func:`setting_statuses`; empty groups dropped)."""
+    statuses = [(c["id"], setting_statuses(list(c["checks"]))) for c in claims]
+    out = []
+    for in_reduced in (False, True):
+        for status in ATTENTION:
+            ids = [cid for cid, pair in statuses if pair[int(in_reduced)] == status]
+            if ids:
+                out.append((_BANNER_WORD[(status, in_reduced)], ids))
+    return out
+
+
+def overall_verdict(claims: Iterable[Mapping[str, Any]]) -> str:
+    """One sentence: how many claims hold (or are consistent in a reduced setting), and how many errored,
+    failed or were inconclusive."""
+    claims = list(claims)
+    groups = attention(claims)
+    flagged = {cid for _, ids in groups for cid in ids}
+    held = sum(1 for c in claims if c["id"] not in flagged)
+    erratum = sum(1 for c in claims if c["id"] not in flagged and c["status"] == Status.ERRATUM)
+    note = f" ({erratum} as corrected by a recorded erratum)" if erratum else ""
+    if not groups:
+        return (f"All {len(claims)} claims checked hold{note}." if len(claims) != 1 else
+                f"The 1 claim checked holds{note}.")
+    return f"{held} of {len(claims)} claims hold{note}; {', '.join(f'{len(ids)} {words}' for words, ids in groups)}."
+
+
+def banner_html(claims: Iterable[Mapping[str, Any]]) -> str:
+    """The report's opening banner: the overall verdict, then every errored, failing and inconclusive claim
+    linked to its entry (green when there is none)."""
+    esc = html.escape
+    claims = list(claims)
+    groups = attention(claims)
+    worst = max((c["status"] for c in claims), key=lambda s: _ORDER[s]) if groups else Status.PASS
+    items = "".join(f"<li><b>{esc(words)}</b>: " + ", ".join(
+        f"<a href='#{anchor('claim', cid)}'>{esc(cid)}</a>" for cid in ids) + "</li>" for words, ids in groups)
+    return (f"<div id='verdict' class='banner {worst}'><p><b>{esc(overall_verdict(claims))}</b></p>"
+            + (f"<ul>{items}</ul>" if items else "") + "</div>")
+
+
+def _md_anchor(title: str) -> str:
+    """The anchor GitHub (and most Markdown viewers) give a heading: lower case, punctuation dropped,
+    spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
+def banner_markdown(claims: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The banner of report.md: the overall verdict, then every errored, failing and inconclusive claim
+    linked to its section."""
+    claims = list(claims)
+    lines = [f"**{overall_verdict(claims)}**", ""]
+    for words, ids in attention(claims):
+        lines.append(f"- {words}: " + ", ".join(f"[{cid}](#{_md_anchor(cid)})" for cid in ids))
+    return lines + ([""] if len(lines) > 2 else [])
 
 
 CONSISTENCY_LABEL = "implementation consistency"
@@ -401,8 +484,9 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
         toc.append("<li><a href='#failures'>Failed report steps</a></li>")
     toc += ["<li><a href='#provenance'>Provenance</a></li>", "</ul>"]
     body = [f"<h1>implicit-geometry: verification report ({esc(str(doc['summary'].get('level', '')))})</h1>",
+            banner_html(claims),
             f"<p class='muted'>{esc(_provenance(doc.get('provenance', {})))}</p>",
-            "<table><tr><th>paper</th>" + "".join(f"<th>{t}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
+            "<table class='headline'><tr><th>paper</th>" + "".join(f"<th>{_breakable(t)}</th>" for _, t in _HEAD_COLUMNS) + f"</tr>{head_rows}</table>",
             "".join(toc)]
     if failures:
         body.append("<h2 id='failures'>Failed report steps</h2><ul>"
@@ -433,7 +517,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     heads = paper_headlines(claims, errata)
     cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731
     lines = [f"# implicit-geometry: verification report ({doc['summary'].get('level', '')})", "",
-             _provenance(doc.get("provenance", {})), "", headline_markdown(heads), ""]
+             *banner_markdown(claims), _provenance(doc.get("provenance", {})), "", headline_markdown(heads), ""]
     if doc.get("failures"):
         lines += ["## Failed report steps", ""] + [f"- {f['step']}: {f['error']}" for f in doc["failures"]]
     for row in heads:
@@ -454,8 +538,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
                 er = f" (erratum {ch['erratum']})" if ch.get("erratum") else ""
                 tag = f"[{CONSISTENCY_LABEL}] " if ch.get("consistency") else ""
                 setting = _setting_line(ch)
+                why = f"; {ch.get('detail')}" if ch["status"] in ATTENTION and ch.get("detail") else ""
                 lines.append(f"- {ch['level']}: {tag}{ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
-                             f"{criterion(ch)}" + (f"; {setting}" if setting else ""))
+                             f"{criterion(ch)}" + (f"; {setting}" if setting else "") + why)
     lines += ["", "## Errata", ""]
     for e in errata:
         lines += [f"### {e['id']} — {e['paper']}, {e['location']} (claim {e['claim']})", "",

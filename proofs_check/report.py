@@ -102,27 +102,30 @@ class Report:
                 "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}
 
 
-def select_claims(claims: Iterable[Claim], papers: Sequence[str] = (), prefixes: Sequence[str] = ()) -> list[Claim]:
-    """The claims of ``papers`` (all papers when empty) that match one of ``prefixes`` (all when empty).
+def select_claims(claims: Iterable[Claim], papers: Sequence[str] = (), patterns: Sequence[str] = ()) -> list[Claim]:
+    """The claims of ``papers`` (all papers when empty) that match one of ``patterns`` (all when empty).
 
-    A prefix selects the claim whose id it is (case-insensitive) or else the one claim whose id starts
-    with it; InputError when a prefix matches no claim of the selected papers (naming the choices) or
-    several (naming them)."""
+    A pattern selects the claim whose id it is (case-insensitive), or else every claim whose id contains it
+    (``"Thm 2"`` selects every Thm 2 of the selected papers); InputError when a pattern matches no claim of
+    the selected papers, naming the closest ids (difflib), not all of them."""
+    import difflib
+
     wanted = {Paper.parse(p) for p in papers}
     pool = [c for c in claims if not wanted or c.paper in wanted]
-    if not prefixes:
+    if not patterns:
         return pool
     chosen: set[str] = set()
-    for text in prefixes:
-        key = text.strip().lower()
+    for text in patterns:
+        key = " ".join(text.split()).lower()
         exact = [c.id for c in pool if c.id.lower() == key]
-        matches = exact or [c.id for c in pool if c.id.lower().startswith(key)]
+        matches = exact or [c.id for c in pool if key in c.id.lower()]
         if not matches:
-            raise InputError(f"--claim {text!r} matches no claim{' of ' + ', '.join(sorted(wanted)) if wanted else ''}; "
-                             f"choose from: {'; '.join(c.id for c in pool)}")
-        if len(matches) > 1:
-            raise InputError(f"--claim {text!r} matches {len(matches)} claims, give one of: {'; '.join(matches)}")
-        chosen.add(matches[0])
+            lowered = {c.id.lower(): c.id for c in pool}
+            close = [lowered[i] for i in difflib.get_close_matches(key, list(lowered), n=5, cutoff=0.5)]
+            hint = f"; closest: {'; '.join(close)}" if close else f"; ids look like {pool[0].id!r}" if pool else ""
+            raise InputError(f"--claim {text!r} matches no claim{' of ' + ', '.join(sorted(wanted)) if wanted else ''}"
+                             f" (a claim id or a part of one){hint}")
+        chosen.update(matches)
     return [c for c in pool if c.id in chosen]
 
 

@@ -58,15 +58,18 @@ def geometry_3d(path: Path, R: float = 10.0) -> Path:
         W, M = factor_from_grams(geo.G_W, geo.G_M, geo.G_WM)
         W, M = W[:3] / np.linalg.norm(W, axis=0).max(), M[:3] / np.linalg.norm(M, axis=0).max()
         ax = fig.add_subplot(1, 3, i + 1, projection="3d")
-        for c in range(3):
-            label = "maj" if c == 0 else "min"
-            ax.quiver(0, 0, 0, *W[:, c], color=colors[c], linewidth=2, label=f"w ({label})")
-            ax.quiver(0, 0, 0, *M[:, c], color=colors[c], linestyle="--", linewidth=1.5, label=f"mu ({label})")
+        for c in range(3):  # one legend entry per vector: class c + 1 (1: the majority, 2 and 3: minorities)
+            group = "majority" if c == 0 else "minority"
+            ax.quiver(0, 0, 0, *W[:, c], color=colors[c], linewidth=2, label=rf"$w_{c + 1}$ ({group})")
+            ax.quiver(0, 0, 0, *M[:, c], color=colors[c], linestyle="--", linewidth=1.5,
+                      label=rf"$\mu_{c + 1}$ ({group})")
         ax.set_title(f"{name}" + ("" if name == Loss.CE else r", $\Delta=\sqrt{R}$"))
         ax.set_xlim(-1, 1), ax.set_ylim(-1, 1), ax.set_zlim(-1, 1)
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):  # three ticks: the corner labels no longer touch
+            axis.set_ticks([-1, 0, 1])
         if i == 0:
             ax.legend(fontsize=7, loc="upper left")
-    fig.suptitle(f"Fig. 1 (behnia2023): k = 3, two minorities, R = {R:g}; solid w_c, dashed mu_c")
+    fig.suptitle(f"Fig. 1 (behnia2023): k = 3, two minorities, R = {R:g}; solid $w_c$, dashed $\\mu_c$")
     return _save(fig, path)
 
 

@@ -22,8 +22,9 @@ from theory.seli.quantities import QUANTITIES
 from theory.seli.special_cases import all_proofs
 from theory.ufm_plus.ufm_plus_latex import formulas as ufm_plus_formulas
 
+#: T1 font encoding needs lmodern: without it LaTeX falls back to bitmap (Type 3) EC fonts in the PDF
 _PREAMBLE = (r"\documentclass[10pt]{article}", r"\usepackage[margin=2cm]{geometry}",
-             r"\usepackage[T1]{fontenc}", r"\usepackage{amsmath,amssymb}", r"\usepackage{breqn}",
+             r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}", r"\usepackage{amsmath,amssymb}", r"\usepackage{breqn}",
              r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}", r"\setlength{\parskip}{0.4em}",
              r"\title{implicit-geometry: formula sheet}", r"\date{}", r"\begin{document}", r"\maketitle")
 
@@ -64,8 +65,9 @@ def _behnia2023(loss: str | None, quantity: str | None, complete: bool) -> list[
         blocks.append(Block("item", f"{label}: ${sp.latex(limit_R_infinity(name.value, 'W.cos_min_min', gamma))}$"))
     blocks.append(Block("subsection", "Special cases proven symbolically"))
     for proof in all_proofs():
-        blocks.append(Block("item", f"{proof.claim}: {proof.statement} --- "
-                                    f"{'proved' if proof.holds else 'NOT proved'}"))
+        if not proof.tex:
+            raise ValueError(f"special case of {proof.claim} ({proof.statement}) has no LaTeX statement")
+        blocks.append(Block("item", f"{proof.claim}: {proof.tex} --- {'proved' if proof.holds else 'NOT proved'}"))
     return blocks
 
 

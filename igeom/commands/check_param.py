@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from igeom.commands._args import integer, real, word
+from igeom.commands._args import PREDICTING_PRESETS, integer, preset_prediction_options, real
 from igeom.commands._guard import add_force_argument, guards_output
 from igeom.commands._table import add_format_arguments
 from theory.core.errors import InputError
@@ -36,8 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "the corresponding loss, and report the distances between normalised Gram matrices.")
     source = p.add_mutually_exclusive_group(required=True)  # where the parameterization comes from
     source.add_argument("--scaling", metavar="FILE", help="k x k matrix, .csv (rows) or .json (nested lists)")
-    source.add_argument("--loss", type=word(Preset), choices=tuple(Preset), metavar="PRESET",
-                        help=f"a loss preset instead of --scaling ({', '.join(Preset.names())}); with --predict-only")
+    source.add_argument("--loss", choices=[str(x) for x in PREDICTING_PRESETS], metavar="PRESET",
+                        help=f"a loss preset instead of --scaling ({', '.join(map(str, PREDICTING_PRESETS))}; focal has "
+                        "no prediction); with --predict-only")
     p.add_argument("--gamma", type=real, help="with --loss: wCE weights n_c^-gamma; CDT/LDT/VS delta_c = (n_c/n_max)^gamma")
     p.add_argument("--tau", type=real, help="with --loss: LA and VS offsets -tau log(prior) (default 1)")
     p.add_argument("--ldam-c", type=real, help="with --loss LDAM: margins C n_c^(-1/4)")
@@ -68,15 +69,12 @@ def _parameterization(args: argparse.Namespace) -> "Parameterization":
     if args.loss is not None:
         from theory.core.loss_presets import preset_loss
 
+        options = preset_prediction_options(args.loss, args)  # focal: no prediction, said first
         if not args.predict_only:
             raise InputError("--loss PRESET needs --predict-only (SGD on a preset's loss: igeom experiment presets)")
         if args.iota is not None:
             raise InputError("--iota goes with --scaling, not with --loss")
-        if args.loss is Preset.FOCAL:
-            raise InputError("focal loss is not a logit-scaling loss: no max-margin (CS-SVM) prediction exists")
-        options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
-        return preset_loss(args.loss, args.counts, **{k: v for k, v in options.items() if v is not None}
-                           ).svm_parameterization()
+        return preset_loss(args.loss, args.counts, **options).svm_parameterization()
     given = [name for name, value in (("--gamma", args.gamma), ("--tau", args.tau), ("--ldam-c", args.ldam_c))
              if value is not None]
     if given:
@@ -109,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from proofs_check.tasks.parameterization_check import check_parameterization, class_rows, estimate, plot, predict
+    from proofs_check.tasks.prediction_verdict import check_param_verdict
     from igeom.commands._table import write_csv
     from theory.infra import budget
     from theory.infra.atomic import write_atomic
@@ -133,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
     budget.require_within(estimate(args.counts, epochs=args.epochs, d=args.d), args.force)
     result = check_parameterization(param.scaling, args.counts, param.offsets, epochs=args.epochs, d=args.d,
                                     seed=args.seed)
-    obj = result.as_dict()
+    verdict = check_param_verdict(result.distance, result.train_error)
+    obj = {**result.as_dict(), **verdict.as_dict()}
     if args.out is not None:
         out = Path(args.out)
         write_atomic(out / "check_param.json", dumps(obj, indent=1))
@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r['class']:>5}{r['count']:>7}{r['predicted.w_norm']:>14.6g}{r['predicted.mu_norm']:>15.6g}"
               f"{r['predicted.w_sq_norm_ratio']:>20.6g}{r['sgd.w_sq_norm_ratio']:>20.6g}"
               f"{r['predicted.cos_w_mu']:>13.6g}{r['sgd.cos_w_mu']:>13.6g}")
+    print(verdict.sentence)
     return 0
 
 
@@ -182,9 +183,8 @@ def _run_finite_lambda(args: argparse.Namespace) -> int:
         raise InputError("--loss focal: focal loss is not convex in the logits, so the regularised UFM is not a "
                          "convex program and no certified finite-lambda prediction exists")
     if args.loss is not None:
-        options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
         obj = predict_regularised(args.counts, args.lambda_w, args.lambda_h, preset=args.loss,
-                                  options={k: v for k, v in options.items() if v is not None})
+                                  options=preset_prediction_options(args.loss, args, max_margin=False))
     else:
         from proofs_check.tasks.parameterization_check import read_matrix
 

@@ -17,12 +17,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
     p = sub.add_parser("latex", help="print the LaTeX of the closed forms or write the formula sheet",
                        description="Print 'lhs = rhs' LaTeX lines of the closed forms (all by default), or "
-                       "write the formula sheet of all three papers (a standalone .tex document) with --sheet.")
+                       "write the formula sheet of all three papers (a standalone .tex document) with --sheet. The lines are the "
+                       "sheet's own reduced forms (--expanded: spelt out in k, k_m, R, Delta).")
     add_word_argument(p, "--loss", Loss, CLOSED_FORM_LOSSES,
                       help="only this loss (with --sheet: only its behnia2023 closed forms)")
     p.add_argument("--quantity", choices=list(QUANTITIES),
                    help="only this quantity (with --sheet: only its behnia2023 closed forms)")
     p.add_argument("--sheet", metavar="FILE.tex", help="write the full formula sheet to FILE.tex")
+    p.add_argument("--expanded", action="store_true",
+                   help="print each closed form spelt out in k, k_m, R and Delta only (long; parses back with "
+                   "sympy's parse_latex) instead of the sheet's reduced form in a = k - k_m, r = sqrt(R), s = sqrt(t)")
     return p
 
 
@@ -39,7 +43,21 @@ def run(args: argparse.Namespace) -> int:
         path = write_atomic(args.sheet, formula_sheet(args.loss, args.quantity))
         sys.stderr.write(f"igeom: wrote {path}\n")
         return 0
-    for loss, q in select(args.loss, args.quantity):
+    if args.expanded:
+        for loss, q in select(args.loss, args.quantity):
+            print(f"% {loss} {q}")
+            print(latex_closed_form(loss, q))
+        return 0
+    from theory.seli.sheet import quantity_lines, t_line
+
+    shown = None
+    for loss, q in select(args.loss, args.quantity):  # the formula sheet's reduced lines (--expanded: long forms)
+        if loss != shown:
+            shown = loss
+            print(f"% {loss}: " + ("CDT at Delta = 1; symbols r = sqrt(R), s = sqrt(t), with" if loss == "CE" else
+                                   "symbols a = k - k_m, r = sqrt(R), Delta = delta_maj / delta_min, s = sqrt(t), with"))
+            print(t_line(loss))
         print(f"% {loss} {q}")
-        print(latex_closed_form(loss, q))
+        for _, line in (pair for pair in quantity_lines(loss) if pair[0] == q):
+            print(line)
     return 0

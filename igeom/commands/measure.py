@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from igeom.commands._args import integer, real, word
+from igeom.commands._args import PREDICTING_PRESETS, integer, preset_prediction_options, real
 from theory.core.vocabulary import Preset
 
 
@@ -21,8 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--features", required=True, metavar="FILE", help="features, n x d")
     p.add_argument("--labels", required=True, metavar="FILE", help="integer labels in [0, k), n of them")
     p.add_argument("--classifier", metavar="FILE", help="classifier k x d (rows w_c)")
-    p.add_argument("--loss", type=word(Preset), choices=tuple(Preset), metavar="PRESET", default=None,
-                   help=f"loss preset: {', '.join(Preset.names())} (default CE)")
+    p.add_argument("--loss", choices=[str(x) for x in PREDICTING_PRESETS], metavar="PRESET", default=None,
+                   help=f"loss preset: {', '.join(map(str, PREDICTING_PRESETS))} (default CE; focal has no "
+                   "prediction; a custom matrix: --scaling)")
     p.add_argument("--gamma", type=real, help="wCE: weights n_c^-gamma; CDT/LDT/VS: delta_c = (n_c/n_max)^gamma")
     p.add_argument("--tau", type=real, help="LA and VS offsets -tau log(prior) (default 1)")
     p.add_argument("--ldam-c", type=real, help="LDAM margins C n_c^(-1/4)")
@@ -65,15 +66,13 @@ def _spec(args: argparse.Namespace):
     if args.iota is not None and args.scaling is None:
         raise InputError("--iota goes with --scaling")
     if args.scaling is not None:
-        if args.loss not in (None, Preset.CUSTOM):
+        if args.loss is not None:
             raise InputError("give either --loss PRESET or --scaling FILE, not both")
         options = {"scaling": read_matrix(args.scaling),
                    "offsets": None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)}
         return PredictionSpec(Preset.CUSTOM, options, decay=decay)
-    preset = args.loss or Preset.CE  # a Preset already: parsed once, by argparse (igeom.commands._args.word)
-    if preset is Preset.CUSTOM:
-        raise InputError("--loss custom needs --scaling FILE")
-    return PredictionSpec(preset, {k: v for k, v in preset_args.items() if v is not None}, decay=decay)
+    preset = Preset.parse(args.loss or Preset.CE.value)
+    return PredictionSpec(preset, preset_prediction_options(preset, args, max_margin=decay is None), decay=decay)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from proofs_check.tasks.feature_measurement import DEFAULT_BATCH_ROWS, measure, open_files, plot
+    from proofs_check.tasks.prediction_verdict import measure_verdict
     from theory.core.errors import InputError
     from theory.infra.atomic import write_atomic
 
@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     spec = _spec(args)
     source, labels, W = open_files(args.features, args.labels, args.classifier)
     result = measure(source, labels, W, spec, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS, two_pass=args.two_pass)
-    obj = result.as_dict()
+    verdict = measure_verdict(result.distance, result.nc["nc1"])
+    obj = {**result.as_dict(), **verdict.as_dict()}
     text = json.dumps(obj, allow_nan=False)
     if args.out is not None:
         out = Path(args.out)
@@ -107,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
     d = result.distance
     print(f"distances (App. A.4, normalised Gram matrices): W {fmt(d['W'])}   M {fmt(d['M'])}   WM {fmt(d['WM'])}")
     nc = result.nc
-    print(f"NC1 {fmt(nc['nc1'])}   NC2 {fmt(nc['nc2'])} (ETF {fmt(nc['nc2_etf'])})   NC3 {fmt(nc['nc3'])}   "
-          f"NC4 {fmt(nc['nc4'])}")
+    nc3 = fmt(nc["nc3"]) if nc["nc3"] is not None else "n/a (needs --classifier)"
+    nc4 = (fmt(nc["nc4"]) if nc["nc4"] is not None else
+           "n/a (needs --two-pass)" if W is not None else "n/a (needs --classifier and --two-pass)")
+    print(f"NC1 {fmt(nc['nc1'])}   NC2 = the M distance above (to the simplex ETF: {fmt(nc['nc2_etf'])})   "
+          f"NC3 {nc3}   NC4 {nc4}")
+    print(verdict.sentence)
     return 0

@@ -36,7 +36,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--paper", type=word(Paper), choices=tuple(Paper), action="append", default=[],
                    help="only the claims of this paper (repeatable)")
     p.add_argument("--claim", action="append", default=[], metavar="ID",
-                   help="only this claim: its id or a unique prefix of it, e.g. 'dang2024 Thm 1' (repeatable)")
+                   help="only the claims whose id is or contains this text, case-insensitive, e.g. 'dang2024 Thm 1' "
+                   "or 'Thm 2' (repeatable; the selected ids are listed before the run)")
     p.add_argument("--cifar10", metavar="DIR", default=None,
                    help="train the deep-net claims (--level full) on the local CIFAR-10 copy in DIR (python batches "
                    "data_batch_1..5, test_batch; nothing is downloaded) with the papers' CIFAR-10 settings (ResNet-18 "
@@ -69,6 +70,8 @@ def progress_lines(rec: Any, done: int, total: int, elapsed: float, width: int) 
     figure = "" if rec.figure is None else f"; figure {rec.figure:.3g}, {criterion(rec.as_dict())}"
     if rec.setting is not None:
         figure += f"; setting {rec.setting}" + (f" ({'; '.join(rec.departures)})" if rec.departures else "")
+    if rec.status in (Status.ERROR, Status.FAIL, Status.INCONCLUSIVE) and rec.detail:
+        figure += f"; {rec.status}: {rec.detail}"  # the reason, in the terminal too (not only report.html)
     width = max(width, INDENT + 20)
     options = dict(width=width, subsequent_indent=" " * INDENT, break_long_words=False, break_on_hyphens=False)
     tag = f"[{CONSISTENCY_LABEL}] " if rec.consistency else ""
@@ -87,7 +90,7 @@ def deep_net_data(args: argparse.Namespace):  # noqa: ANN201 - a proofs_check.cl
 def run(args: argparse.Namespace) -> int:
     """Run the (filtered) registry, stream one entry per check, write the report, print the headline."""
     from proofs_check import report as registry_run
-    from proofs_check.render import headline_markdown
+    from proofs_check.render import attention, document, headline_markdown, overall_verdict
     from proofs_check.claims.deepnets import estimate_line, training_data
     from proofs_check.report import check_out_dir, planned_checks, select_claims, write_report
     from theory.infra.jsonout import print_json
@@ -116,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
 
     papers = ", ".join(sorted({c.paper for c in claims})) if filtered else ", ".join(Paper.names())
     sys.stderr.write(f"igeom verify --level {args.level}: {total} checks of the claims of {papers}\n")
+    if args.claim:
+        sys.stderr.write(f"--claim selects {len(claims)} claim{'s' if len(claims) != 1 else ''}: "
+                         f"{'; '.join(c.id for c in claims)}\n")
     with training_data(chosen):
         report = write_report(args.out, args.level, progress, claims, deep_nets=chosen.describe())
     s = report.summary()
@@ -128,6 +134,10 @@ def run(args: argparse.Namespace) -> int:
                      f"{s['seconds']} s; "
                      f"report in {args.out}/report.html\n")
     sys.stderr.write(headline_markdown(headlines) + "\n")
+    claim_rows = document([r.as_dict() for r in report.records], [], [], [], [], {}, {})["claims"]
+    sys.stderr.write(overall_verdict(claim_rows) + "\n")
+    for name, ids in attention(claim_rows):
+        sys.stderr.write(f"  {name}: {'; '.join(ids)}\n")
     for failure in report.failures:
         sys.stderr.write(f"report step failed (listed in the report): {failure.step}: {failure.error}\n")
     if args.json:

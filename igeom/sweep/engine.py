@@ -109,8 +109,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, thread
         raise InputError(f"--threads-per-worker must be >= 1, got {threads_per_worker}")
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         forkserver_preload(modules)
+        # dashboard_address=None turns the dashboard off, but the scheduler still starts its HTTP server
+        # (health, metrics) on the default port 8787 and warns when that port is taken: give it a free port
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None, silence_logs=logging.CRITICAL,
+                          scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                           env=dict.fromkeys(THREAD_VARIABLES, str(threads_per_worker)),
                           plugins=(ThreadLimit(threads_per_worker),)) as cluster, Client(cluster) as client:
             yield client

@@ -279,6 +279,7 @@ CHECK_PARAM = Kind("check-param", "a logit-scaling matrix: certified CS-SVM pred
 # ufm-train: batched SGD on the UFM (behnia2023 App. A.1)
 # ---------------------------------------------------------------------------------------------------
 def _ufm_train_params() -> tuple[Param, ...]:
+    from igeom.commands.train import RECIPE_NAMES
     from training.ufm import TrainConfig
 
     c = TrainConfig()
@@ -286,14 +287,23 @@ def _ufm_train_params() -> tuple[Param, ...]:
             Param("gamma", "float", 0.0, help="Delta = R^gamma"), Param("seed", "int", 0),
             Param("tau", "float", 1.0, help="VS offsets"), Param("k", "int", 10), Param("k_minor", "int", 5),
             Param("R", "float", 10.0), Param("n_min", "int", 5), Param("d", "int", 20),
-            Param("epochs", "int", c.epochs), Param("lr", "float", c.lr), Param("momentum", "float", c.momentum),
-            Param("nesterov", "bool", c.nesterov), Param("weight_decay", "float", c.weight_decay),
+            Param("recipe", "str", DEFAULT_RECIPE, RECIPE_NAMES,
+                  help="optimiser of training/recipes.py for lr, momentum, nesterov, normalize and weight_decay "
+                  "(a key given explicitly overrides it): 'best' (default: loss-normalised steps, Nesterov "
+                  "momentum, converges) or 'paper' (App. A.1's constant lr 5, still converging at 6000 epochs)"),
+            Param("epochs", "int", c.epochs), Param("lr", "float", None), Param("momentum", "float", None),
+            Param("nesterov", "bool", None), Param("weight_decay", "float", None),
             Param("batch_size", "int", None), Param("milestones", "int_list", list(c.milestones)),
-            Param("lr_factor", "float", c.lr_factor), Param("normalize", "str", c.normalize, Normalization.names()),
+            Param("lr_factor", "float", c.lr_factor), Param("normalize", "str", None, Normalization.names()),
             Param("init_scale", "float", c.init_scale), Param("dtype", "str", c.dtype, Precision.names()),
             Param("log_every", "int", c.log_every), Param("device", "str", Device.CPU.value, Device.names()))
 
 
+#: the recipes a ``ufm-train`` point may name, the options a recipe sets, and the default: 'best', the recipe
+#: that reaches the convergence target (training.recipes.TARGET) at the App. A.1 size; 'paper' (constant lr
+#: 5) is still converging there (README, convergence study: worst distance 0.28-0.51 at 6000 epochs)
+#: (the names and the options are igeom.commands.train's, shared with ``igeom train --recipe``)
+DEFAULT_RECIPE = "best"
 _RUN_KEYS = ("loss", "gamma", "seed", "tau")
 _PROBLEM_KEYS = ("k", "k_minor", "R", "n_min", "d")
 
@@ -304,7 +314,14 @@ def _ufm_train_setting(point: Point) -> tuple[Any, Any, Any]:
 
     problem = UFMProblem.step(*(point[key] for key in _PROBLEM_KEYS))
     spec = RunSpec(*(point[key] for key in _RUN_KEYS))
-    cfg = {key: point[key] for key in point if key not in _RUN_KEYS + _PROBLEM_KEYS}
+    from igeom.commands.train import RECIPE_FIELDS
+    from training.recipes import RECIPES
+
+    cfg = {key: point[key] for key in point if key not in _RUN_KEYS + _PROBLEM_KEYS + ("recipe",)}
+    recipe = RECIPES[point.get("recipe") or DEFAULT_RECIPE]
+    for key in RECIPE_FIELDS:  # an explicit key overrides the recipe
+        if cfg.get(key) is None:
+            cfg[key] = getattr(recipe, key)
     cfg["milestones"] = tuple(cfg["milestones"])
     config = TrainConfig(**cfg)
     resolve_device(config.device)

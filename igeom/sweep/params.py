@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from theory.core.errors import InputError
+from theory.core.vocabulary import did_you_mean
 
 #: value types a parameter may have; lists are TOML arrays (class counts, a scaling matrix, milestones)
 TYPES = ("int", "float", "bool", "str", "int_list", "float_list", "matrix")
@@ -59,7 +60,7 @@ def _coerce(p: Param, value: Any) -> Any:
         if p.choices:
             match = [c for c in p.choices if c.lower() == value.strip().lower()]
             if not match:
-                raise ValueError(f"expected one of {', '.join(p.choices)}, got {value!r}")
+                raise ValueError(f"expected one of {', '.join(p.choices)}, got {value!r}{did_you_mean(value, p.choices)}")
             return match[0]
         return value
     if not isinstance(value, list):

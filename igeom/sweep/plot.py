@@ -34,6 +34,31 @@ def _frame(results: Any, columns: list[str]) -> Any:
     return df
 
 
+def pooled_columns(df: Any, keep: list[str]) -> list[str]:
+    """The parameter columns a figure averages over: every parameter of the results' kind (columns of
+    :data:`igeom.sweep.kinds.KINDS`; ``seed`` when the kind is unknown) other than ``keep`` that takes more
+    than one value among the rows drawn. A figure's title and ``igeom sweep-plot`` name them."""
+    from igeom.sweep.kinds import KINDS
+
+    kinds = set(df["kind"].dropna()) if "kind" in df.columns else set()
+    names = [p.name for p in KINDS[kinds.pop()].params] if len(kinds) == 1 and next(iter(kinds)) in KINDS else ["seed"]
+    out = []
+    for name in names:
+        if name in df.columns and name not in keep:
+            try:
+                varies = df[name].nunique(dropna=False) > 1
+            except TypeError:  # unhashable cells
+                varies = df[name].astype(str).nunique() > 1
+            if varies:
+                out.append(name)
+    return out
+
+
+def pooled_words(pooled: list[str]) -> str:
+    """``"seed, R"``, or ``"nothing"`` when a figure averages over no parameter."""
+    return ", ".join(pooled) if pooled else "nothing"
+
+
 def _text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -71,33 +96,38 @@ def phase_diagram(results: Any, x: str, y: str, metric: str, path: str | Path, t
                 ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6,
                         color="white" if v < (lo + hi) / 2 else "black")
     fig.colorbar(im, ax=ax, label=metric)
-    ax.set_title(title or f"{metric} over {y} x {x}", fontsize=9)
+    pooled = pooled_columns(df, [x, y])
+    ax.set_title(title or f"{metric} over {y} x {x}" + (f" (mean over {pooled_words(pooled)})" if pooled else ""),
+                 fontsize=9)
     return _save(fig, path)
 
 
 def curves(results: Any, x: str, metric: str, path: str | Path, hue: str | None = None,
            band: str = "seed", title: str | None = None) -> Path:
     """PNG of ``metric`` against ``x``, one line per ``hue`` value: the mean of the rows that share x (and
-    hue), their min-max range shaded when the results have a ``band`` column (seeds by default)."""
+    hue), their min-max range shaded; the title names every parameter pooled into them
+    (:func:`pooled_columns`: the seeds, and any other parameter that varies, e.g. R). ``band`` is kept
+    for callers; the pooled columns decide."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     df = _frame(results, [x] + ([hue] if hue else []) + [metric])
+    pooled = pooled_columns(df, [x] + ([hue] if hue else []))
     fig, ax = plt.subplots(figsize=(6.4, 4.2), constrained_layout=True)
     for label, part in (df.groupby(hue, sort=True) if hue else [(None, df)]):
         stats = part.groupby(x, sort=True)[metric].agg(["mean", "min", "max", "count"])
         line, = ax.plot(stats.index, stats["mean"], marker="o", ms=3,
                         label=None if hue is None else f"{hue}={_text(label)}")
-        if band in df.columns and (stats["count"] > 1).any():
+        if pooled and (stats["count"] > 1).any():
             ax.fill_between(stats.index, stats["min"], stats["max"], color=line.get_color(), alpha=0.25, lw=0)
     ax.set_xlabel(x)
     ax.set_ylabel(metric)
     if hue:
         ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    ax.set_title(title or f"{metric} against {x}" + (f" (mean and min-max over {band})" if band in df.columns else ""),
+    ax.set_title(title or f"{metric} against {x}" + (f" (mean and min-max over {pooled_words(pooled)})" if pooled else ""),
                  fontsize=9)
     return _save(fig, path)
 

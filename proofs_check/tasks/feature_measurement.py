@@ -293,7 +293,9 @@ def open_files(features: str, labels: str, classifier: str | None = None) -> tup
         raise InputError(f"features have {source.shape[0]} rows but {Path(labels).name} has {y.size} labels")
     W = None if classifier is None else read_classifier(classifier)
     if W is not None and W.shape[1] != source.shape[1]:
-        raise InputError(f"classifier is {W.shape[0]} x {W.shape[1]} but the features have d = {source.shape[1]}")
+        hint = (f"; it looks transposed: --classifier takes k x d (one row w_c per class), so save its transpose "
+                f"({W.shape[1]} x {W.shape[0]})" if W.shape[0] == source.shape[1] else "")
+        raise InputError(f"classifier is {W.shape[0]} x {W.shape[1]} but the features have d = {source.shape[1]}{hint}")
     return source, y, W
 
 
@@ -304,10 +306,11 @@ def plot(result: MeasureResult, path: str | Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
+    from proofs_check.tasks.parameterization_check import heat_map
     from theory.infra.atomic import write_atomic
 
-    k = result.counts.size
     blocks = [(key, name) for key, name in GRAMS if result.measured[name] is not None]
     fig, axes = plt.subplots(2, len(blocks) + 1, figsize=(3.6 * (len(blocks) + 1), 6.6), constrained_layout=True,
                              squeeze=False)
@@ -315,17 +318,11 @@ def plot(result: MeasureResult, path: str | Path) -> Path:
         for i, (label, G) in enumerate((("measured", result.measured[name]),
                                         ("predicted", getattr(result.prediction.geometry, name)))):
             mat = np.asarray(G) / np.linalg.norm(G)
-            lim = float(np.abs(mat).max()) or 1.0
-            ax = axes[i, j]
-            im = ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
-            ax.set_xticks(range(k)) if k <= 20 else None
-            ax.set_yticks(range(k)) if k <= 20 else None
-            if k <= 12:
-                for (r, c), v in np.ndenumerate(mat):
-                    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=6)
             dist = result.distance[key]
-            ax.set_title(f"{label} {name}" + (f" (distance {dist:.3f})" if i == 0 and dist is not None else ""), fontsize=9)
-            fig.colorbar(im, ax=ax, shrink=0.8)
+            # check-param's heat map: classes numbered 1..k as in its tables, ticks thinned so they never overlap
+            im = heat_map(axes[i, j], mat, f"{label} {name}" + (f" (distance {dist:.3f})" if i == 0 and dist is not None
+                                                               else ""))
+            fig.colorbar(im, ax=axes[i, j], shrink=0.8)
     order = np.argsort(-result.counts)
     for i, (label, G_M, G_W) in enumerate((("measured", result.measured["G_M"], result.measured["G_W"]),
                                            ("predicted", result.prediction.geometry.G_M, result.prediction.geometry.G_W))):
@@ -335,6 +332,11 @@ def plot(result: MeasureResult, path: str | Path) -> Path:
                 norms = np.sqrt(np.clip(np.diagonal(G), 0, None))
                 ax.plot(result.counts[order], norms[order] / norms.max(), "o-", label=name, ms=3)
         ax.set_xscale("log")
+        # no minor-tick labels (2x10^1, 3x10^1, ... ran into each other): the counts themselves, or decades
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        values = np.unique(result.counts)
+        if values.size <= 6:
+            ax.set_xticks(values, [f"{v:g}" for v in values])
         ax.set_xlabel("class count n_c")
         ax.set_title(f"{label} norms / max", fontsize=9)
         ax.legend(fontsize=7)

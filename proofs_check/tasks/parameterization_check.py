@@ -70,6 +70,13 @@ def read_matrix(path: str | Path, what: str = "scaling matrix") -> np.ndarray:
     return arr
 
 
+def count_number(value: object) -> int | float:
+    """A class count as JSON/CSV print it: an ``int`` when it is a whole number (counts are sample numbers),
+    the float otherwise (a Geometry may carry non-integral weights)."""
+    x = float(value)
+    return int(x) if x.is_integer() else x
+
+
 @dataclass(frozen=True)
 class CertifiedPrediction:
     """Certified CS-SVM prediction (behnia2023 eq. 3): Gram matrices at the SVM normalisation, the program
@@ -85,13 +92,13 @@ class CertifiedPrediction:
         geo = self.geometry
         w_norm, m_norm = np.sqrt(np.diag(geo.G_W)), np.sqrt(np.diag(geo.G_M))
         cosine = np.diag(geo.G_WM) / (w_norm * m_norm)
-        return [{"class": c + 1, "count": float(geo.counts[c]), "w_norm": float(w_norm[c]),
+        return [{"class": c + 1, "count": count_number(geo.counts[c]), "w_norm": float(w_norm[c]),
                  "mu_norm": float(m_norm[c]), "cos_w_mu": float(cosine[c])} for c in range(geo.k)]
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of ``igeom check-param --predict-only --json``."""
         cert = self.certificate
-        return {"counts": self.geometry.counts.tolist(),
+        return {"counts": [count_number(c) for c in self.geometry.counts],
                 "predicted": {g: getattr(self.geometry, g).tolist() for _, g in GRAMS},
                 "program": self.program, "objective": cert.primal_objective,
                 "certificate": {"relative_gap": cert.relative_gap, "lower_bound": cert.lower_bound,
@@ -140,7 +147,8 @@ class ParamCheck:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of ``igeom check-param --json``."""
-        return {"predicted": {g: getattr(self.predicted, g).tolist() for _, g in GRAMS},
+        return {"counts": [count_number(c) for c in self.predicted.counts],
+                "predicted": {g: getattr(self.predicted, g).tolist() for _, g in GRAMS},
                 "sgd": {g: self.sgd[g].tolist() for _, g in GRAMS},
                 "distance": dict(self.distance), "program": self.program,
                 "certificate_relative_gap": self.certificate_gap, "train_error": self.train_error,
@@ -202,7 +210,7 @@ def class_rows(check: ParamCheck) -> list[dict[str, float | int]]:
     pw, pm, sw = np.diag(pred.G_W), np.diag(pred.G_M), np.diag(check.sgd["G_W"])
     p_cos = np.diag(pred.G_WM) / np.sqrt(pw * pm)
     s_cos = check.sgd_cos_w_mu
-    return [{"class": c + 1, "count": int(pred.counts[c]), "predicted.w_norm": float(np.sqrt(pw[c])),
+    return [{"class": c + 1, "count": count_number(pred.counts[c]), "predicted.w_norm": float(np.sqrt(pw[c])),
              "predicted.mu_norm": float(np.sqrt(pm[c])), "predicted.w_sq_norm_ratio": float(pw[c] / pw[0]),
              "sgd.w_sq_norm_ratio": float(sw[c] / sw[0]), "predicted.cos_w_mu": float(p_cos[c]),
              "sgd.cos_w_mu": float(s_cos[c])} for c in range(pred.counts.size)]
@@ -210,6 +218,8 @@ def class_rows(check: ParamCheck) -> list[dict[str, float | int]]:
 
 #: largest k whose heat maps get their values written in the cells (beyond it the digits overlap)
 ANNOTATE_MAX_K = 16
+#: most class-index tick labels on one heat-map axis (every j-th class beyond, 1-based like the tables)
+MAX_TICKS = 16
 
 
 def heat_map(ax: Any, mat: np.ndarray, title: str) -> Any:
@@ -218,7 +228,7 @@ def heat_map(ax: Any, mat: np.ndarray, title: str) -> Any:
     k = mat.shape[0]
     lim = float(np.abs(mat).max()) or 1.0
     im = ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    ticks = np.arange(k)
+    ticks = np.arange(0, k, max(1, -(-k // MAX_TICKS)))  # at most MAX_TICKS labels: they never overlap
     ax.set_xticks(ticks, [str(i + 1) for i in ticks], fontsize=7)
     ax.set_yticks(ticks, [str(i + 1) for i in ticks], fontsize=7)
     ax.set_xlabel("class", fontsize=8)
@@ -271,7 +281,7 @@ def predict_regularised(counts: object, lambda_w: float, lambda_h: float, *, pre
         loss = preset_loss("custom", counts, scaling=scaling, offsets=offsets)
     sol = solve(from_preset(loss, lambda_w, lambda_h))
     geo = sol.geometry()
-    return {"counts": [float(c) for c in sol.problem.counts],
+    return {"counts": [count_number(c) for c in sol.problem.counts],
             "predicted": {g: getattr(geo, g).tolist() for _, g in GRAMS},
             "program": "regularised UFM (finite lambda, class level)", "preset": str(loss.preset),
             "X": sol.X.tolist(), **sol.as_dict()}

@@ -111,12 +111,28 @@ def test_predict_step_refuses_raw_arguments():
 
 
 def test_latex_prints_selected_formulas(capsys):
-    code, out, _ = run_cli(capsys, "latex", "--loss", "ldt", "--quantity", "W.norm_ratio")
+    code, out, _ = run_cli(capsys, "latex", "--loss", "ldt", "--quantity", "W.norm_ratio", "--expanded")
     lines = out.strip().splitlines()
     assert code == 0 and lines[0] == "% LDT W.norm_ratio" and len(lines) == 2
     assert lines[1].startswith(r"\left\|w_{\mathrm{maj}}\right\|^2 / \left\|w_{\mathrm{min}}\right\|^2 = ")
-    code, out, _ = run_cli(capsys, "latex")
+    code, out, _ = run_cli(capsys, "latex", "--expanded")
     assert out.count("% ") == 42
+
+
+def test_latex_prints_the_sheets_reduced_forms(capsys):
+    """issue 22 item 6: ``igeom latex --loss CDT --quantity W.norm_ratio`` printed unsimplified SymPy; it now
+    prints the formula sheet's own lines (t, then the quantity), which the sheet contains verbatim."""
+    from theory.formula_sheet import formula_sheet
+
+    code, out, _ = run_cli(capsys, "latex", "--loss", "cdt", "--quantity", "W.norm_ratio")
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[2] == "% CDT W.norm_ratio" and lines[1].startswith("t = ") and len(lines) == 4
+    sheet = formula_sheet("CDT", "W.norm_ratio")
+    assert lines[1] in sheet and lines[3] in sheet
+    code, expanded, _ = run_cli(capsys, "latex", "--loss", "CDT", "--quantity", "W.norm_ratio", "--expanded")
+    assert len(lines[3]) < 0.6 * len(expanded.splitlines()[1])
+    code, out, _ = run_cli(capsys, "latex")
+    assert sum(1 for line in out.splitlines() if line.startswith("% ") and ":" not in line) == 42
 
 
 def test_latex_sheet_written_atomically(capsys, tmp_path):

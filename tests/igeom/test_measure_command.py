@@ -49,7 +49,7 @@ def test_json_contract(files, capsys):
                           files / "W.npy", "--loss", "CDT", "--gamma", "0.5", "--two-pass", "--batch-rows", "5", "--json")
     assert code == 0, err
     obj = json.loads(out)
-    assert set(obj) == {"counts", "measured", "predicted", "distance", "nc"}
+    assert set(obj) == {"counts", "measured", "predicted", "distance", "nc", "verdict", "matches", "thresholds"}
     assert obj["counts"] == COUNTS.tolist()
     assert set(obj["measured"]) == {"G_W", "G_M", "G_WM", "summary"}
     assert {"loss", "G_W", "G_M", "G_WM"} <= set(obj["predicted"])
@@ -114,7 +114,7 @@ def _bad(tmp_path, files):
         "missing file": (["--features", p / "missing.npy", "--labels", lab], "does not exist"),
         "focal has no prediction": (["--features", f, "--labels", lab, "--loss", "focal", "--focal-gamma", "2"],
                                     "no max-margin prediction"),
-        "preset option mismatch": (["--features", f, "--labels", lab, "--loss", "LA", "--gamma", "1"], "takes no gamma"),
+        "preset option mismatch": (["--features", f, "--labels", lab, "--loss", "LA", "--gamma", "1"], "--loss LA takes no --gamma"),
         "relu without lambdas": (["--features", f, "--labels", lab, "--relu-features"], "--lambda-w"),
         "two-pass without classifier": (["--features", f, "--labels", lab, "--two-pass"], "needs the classifier"),
         "unknown preset": (["--features", f, "--labels", lab, "--loss", "hinge"], "invalid choice"),

@@ -199,7 +199,8 @@ def test_check_param_text_shows_predicted_norms_and_cosines(capsys, tmp_path) ->
     assert code == 0
     lines = out.splitlines()
     assert "pred ||w_c||" in lines[3] and "cos(w_c, mu_c)" in lines[3]
-    rows = [[float(v) for v in line.split()] for line in lines[5:]]
+    rows = [[float(v) for v in line.split()] for line in lines[5:-1]]
+    assert lines[-1].startswith("SGD matches the prediction")  # the verdict closes the table
     assert [r[0] for r in rows] == [1, 2, 3]
     for r in rows:
         assert (r[4], r[6]) == pytest.approx((1.0, 1.0), abs=1e-6)  # printed with 6 significant digits

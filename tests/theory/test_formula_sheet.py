@@ -141,3 +141,34 @@ def test_dr_gradient_against_central_differences() -> None:
         cos = w @ h / (np.linalg.norm(w) * np.linalg.norm(h))
         on_sphere = np.allclose(numeric, sphere(cos) * w, atol=1e-8)
         assert on_sphere == (radius == np.sqrt(eh))  # (15) holds on the sphere only
+
+
+def test_sheet_pdf_has_only_outline_fonts(tmp_path: Path) -> None:
+    """lmodern with T1 (issue 22 item 6): without it pdflatex embeds bitmap Type 3 EC fonts."""
+    exe, pdffonts = _pdflatex(), shutil.which("pdffonts")
+    if pdffonts is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdffonts missing in CI (.ci/run installs poppler-utils)")
+        pytest.skip("pdffonts not installed (apt-get install poppler-utils)")
+    (tmp_path / "sheet.tex").write_text(formula_sheet("CE"))
+    subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"], cwd=tmp_path,
+                   capture_output=True, text=True, timeout=120, check=True)
+    table = subprocess.run([pdffonts, "sheet.pdf"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    fonts = table.splitlines()[2:]
+    assert fonts and not [f for f in fonts if "Type 3" in f], table
+
+
+def test_special_cases_are_typeset_in_math() -> None:
+    """Every special case proven symbolically is written with its math in $...$ (no ASCII 'sqrt(R)',
+    '||mu||', 'sum_c' or 'Z-hat' left in the sheet's list)."""
+    from theory.seli.special_cases import all_proofs
+
+    sheet = formula_sheet()
+    part = sheet[sheet.index("Special cases proven symbolically"):sheet.index("dang2024")]
+    items = [line for line in part.splitlines() if line.lstrip().startswith(r"\item")]
+    assert len(items) == len(all_proofs())
+    for item in items:
+        assert "$" in item, item
+        plain = re.sub(r"\$[^$]*\$", "", item)  # the text outside math
+        for ascii_math in ("sqrt", "||", "sum_", "Z-hat", "Delta", "delta", "mu_", "Xi", "1/k", "="):
+            assert ascii_math not in plain, (ascii_math, item)

@@ -131,6 +131,42 @@ class PresetLoss:
         return float(np.mean(self.class_weights[y] * phi))
 
 
+#: The hyperparameters each preset takes (:func:`preset_loss`).
+HYPERPARAMETERS: dict[Preset, tuple[str, ...]] = {
+    Preset.CE: (), Preset.WCE: ("gamma", "weights"), Preset.CDT: ("gamma",), Preset.LDT: ("gamma",),
+    Preset.VS: ("gamma", "tau"), Preset.LA: ("tau",), Preset.BALANCED_SOFTMAX: (), Preset.LDAM: ("ldam_c",),
+    Preset.FOCAL: ("focal_gamma",), Preset.CUSTOM: ("scaling", "offsets")}
+#: The hyperparameters that change a preset's predicted geometry (module docstring: only the multiplicative
+#: delta_c = (n_c/n_max)^gamma enters the margins of eq. 3); the others (wCE's weights, LDAM's C, tau) are
+#: bounded factors or shifts and leave the prediction unchanged, so a prediction does not demand them.
+PREDICTION_HYPERPARAMETERS: dict[Preset, tuple[str, ...]] = {
+    Preset.CDT: ("gamma",), Preset.LDT: ("gamma",), Preset.VS: ("gamma",), Preset.CUSTOM: ("scaling",)}
+#: The hyperparameters :func:`preset_loss` cannot do without (wCE also takes explicit ``weights`` instead):
+#: every one of them changes the loss, and so the minimiser of a finite-weight-decay UFM.
+REQUIRED_HYPERPARAMETERS: dict[Preset, tuple[str, ...]] = {
+    Preset.WCE: ("gamma",), Preset.CDT: ("gamma",), Preset.LDT: ("gamma",), Preset.VS: ("gamma",),
+    Preset.LDAM: ("ldam_c",), Preset.FOCAL: ("focal_gamma",), Preset.CUSTOM: ("scaling",)}
+#: Values of the hyperparameters that do not change the prediction, used when a prediction is asked for
+#: without them: uniform wCE weights (gamma = 0), no LDAM margin (C = 0); tau already defaults to 1.
+NEUTRAL_FOR_PREDICTION: dict[Preset, dict[str, float]] = {Preset.WCE: {"gamma": 0.0}, Preset.LDAM: {"ldam_c": 0.0}}
+
+
+def prediction_options(preset: Preset | str, given: dict[str, object]) -> dict[str, object]:
+    """The hyperparameters to evaluate ``preset`` with when only its predicted geometry is wanted: the
+    ``given`` ones (``None`` values dropped), with neutral values (:data:`NEUTRAL_FOR_PREDICTION`) for those
+    that do not change the prediction. InputError for focal (no prediction exists); a missing
+    hyperparameter that changes the prediction is left for :func:`preset_loss` to refuse."""
+    name = Preset.parse(preset)
+    if name is Preset.FOCAL:
+        raise InputError(f"focal: {_RATIONALE[Preset.FOCAL]}")
+    options = {key: value for key, value in given.items() if value is not None}
+    weights_given = "weights" in options
+    for key, value in NEUTRAL_FOR_PREDICTION.get(name, {}).items():
+        if key not in options and not weights_given:
+            options[key] = value
+    return options
+
+
 def _delta(counts: np.ndarray, gamma: float) -> np.ndarray:
     """delta_c = (n_c / n_max)^gamma (so Delta = R^gamma on STEP counts, behnia2023 App. A.1)."""
     return positive_vector("delta", (counts / counts.max()) ** gamma)
@@ -162,9 +198,7 @@ def preset_loss(preset: Preset | str, counts: Imbalance | np.ndarray, *, gamma: 
     k = n.size
     given = {"gamma": gamma, "tau": tau, "ldam_c": ldam_c, "focal_gamma": focal_gamma, "weights": weights,
              "scaling": scaling, "offsets": offsets}
-    allowed = {Preset.CE: (), Preset.WCE: ("gamma", "weights"), Preset.CDT: ("gamma",), Preset.LDT: ("gamma",),
-               Preset.VS: ("gamma", "tau"), Preset.LA: ("tau",), Preset.BALANCED_SOFTMAX: (),
-               Preset.LDAM: ("ldam_c",), Preset.FOCAL: ("focal_gamma",), Preset.CUSTOM: ("scaling", "offsets")}[name]
+    allowed = HYPERPARAMETERS[name]
     extra = [key for key, v in given.items() if v is not None and key not in allowed]
     if extra:
         raise InputError(f"preset {name} takes no {', '.join(extra)}")

@@ -138,6 +138,22 @@ distance fell by at most this over the last doubling of training (epoch T/2 to T
 d ln 2 / ln T per doubling (0.08 d at T = 6000), so a run above ~0.12 that meets this has slowed below that
 law: its distance is where the recipe leaves it, not a point on the way to the tolerance."""
 
+# ------------------------------------------------------------- verdicts in words (check-param, measure)
+PREDICTION_MATCH = 0.05
+"""``igeom check-param`` and ``igeom measure`` say "matches the prediction" when every App. A.4 distance
+(normalised Gram matrices W, M, WM) is at most this: the convergence target of the UFM study (the 'best'
+recipe reaches it at the App. A.1 size, :data:`PAPER_RECIPE_DISTANCE`), while a wrong loss's geometry lies
+further off (measured: LDAM's prediction, CE's geometry, against CDT(gamma = 1/2) features 0.1 to 0.3).
+Gradient descent approaches the max-margin direction like 1/log t (behnia2023 Sec. 3), so a smaller
+threshold would call most finite runs "far"."""
+
+NC1_COLLAPSED = 0.1
+"""``igeom measure`` calls features "collapsed" when NC1 = tr(Sigma_W Sigma_B^+)/k (dang2024 eq. 19) is at
+most this: the within-class scatter is at most a tenth of the between-class scatter per direction, the
+range Papyan et al. (2020, Fig. 6) report for the terminal phase of training (1e-1 and below), whereas
+untrained or early features have NC1 of order 1. Far from the prediction and collapsed means the network
+converged to another geometry; far and not collapsed means it did not reach the terminal phase."""
+
 SLOWDOWN_MARGIN = 0.1
 """Fig. 4: the W distance after the paper's 6000 epochs must grow by more than this from R = 2 to R = 100, on
 every seed."""

@@ -7,10 +7,19 @@ ordering derive from these classes; no other module spells these strings.
 
 from __future__ import annotations
 
+import difflib
 from enum import Enum
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from theory.core.errors import InputError
+
+
+def did_you_mean(text: object, names: Iterable[str]) -> str:
+    """``" (did you mean 'CDT'?)"`` for the spelling among ``names`` closest to ``text`` (difflib ratio
+    >= 0.6, case ignored), or ``""`` when none is that close."""
+    lowered = {str(n).lower(): str(n) for n in names}
+    close = difflib.get_close_matches(str(text).strip().lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 class Word(str, Enum):
@@ -36,7 +45,8 @@ class Word(str, Enum):
             for m in choices:
                 if m.value.lower() == text.strip().lower():
                     return m
-        raise InputError(f"unknown {cls.__doc__.split(':')[0].strip().lower()} {text!r}; "
+        raise InputError(f"unknown {cls.__doc__.split(':')[0].strip().lower()} {text!r}"
+                         f"{did_you_mean(text, (m.value for m in choices))}; "
                          f"expected one of {', '.join(m.value for m in choices)}")
 
 

@@ -119,14 +119,24 @@ def _cos_line(block: str, what: str) -> str:
             rf"{v}_{{\mathrm{{min}}}}\rangle / (\|{v}_{{\mathrm{{maj}}}}\|\,\|{v}_{{\mathrm{{min}}}}\|)")
 
 
-def sheet_blocks(loss: str, quantity: str | None = None) -> list[Block]:
-    """The sheet's blocks of one loss: the definition of t, then every line (or those of ``quantity``)."""
+def symbols_text(loss: str) -> str:
+    """The sentence that introduces the sheet's symbols for ``loss`` (ends with "with", before t = ...)."""
     if loss == "CE":
-        setting = r"CE is CDT at $\Delta = 1$. Symbols: $r = \sqrt{R}$ and $s = \sqrt{t}$ with"
-    else:
-        setting = (r"Symbols: $a = k - k_m$ majority classes, $k_m$ minority classes, $r = \sqrt{R}$, "
-                   r"$\Delta = \delta_{\mathrm{maj}} / \delta_{\mathrm{min}}$ and $s = \sqrt{t}$ with")
-    blocks = [Block("text", setting), Block("math", "t = " + sp.latex(sheet_t(loss)))]
+        return r"CE is CDT at $\Delta = 1$. Symbols: $r = \sqrt{R}$ and $s = \sqrt{t}$ with"
+    return (r"Symbols: $a = k - k_m$ majority classes, $k_m$ minority classes, $r = \sqrt{R}$, "
+            r"$\Delta = \delta_{\mathrm{maj}} / \delta_{\mathrm{min}}$ and $s = \sqrt{t}$ with")
+
+
+def t_line(loss: str) -> str:
+    """``t = ...``: the eigenvalue whose square root s the sheet's lines use."""
+    return "t = " + sp.latex(sheet_t(loss))
+
+
+def quantity_lines(loss: str) -> list[tuple[str, str]]:
+    """(quantity of :data:`QUANTITIES`, LaTeX line) pairs of the sheet, in order: a quantity written
+    directly has one line; a between-group cosine has its inner product and the cosine built from it.
+    ``igeom latex`` and the sheet print these same lines."""
+    out = []
     for entry in sheet_entries(loss):
         block, what = entry.name.split(".")
         stands_for = entry.name
@@ -134,9 +144,14 @@ def sheet_blocks(loss: str, quantity: str | None = None) -> list[Block]:
             stands_for = f"{block}.cos_maj_min"
         elif block == "WM":
             stands_for = f"WM.cos_{what.split('_')[1]}"
-        if quantity is not None and stands_for != quantity:
-            continue
-        blocks.append(Block("math", f"{entry.lhs} = {sp.latex(entry.expr)}"))
+        out.append((stands_for, f"{entry.lhs} = {sp.latex(entry.expr)}"))
         if stands_for != entry.name:
-            blocks.append(Block("math", _cos_line(block, what if block == "WM" else "cos_maj_min")))
+            out.append((stands_for, _cos_line(block, what if block == "WM" else "cos_maj_min")))
+    return out
+
+
+def sheet_blocks(loss: str, quantity: str | None = None) -> list[Block]:
+    """The sheet's blocks of one loss: the definition of t, then every line (or those of ``quantity``)."""
+    blocks = [Block("text", symbols_text(loss)), Block("math", t_line(loss))]
+    blocks += [Block("math", line) for q, line in quantity_lines(loss) if quantity is None or q == quantity]
     return blocks

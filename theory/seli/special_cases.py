@@ -29,6 +29,8 @@ class SymbolicProof:
     statement: str
     residuals: tuple[sp.Expr, ...]
     signs: tuple[tuple[sp.Expr, int], ...] = ()
+    tex: str = ""
+    """The statement as LaTeX text (math in ``$...$``), as the formula sheet typesets it."""
 
     @property
     def holds(self) -> bool:
@@ -76,7 +78,8 @@ def sel_entries_at_delta_one() -> SymbolicProof:
     res = [X.entry(g, g, True) - (1 - 1 / k) for g in (0, 1)]
     res += [X.entry(g, h, False) + 1 / k for g in (0, 1) for h in (0, 1)]
     return SymbolicProof("behnia2023 Def. 1", "delta = 1: Xi has entries 1 - 1/k and -1/k",
-                         tuple(_zero(e) for e in res))
+                         tuple(_zero(e) for e in res),
+                         tex=r"$\delta = \mathbf 1$: $\Xi$ has entries $1 - \frac1k$ and $-\frac1k$")
 
 
 @functools.lru_cache(maxsize=None)
@@ -87,7 +90,9 @@ def kernel_identity(loss: str) -> SymbolicProof:
     v = (1 / Delta, sp.Integer(1)) if loss == Loss.CDT else (sp.Integer(1), sp.Integer(1))
     res = X.T.apply(*v)
     stmt = ("Xi(delta)^T diag(delta)^{-1} 1 = 0" if loss == Loss.CDT else "(Xi(1) diag(1/delta))^T 1 = 0")
-    return SymbolicProof("behnia2023 Def. 1", stmt, tuple(_zero(e) for e in res))
+    tex = (r"$\Xi(\delta)^\top \operatorname{diag}(\delta)^{-1}\mathbf 1 = 0$" if loss == Loss.CDT else
+           r"$(\Xi(\mathbf 1)\operatorname{diag}(1/\delta))^\top \mathbf 1 = 0$")
+    return SymbolicProof("behnia2023 Def. 1", stmt, tuple(_zero(e) for e in res), tex=tex)
 
 
 @functools.lru_cache(maxsize=None)
@@ -98,7 +103,7 @@ def rank_k_minus_one(loss: str) -> SymbolicProof:
     S = f.X @ TwoBlock.diagonal(r**2, sp.Integer(1), f.X.sizes) @ f.X.T
     T = S.compressed()
     return SymbolicProof("behnia2023 Def. 1", "rank Z-hat = k - 1", (_zero(T.det()),),
-                         ((S.x[0], 1), (S.x[1], 1), (f.t, 1)))
+                         ((S.x[0], 1), (S.x[1], 1), (f.t, 1)), tex=f"{loss}: $\\operatorname{{rank}} \\hat Z = k - 1$")
 
 
 @functools.lru_cache(maxsize=None)
@@ -114,7 +119,8 @@ def margins_equal_one(loss: str) -> SymbolicProof:
                 res.append(d[g] * X.entry(g, g, True) - d[h] * X.entry(h, g, False) - 1)
             else:
                 res.append(d[g] * (X.entry(g, g, True) - X.entry(h, g, False)) - 1)
-    return SymbolicProof("behnia2023 Thm 2", f"{loss}: all margins equal 1 at Z-hat", tuple(_zero(e) for e in res))
+    return SymbolicProof("behnia2023 Thm 2", f"{loss}: all margins equal 1 at Z-hat", tuple(_zero(e) for e in res),
+                         tex=f"{loss}: every margin equals $1$ at $\\hat Z$")
 
 
 @functools.lru_cache(maxsize=None)
@@ -125,10 +131,12 @@ def remark4_centering(loss: str) -> SymbolicProof:
     if f.loss == Loss.CDT:
         res = (f.G_W.quadratic_form(1 / Delta, 1), f.G_M.quadratic_form(1, 1))
         stmt = "CDT: sum_c w_c / delta_c = 0 and sum_c mu_c = 0 (eq. 6)"
+        tex = r"CDT: $\sum_c w_c / \delta_c = 0$ and $\sum_c \mu_c = 0$ (eq. 6)"
     else:
         res = (f.G_W.quadratic_form(1, 1), f.G_M.quadratic_form(Delta, 1))
         stmt = "LDT: sum_c w_c = 0 and sum_c delta_c mu_c = 0 (eq. 7)"
-    return SymbolicProof("behnia2023 Remark 4", stmt, tuple(_zero(e, f.t) for e in res))
+        tex = r"LDT: $\sum_c w_c = 0$ and $\sum_c \delta_c \mu_c = 0$ (eq. 7)"
+    return SymbolicProof("behnia2023 Remark 4", stmt, tuple(_zero(e, f.t) for e in res), tex=tex)
 
 
 @functools.lru_cache(maxsize=None)
@@ -142,7 +150,8 @@ def only_delta_ratio_matters(loss: str) -> SymbolicProof:
         Xc = _sel(sp.Integer(1), sp.Integer(1)) @ TwoBlock.diagonal(1 / (_c * Delta), 1 / _c, X1.sizes)
     diff = Xc - X1.scale(1 / _c)
     res = (*diff.x, *list(diff.B))
-    return SymbolicProof("behnia2023 Thm 2", f"{loss}: X(c delta) = X(delta) / c", tuple(_zero(e) for e in res))
+    return SymbolicProof("behnia2023 Thm 2", f"{loss}: X(c delta) = X(delta) / c", tuple(_zero(e) for e in res),
+                         tex=f"{loss}: $X(c\\,\\delta) = X(\\delta) / c$")
 
 
 @functools.lru_cache(maxsize=None)
@@ -159,7 +168,8 @@ def cdt_alignment_at_sqrt_R() -> SymbolicProof:
         res += rr
         signs += ss
     return SymbolicProof("behnia2023 Cor. 3(i)", "CDT, Delta = sqrt(R): cos(w_c, mu_c) = 1 for all c",
-                         tuple(res), tuple(signs))
+                         tuple(res), tuple(signs),
+                         tex=r"CDT, $\Delta = \sqrt R$: $\cos(w_c, \mu_c) = 1$ for every $c$")
 
 
 def _etf_claims(G: TwoBlock, k_total: sp.Expr, t: sp.Expr) -> tuple[list, list]:
@@ -203,7 +213,9 @@ def ldt_etf_at_sqrt_R() -> SymbolicProof:
     res, signs = _aligned_etf(GW, GMD, XD, t)
     res.append(_zero(GM.entry(1, 1, True) - r**2 * GM.entry(0, 0, True), t))
     return SymbolicProof("behnia2023 Cor. 3(ii)", "LDT, Delta = sqrt(R): (W, M diag(delta)) is an aligned "
-                         "simplex ETF and ||mu_min|| = sqrt(R) ||mu_maj||", tuple(res), tuple(signs))
+                         "simplex ETF and ||mu_min|| = sqrt(R) ||mu_maj||", tuple(res), tuple(signs),
+                         tex=r"LDT, $\Delta = \sqrt R$: $(W, M\operatorname{diag}(\delta))$ is an aligned simplex ETF "
+                         r"and $\|\mu_{\min}\| = \sqrt R\,\|\mu_{\mathrm{maj}}\|$")
 
 
 @functools.lru_cache(maxsize=None)
@@ -216,7 +228,7 @@ def etf_when_balanced(loss: str) -> SymbolicProof:
     X, _ = _specialise(f.X, f.t, sub)
     res, signs = _aligned_etf(GW, GM, X, t)
     return SymbolicProof("behnia2023 Def. 1", f"{loss}, R = 1, Delta = 1: W and M form the same simplex ETF",
-                         tuple(res), tuple(signs))
+                         tuple(res), tuple(signs), tex=f"{loss}, $R = 1$, $\\Delta = 1$: $W$ and $M$ form the same simplex ETF")
 
 
 def all_proofs() -> list[SymbolicProof]:
