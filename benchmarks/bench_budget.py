@@ -22,21 +22,22 @@ ROOT = Path(__file__).resolve().parents[1]
 PRE = "import numpy, scipy, cvxpy, torch, resource, time\n"
 POST = "\nprint(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"
 SVM = ("from theory.core.imbalance import Imbalance\nfrom theory.core.parameterization import Parameterization\n"
-       "from theory.seli.step_geometry import step_delta\nfrom theory.seli.geometry import step_counts\n")
+       "from theory.seli.step_setting import step_delta\nfrom theory.seli.seli_geometry import step_counts\n")
 
 
 def cases() -> list[tuple[str, str, budget.Estimate]]:
     """(label, code timed after ``t0``, estimate) of each measured case."""
-    geo = "from theory.seli.step_geometry import predict_step\nt0 = time.perf_counter()\n"
+    geo = ("from theory.seli.step_geometry import predict_step\nfrom theory.seli.step_setting import StepSetting\n"
+           "t0 = time.perf_counter()\n")
     cs = SVM + "from numerics.cs_svm import solve_cs_svm\nt0 = time.perf_counter()\n"
     nc = SVM + "from numerics.nonconvex import solve_nonconvex\nt0 = time.perf_counter()\n"
-    up = ("from numerics.ufm_plus import UFMPlusProblem, solve\nfrom theory.ufm_plus.closed_form import predict\n"
+    up = ("from numerics.ufm_plus_solver import UFMPlusProblem, solve\nfrom theory.core.imbalance import Imbalance\nfrom theory.ufm_plus.closed_form import predict\n"
           "t0 = time.perf_counter()\n")
     tr = ("from training.ufm import TrainConfig, UFMProblem, train_sweep\nfrom training.specs import RunSpec\n"
           "t0 = time.perf_counter()\n")
     par = "Parameterization.from_name('CDT', step_delta({k}, {m}, 2.0))"
     return [
-        ("geometry numeric k=40", geo + "predict_step('CDT', 40, 20, 10.0, 2.0, method='numeric')",
+        ("geometry numeric k=40", geo + "predict_step(StepSetting('CDT', 40, 20, 10.0, 2.0), method='numeric')",
          budget.geometry_numeric(40)),
         ("svm class level k=150", cs + f"solve_cs_svm(step_counts(150, 75, 10.0, 5), {par.format(k=150, m=75)}, "
          "reduced=True)", budget.cs_svm(150, 150)),
@@ -46,7 +47,7 @@ def cases() -> list[tuple[str, str, budget.Estimate]]:
          f"{par.format(k=10, m=5)}, d=1000, starts=1)", budget.nonconvex_svm(10, 275, 1000)),
         ("ufm-plus closed form K=2000", up + "predict([5] * 1000 + [2] * 1000, 1e-3, 1e-3)",
          budget.ufm_plus_closed_form(2000)),
-        ("ufm-plus solve K=20 N=200 d=40 2 starts", up + "solve(UFMPlusProblem([15] * 10 + [5] * 10, 5e-3, 5e-3, 40), "
+        ("ufm-plus solve K=20 N=200 d=40 2 starts", up + "solve(UFMPlusProblem(Imbalance([15] * 10 + [5] * 10), 5e-3, 5e-3, 40), "
          "starts=2)", budget.ufm_plus_solve(20, 200, 40, 2)),
         ("train 26 models k=10 n=275 d=20 6000 epochs", tr + "train_sweep(UFMProblem.step(10, 5, 10.0, 5, 20), "
          "[RunSpec('CDT', g / 10, 0) for g in range(26)], TrainConfig(epochs=6000))",

@@ -39,10 +39,10 @@ CASES = {
 def _setting(case: dict):
     import numpy as np
 
-    from theory.seli.geometry import step_counts
+    from theory.seli.seli_geometry import step_counts
     from theory.core.imbalance import Imbalance
     from theory.core.parameterization import Parameterization
-    from theory.seli.step_geometry import step_delta
+    from theory.seli.step_setting import step_delta
 
     k, km, R, n_min = case["k"], case["k_minor"], case["R"], case["n_min"]
     param = Parameterization.cdt(step_delta(k, km, float(np.sqrt(R))))

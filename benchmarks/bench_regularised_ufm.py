@@ -49,7 +49,7 @@ def setting(k: int, preset: str, lam: float, distinct: bool):
     import numpy as np
 
     from numerics.regularised_ufm import from_preset
-    from theory.core.presets import preset_loss
+    from theory.core.loss_presets import preset_loss
 
     n_max = 500.0 if k <= 100 else 100.0
     counts = np.round(n_max * 100.0 ** (-np.arange(k) / (k - 1)))

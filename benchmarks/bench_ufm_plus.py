@@ -4,7 +4,7 @@ Run: ``python benchmarks/bench_ufm_plus.py [--repeats 5]``. Prints medians (seco
 a named baseline and the ratio baseline / ours. Targets (issue 4): solve K = 4, N = 20, d = 6 from 5
 starts <= 5 s; closed forms for K = 1000 classes <= 1 s.
 
-1. Solver. Ours: ``numerics.ufm_plus.solve`` (analytic gradient, continuation in lambda, Newton
+1. Solver. Ours: ``numerics.ufm_plus_solver.solve`` (analytic gradient, continuation in lambda, Newton
    polish, BLAS capped at one thread). Baseline "plain L-BFGS-B": the same objective and gradient,
    scipy L-BFGS-B from 5 random starts without continuation or polish, BLAS threads left at their
    default. Two instances with K = 4, N = 20: an easy one and one with a class just above its
@@ -42,7 +42,8 @@ def _row(label: str, ours: float, base: float, base_name: str, note: str = "") -
 
 
 def bench_solver(repeats: int) -> None:
-    from numerics.ufm_plus import UFMPlusProblem, solve
+    from numerics.ufm_plus_solver import UFMPlusProblem, solve
+    from theory.core.imbalance import Imbalance
     from theory.ufm_plus.closed_form import objective_value, predict
 
     d = 6
@@ -50,7 +51,7 @@ def bench_solver(repeats: int) -> None:
           "closed-form objective")
     for counts, lam, label in (([8, 8, 2, 2], 5e-3, "no collapse"),
                                ([10, 6, 3, 1], 0.04, "class 4 just above threshold")):
-        problem = UFMPlusProblem(counts, lam, lam, d)
+        problem = UFMPlusProblem(Imbalance(counts), lam, lam, d)
         f_star = objective_value(predict(counts, lam, lam))
 
         def plain() -> np.ndarray:

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from theory.core.measure import center, group_summary, normalized_distance
+from theory.core.collapse_metrics import center, group_summary, normalized_distance
 from training.measurements import measure
 from training.specs import RunSpec
 from training.ufm import TrainConfig, UFMProblem, train_sweep
@@ -80,7 +80,7 @@ def baseline(epochs: int) -> float:
                     W = model[1].weight.T.double().numpy()
                     H = model[0].weight.double().numpy()
                 M = np.stack([H[:, imb.labels() == c].mean(1) for c in range(k)], axis=1)
-                Mc = center(M, spec.centering_weights(imb))
+                Mc = center(M, spec.parameterization(imb).centering_weights())
                 group_summary(W.T @ W, Mc.T @ Mc, W.T @ Mc, maj, mnr)
                 [normalized_distance(G, P) for G, P in ((W.T @ W, predicted.G_W), (Mc.T @ Mc, predicted.G_M),
                                                         (W.T @ Mc, predicted.G_WM))]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from numerics.solution import CSSVMResult
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 from theory.seli.sel import class_logits
 
 

@@ -42,11 +42,11 @@ from numerics.solve import SOLVE_TIME_LIMIT_S, solve_or_raise, time_limit_option
 from theory.core.errors import ComputationError, InputError
 from theory.infra import budget
 from theory.core.imbalance import Imbalance
-from theory.core.measure import class_means, collapse_error
+from theory.core.collapse_metrics import class_means, collapse_error
 from theory.core.parameterization import Parameterization
 from theory.core.validate import feature_dimension, positive_int, positive_real
 from theory.seli.cs_svm_problem import CSSVMProblem
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 
 SOLVERS = ("SCS", "CLARABEL")
 #: SCS ``scale`` (initial primal-dual balance; SCS adapts it) per program, chosen from measured
@@ -142,7 +142,7 @@ class CSSVMSolution(ProblemColumns):
         return W, H
 
     def geometry(self) -> Geometry:
-        """Gram matrices W^T W, M^T M, W^T M of the factors, M the class means of H (theory.core.measure)."""
+        """Gram matrices W^T W, M^T M, W^T M of the factors, M the class means of H (theory.core.collapse_metrics)."""
         W, H = self.factors()
         M = class_means(H, self.labels, self.k)
         return Geometry(G_W=W.T @ W, G_M=M.T @ M, G_WM=W.T @ M, counts=self.counts)

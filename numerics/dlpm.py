@@ -17,12 +17,12 @@ import numpy as np
 
 from numerics.solve import solve_or_raise
 from theory.core.validate import positive_real
-from theory.core.imbalance import Imbalance
+from theory.core.imbalance import Imbalance, require_imbalance
 from theory.core.errors import InputError
 from theory.core.vocabulary import ETFLoss
 
 
-def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
+def solve_dlpm(counts: Imbalance, W_star: np.ndarray, E_H: float = 1.0,
                loss: str = ETFLoss.CE) -> np.ndarray:
     """Global minimiser H (d x N, samples ordered by class) of yang2022 eq. (5) for a fixed classifier.
 
@@ -35,7 +35,7 @@ def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
     W = np.asarray(W_star, dtype=np.float64)
     if W.ndim != 2 or not np.all(np.isfinite(W)):
         raise InputError("W_star must be a finite d x K matrix")
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    imb = require_imbalance("counts", counts)
     if imb.k != W.shape[1]:
         raise InputError(f"counts has {imb.k} classes but W_star has {W.shape[1]} columns")
     E_H = positive_real("E_H", E_H)
@@ -57,9 +57,9 @@ def solve_dlpm(counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0,
     return H.value
 
 
-def theorem1_deviation(H: np.ndarray, counts: Imbalance | object, W_star: np.ndarray, E_H: float = 1.0) -> float:
+def theorem1_deviation(H: np.ndarray, counts: Imbalance, W_star: np.ndarray, E_H: float = 1.0) -> float:
     """max_i ||h_i - sqrt(E_H / E_W) w*_{y_i}|| / sqrt(E_H): distance to yang2022 eq. (33), relative."""
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    imb = require_imbalance("counts", counts)
     W = np.asarray(W_star, dtype=np.float64)
     H = np.asarray(H, dtype=np.float64)
     E_H = positive_real("E_H", E_H)

@@ -15,7 +15,7 @@ eta_CE >= (1 + cos angle(h, w*_c)) / 2 = eta_DR. Appendix B obtains (1 + cos)/2 
 *pre-projection* ratio ||h - gamma grad L - h*||^2 / ||h - h*||^2 (``projected=False``; non-expansiveness
 of Proj only bounds eta from above). :func:`ce_contraction_limit` gives the first-order limit of the
 projected CE contraction as h -> h*, bounded away from 1 while (1 + cos)/2 -> 1: see the erratum
-yang2022-thm2-eta in :mod:`proofs_check.errata.yang2022`.
+yang2022-thm2-eta in :mod:`proofs_check.errata.yang2022_errata`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 from scipy.special import softmax
 
 from theory.core.validate import positive_int, positive_real
-from theory.core.measure import vector_cosine
+from theory.core.collapse_metrics import vector_cosine
 from theory.core.errors import InputError
 from theory.core.vocabulary import ETFLoss
 

@@ -33,11 +33,11 @@ from numerics.cs_svm import CSSVMSolution, as_problem
 from numerics.solution import ProblemColumns
 from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
-from theory.core.measure import class_means, collapse_error, normalized_distance
+from theory.core.collapse_metrics import class_means, collapse_error, normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.validate import positive_int, positive_real, seed_value
 from theory.seli.cs_svm_problem import CSSVMProblem
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,7 +71,7 @@ class NonconvexStart(ProblemColumns):
         return "converged" if self.converged else "not converged"
 
     def geometry(self) -> Geometry:
-        """Gram matrices of W and of the class means of H (theory.core.measure)."""
+        """Gram matrices of W and of the class means of H (theory.core.collapse_metrics)."""
         M = class_means(self.H, self.labels, self.problem.k)
         return Geometry(G_W=self.W.T @ self.W, G_M=M.T @ M, G_WM=self.W.T @ M, counts=self.counts)
 

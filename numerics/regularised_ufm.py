@@ -20,9 +20,9 @@ Reduction (docs/mathematics.md, "The regularised UFM at finite lambda"; checked 
    issue's normalisation omits the sqrt(N)). The answer depends on N, as dang2024's threshold
    C = N^2 K lambda_W lambda_H / (K - 1) does.
 
-Every convex preset of :mod:`theory.core.presets` has, for label c and class j != c, the exponent
+Every convex preset of :mod:`theory.core.loss_presets` has, for label c and class j != c, the exponent
 u_{j,c} = A[c,j] x_j - A[c,c] x_c + B[c,j] with B[c,j] = iota_c - iota_j + m_c, and
-l(x; c) = w_c log(1 + sum_{j != c} exp u_{j,c}) (the table of :mod:`theory.core.presets`): a log-sum-exp
+l(x; c) = w_c log(1 + sum_{j != c} exp u_{j,c}) (the table of :mod:`theory.core.loss_presets`): a log-sum-exp
 of an affine map, convex. Focal loss (gamma_f > 0) is refused: its profile sigmoid(a)^gamma_f softplus(a)
 has negative curvature (:func:`focal_curvature_witness`).
 
@@ -54,10 +54,10 @@ from threadpoolctl import threadpool_limits
 
 from numerics.solve import solve_or_raise
 from theory.core.errors import ComputationError, InputError
-from theory.core.presets import PresetLoss
+from theory.core.loss_presets import PresetLoss
 from theory.core.validate import positive_real, positive_vector, real_array
 from theory.core.vocabulary import Preset
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 
 #: default relative duality gap (upper - lower) / upper at which an answer is accepted. The factorised
 #: solver stops where float64 objective values no longer resolve a decrease: the minimiser is then known to
@@ -81,7 +81,7 @@ RANK_RTOL = 1e-6
 
 def focal_curvature_witness(gamma: float) -> tuple[float, float]:
     """A point a and the second derivative phi''(a) < 0 of focal loss's profile phi(a) = sigmoid(a)^gamma
-    softplus(a) (theory.core.presets): the binary focal loss in the logit margin a is not convex, so the
+    softplus(a) (theory.core.loss_presets): the binary focal loss in the logit margin a is not convex, so the
     UFM with focal loss is not a convex program. Second derivative by central differences on a grid
     (step 1e-3, exact to O(1e-6) relative); raises InputError for gamma <= 0 (then focal is CE)."""
     gamma = positive_real("focal gamma", gamma)
@@ -249,9 +249,9 @@ class RegularisedUFM:
 
 
 def from_preset(loss: PresetLoss, lambda_w: float, lambda_h: float) -> RegularisedUFM:
-    """The program of a :class:`theory.core.presets.PresetLoss` (its counts, A, iota, m, w).
+    """The program of a :class:`theory.core.loss_presets.PresetLoss` (its counts, A, iota, m, w).
 
-    B[c, j] = iota_c - iota_j + m_c (theory.core.presets: s_j = A[c,j] x_j - iota_j, exponent s_j - s_c + m_c).
+    B[c, j] = iota_c - iota_j + m_c (theory.core.loss_presets: s_j = A[c,j] x_j - iota_j, exponent s_j - s_c + m_c).
     InputError for focal with gamma_f > 0 (not convex: :func:`focal_curvature_witness`)."""
     if loss.preset is Preset.FOCAL and loss.focal_gamma > 0:
         a, d2 = focal_curvature_witness(loss.focal_gamma)
@@ -382,7 +382,7 @@ class RegularisedSolution:
         return W, M
 
     def geometry(self) -> Geometry:
-        """Gram matrices W^T W, M^T M, W^T M (:class:`theory.seli.geometry.Geometry`)."""
+        """Gram matrices W^T W, M^T M, W^T M (:class:`theory.seli.seli_geometry.Geometry`)."""
         W, M = self.factors()
         return Geometry(G_W=W.T @ W, G_M=M.T @ M, G_WM=W.T @ M, counts=self.problem.counts)
 

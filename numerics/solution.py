@@ -14,7 +14,7 @@ import numpy as np
 
 from numerics.certificate import KKTCertificate
 from theory.seli.cs_svm_problem import CSSVMProblem
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 
 
 class ProblemColumns:

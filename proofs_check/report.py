@@ -176,8 +176,8 @@ def figure_makers(level: str, papers: Iterable[str] = tuple(Paper)) -> list[tupl
     collapse plot (dang2024); full: Fig. 2 and Fig. 4 for both the paper's recipe and the best one (App.
     A.1, 6000 epochs) instead of the quick Fig. 2.
     """
-    from proofs_check.figures import geometry_3d, ufm_plus_collapse
-    from training.convergence import paper_figure2, paper_figures
+    from proofs_check.report_figures import geometry_3d, ufm_plus_collapse
+    from training.convergence_study import paper_figure2, paper_figures
     from training.recipes import RECIPES
 
     makers: list[tuple[str, str, Callable[[Path], list[Path]]]] = [

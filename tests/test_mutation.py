@@ -14,7 +14,7 @@ FAST = (
     (Mutant("theory.etf.simplex:simplex_etf", "entry"), "yang2022 Def. 1"),
     (Mutant("theory.seli.sel:z_hat", "scale"), "behnia2023 Thm 2 margins"),
     (Mutant("theory.ufm_plus.closed_form:collapse_threshold", "scale"), "dang2024 Cor. 4"),
-    (Mutant("theory.core.measure:nc1", "scale"), "dang2024 NC metrics (19)-(21)"),
+    (Mutant("theory.core.collapse_metrics:nc1", "scale"), "dang2024 NC metrics (19)-(21)"),
 )
 
 

@@ -20,7 +20,7 @@ from theory.seli import sheet as seli_sheet
 from theory.seli.limits import limit_R_infinity
 from theory.seli.quantities import QUANTITIES
 from theory.seli.special_cases import all_proofs
-from theory.ufm_plus.latex import formulas as ufm_plus_formulas
+from theory.ufm_plus.ufm_plus_latex import formulas as ufm_plus_formulas
 
 #: T1 font encoding needs lmodern: without it LaTeX falls back to bitmap (Type 3) EC fonts in the PDF
 _PREAMBLE = (r"\documentclass[10pt]{article}", r"\usepackage[margin=2cm]{geometry}",

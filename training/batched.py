@@ -55,7 +55,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
 from theory.core.errors import InputError
-from theory.core.measure import class_means
+from theory.core.collapse_metrics import class_means
 from theory.core.validate import finite_real, positive_int, positive_real
 from training.checkpoint import save_state
 from training.losses import wrong_class_lse

@@ -5,7 +5,7 @@ the penultimate features with a forward hook on it (its input; or the output of 
 A measurement puts the model in eval mode, runs the loader under ``torch.no_grad()`` with the hook attached
 (pass 1: :class:`training.collapse_stream.CollapseAccumulator`; pass 2, unless ``nc4=False``: the NC4
 decisions), removes the hook and restores the mode of every module, then computes
-:class:`theory.core.measure.CollapseMetrics` (NC1 trace form and CDNV, NC2 to the simplex ETF and, given a
+:class:`theory.core.collapse_metrics.CollapseMetrics` (NC1 trace form and CDNV, NC2 to the simplex ETF and, given a
 ``predicted`` geometry, to the geometry the loss predicts for these counts, NC3, NC4, GNC2, UNC3, the Gram
 distances) and logs the scalars to TensorBoard (``torch.utils.tensorboard``, needs the optional
 ``tensorboard`` package), to a Parquet or CSV table (rewritten after each measurement) and to a callback.
@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 import torch
 
 from theory.core.errors import InputError
-from theory.core.measure import CollapseMetrics, Conventions
+from theory.core.collapse_metrics import CollapseMetrics, Conventions
 from theory.core.validate import positive_int
 from training.collapse_stream import CollapseAccumulator, DecisionAccumulator
 
@@ -40,7 +40,7 @@ class CollapseMonitor:
     of the geometry and is left out); ``loader``: yields (inputs, integer labels) batches; ``k``: classes.
     ``feature_layer``/``capture``: where the features are read (default: the classifier's input).
     ``predicted``/``centering``: Gram matrices G_W, G_M, G_WM of a predicted geometry and how the measured
-    means are centred for them (see :func:`theory.core.measure.collapse_metrics`); ``conventions``: the
+    means are centred for them (see :func:`theory.core.collapse_metrics.collapse_metrics`); ``conventions``: the
     metric conventions (docs/metrics.md). Sinks: ``tensorboard`` (a log directory or a ``SummaryWriter``),
     ``table`` (a ``.parquet`` or ``.csv`` path), ``callback(index, metrics, row)``.
     """

@@ -28,7 +28,7 @@ test_collapse_stream.py states the bound). :class:`DecisionAccumulator` is the s
 the samples and the agreements of the classifier's decision argmax_c w_c^T h with the nearest class centre
 argmin_c ||h - mu_c|| (one product of the batch with [M, W^T]).
 
-``compute()`` moves the O(k d + d^2) state to the CPU and returns :func:`theory.core.measure.collapse_metrics`
+``compute()`` moves the O(k d + d^2) state to the CPU and returns :func:`theory.core.collapse_metrics.collapse_metrics`
 (float64 NumPy): the numbers do not depend on the device that accumulated them beyond rounding.
 """
 
@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from theory.core.errors import ComputationError, InputError
-from theory.core.measure import CollapseMetrics, Conventions, collapse_metrics
+from theory.core.collapse_metrics import CollapseMetrics, Conventions, collapse_metrics
 from theory.core.validate import positive_int
 
 #: Rows per internal chunk: the float64 work array is chunk x d (2048 x 512: 8 MiB), so a large input batch
@@ -361,7 +361,7 @@ class CollapseAccumulator:
     def compute(self, classifier: Any = None, decisions: "DecisionAccumulator | None" = None,
                 predicted: Any = None, centering: Any = "global",
                 conventions: Conventions = Conventions()) -> CollapseMetrics:
-        """:func:`theory.core.measure.collapse_metrics` of the accumulated statistics: NC1 (trace form, CDNV),
+        """:func:`theory.core.collapse_metrics.collapse_metrics` of the accumulated statistics: NC1 (trace form, CDNV),
         NC2 (simplex ETF; the ``predicted`` Gram matrices, with the measured means centred by ``centering``),
         NC3 and NC4 (from ``decisions``) and the class-mean and classifier Gram matrices."""
         self._require()

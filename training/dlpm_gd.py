@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from theory.core.errors import ComputationError
-from theory.core.imbalance import Imbalance
+from theory.core.imbalance import Imbalance, require_imbalance
 from theory.core.validate import positive_int, positive_real
 from theory.core.vocabulary import ETFLoss
 from theory.etf.simplex import simplex_etf
@@ -33,12 +33,12 @@ class DLPMRun:
     per_class: np.ndarray
 
 
-def train_dlpm(loss: str, counts: object, d: int, epochs: int, lr: float, e_w: float = 1.0, e_h: float = 1.0,
+def train_dlpm(loss: str, counts: Imbalance, d: int, epochs: int, lr: float, e_w: float = 1.0, e_h: float = 1.0,
                seed: int = 0) -> DLPMRun:
     """Run ``epochs`` projected gradient steps from features drawn uniformly in directions with norm
     sqrt(E_H)/2, for the fixed ETF of ``simplex_etf(K, d, E_W, seed=1)``."""
     name = ETFLoss.parse(loss)
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    imb = require_imbalance("counts", counts)
     dd = positive_int(f"d (needs d >= K - 1 = {imb.k - 1})", d, minimum=imb.k - 1)
     steps = positive_int("epochs", epochs)
     gamma = positive_real("lr", lr)

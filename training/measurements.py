@@ -1,4 +1,4 @@
-"""Geometry of trained models over epochs, measured with the shared code of :mod:`theory.core.measure`.
+"""Geometry of trained models over epochs, measured with the shared code of :mod:`theory.core.collapse_metrics`.
 
 Input is a :class:`Trajectory`: classifiers W and uncentred class means M (each (T, B, d, k)) of B
 models at T logged epochs, with per-class training accuracies. Output (:class:`Measurements`):
@@ -7,10 +7,10 @@ models at T logged epochs, with per-class training accuracies. Output (:class:`M
   (CDT, CE, wCE, VS: sum_c mu_c = 0, eq. 6; LDT: sum_c delta_c mu_c = 0, eq. 7) and of the uncentred
   class means, plus the W-M alignment cos(w_c, mu_c);
 - the three distances of Appendix A.4, ||G / ||G||_F - G* / ||G*||_F||_F for G = W^T W, M^T M and W^T M
-  (M centred) against the prediction G* of :func:`theory.seli.geometry.seli_geometry`;
+  (M centred) against the prediction G* of :func:`theory.seli.seli_geometry.seli_geometry`;
 - per-class, balanced and overall training accuracy and a zero-training-error flag.
 
-Centring uses :func:`theory.core.measure.center` on M itself (the Gram of the centred means is formed
+Centring uses :func:`theory.core.collapse_metrics.center` on M itself (the Gram of the centred means is formed
 afterwards).
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from theory.core.imbalance import Imbalance
-from theory.core.measure import center, group_summary, normalized_distance, summary_to_json
+from theory.core.collapse_metrics import center, group_summary, normalized_distance, summary_to_json
 from training.specs import RunSpec
 from theory.core.errors import InputError
 
@@ -109,7 +109,7 @@ def measure(traj: Trajectory) -> Measurements:
     if W.ndim != 4 or M.shape != W.shape or len(specs) != B or W.shape[-1] != imb.k:
         raise InputError(f"W and M must both be (T, B, d, k) with B = {len(specs)} specs and k = {imb.k}")
     maj, mnr = imb.groups()
-    weights = np.stack([s.centering_weights(imb) for s in specs])  # (B, k)
+    weights = np.stack([s.parameterization(imb).centering_weights() for s in specs])  # (B, k)
     Mc = center(M, weights)
     G_W = _gram(W, W)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,7 +1,7 @@
-"""Training with a loss preset (:mod:`theory.core.presets`): the loss in torch, and gradient descent on the UFM.
+"""Training with a loss preset (:mod:`theory.core.loss_presets`): the loss in torch, and gradient descent on the UFM.
 
 :func:`log_preset_loss` is log of the mean weighted preset loss, (1/n) sum_i w_{y_i} phi(a_i) with
-a_i = log sum_{c != y_i} exp(s_c - s_{y_i} + m_{y_i}) (the module docstring of ``theory.core.presets``),
+a_i = log sum_{c != y_i} exp(s_c - s_{y_i} + m_{y_i}) (the module docstring of ``theory.core.loss_presets``),
 formed in log space so that it and its gradient keep full precision when the loss is tiny (the
 separable regime, where margins grow without bound): log softplus(a) = a + log(log1p(e^a) / e^a) for a <= 0
 and, for focal, log sigmoid(a)^gamma = -gamma softplus(-a). (:func:`training.losses.log_softplus` computes the
@@ -28,7 +28,7 @@ import torch
 
 from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
-from theory.core.presets import PresetLoss
+from theory.core.loss_presets import PresetLoss
 from theory.core.validate import positive_int, positive_real
 
 

@@ -12,8 +12,8 @@ Setting (behnia2023 App. A.1): k=10, R=10, rho=1/2, n_min=5, d=20, CDT and LDT a
   lr / (L ||theta||^2) (GD on log L with a step that shrinks like the squared scale, lr = 3000) with
   Nesterov momentum 0.9, float32.
 
-This module holds data and the two constructors only; :mod:`training.convergence` runs the study and
-:mod:`training.figures` draws the figures.
+This module holds data and the two constructors only; :mod:`training.convergence_study` runs the study and
+:mod:`training.paper_figures` draws the figures.
 """
 
 from __future__ import annotations

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory.core.validate import finite_real, seed_value
-from theory.seli.geometry import Geometry, seli_geometry
+from theory.seli.seli_geometry import Geometry, seli_geometry
 from theory.core.imbalance import Imbalance
-from theory.core.parameterization import Parameterization
+from theory.core.parameterization import Parameterization, require_ce_delta_one
+from theory.seli.step_setting import delta_from_gamma
 from theory.core.vocabulary import Loss
 from training.losses import class_weights
 from theory.core.errors import InputError
@@ -34,8 +35,6 @@ from theory.core.errors import InputError
 def _ratio(imbalance: Imbalance, gamma: float) -> float:
     maj, mnr = imbalance.groups()
     R = float(imbalance.counts[maj][0]) / float(imbalance.counts[mnr][0])
-    from theory.seli.closed_forms import delta_from_gamma  # SymPy-backed module: imported on first use
-
     return delta_from_gamma(R, gamma)
 
 
@@ -76,8 +75,7 @@ class RunSpec:
         object.__setattr__(self, "gamma", finite_real("gamma", self.gamma))
         object.__setattr__(self, "seed", seed_value("seed", self.seed))
         object.__setattr__(self, "tau", finite_real("tau", self.tau))
-        if self.loss == Loss.CE and self.gamma != 0.0:
-            raise InputError("CE has no hyperparameter (Delta = 1): use gamma = 0, or CDT/LDT/wCE/VS")
+        require_ce_delta_one(self.loss, self.gamma == 0.0)
 
     def delta(self, imbalance: Imbalance) -> np.ndarray:
         """Multiplicative hyperparameters delta (ones for CE, wCE and custom)."""
@@ -108,12 +106,8 @@ class RunSpec:
             return np.ones(imbalance.k)
         return class_weights(imbalance.counts, _ratio(imbalance, self.gamma))
 
-    def centering_weights(self, imbalance: Imbalance) -> np.ndarray:
-        """Remark 4 centring weights of the class means: delta for LDT (eq. 7), ones otherwise (eq. 6)."""
-        return self.delta(imbalance) if self.loss == Loss.LDT else np.ones(imbalance.k)
-
     def predicted(self, imbalance: Imbalance) -> Geometry:
-        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.seli.geometry.seli_geometry`
+        """Predicted CS-SVM geometry (behnia2023 Thm 2) from :func:`theory.seli.seli_geometry.seli_geometry`
         (ValueError for ``custom``: its prediction needs the convex program of ``numerics.cs_svm``)."""
         return seli_geometry(imbalance.counts, self.parameterization(imbalance))
 

@@ -38,7 +38,7 @@ from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.vocabulary import Device, Normalization, Precision
 from training.checkpoint import load_state, save_state
-from training.history import History
+from training.sweep_log import SweepLog
 from training.losses import logit_gradient, scaling_tensors, wrong_class_lse
 from training.measurements import Trajectory
 from training.specs import RunSpec
@@ -196,13 +196,13 @@ class _State:
     buf_W: torch.Tensor | None
     buf_H: torch.Tensor | None
     generators: dict[int, torch.Generator]
-    history: History
+    history: SweepLog
     epoch: int = 0
     diverged_epoch: np.ndarray | None = None
 
 
 def _initial_state(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig,
-                   dtype: torch.dtype, device: torch.device, history: History) -> _State:
+                   dtype: torch.dtype, device: torch.device, history: SweepLog) -> _State:
     k, n, d = problem.imbalance.k, problem.imbalance.n, problem.d
     gens: dict[int, torch.Generator] = {}
     init: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -363,7 +363,7 @@ def train_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConf
     if config.batch_size is not None and config.batch_size > n:
         raise InputError(f"batch_size must be <= n = {n}, got {config.batch_size}")
     data = _build_data(problem, specs, dtype, device)
-    history = History(len(specs), problem.d, problem.imbalance.k,
+    history = SweepLog(len(specs), problem.d, problem.imbalance.k,
                       None if checkpoint is None else Path(checkpoint).with_suffix(".history"))
     state = _initial_state(problem, specs, config, dtype, device, history)
     fingerprint = config_fingerprint(problem, specs, config)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from theory.core.errors import ComputationError
-from theory.core.imbalance import Imbalance
+from theory.core.imbalance import Imbalance, require_imbalance
 from theory.core.validate import positive_int, positive_real
 
 
@@ -46,11 +46,11 @@ def _residual(W: torch.Tensor, H: torch.Tensor, gW: torch.Tensor, gH: torch.Tens
     return torch.maximum(gW.abs().amax(dim=(1, 2)), projected.abs().amax(dim=(1, 2)))
 
 
-def train_ufm_plus(counts: object, lambda_w: float, lambda_h: float, d: int, seeds: int = 3,
+def train_ufm_plus(counts: Imbalance, lambda_w: float, lambda_h: float, d: int, seeds: int = 3,
                    lr: float = 0.5, max_epochs: int = 40_000, tol: float = 1e-10,
                    check_every: int = 200) -> UFMPlusRun:
     """Train ``seeds`` random non-negative starts of problem (4) by projected gradient descent."""
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    imb = require_imbalance("counts", counts)
     lw = positive_real("lambda_W", lambda_w)
     lh = positive_real("lambda_H", lambda_h)
     dd = positive_int(f"d (needs d >= K = {imb.k})", d, minimum=imb.k)

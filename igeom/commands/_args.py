@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from theory.core.errors import InputError
 from theory.core.vocabulary import Preset, Word, did_you_mean
+
+if TYPE_CHECKING:
+    from theory.seli.step_setting import StepSetting
 
 
 def real(text: str) -> float:
@@ -91,7 +94,7 @@ def add_word_argument(p: argparse.ArgumentParser, flag: str, cls: type[Word], am
     p.add_argument(flag, type=word(cls, choices), choices=choices, **kwargs)
 
 
-#: the flag of each loss hyperparameter (:data:`theory.core.presets.HYPERPARAMETERS`): errors name flags
+#: the flag of each loss hyperparameter (:data:`theory.core.loss_presets.HYPERPARAMETERS`): errors name flags
 PRESET_FLAGS = {"gamma": "--gamma", "tau": "--tau", "ldam_c": "--ldam-c", "focal_gamma": "--focal-gamma"}
 #: the ``--loss`` choices of the commands that predict a geometry: every preset with a prediction (focal
 #: has none and says so; a custom matrix is ``--scaling FILE``, not a --loss word)
@@ -102,10 +105,10 @@ def preset_prediction_options(preset: str, args: argparse.Namespace, max_margin:
     """The hyperparameters of ``--loss preset`` for its predicted geometry, from the flags of ``args``:
     InputError naming the flag for a flag the preset does not take or for a missing one that changes the
     prediction. The max-margin prediction (``max_margin``) depends on gamma only: flags that do not change it
-    (wCE's gamma, LDAM's C) are not demanded (:func:`theory.core.presets.prediction_options`) and focal, which
+    (wCE's gamma, LDAM's C) are not demanded (:func:`theory.core.loss_presets.prediction_options`) and focal, which
     has none, is refused first. At finite weight decay (``max_margin=False``) every hyperparameter of the loss
-    enters the minimiser, so each one :func:`theory.core.presets.preset_loss` needs is demanded."""
-    from theory.core.presets import (HYPERPARAMETERS, PREDICTION_HYPERPARAMETERS, REQUIRED_HYPERPARAMETERS,
+    enters the minimiser, so each one :func:`theory.core.loss_presets.preset_loss` needs is demanded."""
+    from theory.core.loss_presets import (HYPERPARAMETERS, PREDICTION_HYPERPARAMETERS, REQUIRED_HYPERPARAMETERS,
                                      prediction_options)
 
     name = Preset.parse(preset)
@@ -136,21 +139,17 @@ def add_step_arguments(p: argparse.ArgumentParser, with_delta: bool = True) -> N
         g.add_argument("--delta-ratio", type=real, help="Delta = delta_maj / delta_min (> 0)")
 
 
-def resolve_delta(loss: str, R: float, gamma: float | None, delta_ratio: float | None) -> float:
-    """Delta for a STEP setting: R^gamma or the given ratio; CE has Delta = 1 and rejects any other."""
-    from theory.seli.closed_forms import delta_from_gamma
-    from theory.core.validate import positive_real
+def step_setting(args: argparse.Namespace) -> "StepSetting":
+    """The typed STEP setting of ``--loss --k --k-minor --R [--gamma | --delta-ratio]``, built once here
+    (:class:`theory.seli.step_setting.StepSetting` validates it, CE's Delta = 1 included); CDT and LDT need
+    --gamma or --delta-ratio, CE takes neither (or --gamma 0)."""
     from theory.core.vocabulary import Loss
+    from theory.seli.step_setting import StepSetting
 
-    positive_real("R", R)
-    if gamma is not None:
-        delta = delta_from_gamma(R, gamma)
-    elif delta_ratio is not None:
-        delta = positive_real("delta_ratio (Delta)", delta_ratio)
-    elif Loss.parse(loss) == Loss.CE:
-        delta = 1.0
-    else:
-        raise InputError(f"{loss} needs --gamma or --delta-ratio")
-    if Loss.parse(loss) == Loss.CE and delta != 1.0:
-        raise InputError("CE has delta = 1: omit --gamma/--delta-ratio or use CDT/LDT")
-    return delta
+    if args.gamma is not None:
+        return StepSetting.from_gamma(args.loss, args.k, args.k_minor, args.R, args.gamma)
+    if args.delta_ratio is not None:
+        return StepSetting(args.loss, args.k, args.k_minor, args.R, args.delta_ratio)
+    if Loss.parse(args.loss) != Loss.CE:
+        raise InputError(f"{args.loss} needs --gamma or --delta-ratio")
+    return StepSetting(args.loss, args.k, args.k_minor, args.R)

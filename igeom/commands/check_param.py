@@ -13,16 +13,17 @@ from theory.core.errors import InputError
 from theory.core.vocabulary import Preset
 
 if TYPE_CHECKING:
-    from proofs_check.tasks.parameterization_check import Prediction
+    from proofs_check.tasks.parameterization_check import CertifiedPrediction
+    from theory.core.imbalance import Imbalance
     from theory.core.parameterization import Parameterization
 
 
-def _counts(text: str) -> list[int]:
+def _counts(text: str) -> "Imbalance":
     """Counts ``n1,n2,...`` or a profile ``step:...`` / ``exp:...`` (:func:`theory.core.profiles.parse_counts`)."""
     from theory.core.profiles import parse_counts
 
     try:
-        return parse_counts(text).tolist()
+        return parse_counts(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -61,12 +62,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def _parameterization(args: argparse.Namespace) -> "Parameterization":
     """The parameterization named by the arguments: ``--scaling`` with optional ``--iota``, or the
     offset-free parameterization whose CS-SVM predicts a ``--loss`` preset's geometry (offsets, margins and
-    weights do not enter behnia2023 eq. 3; theory.core.presets)."""
+    weights do not enter behnia2023 eq. 3; theory.core.loss_presets)."""
     from proofs_check.tasks.parameterization_check import read_matrix
     from theory.core.parameterization import Parameterization
 
     if args.loss is not None:
-        from theory.core.presets import preset_loss
+        from theory.core.loss_presets import preset_loss
 
         options = preset_prediction_options(args.loss, args)  # focal: no prediction, said first
         if not args.predict_only:
@@ -82,7 +83,7 @@ def _parameterization(args: argparse.Namespace) -> "Parameterization":
     return Parameterization.custom(read_matrix(args.scaling), iota)
 
 
-def _print_prediction(prediction: "Prediction") -> None:
+def _print_prediction(prediction: "CertifiedPrediction") -> None:
     """Text form of ``--predict-only``: program, certificate, per-class norms (a summary when k > 20)."""
     geo, cert = prediction.geometry, prediction.certificate
     print(f"prediction: {prediction.program} program, certified (relative gap {cert.relative_gap:.1e}, "

@@ -83,12 +83,11 @@ def _run_lambdas(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Print the prediction as JSON, CSV or a table."""
-    from igeom.commands._args import resolve_delta
+    from igeom.commands._args import step_setting
     from igeom.commands._table import flatten, geometry_lines, write_csv
     from theory.core.errors import InputError
     from theory.infra import budget
     from theory.infra.jsonout import print_json, require_finite
-    from theory.seli.closed_forms import check_step_args
     from theory.seli.step_geometry import predict_step
 
     if args.lambdas is not None:
@@ -99,12 +98,11 @@ def run(args: argparse.Namespace) -> int:
         from igeom.commands._geometry_grid import run_grid
 
         return run_grid(args)
-    delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
+    setting = step_setting(args)
     if args.method == Route.NUMERIC:
-        budget.require_within(budget.geometry_numeric(check_step_args(args.k, args.k_minor, args.R, delta)[0]),
-                              args.force)
-    out = require_finite(predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method))
-    if args.R < 1:  # after the work: an error is then the only line on stderr
+        budget.require_within(budget.geometry_numeric(setting.k), args.force)
+    out = require_finite(predict_step(setting, method=args.method))
+    if setting.R < 1:  # after the work: an error is then the only line on stderr
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
     if args.json:
         print_json(out)

@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Print the selected formulas, or write the sheet."""
     from theory.formula_sheet import formula_sheet
-    from theory.seli.latex import latex_closed_form, select
+    from theory.seli.seli_latex import latex_closed_form, select
     from theory.infra.atomic import write_atomic
 
     if args.sheet is not None:

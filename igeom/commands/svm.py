@@ -41,27 +41,24 @@ def run(args: argparse.Namespace) -> int:
     """Solve, compare with the theory (:func:`numerics.compare.compare_with_theory`) and print."""
     import time
 
-    from igeom.commands._args import resolve_delta
+    from igeom.commands._args import step_setting
     from numerics.compare import compare_with_theory
     from igeom.commands._table import flatten, fmt, geometry_lines, write_csv
     from theory.core.errors import ComputationError
     from theory.core.imbalance import Imbalance
-    from theory.core.parameterization import Parameterization
     from theory.core.validate import positive_int, seed_value
-    from theory.seli.closed_forms import check_step_args
     from theory.seli.cs_svm_problem import CSSVMProblem
-    from theory.seli.geometry import step_counts, step_groups
-    from theory.seli.step_geometry import predict_step, step_delta
+    from theory.seli.seli_geometry import step_counts, step_groups
+    from theory.seli.step_geometry import predict_step
     from theory.infra import budget
     from theory.infra.jsonout import print_json, require_finite
 
-    delta = resolve_delta(args.loss, args.R, args.gamma, args.delta_ratio)
-    k, k_minor, R, delta = check_step_args(args.k, args.k_minor, args.R, delta)
+    setting = step_setting(args)
+    k, k_minor, R, delta = setting.k, setting.k_minor, setting.R, setting.delta_ratio
     n_min = positive_int("n_min", args.n_min)
     seed = seed_value("seed", args.seed)
     counts = step_counts(k, k_minor, R, n_min) if args.reduced else Imbalance.step(k, k_minor, R, n_min)
-    problem = CSSVMProblem(counts, Parameterization.from_name(args.loss, step_delta(k, k_minor, delta)),
-                           reduced=args.reduced, d=args.d)
+    problem = CSSVMProblem(counts, setting.parameterization(), reduced=args.reduced, d=args.d)
     budget.require_within(budget.cs_svm(k, problem.columns) if args.solver == Solver.CONVEX else
                           budget.nonconvex_svm(k, problem.columns, problem.d), args.force)
 
@@ -90,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(out)
         return 0
-    predicted = predict_step(args.loss, k, k_minor, R, delta)
+    predicted = predict_step(setting)
     if args.csv:
         write_csv([flatten({**out, "predicted": {key: predicted[key] for key in out["geometry"]}})])
         return 0

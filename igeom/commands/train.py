@@ -148,7 +148,7 @@ def _resume_line(out: str, problem, specs, config) -> str | None:
 def run(args: argparse.Namespace) -> int:
     """Validate, train (or resume), print the report; exit 1 if a run diverged."""
     from theory.core.errors import ComputationError
-    from training.runner import run_sweep
+    from training.resumable_sweep import run_sweep
     from training.specs import RunSpec
     from training.ufm import TrainConfig, UFMProblem, resolve_device
     from theory.infra import budget

@@ -69,9 +69,9 @@ def _quantities(M: Any, h_sq: Any, w_sq: Any, cos: Any, collapsed: Any) -> dict[
 
 
 def _numeric(args: argparse.Namespace, imbalance: Any, d: int, pred: Any) -> dict[str, Any]:
-    from numerics.ufm_plus import DEVIATION_TOL, UFMPlusProblem, deviation_scale, largest_deviation, solve
+    from numerics.ufm_plus_solver import DEVIATION_TOL, UFMPlusProblem, deviation_scale, largest_deviation, solve
     from theory.core.errors import ComputationError
-    from theory.core.measure import nc2, nc3
+    from theory.core.collapse_metrics import nc2, nc3
     from theory.ufm_plus.closed_form import objective_value
 
     sol = solve(UFMPlusProblem(imbalance, args.lambda_w, args.lambda_h, d), starts=args.starts, seed=args.seed)

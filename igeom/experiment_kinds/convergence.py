@@ -1,6 +1,6 @@
 """``igeom experiment convergence``: how close SGD gets to behnia2023 Thm 2 in the App. A.1 UFM setting
 (k=10, R=10, rho=1/2, n_min=5, d=20; CDT and LDT at 13 gammas) per training recipe; the App. A.4 distances
-after the last epoch (:func:`training.convergence.study`)."""
+after the last epoch (:func:`training.convergence_study.study`)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     """Train every chosen recipe, write and print the table, optionally draw the figures."""
     # training (torch) is imported here, not at module level, so that `igeom --help` stays fast
     from training.checkpoint import write_json, write_text
-    from training.convergence import diverged_runs, markdown, paper_figures, study
+    from training.convergence_study import diverged_runs, markdown, paper_figures, study
     from training.recipes import RECIPES
     from theory.infra.jsonout import print_json
 

@@ -1,6 +1,6 @@
 """``igeom experiment figures``: behnia2023 Fig. 2 (measured vs predicted geometry over gamma) and Fig. 4
 (distance vs epoch for R in 2, 10, 100), trained with one recipe
-(:func:`training.convergence.paper_figures`)."""
+(:func:`training.convergence_study.paper_figures`)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Train and draw both figures; print their paths."""
     # training (torch) is imported here, not at module level, so that `igeom --help` stays fast
-    from training.convergence import paper_figures
+    from training.convergence_study import paper_figures
     from training.recipes import RECIPES
 
     recipe = dataclasses.replace(RECIPES[args.recipe], epochs=args.epochs)  # validates --epochs up front

@@ -3,7 +3,7 @@
 Each row is a finished gamma sweep: the ``results.json`` of ``igeom experiment deepnet-gamma --out DIR``
 (an MLP, a ResNet, ... on any dataset) or the output of ``igeom train --json`` saved to a file (the UFM).
 The row's markers are its runs' measured geometry at the last logged epoch (class means centred per
-Remark 4), drawn on the Thm 2 curves of the row's own STEP counts (:func:`training.figures.figure_rows`).
+Remark 4), drawn on the Thm 2 curves of the row's own STEP counts (:func:`training.paper_figures.figure_rows`).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def rows(specs: list[tuple[str, tuple[Path, ...]]]) -> list[tuple[str, Any, list
     """(label, Imbalance, [Point]) per row; InputError for a file that is not a STEP gamma sweep."""
     from theory.core.errors import InputError
     from theory.core.imbalance import Imbalance
-    from training.figures import THEORY_FAMILY, Point
+    from training.paper_figures import THEORY_FAMILY, Point
 
     out = []
     for label, paths in specs:
@@ -93,7 +93,7 @@ def rows(specs: list[tuple[str, tuple[Path, ...]]]) -> list[tuple[str, Any, list
 @guards_output("out", "--out", directory=False)
 def run(args: argparse.Namespace) -> int:
     """Draw the figure; print its path (or the JSON summary)."""
-    from training.figures import figure_rows
+    from training.paper_figures import figure_rows
 
     drawn = rows(args.rows)
     path = figure_rows(drawn, args.out)

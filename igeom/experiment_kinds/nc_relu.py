@@ -1,5 +1,5 @@
 """``igeom experiment nc-relu``: dang2024 Figs. 1-3 for deep nets (NC1-NC3 over epochs with ReLU features
-and weight decay, H^T H at the end, minority collapse past R*); see :mod:`training.experiments.nc_relu`."""
+and weight decay, H^T H at the end, minority collapse past R*); see :mod:`training.experiments.nc_relu_training`."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.nc_relu.NCExperiment
+def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.nc_relu_training.NCExperiment
     """The experiment the parsed options describe (no options: ``NCExperiment.digits()``, tested)."""
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     return NCExperiment(dataset=args.dataset, data_dir=args.data, n_min=args.n_min, feature_decay=args.feature_decay,
                         seed=args.seed, net=net_config(args, relu_features=True), collapse_R=args.collapse_R,
@@ -47,7 +47,7 @@ def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.n
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), print the report; exit 1 when the network diverged."""
     from theory.core.errors import ComputationError
-    from training.experiments.nc_relu import NC_KEYS, run as run_nc
+    from training.experiments.nc_relu_training import NC_KEYS, run as run_nc
 
     exp = config(args)
     rep = run_nc(exp, args.out, progress=progress(args))

@@ -23,12 +23,16 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
 from igeom.sweep.params import Param
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Device, Loss, Normalization, Precision, TaskOutcome
+
+if TYPE_CHECKING:
+    from theory.core.imbalance import Imbalance
+    from theory.seli.step_setting import StepSetting
 
 Point = dict[str, Any]
 Metrics = dict[str, Any]
@@ -92,22 +96,18 @@ def _step_params(default_R: float = 10.0) -> tuple[Param, ...]:
             Param("gamma", "float", 0.0, help="Delta = R^gamma (0 for CE)"))
 
 
-def _delta_ratio(point: Point) -> float:
-    """Delta = R^gamma of a STEP point, validated with (k, k_minor, R); CE needs gamma = 0."""
-    from theory.seli.closed_forms import check_step_args, delta_from_gamma
+def _setting(point: Point) -> "StepSetting":
+    """The STEP setting of a point, Delta = R^gamma (validated by StepSetting, CE's Delta = 1 included)."""
+    from theory.seli.step_setting import StepSetting
 
-    if point["loss"] == Loss.CE and point["gamma"] != 0.0:
-        raise ValueError("CE has Delta = 1: use gamma = 0 (or loss CDT/LDT)")
-    delta = delta_from_gamma(point["R"], point["gamma"])
-    check_step_args(point["k"], point["k_minor"], point["R"], delta)
-    return delta
+    return StepSetting.from_gamma(point["loss"], point["k"], point["k_minor"], point["R"], point["gamma"])
 
 
 # ---------------------------------------------------------------------------------------------------
 # geometry: closed forms only
 # ---------------------------------------------------------------------------------------------------
 def _geometry_check(point: Point) -> None:
-    _delta_ratio(point)
+    _setting(point)
 
 
 def _geometry_run(points: Sequence[Point]) -> list[Metrics]:
@@ -115,7 +115,7 @@ def _geometry_run(points: Sequence[Point]) -> list[Metrics]:
 
     out = []
     for p in points:
-        pred = predict_step(p["loss"], p["k"], p["k_minor"], p["R"], _delta_ratio(p), method=p["method"])
+        pred = predict_step(_setting(p), method=p["method"])
         out.append(flatten({"delta_ratio": pred["delta_ratio"], **{b: pred[b] for b in ("W", "M", "WM")}}))
     return out
 
@@ -131,14 +131,12 @@ GEOMETRY = Kind("geometry", "behnia2023 Thm 2 closed forms: group norm ratios an
 # ---------------------------------------------------------------------------------------------------
 def _svm_setting(point: Point) -> tuple[Any, Any]:
     from theory.core.imbalance import Imbalance
-    from theory.core.parameterization import Parameterization
-    from theory.seli.geometry import step_counts
-    from theory.seli.step_geometry import step_delta
+    from theory.seli.seli_geometry import step_counts
 
-    delta = _delta_ratio(point)
-    k, km, R, n_min = point["k"], point["k_minor"], point["R"], point["n_min"]
+    setting = _setting(point)
+    k, km, R, n_min = setting.k, setting.k_minor, setting.R, point["n_min"]
     counts = step_counts(k, km, R, n_min) if point["reduced"] else Imbalance.step(k, km, R, n_min)
-    return counts, Parameterization.from_name(point["loss"], step_delta(k, km, delta))
+    return counts, setting.parameterization()
 
 
 def _svm_check(point: Point) -> None:
@@ -147,8 +145,8 @@ def _svm_check(point: Point) -> None:
 
 def _svm_run(points: Sequence[Point]) -> list[Metrics]:
     from numerics.cs_svm import solve_cs_svm
-    from theory.core.measure import normalized_distance
-    from theory.seli.geometry import seli_geometry, step_groups
+    from theory.core.collapse_metrics import normalized_distance
+    from theory.seli.seli_geometry import seli_geometry, step_groups
 
     out = []
     for p in points:
@@ -168,7 +166,7 @@ SVM = Kind("svm", "certified convex CS-SVM (behnia2023 eq. 3) and its App. A.4 d
                                      Param("reduced", "bool", False, help="class-level program"),
                                      Param("max_iters", "int", 100_000, help="SCS iteration limit")),
            _svm_check, _svm_run, "distance.W",
-           modules=("numerics.cs_svm", "theory.seli.geometry", "theory.seli.step_geometry"))
+           modules=("numerics.cs_svm", "theory.seli.seli_geometry", "theory.seli.step_geometry"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -193,7 +191,7 @@ def _ufm_plus_check(point: Point) -> None:
 
 
 def _ufm_plus_run(points: Sequence[Point]) -> list[Metrics]:
-    from theory.core.measure import group_summary
+    from theory.core.collapse_metrics import group_summary
     from theory.ufm_plus.closed_form import predict
 
     out = []
@@ -217,7 +215,7 @@ def _ufm_plus_run(points: Sequence[Point]) -> list[Metrics]:
 
 
 def _ufm_plus_numeric(p: Point, imb: Any, pred: Any) -> dict[str, Any]:
-    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, solve
+    from numerics.ufm_plus_solver import UFMPlusProblem, largest_deviation, solve
 
     d = 2 * imb.k if p["d"] is None else p["d"]
     sol = solve(UFMPlusProblem(imb, p["lambda_w"], p["lambda_h"], d), starts=p["starts"], seed=p["seed"])
@@ -234,7 +232,7 @@ UFM_PLUS = Kind("ufm-plus", "dang2024 closed-form UFM+ minimiser on a STEP imbal
                          Param("d", "int", None, help="feature dimension (default 2K)"), Param("starts", "int", 5),
                          Param("seed", "int", 0)),
                 _ufm_plus_check, _ufm_plus_run, "W.cos_min_min",
-                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus"))
+                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus_solver"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -259,10 +257,11 @@ def _check_param_check(point: Point) -> None:
 
 def _check_param_run(points: Sequence[Point]) -> list[Metrics]:
     from proofs_check.tasks.parameterization_check import check_parameterization
+    from theory.core.imbalance import Imbalance
 
     out = []
     for p in points:
-        res = check_parameterization(p["scaling"], p["counts"], p["iota"], epochs=p["epochs"], d=p["d"],
+        res = check_parameterization(p["scaling"], Imbalance(np.asarray(p["counts"])), p["iota"], epochs=p["epochs"], d=p["d"],
                                      seed=p["seed"], lr=p["lr"])
         out.append(flatten({"distance": res.distance, "train_error": res.train_error, "program": res.program,
                             "certificate_relative_gap": res.certificate_gap}))
@@ -397,7 +396,7 @@ def _prediction_spec(point: Point) -> Any:
 
 
 @functools.lru_cache(maxsize=16)
-def _measure_counts(features: str, labels: str, classifier: str | None) -> np.ndarray:
+def _measure_counts(features: str, labels: str, classifier: str | None) -> "Imbalance":
     """Class counts of the labels, after checking that the three files fit together (cached: the grid
     points of a spec share their files)."""
     from proofs_check.tasks.feature_measurement import open_files
@@ -411,7 +410,9 @@ def _measure_counts(features: str, labels: str, classifier: str | None) -> np.nd
     counts = np.bincount(y, minlength=k)
     if not counts.all():
         raise ValueError(f"class {int(np.flatnonzero(counts == 0)[0])} has no sample (k = {k})")
-    return counts
+    from theory.core.imbalance import Imbalance
+
+    return Imbalance(counts)
 
 
 def _measure_check(point: Point) -> None:
@@ -441,7 +442,7 @@ def _measure_run(points: Sequence[Point]) -> list[Metrics]:
 
 MEASURE = Kind("measure", "features and labels files against the geometry each loss preset predicts (igeom measure)",
                _measure_params, _measure_check, _measure_run, "distance.M", batched=("loss",) + _PRESET_OPTIONS,
-               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.geometry",
+               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.seli_geometry",
                         "training.collapse_stream"))
 
 
@@ -461,7 +462,7 @@ def _regularised_params() -> tuple[Param, ...]:
 
 def _regularised_problem(point: Point) -> Any:
     from numerics.regularised_ufm import from_preset
-    from theory.core.presets import preset_loss
+    from theory.core.loss_presets import preset_loss
     from theory.core.profiles import parse_counts
 
     options = {key: point[key] for key in _PRESET_OPTIONS if point[key] is not None}

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from proofs_check.model import Check, Outcome
 from proofs_check.proof_objects.etf import ETFPoint, LPMPoint
-from proofs_check.proof_objects.ufm_plus import UFMPoint
+from proofs_check.proof_objects.ufm_plus_proof import UFMPoint
 from proofs_check.runner import property_outcome
 from theory.core.tolerances import ROUNDING, STRICT_GAP
 from theory.core.vocabulary import CheckLevel, Criterion

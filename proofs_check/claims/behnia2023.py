@@ -16,16 +16,17 @@ from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import property_outcome, symbolic_outcome, within
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
-from theory.core.measure import GROUP_KEYS
+from theory.core.collapse_metrics import GROUP_KEYS
 from theory.core.tolerances import (CERTIFIED_GAP_SCALE, CS_SVM_AGREEMENT, LIMIT_AT_LARGE_R, PRINTED_EQUALITY, ROUNDING, SEL_CLOSED_FORM,
                                     SEL_KERNEL_ROUNDING)
 from theory.core.vocabulary import CheckLevel, Loss, Paper
 from theory.seli import special_cases as sc
 from theory.seli.closed_forms import evaluate
-from theory.seli.geometry import seli_geometry, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_groups
 from theory.seli.limits import limit_R_infinity
 from theory.seli.sel import sel_matrix, z_hat
-from theory.seli.step_geometry import predict_step, step_delta
+from theory.seli.step_geometry import predict_step
+from theory.seli.step_setting import StepSetting, step_delta
 
 P = Paper.BEHNIA2023
 
@@ -74,7 +75,7 @@ def _closed_form_vs_numeric(example: tuple[int, int, float, float]) -> float:
     k, k_minor, R, gamma = example
     worst = 0.0
     for loss in (Loss.CDT, Loss.LDT):
-        num = predict_step(loss, k, k_minor, R, R**gamma, method=CheckLevel.NUMERIC)
+        num = predict_step(StepSetting(loss, k, k_minor, R, R**gamma), method=CheckLevel.NUMERIC)
         sym = evaluate(loss, k, k_minor, R, R**gamma)
         for block in ("W", "M", "WM"):
             for key, v in num[block].items():
@@ -209,7 +210,7 @@ def _limit_by_solver(loss: str, gamma: object) -> Outcome:
     listed = ", ".join(f"R {R:g}: {d:.3g}" for R, d in zip(_LIMIT_RS, dist))
     if max(dist) <= CS_SVM_AGREEMENT:
         return within(max(dist), CS_SVM_AGREEMENT, f"{loss}: limit {lim:.6g} reached at every R; |cos - limit| {listed}")
-    closed = [predict_step(loss, 4, 2, R, Delta(R), method="numeric")["W"]["cos_min_min"] for R in (1e7, 1e8, 1e9)]
+    closed = [predict_step(StepSetting(loss, 4, 2, R, Delta(R)), method="numeric")["W"]["cos_min_min"] for R in (1e7, 1e8, 1e9)]
     rate = float(np.log10(abs(closed[2] - closed[1]) / abs(closed[1] - closed[0])))   # no use of the limit
     slope = float(np.log10(dist[-1] / dist[-2]))
     decreasing = all(b < a for a, b in zip(dist, dist[1:]))
@@ -244,7 +245,7 @@ def _limit_outcome(loss: str, gamma: object, expect_collapse: bool) -> Outcome:
         holds = evaluated and bool(sp.simplify(1 - general).is_positive)
     value = float(lim.subs({k: 6, k_m: 3}))
     delta = 1.0 if loss == Loss.CE else (1e12 ** float(sp.Rational(gamma)) if gamma is not None else 2.0)
-    numeric = predict_step(loss, 6, 3, 1e12, delta, method="numeric")["W"]["cos_min_min"]
+    numeric = predict_step(StepSetting(loss, 6, 3, 1e12, delta), method="numeric")["W"]["cos_min_min"]
     gap = abs(numeric - value)
     return Outcome(bool(holds and gap <= LIMIT_AT_LARGE_R), gap, LIMIT_AT_LARGE_R,
                    f"lim_(R->oo) cos(w_min, w_min') = {sp.sstr(lim)} ({'= 1, collapse' if expect_collapse else '< 1 proved for k_m >= 2'}"

@@ -4,7 +4,7 @@ Remark 4 states where the optimal means are centred: sum_c mu*_c = 0 for CDT (eq
 for LDT (eq. (7)) (registered as "Remark 4 CDT/LDT" in :mod:`proofs_check.claims.behnia2023`). Its consequence,
 used by the experiments, is the centring rule: subtract the (delta-)weighted mean of the class means, not the
 global mean of the samples used for balanced data ([21, 24, 29]). Checked here on the predicted geometry of Thm 2
-(:func:`theory.seli.geometry.seli_geometry`): the Remark 4 centring of any translate M* + b 1^T returns G_M*
+(:func:`theory.seli.seli_geometry.seli_geometry`): the Remark 4 centring of any translate M* + b 1^T returns G_M*
 exactly, while centring by the sample mean (class means weighted by n_c) changes the predicted geometry under
 imbalance. Edges where the two rules coincide: R = 1 (Delta = R^gamma = 1, all weights equal) and, for LDT,
 gamma = 1 (Delta = R makes delta proportional to n_c, so eq. (7)'s weights are the sample counts).
@@ -18,11 +18,11 @@ from proofs_check.claims.behnia2023_training import PAPER_RECIPE_SILENT
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least, premise_not_met
 from theory.core.imbalance import Imbalance
-from theory.core.measure import center, normalized_distance
+from theory.core.collapse_metrics import center, normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.tolerances import ROUNDING, SIGNIFICANT_DIFFERENCE, STRICT_GAP
 from theory.core.vocabulary import CheckLevel, Criterion, Loss, Paper, Setting
-from theory.seli.geometry import seli_geometry
+from theory.seli.seli_geometry import seli_geometry
 
 P = Paper.BEHNIA2023
 _GAMMAS = (-1.0, 0.5, 1.0)

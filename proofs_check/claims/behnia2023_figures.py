@@ -22,11 +22,11 @@ from numerics.cs_svm import solve_cs_svm
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least, within
 from theory.core.imbalance import Imbalance
-from theory.core.measure import normalized_distance
+from theory.core.collapse_metrics import normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.tolerances import CS_SVM_AGREEMENT, STRICT_GAP
 from theory.core.vocabulary import CheckLevel, Loss, Paper
-from theory.seli.step_geometry import step_delta
+from theory.seli.step_setting import step_delta
 
 P = Paper.BEHNIA2023
 _K, _K_MINOR, _R = 3, 2, 10

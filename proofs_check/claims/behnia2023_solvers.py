@@ -18,13 +18,14 @@ from numerics.nonconvex import compare_to_convex, solve_nonconvex
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import property_outcome, within
 from theory.core.imbalance import Imbalance
-from theory.core.measure import normalized_distance
+from theory.core.collapse_metrics import normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.tolerances import CS_SVM_AGREEMENT, IMPLICIT_BIAS_RATE
 from theory.core.vocabulary import CheckLevel, Loss, Paper
-from theory.seli.geometry import seli_geometry, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_groups
 from theory.seli.sel import z_hat
-from theory.seli.step_geometry import predict_step, step_delta
+from theory.seli.step_geometry import predict_step
+from theory.seli.step_setting import StepSetting, step_delta
 
 P = Paper.BEHNIA2023
 ASSUME = "(R, rho)-STEP imbalance, d >= k - 1, delta_maj / delta_min = R^gamma"
@@ -89,7 +90,7 @@ def _paper_size(loss: str, gamma: float) -> Outcome:
     Delta = 10**gamma
     param = Parameterization.from_name(loss, step_delta(10, 5, Delta))
     got = solve_cs_svm(imb, param).geometry().summary(*step_groups(10, 5))
-    pred = predict_step(loss, 10, 5, 10.0, Delta)
+    pred = predict_step(StepSetting(loss, 10, 5, 10.0, Delta))
     worst = max(abs(got[b][key] - pred[b][key]) for b in ("W", "M", "WM") for key in got[b])
     return within(worst, CS_SVM_AGREEMENT, f"max |measured - closed form| over norm ratios and cosines ({loss}, gamma={gamma})")
 

@@ -49,6 +49,7 @@ from training.recipes import GAMMAS, RECIPES, paper_problem, paper_specs
 from training.measurements import measure
 from training.specs import RunSpec
 from training.ufm import train_sweep, TrainConfig, UFMProblem
+from theory.core.imbalance import Imbalance
 
 P = Paper.BEHNIA2023
 #: logged points of a paper-size run (epoch T/2 must be one of them: :func:`converged_runs`)
@@ -421,8 +422,8 @@ NEW_PARAM_SEEDS = checked_seeds((0, 1, 2), NEW_PARAM_PLAN)
 def _new_parameterization() -> Outcome:
     """A = [[1,2,1],[1,1,3],[2,1,1]], counts 6, 3, 2: per seed the largest W/M/WM distance of SGD (3000
     epochs) from the convex-program prediction, decided against TRAINING_DISTANCE."""
-    values = [max(check_parameterization([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]], [6, 3, 2], epochs=3000,
-                                         seed=seed).distance.values()) for seed in NEW_PARAM_SEEDS]
+    values = [max(check_parameterization([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]], Imbalance([6, 3, 2]),
+                                         epochs=3000, seed=seed).distance.values()) for seed in NEW_PARAM_SEEDS]
     return decide(values, NEW_PARAM_SEEDS, TRAINING_DISTANCE, Criterion.AT_MOST,
                   "largest W/M/WM distance of SGD to the convex-program prediction", Setting.PAPER,
                   (PAPER_SILENT + "the matrix, counts and step (the statement covers any positive logit-scaling "

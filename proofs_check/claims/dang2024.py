@@ -2,8 +2,8 @@
 
 Symbolic checks compare the expressions derived in :mod:`theory.ufm_plus.symbolic` with the printed
 ones of :mod:`theory.ufm_plus.printed` (``is_zero`` of the difference); where they differ, the
-recorded erratum of :mod:`proofs_check.errata.dang2024` turns the failure into status ``erratum``.
-Numeric checks solve problem (4) with :func:`numerics.ufm_plus.solve` and compare with the closed forms.
+recorded erratum of :mod:`proofs_check.errata.dang2024_errata` turns the failure into status ``erratum``.
+Numeric checks solve problem (4) with :func:`numerics.ufm_plus_solver.solve` and compare with the closed forms.
 The individual steps of the proof (Steps 1-5, Lemmas 1-2) are in :mod:`proofs_check.claims.dang2024_proof`.
 """
 
@@ -14,17 +14,18 @@ import sympy as sp
 from scipy.optimize import brentq
 from hypothesis import strategies as st
 
-from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
+from numerics.ufm_plus_solver import largest_deviation, solve, UFMPlusProblem
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import at_least, property_outcome
 from theory.core.errors import ComputationError
-from theory.core.measure import class_means, nc1, nc2, nc3
+from theory.core.collapse_metrics import class_means, nc1, nc2, nc3
 from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, UFM_PLUS_ALIVE_NORM, UFM_PLUS_COLLAPSED_NORM,
                                     UFM_PLUS_SOLVER_AGREEMENT)
 from theory.core.vocabulary import CheckLevel, Criterion, Paper
 from theory.ufm_plus.closed_form import collapse_threshold, margins, minimizer, predict
 from theory.ufm_plus.printed import PRINTED
 from theory.ufm_plus.symbolic import derivation, is_zero, K, K_A, K_B, lam_h, lam_w, M_A, M_B, n_A, n_B, R, r
+from theory.core.imbalance import Imbalance
 
 P = Paper.DANG2024
 ASSUME = "d >= K, lambda_W, lambda_H > 0, class counts n_k >= 1 (problem (4))"
@@ -63,7 +64,7 @@ def _solver_deviation(example: tuple[tuple[int, ...], float]) -> float:
     within-class spread and class-mean cosines (Thm 1(a), (b)); each must be ~0."""
     counts, lam = example
     pred = predict(counts, lam, lam)
-    sol = solve(UFMPlusProblem(list(counts), lam, lam, d=len(counts) + 1), starts=3)
+    sol = solve(UFMPlusProblem(Imbalance(counts), lam, lam, d=len(counts) + 1), starts=3)
     m = sol.measure()
     dev = largest_deviation(m, {"M": pred.M, "h_norm_sq": pred.h_norm_sq, "w_norm_sq": pred.w_norm_sq,
                                 "cos_w": pred.cos_w})
@@ -104,13 +105,13 @@ def _threshold_counts(k: int) -> list[int]:
 
 
 def _solved_pair(k: int, eps: float, collapse: bool) -> tuple[float, float]:
-    """Solve problem (4) numerically (numerics.ufm_plus, 3 starts) with lambda such that the two classes of 3
+    """Solve problem (4) numerically (numerics.ufm_plus_solver, 3 starts) with lambda such that the two classes of 3
     samples sit at n = C (1 - eps) (``collapse``: below C) or n = C (1 + eps) (above). Returns, relative to
     the largest norm of the solution, (largest ||h_k|| of the pair, ||w_j - w_j'||) if ``collapse`` else the
     smallest of ||h_j||, ||h_j'|| and ||w_j - w_j'||."""
     counts = _threshold_counts(k)
     lam = _lambda_for_threshold(float(sum(counts)), k, 3.0 / (1 - eps if collapse else 1 + eps))
-    sol = solve(UFMPlusProblem(counts, lam, lam, d=k + 1), starts=3)
+    sol = solve(UFMPlusProblem(Imbalance(counts), lam, lam, d=k + 1), starts=3)
     h = np.linalg.norm(class_means(sol.H, sol.problem.labels, k), axis=0)
     w = float(np.linalg.norm(sol.W[-1] - sol.W[-2]) / np.linalg.norm(sol.W, axis=1).max())
     pair = h[-2:] / h.max()
@@ -168,11 +169,11 @@ def _not_complete(example: tuple[tuple[int, ...], float]) -> bool:
 
 
 def _nc_at_solver_minimizer(example: tuple[tuple[int, ...], float]) -> float:
-    """NC1-NC3 (19)-(21) at the numerical minimiser of (4) (numerics.ufm_plus, 3 starts), NC3 against the
+    """NC1-NC3 (19)-(21) at the numerical minimiser of (4) (numerics.ufm_plus_solver, 3 starts), NC3 against the
     closed-form margins M_k (largest of the three; must be ~0). Complete collapse is drawn out (the metrics
     are 0/0 there: :func:`_nc_at_complete_collapse`)."""
     counts, lam = example
-    sol = solve(UFMPlusProblem(list(counts), lam, lam, d=len(counts) + 1), starts=3)
+    sol = solve(UFMPlusProblem(Imbalance(counts), lam, lam, d=len(counts) + 1), starts=3)
     y = sol.problem.labels
     return float(max(nc1(sol.H, y, len(counts)), nc2(sol.W, sol.H, y), nc3(sol.W, sol.H, y, predict(counts, lam, lam).M)))
 
@@ -193,7 +194,7 @@ def _nc_at_complete_collapse() -> Outcome:
     for counts in ((3, 2), (4, 3, 2), (5, 4, 2, 1)):
         k = len(counts)
         lam = _lambda_for_threshold(float(sum(counts)), k, 1.1 * max(counts))
-        sol = solve(UFMPlusProblem(list(counts), lam, lam, d=k + 1), starts=3)
+        sol = solve(UFMPlusProblem(Imbalance(counts), lam, lam, d=k + 1), starts=3)
         y, M = sol.problem.labels, predict(counts, lam, lam).M
         worst = max(worst, float(np.linalg.norm(sol.W) + np.linalg.norm(sol.H)))
         zero_W, zero_H = np.zeros_like(sol.W), np.zeros_like(sol.H)

@@ -2,7 +2,7 @@
 metric of Sec. 5.1 read line by line.
 
 - Cor. 4(b): (18) N^2/n_A >= (K-1)/(K lambda_W lambda_H) is solved for n_A in SymPy and compared with the
-  derived root C of M-bar; the numerical solver of problem (4) (:mod:`numerics.ufm_plus`) returns (0, 0) with
+  derived root C of M-bar; the numerical solver of problem (4) (:mod:`numerics.ufm_plus_solver`) returns (0, 0) with
   value log K when (18) holds and a live largest class when it fails; at equality (the edge), the Hessian of
   (4) at (0, 0), restricted to the classifiers and the features of the largest class, is singular (positive
   definite below, indefinite above): the second-order test of (0, 0) switches exactly at (18).
@@ -19,16 +19,17 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from numerics.ufm_plus import solve, UFMPlusProblem
+from numerics.ufm_plus_solver import solve, UFMPlusProblem
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import within
-from theory.core.measure import class_means, nc1, nc2, nc3
+from theory.core.collapse_metrics import class_means, nc1, nc2, nc3
 from theory.core.tolerances import (NC_AT_MINIMIZER, NC_DETECTION_FLOOR, ROUNDING, STRICT_GAP,
                                     UFM_PLUS_SOLVER_AGREEMENT)
 from theory.core.vocabulary import CheckLevel, Criterion, Paper
 from theory.ufm_plus.closed_form import predict
 from theory.ufm_plus.printed import PRINTED
 from theory.ufm_plus.symbolic import derivation, is_zero, K, K_A, K_B, lam_h, lam_w, n_B, n_k, r, R, PUBLIC
+from theory.core.imbalance import Imbalance
 
 P = Paper.DANG2024
 ASSUME = "d >= K, lambda_W, lambda_H > 0, class counts n_k >= 1 (problem (4))"
@@ -56,7 +57,7 @@ def _eq18_symbolic() -> Outcome:
 
 def _solved(counts: tuple[int, ...], ratio: float):
     lam = lambda_for(counts, ratio)
-    return lam, solve(UFMPlusProblem(list(counts), lam, lam, d=len(counts)), starts=3)
+    return lam, solve(UFMPlusProblem(Imbalance(counts), lam, lam, d=len(counts)), starts=3)
 
 
 def _complete_collapse_solver() -> Outcome:
@@ -82,12 +83,12 @@ def _largest_alive_solver() -> Outcome:
 
 
 def restricted_hessian(counts: tuple[int, ...], ratio: float) -> np.ndarray:
-    """The Hessian of problem (4) at (W, H) = (0, 0) (numerics.ufm_plus Hessian-vector products) restricted to
+    """The Hessian of problem (4) at (W, H) = (0, 0) (numerics.ufm_plus_solver Hessian-vector products) restricted to
     every classifier entry and the direction 'feature e_1 on every sample of the largest class' (a direction
     allowed by H >= 0): a (K d + 1)-square matrix, divided by lambda."""
     lam = lambda_for(counts, ratio)
     k = len(counts)
-    problem = UFMPlusProblem(list(counts), lam, lam, d=k)
+    problem = UFMPlusProblem(Imbalance(counts), lam, lam, d=k)
     n = problem.labels.size
     W0, H0 = np.zeros((k, k)), np.zeros((k, n))
     directions = []
@@ -152,7 +153,7 @@ def _norms_solver() -> Outcome:
     """Solver of (4) at counts (36, 10, 4): the middle class has the largest ||h||^2 (n_1 > n_2 > n_3 but ||h_2|| >
     ||h_1||, ||h_3||). Figure: the smaller relative gap, which must exceed STRICT_GAP; solver and closed form
     must agree within UFM_PLUS_SOLVER_AGREEMENT."""
-    sol = solve(UFMPlusProblem(list(_NORM_COUNTS), _NORM_LAMBDA, _NORM_LAMBDA, d=3), starts=3)
+    sol = solve(UFMPlusProblem(Imbalance(_NORM_COUNTS), _NORM_LAMBDA, _NORM_LAMBDA, d=3), starts=3)
     h2 = sol.measure()["h_norm_sq"]
     closed = predict(_NORM_COUNTS, _NORM_LAMBDA, _NORM_LAMBDA).h_norm_sq
     gap = float(min(h2[1] - h2[0], h2[1] - h2[2]) / h2.max())
@@ -184,7 +185,7 @@ def printed_nc1(H: np.ndarray, labels: np.ndarray, k: int, n: float | None = Non
 
 def nc_minimiser() -> tuple[np.ndarray, np.ndarray]:
     """The numerical solver's minimiser of (4) at the reference counts (8, 8, 2, 2), lambda = 5e-3."""
-    sol = solve(UFMPlusProblem(list(_NC_COUNTS), _NC_LAMBDA, _NC_LAMBDA, d=len(_NC_COUNTS)), starts=2)
+    sol = solve(UFMPlusProblem(Imbalance(_NC_COUNTS), _NC_LAMBDA, _NC_LAMBDA, d=len(_NC_COUNTS)), starts=2)
     return sol.W, sol.H
 
 
@@ -252,7 +253,7 @@ def _exact_configuration() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def nc_by_definition(H: np.ndarray, W: np.ndarray, labels: np.ndarray, M: tuple[int, ...]) -> tuple[float, float, float]:
     """NC1, NC2, NC3 of dang2024 eqs. (19)-(21), errata applied (class means 1/n_k, within sums over each class,
     global mean 1/N), evaluated exactly in SymPy from the sums of the definitions (no code shared with
-    :mod:`theory.core.measure`): Sigma_B^+ by SymPy's pseudo-inverse, square roots exact."""
+    :mod:`theory.core.collapse_metrics`): Sigma_B^+ by SymPy's pseudo-inverse, square roots exact."""
     Hs = sp.Matrix(H.astype(int).tolist())
     Ws = sp.Matrix(W.astype(int).tolist())
     K, N = Ws.rows, Hs.cols
@@ -279,7 +280,7 @@ def nc_by_definition(H: np.ndarray, W: np.ndarray, labels: np.ndarray, M: tuple[
 
 
 def _nc_off_collapse() -> Outcome:
-    """theory.core.measure's NC1-NC3 against :func:`nc_by_definition` where all three are positive: the
+    """theory.core.collapse_metrics's NC1-NC3 against :func:`nc_by_definition` where all three are positive: the
     largest relative difference (<= ROUNDING). Checks what the zeros at the minimiser cannot: a wrong scale."""
     H, W, labels = _exact_configuration()
     exact = nc_by_definition(H, W, labels, _EXACT_M)
@@ -328,7 +329,7 @@ CLAIMS = [
                          r"positive when the samples of a class differ.")),
     Claim(f"{P} NC metrics (19)-(21)", P, "NC1 (19), NC2 (20) and NC3 (21) with the errata of Sec. 5.1 applied, "
           "as the suite computes them, equal their definitions away from collapse (where they are positive).", ASSUME,
-          (Check(CheckLevel.NUMERIC, "exact SymPy evaluation of the definitions vs theory.core.measure, counts 4, 2, 1",
+          (Check(CheckLevel.NUMERIC, "exact SymPy evaluation of the definitions vs theory.core.collapse_metrics, counts 4, 2, 1",
                  _nc_off_collapse, consistency=True),),
           statement_tex=(r"$\mathrm{NC}_1$ (19), $\mathrm{NC}_2$ (20) and $\mathrm{NC}_3$ (21) with the errata of "
                          r"Sec. 5.1 applied, as the suite computes them, equal their definitions away from collapse "

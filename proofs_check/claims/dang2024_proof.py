@@ -4,9 +4,9 @@ Each step is checked on random instances drawn by hypothesis (:mod:`proofs_check
 it holds on generic instances, its two sides agree on instances built to meet its equality condition,
 and it is strict where that condition fails. Both sides are computed from the objects — (W, H), the
 logits W H, class means, the loss L_0 of eq. (22) as the numerical solver evaluates it
-(:class:`numerics.ufm_plus.UFMPlusProblem`) — and only the side the paper asserts as a formula is
+(:class:`numerics.ufm_plus_solver.UFMPlusProblem`) — and only the side the paper asserts as a formula is
 written as one. Steps that are misprinted are checked in their corrected form, named in the statement
-with the erratum id (:mod:`proofs_check.errata.dang2024`).
+with the erratum id (:mod:`proofs_check.errata.dang2024_errata`).
 
 Notation (Sec. 7): z = W h, s = (sum_m z^(m) - K z^(k))/(K-1) the exponent of (23) for a sample or a
 class mean of class k, phi(s) = log(1 + (K-1) e^s), h^_m = sum_k sqrt(n_k) h_k - K sqrt(n_m) h_m (30),
@@ -22,10 +22,10 @@ from proofs_check.claims._instances import (bound_checks, log_uniform, SEEDS, sh
                                             ufm_configurations, ufm_minimizers, ufm_points)
 from proofs_check.model import Claim
 from proofs_check.proof_objects.calculus import gradient_error, rel_diff, rel_excess, scale
-from proofs_check.proof_objects.ufm_plus import (at_norms, c1_star, c2, class_exponents, exponents, g_of, g_prime,
+from proofs_check.proof_objects.ufm_plus_proof import (at_norms, c1_star, c2, class_exponents, exponents, g_of, g_prime,
                                                  g_reduced, h_hat, l1, mean_norms_sq, phi, slope, t_equality,
                                                  UFMPoint, x_bar)
-from theory.core.measure import class_margins
+from theory.core.collapse_metrics import class_margins
 from theory.core.tolerances import CLOSED_FORM_AGREEMENT, FINITE_DIFFERENCE, KKT_POINT, LOG_RANGE_IDENTITY, ROUNDING
 from theory.core.vocabulary import Paper
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from proofs_check.decision import Plan, checked_seeds, decide, worst_of
 from proofs_check.model import Check, Claim, Outcome
+from theory.core.imbalance import Imbalance
 from theory.core.vocabulary import PAPER_SILENT, Criterion, Setting
 
 P = "dang2024"
@@ -36,14 +37,15 @@ SEEDS = len(STARTS)
 
 def _deviations(counts: list[int], lam: float, seeds: int) -> tuple[np.ndarray, np.ndarray, object]:
     """Per start: largest deviation from the closed forms, and the objective value; plus the run."""
-    from numerics.ufm_plus import UFMPlusProblem, largest_deviation, measure
+    from numerics.ufm_plus_solver import UFMPlusProblem, largest_deviation, measure
     from theory.ufm_plus.closed_form import predict
     from training.ufm_plus_gd import train_ufm_plus
 
     pred = predict(counts, lam, lam)
     expected = {"M": pred.M, "h_norm_sq": pred.h_norm_sq, "w_norm_sq": np.diag(pred.w_gram), "cos_w": pred.cos_w}
-    run = train_ufm_plus(counts, lam, lam, d=len(counts) + 2, seeds=seeds, tol=KKT)
-    problem = UFMPlusProblem(counts, lam, lam, len(counts) + 2)
+    imbalance = Imbalance(counts)
+    run = train_ufm_plus(imbalance, lam, lam, d=len(counts) + 2, seeds=seeds, tol=KKT)
+    problem = UFMPlusProblem(imbalance, lam, lam, len(counts) + 2)
     dev = np.array([largest_deviation(measure(run.W[s], run.H[s], run.labels), expected) for s in range(seeds)])
     value = np.array([problem.value_and_gradient(run.W[s], run.H[s])[0] for s in range(seeds)])
     return dev, value, run

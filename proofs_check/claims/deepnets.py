@@ -31,7 +31,7 @@ tolerance 0), with the claim's own figure quoted in the detail; the claim's logi
   the runs with R >= 1.5 R*, tolerance 0.1; and every run with R <= R* / 2 must keep a ratio >= 0.5.
   Premise (the network is compared with the UFM+ minimiser): in every run, the classes the minimiser
   classifies correctly (every class below R*, the majority above it) have training error 0
-  (``fitted_train_error`` of :mod:`training.experiments.nc_relu`).
+  (``fitted_train_error`` of :mod:`training.experiments.nc_relu_training`).
 - yang2022 Table 1: the fixed ETF with DR beats the learnable classifier with CE under strong imbalance
   (tau = 0.02, 0.01, i.e. R = 50, 100) and is comparable for R = 1, 10. Figure: the smallest of
   (ETF+DR - learnable+CE) in mean balanced test accuracy points at R = 50, 100 and of that difference
@@ -196,7 +196,7 @@ def estimate_line(data: DeepNetData) -> str:
     from training.experiments.estimate import duration, estimate
     from training.experiments.etf_table import ETFTable
     from training.experiments.gamma_sweep import GammaSweep
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     est = estimate([data.config(c) for c in (GammaSweep, NCExperiment, ETFTable)])
     parts: dict[str, tuple[float, float]] = {}
@@ -357,20 +357,20 @@ def fig5_outcome(sweep=None) -> Outcome:  # noqa: ANN001 - a GammaSweep or None
 
 
 def _nc_run(exp=None) -> dict:  # noqa: ANN001 - an NCExperiment (default: the experiment's)
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     return _trained_nc(_default("nc-relu", NCExperiment) if exp is None else exp)
 
 
 @functools.lru_cache(maxsize=4)
 def _trained_nc(exp) -> dict:  # noqa: ANN001 - an NCExperiment
-    from training.experiments.nc_relu import run
+    from training.experiments.nc_relu_training import run
 
     return run(exp)
 
 
 def _nc_config(exp=None):  # noqa: ANN001, ANN202 - an NCExperiment or None -> NCExperiment
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     return _default("nc-relu", NCExperiment) if exp is None else exp
 

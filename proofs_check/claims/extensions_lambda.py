@@ -28,16 +28,17 @@ from scipy.special import softmax
 
 from numerics import regularised_ufm as RU
 from numerics.large_k import solve_large_k
-from numerics.ufm_plus import UFMPlusProblem, solve as solve_ufm_plus
+from numerics.ufm_plus_solver import UFMPlusProblem, solve as solve_ufm_plus
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.runner import within
-from theory.core.presets import preset_loss
+from theory.core.imbalance import Imbalance
+from theory.core.loss_presets import preset_loss
 from theory.core.vocabulary import CheckLevel, Criterion, Paper, Setting
 from theory.ufm_plus.closed_form import minority_collapse_ratio
 
 B = Paper.BEHNIA2023
 D = Paper.DANG2024
-ASSUME = ("extension; UFM with d >= k, loss convex in the logits (presets of theory.core.presets but focal), "
+ASSUME = ("extension; UFM with d >= k, loss convex in the logits (presets of theory.core.loss_presets but focal), "
           "lambda_W, lambda_H > 0, class counts n_c > 0")
 
 
@@ -183,7 +184,7 @@ def _value_order() -> Outcome:
     lam = 5e-3
     p = RU.from_preset(preset_loss("CE", np.array(_PLUS_COUNTS)), lam, lam)
     sol = RU.solve_factored(p)
-    plus = solve_ufm_plus(UFMPlusProblem(list(_PLUS_COUNTS), lam, lam, d=len(_PLUS_COUNTS)), starts=3)
+    plus = solve_ufm_plus(UFMPlusProblem(Imbalance(_PLUS_COUNTS), lam, lam, d=len(_PLUS_COUNTS)), starts=3)
     plus_cos = float(plus.measure()["max_mean_cosine"])
     _, Mu = sol.factors()
     mn = np.linalg.norm(Mu, axis=0)

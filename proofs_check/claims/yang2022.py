@@ -18,6 +18,7 @@ from proofs_check.runner import at_least, property_outcome, within
 from theory.core.tolerances import DLPM_CE, DLPM_DR, ETF_GRAM, NON_ETF_CONTROL, PRINTED_EQUALITY
 from theory.core.vocabulary import CheckLevel, Paper
 from theory.etf.simplex import simplex_etf
+from theory.core.imbalance import Imbalance
 
 P = Paper.YANG2022
 
@@ -70,7 +71,8 @@ def _dlpm_deviation(loss: str):
     def measure(example: tuple[list[int], int, float, float]) -> float:
         counts, d, E_W, E_H = example
         W = simplex_etf(len(counts), d, E_W, seed=len(counts))
-        return theorem1_deviation(solve_dlpm(counts, W, E_H, loss), counts, W, E_H)
+        imbalance = Imbalance(counts)
+        return theorem1_deviation(solve_dlpm(imbalance, W, E_H, loss), imbalance, W, E_H)
     return measure
 
 
@@ -89,7 +91,7 @@ def _thm1_unequal_energies() -> Outcome:
     worst = 0.0
     for e_w, e_h in UNEQUAL_ENERGIES:
         W = simplex_etf(k, k, e_w, seed=7)
-        H = solve_dlpm(counts, W, e_h, "CE")
+        H = solve_dlpm(Imbalance(counts), W, e_h, "CE")
         target = np.sqrt(e_h / e_w) * W[:, labels]
         worst = max(worst, float(np.max(np.linalg.norm(H - target, axis=0))) / np.sqrt(e_h))
         gram = np.sqrt(e_h * e_w) * (k / (k - 1) * np.eye(k) - 1 / (k - 1))[labels]
@@ -101,7 +103,7 @@ def _thm1_unequal_energies() -> Outcome:
 def _non_etf_breaks() -> Outcome:
     """Negative control: unequal classifier norms break eq. (33) (deviation must exceed 0.05)."""
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
-    dev = theorem1_deviation(solve_dlpm([2, 1, 1], W, 1.0, "CE"), [2, 1, 1], W, 1.0)
+    dev = theorem1_deviation(solve_dlpm(Imbalance([2, 1, 1]), W, 1.0, "CE"), Imbalance([2, 1, 1]), W, 1.0)
     return at_least(dev, NON_ETF_CONTROL,
                     f"deviation from eq. (33) with a non-ETF classifier (must exceed {NON_ETF_CONTROL:g})")
 

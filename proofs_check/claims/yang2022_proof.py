@@ -7,7 +7,7 @@ simplex ETF W* (:mod:`theory.etf.simplex`, d x K, columns w_k), a feature h of c
 in the ball, on the sphere ||h||^2 = E_H, in the cone cos(h, w_k) >= 0 of Appendix B, or in that cone
 with equal wrong-class probabilities (Thm 2's assumption). Both sides of a step are computed from the
 objects (h, W*, the softmax probabilities p(h), the projected step); corrected steps name their erratum
-(ids of :mod:`proofs_check.errata.yang2022` and :mod:`proofs_check.errata.yang2022_proofs`).
+(ids of :mod:`proofs_check.errata.yang2022_errata` and :mod:`proofs_check.errata.yang2022_proofs`).
 """
 
 from __future__ import annotations

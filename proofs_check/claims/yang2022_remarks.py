@@ -37,6 +37,7 @@ from theory.core.tolerances import DLPM_CE, FINITE_DIFFERENCE, LPM_SOLVER, STRIC
 from theory.core.vocabulary import CheckLevel, Criterion, Paper
 from theory.etf.identities import E_W, etf_gram_entries, K as K_SYM
 from theory.etf.simplex import simplex_etf
+from theory.core.imbalance import Imbalance
 
 PAPER = Paper.YANG2022
 _ETF = "W* a simplex ETF (d >= K, ||w*_k||^2 = E_W), feature h of class c"
@@ -414,8 +415,8 @@ def _remark1_lpm() -> Outcome:
 def _remark1_dlpm() -> Outcome:
     """The same counts with the ETF classifier fixed (DLPM (5), cvxpy): Thm 1's features, minority ones apart."""
     W = simplex_etf(4, 4, 1.0, seed=0)
-    H = solve_dlpm(list(_EXTREME), W, 1.0, "CE")
-    dev = theorem1_deviation(H, list(_EXTREME), W, 1.0)
+    H = solve_dlpm(Imbalance(list(_EXTREME)), W, 1.0, "CE")
+    dev = theorem1_deviation(H, Imbalance(list(_EXTREME)), W, 1.0)
     minority = _cos(H[:, 100], H[:, 101])
     return within(dev, DLPM_CE, f"fixed ETF at {_EXTREME}: deviation from Thm 1 {dev:.1e}; cos of the two minority "
                   f"features {minority:.6f} (the ETF angle -1/3)")

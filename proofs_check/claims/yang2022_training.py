@@ -21,8 +21,9 @@ from proofs_check.decision import Plan, checked_seeds, decide
 from proofs_check.model import Check, Claim, Outcome
 from theory.core.vocabulary import PAPER_SILENT, CheckLevel, Criterion, ETFLoss, Paper, Setting
 from training.dlpm_gd import train_dlpm
+from theory.core.imbalance import Imbalance
 
-COUNTS = [8, 8, 2, 2]  # imbalanced, R = 4
+COUNTS = Imbalance([8, 8, 2, 2])  # imbalanced, R = 4
 D, LR = 6, 0.5
 #: Thm 1 is about the minimiser of the DLPM (5); the instance, starts and step are this suite's
 SILENT = (PAPER_SILENT + "the instance (counts 8, 8, 2, 2, d = 6, E_W = E_H = 1), the random starts and the step 0.5 "

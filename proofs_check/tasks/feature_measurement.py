@@ -3,10 +3,10 @@
 Pipeline: features (streamed in row batches) -> :class:`training.collapse_stream.CollapseAccumulator` (counts,
 class means, within-class scatter in float64; the same accumulator as the training monitor) -> the prediction
 for the counts found in the labels -> :meth:`~training.collapse_stream.CollapseAccumulator.compute`: Gram
-matrices, the App. A.4 distances and NC1-NC4 (:func:`theory.core.measure.collapse_metrics`).
+matrices, the App. A.4 distances and NC1-NC4 (:func:`theory.core.collapse_metrics.collapse_metrics`).
 
-Prediction (:func:`predict`): a loss preset (:mod:`theory.core.presets`) predicts the minimiser of its
-CS-SVM (behnia2023 eq. 3): the SELI closed form (Thm 2, :func:`theory.seli.geometry.seli_geometry`) when
+Prediction (:func:`predict`): a loss preset (:mod:`theory.core.loss_presets`) predicts the minimiser of its
+CS-SVM (behnia2023 eq. 3): the SELI closed form (Thm 2, :func:`theory.seli.seli_geometry.seli_geometry`) when
 its scaling is CE / CDT / LDT-type, for any counts; the certified class-level convex program
 (:func:`numerics.cs_svm.solve_cs_svm`) for any other positive A. With ``relu`` (dang2024's UFM+,
 non-negative features and weight decay lambda_W, lambda_H) the closed form of dang2024 Thm 1.
@@ -35,11 +35,11 @@ from typing import Any, Iterable
 import numpy as np
 
 from theory.core.errors import InputError
-from theory.core.imbalance import Imbalance
-from theory.core.measure import cosines, group_summary, summary_to_json
-from theory.core.presets import PresetLoss, preset_loss
+from theory.core.imbalance import Imbalance, class_sizes
+from theory.core.collapse_metrics import cosines, group_summary, summary_to_json
+from theory.core.loss_presets import PresetLoss, preset_loss
 from theory.core.vocabulary import Loss, Preset
-from theory.seli.geometry import Geometry
+from theory.seli.seli_geometry import Geometry
 
 #: Feature rows per batch: 16384 x 512 float64 is 64 MiB per buffer.
 DEFAULT_BATCH_ROWS = 16384
@@ -48,7 +48,7 @@ GRAMS = (("W", "G_W"), ("M", "G_M"), ("WM", "G_WM"))
 
 @dataclass(frozen=True)
 class PredictionSpec:
-    """What to predict: a loss preset with its hyperparameters (:func:`theory.core.presets.preset_loss`),
+    """What to predict: a loss preset with its hyperparameters (:func:`theory.core.loss_presets.preset_loss`),
     or dang2024's UFM+ closed form when ``relu = (lambda_W, lambda_H)``."""
 
     preset: Preset | str = Preset.CE
@@ -56,8 +56,8 @@ class PredictionSpec:
     relu: tuple[float, float] | None = None
     decay: tuple[float, float] | None = None
 
-    def loss(self, counts: np.ndarray) -> PresetLoss:
-        """The preset evaluated for ``counts``."""
+    def loss(self, counts: Imbalance | np.ndarray) -> PresetLoss:
+        """The preset evaluated for class ``counts``."""
         return preset_loss(self.preset, counts, **self.options)
 
 
@@ -79,9 +79,10 @@ def _centred(geometry: Geometry, weights: np.ndarray) -> Geometry:
     return Geometry(G_W=geometry.G_W, G_M=P.T @ geometry.G_M @ P, G_WM=geometry.G_WM @ P, counts=geometry.counts)
 
 
-def predict(counts: object, spec: PredictionSpec) -> Prediction:
-    """The predicted geometry for class ``counts`` (module docstring); InputError for focal (no prediction)."""
-    n = np.asarray(counts, dtype=np.float64)
+def predict(counts: Imbalance | np.ndarray, spec: PredictionSpec) -> Prediction:
+    """The predicted geometry for class ``counts`` (module docstring): an :class:`Imbalance` or positive class
+    sizes (:func:`theory.core.imbalance.class_sizes`, validated there); InputError for focal (no prediction)."""
+    n = np.array(class_sizes("counts", counts))
     if spec.relu is not None:
         from theory.ufm_plus.closed_form import predict as ufm_plus
 
@@ -94,7 +95,7 @@ def predict(counts: object, spec: PredictionSpec) -> Prediction:
                              "no geometry to compare with")
         geometry = Geometry(G_W=p.w_gram, G_M=np.diag(p.h_norm_sq), G_WM=p.logits, counts=n)
         return Prediction("UFM+ (dang2024 Thm 1)", geometry, None, "closed-form UFM+ minimiser, uncentred class means")
-    loss = spec.loss(n)
+    loss = spec.loss(counts)
     if spec.decay is not None:  # finite weight decay: the certified regularised UFM (numerics.regularised_ufm)
         from numerics.regularised_ufm import from_preset, solve
 
@@ -107,7 +108,7 @@ def predict(counts: object, spec: PredictionSpec) -> Prediction:
                           None, "finite-lambda minimiser of the regularised UFM, uncentred class means")
     param = loss.svm_parameterization()
     if param.family in (Loss.CE, Loss.CDT, Loss.LDT):
-        from theory.seli.geometry import seli_geometry
+        from theory.seli.seli_geometry import seli_geometry
 
         geometry = seli_geometry(n, param)
         route = f"SELI closed form ({param.family})"
@@ -116,7 +117,7 @@ def predict(counts: object, spec: PredictionSpec) -> Prediction:
 
         geometry = solve_cs_svm(n, param, reduced=True).geometry()
         route = "certified convex program"
-    weights = loss.centering_weights()
+    weights = param.centering_weights()
     return Prediction(f"{loss.preset}: {route}", _centred(geometry, weights), weights, loss.rationale)
 
 
@@ -179,7 +180,7 @@ def measure_statistics(stats: Any, classifier: np.ndarray | None, spec: Predicti
         if W.shape != (stats.k, stats.d):
             raise InputError(f"classifier must be k x d = {stats.k} x {stats.d} (from the labels and features), "
                              f"got {W.shape[0]} x {W.shape[1] if W.ndim == 2 else '?'}")
-    prediction = predict(counts, spec)
+    prediction = predict(Imbalance(counts), spec)  # the counts found in the labels
     metrics = stats.compute(W, nc4, prediction.geometry, prediction.centering)
     measured: dict[str, np.ndarray | None] = {"G_M": metrics.G_M, "G_W": metrics.G_W, "G_WM": metrics.G_WM}
     distance = dict(metrics.distance)

@@ -25,9 +25,9 @@ import numpy as np
 from theory.infra.atomic import write_atomic
 from theory.infra.budget import Estimate, cs_svm, ufm_sweep
 from theory.core.validate import positive_int
-from theory.seli.geometry import Geometry
-from theory.core.imbalance import Imbalance
-from theory.core.measure import class_means, normalized_distance
+from theory.seli.seli_geometry import Geometry
+from theory.core.imbalance import Imbalance, require_imbalance
+from theory.core.collapse_metrics import class_means, normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.core.errors import InputError
 from theory.core.vocabulary import Loss, Normalization, Precision
@@ -78,7 +78,7 @@ def count_number(value: object) -> int | float:
 
 
 @dataclass(frozen=True)
-class Prediction:
+class CertifiedPrediction:
     """Certified CS-SVM prediction (behnia2023 eq. 3): Gram matrices at the SVM normalisation, the program
     that produced them (one of :data:`PROGRAMS`) and its KKT certificate."""
 
@@ -107,8 +107,8 @@ class Prediction:
                 "seconds": self.seconds}
 
 
-def predict(param: Parameterization, counts: Imbalance | object) -> Prediction:
-    """Certified prediction of ``param`` for class ``counts`` (an :class:`Imbalance` or integer counts).
+def predict(param: Parameterization, counts: Imbalance) -> CertifiedPrediction:
+    """Certified prediction of ``param`` for class ``counts`` (an :class:`Imbalance`; InputError otherwise).
 
     Sample-level SCS program when n <= :data:`FULL_PROBLEM_MAX_N` (it also tests collapse), else the
     class-level program: active-set Newton (:func:`numerics.large_k.solve_large_k`) for k >=
@@ -117,7 +117,7 @@ def predict(param: Parameterization, counts: Imbalance | object) -> Prediction:
     from numerics.cs_svm import solve_cs_svm
     from numerics.large_k import solve_large_k
 
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    imb = require_imbalance("counts", counts)
     if imb.k != param.k:
         raise InputError(f"the scaling matrix is {param.k} x {param.k} but there are {imb.k} class counts")
     start = time.perf_counter()
@@ -128,7 +128,7 @@ def predict(param: Parameterization, counts: Imbalance | object) -> Prediction:
     else:
         solution, program = solve_large_k(imb, param), PROGRAMS[2]
     geometry = solution.geometry()
-    return Prediction(geometry, program, solution.certificate, time.perf_counter() - start)
+    return CertifiedPrediction(geometry, program, solution.certificate, time.perf_counter() - start)
 
 
 @dataclass(frozen=True)
@@ -155,17 +155,17 @@ class ParamCheck:
                 "epochs": self.epochs}
 
 
-def estimate(counts: object, *, epochs: int = 3000, d: int | None = None) -> Estimate:
+def estimate(counts: Imbalance, *, epochs: int = 3000, d: int | None = None) -> Estimate:
     """Memory and time of :func:`check_parameterization` from the sizes alone (validated here): the
     convex program at the level it will use, then one UFM of width d (default k) for ``epochs``."""
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    imb = require_imbalance("counts", counts)
     epochs = positive_int("epochs", epochs)
     width = imb.k if d is None else positive_int("d", d)
     columns = imb.k if imb.n > FULL_PROBLEM_MAX_N else imb.n
     return cs_svm(imb.k, columns) + ufm_sweep(1, imb.k, imb.n, width, epochs, epochs)
 
 
-def check_parameterization(scaling: object, counts: object, iota: object | None = None, *, epochs: int = 3000,
+def check_parameterization(scaling: object, counts: Imbalance, iota: object | None = None, *, epochs: int = 3000,
                            d: int | None = None, seed: int = 0, lr: float | None = None) -> ParamCheck:
     """Predicted geometry of a logit-scaling matrix ``scaling`` (k x k, positive; entry [y, c] multiplies
     logit c for label y) with optional offsets ``iota``, for class ``counts``, against SGD.
@@ -179,7 +179,7 @@ def check_parameterization(scaling: object, counts: object, iota: object | None 
     from training.ufm import TrainConfig, UFMProblem, require_finite, train_sweep
 
     param = Parameterization.custom(np.asarray(scaling, dtype=np.float64), iota)
-    imb = counts if isinstance(counts, Imbalance) else Imbalance(np.asarray(counts))
+    imb = require_imbalance("counts", counts)
     prediction = predict(param, imb)
     predicted = prediction.geometry
     spec = RunSpec(Loss.CUSTOM, seed=seed, scaling=param.scaling.tolist(),
@@ -271,9 +271,9 @@ def predict_regularised(counts: object, lambda_w: float, lambda_h: float, *, pre
     ``check-param --lambda-w --lambda-h --predict-only --json``: the fields of the max-margin case
     (counts, predicted Gram matrices, program, objective, certificate, seconds) plus lambda_w, lambda_h,
     lambda = sqrt(lambda_w lambda_h), lambda_eff = lambda sqrt(N) and the minority-collapse indicators.
-    ``preset`` with its ``options`` (theory.core.presets), or a custom ``scaling`` with optional ``offsets``."""
+    ``preset`` with its ``options`` (theory.core.loss_presets), or a custom ``scaling`` with optional ``offsets``."""
     from numerics.regularised_ufm import from_preset, solve
-    from theory.core.presets import preset_loss
+    from theory.core.loss_presets import preset_loss
 
     if preset is not None:
         loss = preset_loss(preset, counts, **(options or {}))

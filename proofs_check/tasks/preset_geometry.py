@@ -1,6 +1,6 @@
 """Which loss presets change the implicit geometry, measured by SGD on the UFM.
 
-For each preset (:mod:`theory.core.presets`) a UFM trained by :func:`training.preset_training.train_ufm_presets`
+For each preset (:mod:`theory.core.loss_presets`) a UFM trained by :func:`training.preset_training.train_ufm_presets`
 is measured with :func:`proofs_check.tasks.feature_measurement.measure` against two predictions: its own (the CS-SVM of its
 scaling, behnia2023 eq. 3) and CE's. The theory says offsets, label margins and weights leave the geometry
 at CE's (wCE, LA, balanced softmax, LDAM) or CDT's (VS), while multiplicative scalings (CDT, LDT, VS's delta)
@@ -15,7 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from proofs_check.tasks.feature_measurement import PredictionSpec, measure
-from theory.core.presets import preset_loss
+from theory.core.imbalance import Imbalance
+from theory.core.loss_presets import preset_loss
 from theory.core.vocabulary import Preset
 
 #: a geometry counts as changed when SGD ends farther than this from CE's prediction (own-prediction distances
@@ -45,14 +46,13 @@ class PresetRow:
                 "distance_ce": self.to_ce, "train_error": self.train_error}
 
 
-def sgd_rows(counts: object, cases: Sequence[tuple[Preset, dict[str, float]]] = CASES, *, d: int | None = None,
+def sgd_rows(counts: Imbalance, cases: Sequence[tuple[Preset, dict[str, float]]] = CASES, *, d: int | None = None,
              epochs: int = 2000, seed: int = 0) -> list[PresetRow]:
     """Train one UFM per case (width ``d``, default k + 2) on integer ``counts`` and measure it."""
     from training.preset_training import train_ufm_presets
 
-    n = np.asarray(counts)
-    losses = [preset_loss(p, n, **hp) for p, hp in cases]
-    run = train_ufm_presets(losses, n.size + 2 if d is None else d, epochs=epochs, seed=seed)
+    losses = [preset_loss(p, counts, **hp) for p, hp in cases]
+    run = train_ufm_presets(losses, counts.k + 2 if d is None else d, epochs=epochs, seed=seed)
     rows = []
     for b, ((preset, hp), loss) in enumerate(zip(cases, losses)):
         dist = lambda spec: max(measure(run.H[b].T, run.labels, run.W[b].T, spec).distance.values())  # noqa: E731

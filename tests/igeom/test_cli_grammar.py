@@ -143,7 +143,7 @@ def features(tmp_path_factory):
     """CDT(gamma = 1/2) minimiser (certified convex program) with 1% noise (collapsed), the same means with
     noise 3 (not collapsed), the classifier k x d and its transpose."""
     from numerics.cs_svm import solve_cs_svm
-    from theory.core.presets import preset_loss
+    from theory.core.loss_presets import preset_loss
 
     root = tmp_path_factory.mktemp("grammar")
     W, M = solve_cs_svm(COUNTS, preset_loss("CDT", COUNTS, gamma=0.5).svm_parameterization(), reduced=True).factors(D)

@@ -124,7 +124,7 @@ def test_dang_and_yang_claim_code_paths() -> None:
     from training.batched import SGDConfig
     from training.deepnet import NetConfig
     from training.experiments.etf_table import ETFTable
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     net = NetConfig(hidden=(16,), width=12, relu_features=True, sgd=SGDConfig(epochs=2, weight_decay=1e-4, batch_size=32),
                     log_every=1, device="cpu")

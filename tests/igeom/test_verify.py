@@ -85,7 +85,7 @@ def test_planted_computation_error_in_a_figure_leaves_the_report_written(small_r
     """Issue 9: a ComputationError raised while drawing the k = 3 geometry (behnia2023 Fig. 1) is listed
     in report.json, report.md and report.html; the other figure, the formula sheet and every check
     record are still written, and the command exits 1 although every check passed."""
-    import proofs_check.figures as figures_mod
+    import proofs_check.report_figures as figures_mod
     from theory.core.errors import ComputationError
 
     real_makers = report_mod.figure_makers("quick")

@@ -41,7 +41,7 @@ def test_readmes_cifar10_commands_build_the_paper_presets() -> None:
     from igeom.cli import build_parser
     from training.experiments.etf_table import ETFTable
     from training.experiments.gamma_sweep import GammaSweep
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     presets = {"deepnet-gamma": GammaSweep, "nc-relu": NCExperiment, "etf-dr": ETFTable}
     commands = _readme_cifar10_commands()
@@ -59,7 +59,7 @@ def test_cli_defaults_are_the_digits_presets() -> None:
     from igeom.cli import build_parser
     from training.experiments.etf_table import ETFTable
     from training.experiments.gamma_sweep import GammaSweep
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     for name, cls in {"deepnet-gamma": GammaSweep, "nc-relu": NCExperiment, "etf-dr": ETFTable}.items():
         args = build_parser().parse_args(["experiment", name])

@@ -16,7 +16,7 @@ from scipy.optimize import nnls
 
 from numerics.binary_vs import cs_svm_binary, vs_gradient_descent
 from theory.core.errors import ComputationError
-from theory.core.measure import vector_angle
+from theory.core.collapse_metrics import vector_angle
 
 DELTA = (1.0, 3.0)
 RECORD = np.array([100, 1_000, 10_000, 100_000])

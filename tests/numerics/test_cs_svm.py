@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from numerics.certificate import kkt_certificate
 from numerics.cs_svm import solve_cs_svm
 from theory.core.errors import ComputationError, InputError
-from theory.seli.geometry import seli_geometry, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_groups
 from theory.core.imbalance import Imbalance
-from theory.core.measure import normalized_distance
+from theory.core.collapse_metrics import normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.seli.sel import class_logits, z_hat
-from theory.seli.step_geometry import predict_step, step_delta
+from theory.seli.step_geometry import predict_step
+from theory.seli.step_setting import StepSetting, step_delta
 
 GRAMS = ("G_W", "G_M", "G_WM")
 
@@ -83,8 +84,8 @@ def test_reduced_equals_full_for_any_scaling_matrix(counts):
     k = len(counts)
     A = np.random.default_rng(k).uniform(0.5, 2.0, (k, k))
     param = Parameterization.custom(A)
-    full = solve_cs_svm(counts, param)
-    red = solve_cs_svm(counts, param, reduced=True)
+    full = solve_cs_svm(Imbalance(counts), param)
+    red = solve_cs_svm(Imbalance(counts), param, reduced=True)
     assert abs(full.objective - red.objective) <= 1e-6 * red.objective
     assert max(full.certificate.lower_bound, red.certificate.lower_bound) <= \
         min(full.certificate.upper_bound, red.certificate.upper_bound) * (1 + 1e-9)
@@ -153,7 +154,7 @@ def test_truncated_solve_raises():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"counts": [1, 2], "param": Parameterization.ce(3)}, "classes"),
-    ({"counts": [1, 0, 2], "param": Parameterization.ce(3)}, "positive"),
+    ({"counts": [1, 0, 2], "param": Parameterization.ce(3)}, "count of class 2 must be >= 1"),
     ({"counts": [1.5, 1, 2], "param": Parameterization.ce(3)}, "integer"),
     ({"counts": [1, 1, 2], "param": Parameterization.ce(3), "solver": "ECOS"}, "solver"),
     ({"counts": [1, 1, 2], "param": Parameterization.ce(3), "eps": float("nan")}, "eps"),
@@ -163,7 +164,15 @@ def test_truncated_solve_raises():
 ])
 def test_bad_input_is_an_input_error(kwargs, message):
     with pytest.raises(InputError, match=message):
-        solve_cs_svm(kwargs.pop("counts"), **kwargs)
+        solve_cs_svm(Imbalance(kwargs.pop("counts")), **kwargs)  # the counts become an Imbalance first
+
+
+def test_sample_level_refuses_raw_counts():
+    """The sample-level program needs whole samples, given as an Imbalance: a list is refused, not converted;
+    the class-level program also takes positive real sizes (theory.core.imbalance.class_sizes)."""
+    with pytest.raises(InputError, match="must be an Imbalance"):
+        solve_cs_svm([2, 1, 1], Parameterization.ce(3))
+    assert solve_cs_svm([2.5, 1.0, 1.0], Parameterization.ce(3), reduced=True).certificate.holds
 
 
 @pytest.mark.slow
@@ -175,7 +184,7 @@ def test_paper_size_full_problem_matches_closed_forms(loss, gamma):
     param = _param(loss, 10, 5, 10, gamma)
     sol = solve_cs_svm(imb, param)
     measured = sol.geometry().summary(*step_groups(10, 5))
-    predicted = predict_step(loss, 10, 5, 10, 10.0**gamma)
+    predicted = predict_step(StepSetting(loss, 10, 5, 10, 10.0**gamma))
     for block in ("W", "M", "WM"):
         for key, value in measured[block].items():
             assert value == pytest.approx(predicted[block][key], abs=1e-6)

@@ -15,7 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numerics.dlpm import solve_dlpm, theorem1_deviation
+from theory.core.errors import InputError
 from theory.etf.simplex import simplex_etf
+from theory.core.imbalance import Imbalance
 
 
 @given(st.integers(2, 7), st.integers(0, 3), st.floats(0.1, 10.0), st.integers(0, 100))
@@ -36,24 +38,30 @@ def test_theorem1_every_feature_is_the_scaled_classifier(loss, tol, counts, d, E
     """Thm 1 / eq. (33) (CE) and Sec. 4.3 (DR): h_i* = sqrt(E_H/E_W) w*_{y_i} for every sample,
     whatever the class counts."""
     W = simplex_etf(len(counts), d, E_W, seed=len(counts))
-    H = solve_dlpm(counts, W, E_H, loss)
-    assert theorem1_deviation(H, counts, W, E_H) <= tol
+    H = solve_dlpm(Imbalance(counts), W, E_H, loss)
+    assert theorem1_deviation(H, Imbalance(counts), W, E_H) <= tol
+
+
+def test_dlpm_refuses_raw_counts():
+    """Class counts are an Imbalance below the application layer: a list is refused (InputError), not converted."""
+    with pytest.raises(InputError, match="must be an Imbalance"):
+        solve_dlpm([2, 1, 1], simplex_etf(3, 2))
 
 
 def test_a_non_etf_classifier_breaks_theorem1():
     """The ETF is what makes eq. (33) hold: with unequal classifier norms the CE minimiser is not
     aligned with w_{y_i} (measured deviation 0.11), so the check above can fail."""
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
-    H = solve_dlpm([2, 1, 1], W, 1.0, "CE")
-    assert theorem1_deviation(H, [2, 1, 1], W, 1.0) > 0.05
+    H = solve_dlpm(Imbalance([2, 1, 1]), W, 1.0, "CE")
+    assert theorem1_deviation(H, Imbalance([2, 1, 1]), W, 1.0) > 0.05
 
 
 @pytest.mark.parametrize("call, message", [
     (lambda: simplex_etf(4, 2), "d >= K - 1"),
-    (lambda: solve_dlpm([1, 2], simplex_etf(3, 2)), "classes"),
-    (lambda: solve_dlpm([1, 2, 3], simplex_etf(3, 2), loss="MSE"), "loss"),
-    (lambda: solve_dlpm([1, 2, 3], simplex_etf(3, 2), E_H=0.0), "E_H"),
-    (lambda: solve_dlpm([1, 2, 3], simplex_etf(3, 2) * np.array([1, 2, 1]), loss="DR"), "equal norm"),
+    (lambda: solve_dlpm(Imbalance([1, 2]), simplex_etf(3, 2)), "classes"),
+    (lambda: solve_dlpm(Imbalance([1, 2, 3]), simplex_etf(3, 2), loss="MSE"), "loss"),
+    (lambda: solve_dlpm(Imbalance([1, 2, 3]), simplex_etf(3, 2), E_H=0.0), "E_H"),
+    (lambda: solve_dlpm(Imbalance([1, 2, 3]), simplex_etf(3, 2) * np.array([1, 2, 1]), loss="DR"), "equal norm"),
 ])
 def test_bad_input_is_a_value_error(call, message):
     with pytest.raises(ValueError, match=message):

@@ -14,7 +14,7 @@ import pytest
 from numerics.cs_svm import solve_cs_svm
 from numerics.large_k import certify, solve_large_k
 from theory.core.errors import ComputationError
-from theory.core.measure import normalized_distance
+from theory.core.collapse_metrics import normalized_distance
 from theory.core.parameterization import Parameterization
 from theory.seli.sel import class_logits
 

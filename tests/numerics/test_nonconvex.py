@@ -16,7 +16,7 @@ from numerics.nonconvex import compare_to_convex, solve_nonconvex
 from theory.core.errors import ComputationError
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
-from theory.seli.step_geometry import step_delta
+from theory.seli.step_setting import step_delta
 
 CASES = [("CE", 0.0, False), ("CDT", 0.5, False), ("LDT", 1.0, False), ("CDT", -1.0, True), ("LDT", 0.5, True)]
 
@@ -41,7 +41,7 @@ def test_custom_scaling_matrix():
     """Any positive A (no closed form): the non-convex and convex routes agree."""
     A = np.random.default_rng(5).uniform(0.5, 2.0, (3, 3))
     param = Parameterization.custom(A)
-    counts = [2, 1, 3]
+    counts = Imbalance([2, 1, 3])
     reports, elsewhere = compare_to_convex(solve_nonconvex(counts, param, d=3, starts=2), solve_cs_svm(counts, param))
     assert elsewhere == 0, reports
 

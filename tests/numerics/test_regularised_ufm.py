@@ -11,7 +11,7 @@ import sympy as sp
 
 from numerics import regularised_ufm as R
 from theory.core.errors import ComputationError, InputError
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 
 PRESETS = [("CE", {}), ("wCE", {"gamma": 1.0}), ("CDT", {"gamma": 0.5}), ("LDT", {"gamma": 0.7}),
            ("VS", {"gamma": 0.3, "tau": 1.0}), ("LA", {"tau": 1.0}), ("balanced-softmax", {}),

@@ -20,7 +20,7 @@ from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
 from theory.seli.cs_svm_problem import CSSVMProblem
-from theory.seli.step_geometry import step_delta
+from theory.seli.step_setting import step_delta
 
 
 def _problem(reduced: bool = False, d: int | None = None) -> CSSVMProblem:
@@ -41,8 +41,8 @@ def test_problem_converts_counts_once() -> None:
     ({"d": 2}, "d must be >= k - 1 = 3"),
     ({"d": True}, "d must be an integer"),
     ({"reduced": "no"}, "reduced must be True"),
-    ({"counts": [1, 2, 3]}, "counts has 3 classes"),
-    ({"counts": [3.5, 3.5, 1, 1]}, "integer"),
+    ({"counts": Imbalance([1, 2, 3])}, "counts has 3 classes"),
+    ({"counts": [3, 3, 1, 1]}, "must be an Imbalance"),  # sample level: a list is refused, not converted
     ({"counts": [[3, 3], [1, 1]]}, "1-dimensional"),
     ({"param": np.ones((4, 4))}, "Parameterization"),
 ])
@@ -89,7 +89,7 @@ def test_a_problem_is_not_combined_with_loose_arguments() -> None:
 
 
 def test_custom_matrix_has_no_theory_to_compare_with() -> None:
-    sol = solve_cs_svm([2, 1, 3], Parameterization.custom(np.random.default_rng(5).uniform(0.5, 2.0, (3, 3))))
+    sol = solve_cs_svm(Imbalance([2, 1, 3]), Parameterization.custom(np.random.default_rng(5).uniform(0.5, 2.0, (3, 3))))
     with pytest.raises(InputError, match="no closed-form"):
         compare_with_theory(sol)
 

@@ -48,7 +48,7 @@ def test_cor3_deviation_is_large_off_the_corollary(loss: str) -> None:
     from numerics.cs_svm import solve_cs_svm
     from theory.core.imbalance import Imbalance
     from theory.core.parameterization import Parameterization
-    from theory.seli.step_geometry import step_delta
+    from theory.seli.step_setting import step_delta
 
     floor = 1e-3 if loss == "CDT" else 0.1
     for km in (1, 4):

@@ -6,7 +6,7 @@ from numerics.cs_svm import solve_cs_svm
 from proofs_check.claims import behnia2023_figures as fig
 from theory.core.imbalance import Imbalance
 from theory.core.vocabulary import Loss
-from theory.seli.step_geometry import step_delta
+from theory.seli.step_setting import step_delta
 
 
 def test_fig1_checks_pass():

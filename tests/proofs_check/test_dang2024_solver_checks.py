@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 import proofs_check.claims.dang2024 as claims
-from numerics.ufm_plus import UFMPlusProblem, solve
+from numerics.ufm_plus_solver import UFMPlusProblem, solve
 from theory.core.tolerances import NC_AT_MINIMIZER, UFM_PLUS_ALIVE_NORM, UFM_PLUS_COLLAPSED_NORM
 from theory.ufm_plus.closed_form import collapse_threshold
+from theory.core.imbalance import Imbalance
 
 ERROR = 1.03
 
@@ -64,6 +65,6 @@ def test_complete_collapse_check_passes_and_fails_if_a_metric_returns_zero(monke
 
 
 def test_solver_measure_reports_no_nc1_at_complete_collapse() -> None:
-    sol = solve(UFMPlusProblem([3, 2], 0.5, 0.5, d=3), starts=2)
+    sol = solve(UFMPlusProblem(Imbalance([3, 2]), 0.5, 0.5, d=3), starts=2)
     m = sol.measure()
     assert m["complete_collapse"] and m["nc1"] is None

@@ -199,7 +199,7 @@ def test_deep_net_departures_come_from_the_configuration() -> None:
     import dataclasses
 
     from proofs_check.claims.deepnets import setting_from, setting_of
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     setting, departures = setting_of(NCExperiment.digits())
     assert setting == Setting.REDUCED and any("digits" in d for d in departures)

@@ -67,7 +67,7 @@ def test_minority_collapse_premise_is_the_minimisers_fit() -> None:
 
 def test_fitted_error_counts_only_the_classes_the_ufm_plus_minimiser_classifies() -> None:
     from theory.ufm_plus.closed_form import predict
-    from training.experiments.nc_relu import _fitted_error
+    from training.experiments.nc_relu_training import _fitted_error
 
     counts_far = np.array([150] * 5 + [15] * 5)  # R = 10 > R* = 5.12 at lambda 8e-3: the minority collapses
     pred = predict(counts_far, 8e-3, 8e-3)

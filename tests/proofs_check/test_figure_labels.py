@@ -24,7 +24,7 @@ def kept_figures(monkeypatch):
 
 
 def test_fig1_legend_has_no_repeated_label(tmp_path, kept_figures) -> None:
-    from proofs_check.figures import geometry_3d
+    from proofs_check.report_figures import geometry_3d
 
     geometry_3d(Path(tmp_path / "fig1.png"))
     (fig,) = kept_figures

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-import theory.core.measure as measure_mod
+import theory.core.collapse_metrics as measure_mod
 import theory.etf.simplex as etf_mod
 import theory.seli.sel as sel_mod
 import theory.ufm_plus.closed_form as ufm_mod

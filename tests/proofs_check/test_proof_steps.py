@@ -18,7 +18,7 @@ from proofs_check.catalog import all_errata
 from proofs_check.errata.yang2022_proofs import ERRATA as YANG_PROOF_ERRATA
 from proofs_check.proof_objects import calculus as calc
 from proofs_check.proof_objects import etf
-from proofs_check.proof_objects import ufm_plus as ufm
+from proofs_check.proof_objects import ufm_plus_proof as ufm
 from proofs_check.runner import property_outcome
 from theory.core.tolerances import FINITE_DIFFERENCE, ROUNDING
 

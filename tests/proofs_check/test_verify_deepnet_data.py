@@ -14,7 +14,7 @@ import proofs_check.claims.deepnets as deepnets
 import training.data as data
 from training.experiments.etf_table import ETFTable
 from training.experiments.gamma_sweep import GammaSweep
-from training.experiments.nc_relu import NCExperiment
+from training.experiments.nc_relu_training import NCExperiment
 
 
 def _package(tmp_path, monkeypatch, installed: bool) -> None:

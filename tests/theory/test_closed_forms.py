@@ -4,14 +4,17 @@ import math
 
 import numpy as np
 import pytest
+
+from theory.core.errors import InputError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theory.seli.closed_forms import closed_forms, evaluate
-from theory.seli.geometry import seli_geometry, step_counts, step_groups
+from theory.seli.seli_geometry import seli_geometry, step_counts, step_groups
 from theory.core.parameterization import Parameterization
 from theory.seli.quantities import QUANTITIES
-from theory.seli.step_geometry import predict_step, step_delta
+from theory.seli.step_geometry import predict_step
+from theory.seli.step_setting import StepSetting, step_delta
 
 REL = 1e-9
 
@@ -94,7 +97,7 @@ def test_ce_is_cdt_at_delta_one():
 
 
 def test_cosine_of_single_class_group_is_none():
-    out = predict_step("CDT", 3, 2, 10.0, 2.0)
+    out = predict_step(StepSetting("CDT", 3, 2, 10.0, 2.0))
     assert out["W"]["cos_maj_maj"] is None and out["M"]["cos_maj_maj"] is None
     assert out["W"]["cos_min_min"] is not None
 
@@ -102,8 +105,8 @@ def test_cosine_of_single_class_group_is_none():
 @pytest.mark.parametrize("loss", ["CE", "CDT", "LDT"])
 def test_predict_step_methods_agree(loss):
     Delta = 1.0 if loss == "CE" else 10 ** 0.3
-    sym = predict_step(loss, 10, 5, 10.0, Delta, "symbolic")
-    num = predict_step(loss, 10, 5, 10.0, Delta, "numeric")
+    sym = predict_step(StepSetting(loss, 10, 5, 10.0, Delta), "symbolic")
+    num = predict_step(StepSetting(loss, 10, 5, 10.0, Delta), "numeric")
     assert sym.keys() == num.keys()
     for block in ("W", "M", "WM"):
         for key, v in sym[block].items():
@@ -119,10 +122,32 @@ def test_step_delta_is_normalised():
     (("CDT", 1, 1, 10, 1), "k must be >= 2"), (("CDT", 5, 5, 10, 1), "k_minor must lie"),
     (("CDT", 5, 0, 10, 1), "k_minor must be >= 1"), (("CDT", 5, 2, 0, 1), "R must be > 0"),
     (("CDT", 5, 2, 10, -1), "must be > 0"), (("CDT", 5, 2, float("nan"), 1), "R must be finite"),
-    (("XYZ", 5, 2, 10, 1), "unknown loss"), (("CE", 5, 2, 10, 2.0), "CE has delta = 1")])
+    (("XYZ", 5, 2, 10, 1), "unknown loss"), (("CE", 5, 2, 10, 2.0), "CE has Delta = 1")])
 def test_bad_input(args, msg):
     with pytest.raises(ValueError, match=msg):
-        predict_step(*args)
+        StepSetting(*args)
+
+
+@pytest.mark.parametrize("loss, gamma, ok", [("CE", 0.0, True), ("CE", 0.5, False), ("CDT", 0.5, True),
+                                             ("LDT", -1.0, True)])
+def test_ce_has_delta_one_in_every_form(loss, gamma, ok):
+    """CE is CDT at delta = 1: a STEP setting, its gamma form, a trained model's spec and the R -> infinity
+    limit all refuse CE with Delta != 1, with one message (theory.core.parameterization.CE_DELTA_ONE)."""
+    from theory.core.parameterization import CE_DELTA_ONE
+    from theory.seli.limits import limit_R_infinity
+    from training.specs import RunSpec
+
+    makers = [lambda: StepSetting(loss, 4, 2, 10.0, 10.0**gamma), lambda: StepSetting.from_gamma(loss, 4, 2, 10.0, gamma),
+              lambda: RunSpec(loss, gamma)]
+    if loss == "CE":
+        makers.append(lambda: limit_R_infinity(loss, "W.cos_min_min", None if ok else "1/2"))
+    for make in makers:
+        if ok:
+            make()
+        else:
+            with pytest.raises(InputError) as info:
+                make()
+            assert str(info.value) == CE_DELTA_ONE
 
 
 def test_every_closed_form_is_present_and_uses_only_public_symbols():

@@ -168,7 +168,7 @@ def test_memory_model_is_within_a_factor_three_of_a_measured_cone_program() -> N
     """The CS-SVM model against the peak memory of a real class-level solve at k = 120 (a few seconds)."""
     code = ("import numpy, scipy, cvxpy, torch\n"
             "from theory.core.parameterization import Parameterization\n"
-            "from theory.seli.geometry import step_counts\nfrom theory.seli.step_geometry import step_delta\n"
+            "from theory.seli.seli_geometry import step_counts\nfrom theory.seli.step_setting import step_delta\n"
             "from numerics.cs_svm import solve_cs_svm\n"
             "solve_cs_svm(step_counts(120, 60, 10.0, 5), Parameterization.from_name('CDT', step_delta(120, 60, 2.0)),"
             " reduced=True)")

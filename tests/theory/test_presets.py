@@ -1,4 +1,4 @@
-"""Loss presets (theory.core.presets) against plain-loop references written from each loss's definition,
+"""Loss presets (theory.core.loss_presets) against plain-loop references written from each loss's definition,
 and class-count profiles (theory.core.profiles)."""
 
 import math
@@ -7,16 +7,18 @@ import numpy as np
 import pytest
 
 from theory.core.errors import InputError
-from theory.core.presets import preset_loss
+from theory.core.imbalance import Imbalance
+from theory.core.loss_presets import preset_loss
 from theory.core.profiles import parse_counts
 from theory.core.vocabulary import Loss, Preset
 
-COUNTS = np.array([40.0, 40.0, 12.0, 5.0])
+COUNTS = Imbalance([40, 40, 12, 5])
+N = COUNTS.counts.astype(np.float64)
 
 
 def _data(seed=0, n=30):
     rng = np.random.default_rng(seed)
-    return 2.0 * rng.standard_normal((n, COUNTS.size)), rng.integers(0, COUNTS.size, n)
+    return 2.0 * rng.standard_normal((n, COUNTS.k)), rng.integers(0, COUNTS.k, n)
 
 
 def _neg_log_softmax(scores, y):
@@ -29,7 +31,7 @@ def _neg_log_softmax(scores, y):
 
 def _reference(name, z, y, **hp):
     """Mean loss over samples from the textbook definition of each loss (no shared code with presets.py)."""
-    n = COUNTS
+    n = N
     k = n.size
     prior = [c / sum(n) for c in n]
     out = []
@@ -88,7 +90,7 @@ def test_ldam_is_not_an_offset_loss():
     every sample) gives a different loss, so the label-margin slot is needed."""
     z, y = _data(1)
     ldam = preset_loss("LDAM", COUNTS, ldam_c=1.0)
-    as_offsets = preset_loss("custom", COUNTS, scaling=np.ones((4, 4)), offsets=1.0 / COUNTS**0.25)
+    as_offsets = preset_loss("custom", COUNTS, scaling=np.ones((4, 4)), offsets=1.0 / N**0.25)
     assert abs(ldam.loss(z, y) - as_offsets.loss(z, y)) > 1e-2
 
 
@@ -133,16 +135,28 @@ def test_preset_names_come_from_the_vocabulary():
 
 # ------------------------------------------------------------------------------------------ profiles
 def test_counts_list_and_step_profile():
-    np.testing.assert_array_equal(parse_counts("500,500,50,50"), [500, 500, 50, 50])
-    np.testing.assert_array_equal(parse_counts("step:5,2,10,3"), [30, 30, 30, 3, 3])
-    np.testing.assert_array_equal(parse_counts("step:4,1,4"), [4, 4, 4, 1])
+    """A profile becomes an Imbalance; a step profile keeps its minority group (k_minor), a list has none."""
+    assert parse_counts("500,500,50,50") == Imbalance([500, 500, 50, 50])
+    assert parse_counts("step:5,2,10,3") == Imbalance([30, 30, 30, 3, 3], k_minor=2)
+    assert parse_counts("step:4,1,4") == Imbalance([4, 4, 4, 1], k_minor=1)
+    # the groups come from the profile, not from the sizes: step:4,3,1 has one size but two groups
+    maj, mnr = parse_counts("step:4,3,1,2").groups()
+    assert maj.tolist() == [0] and mnr.tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize("value, match", [([40, 0, 12, 5], "strictly positive"), ([[40, 40], [12, 5]], "1-dimensional"),
+                                          ([7.0], "at least 2 class sizes")])
+def test_preset_loss_refuses_bad_class_sizes(value, match):
+    """preset_loss takes an Imbalance or positive real class sizes (class_sizes); anything else is InputError."""
+    with pytest.raises(InputError, match=match):
+        preset_loss("CDT", value, gamma=0.5)
 
 
 def test_exp_profile_reproduces_cifar_lt_counts():
     """CIFAR-10-LT (imbalance 100) and CIFAR-100-LT class sizes as published with Cao et al. 2019's data."""
-    np.testing.assert_array_equal(parse_counts("exp:10,100"), [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50])
-    assert parse_counts("exp:10,100").sum() == 12406
-    c100 = parse_counts("exp:100,100,500")
+    np.testing.assert_array_equal(parse_counts("exp:10,100").counts, [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50])
+    assert parse_counts("exp:10,100").n == 12406
+    c100 = parse_counts("exp:100,100,500").counts
     assert c100[0] == 500 and c100[-1] == 5 and c100.sum() == 10847
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from theory.core.errors import ComputationError, InputError
-from theory.core.measure import nc1
+from theory.core.collapse_metrics import nc1
 from theory.core.streaming import ClassStatistics, NearestCentreAgreement
 
 K, D, N = 5, 24, 4000
@@ -102,7 +102,7 @@ def test_empty_class_is_reported():
 
 
 def test_nc1_is_undefined_when_class_means_coincide():
-    """Sigma_B = 0 (every class mean equal): NC1 is 0/0 and raises, as theory.core.measure.nc1 does."""
+    """Sigma_B = 0 (every class mean equal): NC1 is 0/0 and raises, as theory.core.collapse_metrics.nc1 does."""
     X = np.array([[0.0, 1.0], [2.0, 1.0], [0.0, 1.0], [2.0, 1.0]])
     stats = ClassStatistics(2, 2).update(X, np.array([0, 0, 1, 1]))
     with pytest.raises(ComputationError, match="undefined"):

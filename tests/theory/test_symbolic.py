@@ -8,7 +8,7 @@ from sympy.parsing.latex import parse_latex
 
 from theory.seli import special_cases
 from theory.seli.closed_forms import R as R_sym, Delta, closed_forms, evaluate, k, k_m
-from theory.seli.latex import latex_expr, select
+from theory.seli.seli_latex import latex_expr, select
 from theory.seli.limits import limit_R_infinity, minority_collapse
 from theory.seli.quantities import QUANTITIES
 from theory.seli.special_cases import SymbolicProof, all_proofs

@@ -1,10 +1,10 @@
-"""LaTeX export of the derived dang2024 formulas (theory.ufm_plus.latex)."""
+"""LaTeX export of the derived dang2024 formulas (theory.ufm_plus.ufm_plus_latex)."""
 
 from __future__ import annotations
 
 import re
 
-from theory.ufm_plus.latex import formulas
+from theory.ufm_plus.ufm_plus_latex import formulas
 
 
 def test_every_result_of_the_paper_is_exported() -> None:

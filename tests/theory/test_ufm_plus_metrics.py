@@ -1,4 +1,4 @@
-"""dang2024 NC1 (19), NC2 (20), NC3 (21) and the margin (13) in theory.core.measure.
+"""dang2024 NC1 (19), NC2 (20), NC3 (21) and the margin (13) in theory.core.collapse_metrics.
 
 Oracles: direct loops over samples and classes written from the paper's definitions; the explicit
 closed-form minimiser, at which all three metrics vanish.
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from theory.core.errors import ComputationError, InputError
-from theory.core.measure import class_margins, nc1, nc2, nc3, ufm_plus_classifier, ufm_plus_logits
+from theory.core.collapse_metrics import class_margins, nc1, nc2, nc3, ufm_plus_classifier, ufm_plus_logits
 from theory.ufm_plus.closed_form import minimizer, predict
 
 count_lists = st.lists(st.integers(1, 6), min_size=2, max_size=5)

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from theory.core.errors import InputError
-from theory.core.measure import center, nc1, normalized_distance
+from theory.core.collapse_metrics import center, nc1, normalized_distance
 from training.collapse_monitor import CollapseMonitor
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from theory.core.errors import InputError
-from theory.core.measure import Conventions, nc1 as nc1_direct
+from theory.core.collapse_metrics import Conventions, nc1 as nc1_direct
 from training.collapse_stream import CollapseAccumulator, DecisionAccumulator
 
 U = 2.0**-53
@@ -87,7 +87,7 @@ def test_merge_of_shards_equals_one_pass_within_float64_rounding():
 
 
 def test_the_metrics_equal_their_definitions_on_all_features():
-    """NC1 (trace form, against theory.core.measure.nc1's d x d pseudo-inverse on all features), CDNV, NC2
+    """NC1 (trace form, against theory.core.collapse_metrics.nc1's d x d pseudo-inverse on all features), CDNV, NC2
     to the simplex ETF, NC3, NC4 and the quotient/svd/unweighted conventions, each computed here from the
     features directly."""
     X, y = data(counts=[900, 500, 300, 200, 120, 80])

@@ -11,7 +11,7 @@ from theory.etf.simplex import etf_gram
 from training.batched import SGDConfig
 from training.data import digits_step
 from training.deepnet import NetConfig
-from training.etf_dr import alignment, class_lengths, method_program, train_method
+from training.fixed_etf import alignment, class_lengths, method_program, train_method
 
 NET = NetConfig(arch="mlp", width=16, hidden=(32,), sgd=SGDConfig(epochs=15, lr=0.05, batch_size=32), log_every=15,
                 device="cpu")

@@ -13,7 +13,7 @@ import pytest
 
 from training.experiments.etf_table import ETFTable
 from training.experiments.gamma_sweep import GammaSweep
-from training.experiments.nc_relu import NCExperiment
+from training.experiments.nc_relu_training import NCExperiment
 from training.experiments.setting import PAPER, REDUCED
 
 

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 import torch
 
+from theory.core.imbalance import Imbalance
+
 from theory.core.errors import InputError
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from training.features import collect_features, linear_classifier, nearest_centre_disagreement
 from training.nets import MLP
 from training.preset_training import log_preset_loss, train_ufm_presets
@@ -66,9 +68,9 @@ def test_hook_errors():
                                      ("VS", {"gamma": 0.5, "tau": 1.0}), ("LA", {"tau": 0.5}), ("balanced-softmax", {}),
                                      ("LDAM", {"ldam_c": 1.0}), ("focal", {"focal_gamma": 2.0})])
 def test_torch_loss_equals_the_numpy_definition(name, hp):
-    """exp(log_preset_loss) is the preset's loss (theory.core.presets.PresetLoss.loss, itself checked against
+    """exp(log_preset_loss) is the preset's loss (theory.core.loss_presets.PresetLoss.loss, itself checked against
     plain-loop references), to 1e-12."""
-    counts = np.array([30, 30, 9, 4])
+    counts = Imbalance([30, 30, 9, 4])
     rng = np.random.default_rng(0)
     z, y = 3.0 * rng.standard_normal((50, 4)), rng.integers(0, 4, 50)
     loss = preset_loss(name, counts, **hp)
@@ -78,7 +80,7 @@ def test_torch_loss_equals_the_numpy_definition(name, hp):
 
 def test_tiny_losses_keep_finite_gradients():
     """Margins of 1000 (loss ~ e^-1000, below float64's range): log L and its gradient stay finite."""
-    loss = preset_loss("LDAM", [2, 2], ldam_c=0.5)
+    loss = preset_loss("LDAM", Imbalance([2, 2]), ldam_c=0.5)
     z = torch.tensor([[1000.0, 0.0], [0.0, 1000.0], [800.0, 0.0], [0.0, 900.0]], dtype=torch.float64, requires_grad=True)
     value = log_preset_loss(loss, z, torch.tensor([0, 1, 0, 1]))
     (g,) = torch.autograd.grad(value, z)
@@ -96,6 +98,6 @@ def test_autograd_gd_follows_the_analytic_trainer():
     problem = UFMProblem.step(4, 2, 4, 2, 6)
     config = TrainConfig(epochs=5, lr=300.0, normalize="loss-norm", dtype="float64", log_every=5)
     ref = train_sweep(problem, [RunSpec("CE", 0.0, 0)], config)
-    ours = train_ufm_presets([preset_loss("CE", problem.imbalance.counts)], 6, epochs=5, lr=300.0, seed=0)
+    ours = train_ufm_presets([preset_loss("CE", problem.imbalance)], 6, epochs=5, lr=300.0, seed=0)
     assert np.abs(ours.W[0] - ref.final_W[0]).max() <= 1e-14 * np.abs(ref.final_W[0]).max()
     assert np.abs(ours.H[0] - ref.final_H[0]).max() <= 1e-14 * np.abs(ref.final_H[0]).max()

@@ -7,7 +7,7 @@ import pytest
 
 from theory.seli.closed_forms import evaluate
 from theory.core.imbalance import Imbalance
-from theory.seli.step_geometry import step_delta
+from theory.seli.step_setting import step_delta
 from training.measurements import Trajectory, measure
 from training.specs import RunSpec
 
@@ -52,9 +52,9 @@ def test_ldt_centring_uses_delta_weights() -> None:
     """LDT (eq. 7): sum_c delta_c mu_c = 0 at the optimum, so the centring weights are delta."""
     imb = Imbalance.step(6, 2, 5, 1)
     spec = RunSpec("LDT", 0.7, 0)
-    np.testing.assert_allclose(spec.centering_weights(imb), step_delta(6, 2, 5.0 ** 0.7), rtol=1e-14)
+    np.testing.assert_allclose(spec.parameterization(imb).centering_weights(), step_delta(6, 2, 5.0 ** 0.7), rtol=1e-14)
     geo = spec.predicted(imb)
-    np.testing.assert_allclose(geo.G_M @ spec.centering_weights(imb), 0.0, atol=1e-10)
+    np.testing.assert_allclose(geo.G_M @ spec.parameterization(imb).centering_weights(), 0.0, atol=1e-10)
     np.testing.assert_allclose(RunSpec("CDT", 0.7, 0).predicted(imb).G_M.sum(1), 0.0, atol=1e-10)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import torch
 
-from theory.core.measure import REFERENCE_CONVENTIONS, Conventions
+from theory.core.collapse_metrics import REFERENCE_CONVENTIONS, Conventions
 from training.collapse_stream import CollapseAccumulator
 
 ROOT = Path(__file__).resolve().parents[2]

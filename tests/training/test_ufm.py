@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from theory.core.errors import ComputationError
-from theory.core.measure import class_means
+from theory.core.collapse_metrics import class_means
 from training.losses import logit_scaling_loss
 from training.measurements import measure
 from training.specs import RunSpec
@@ -151,7 +151,7 @@ def test_bad_problem_raises_value_error() -> None:
         UFMProblem.step(10, 5, 10, 5, 8)
     with pytest.raises(ValueError, match="batch_size"):
         train_sweep(SMALL, MIXED, TrainConfig(epochs=1, batch_size=21))
-    with pytest.raises(ValueError, match="CE has no hyperparameter"):
+    with pytest.raises(ValueError, match="CE has Delta = 1"):
         RunSpec("CE", 0.5, 0)
 
 

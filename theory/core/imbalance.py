@@ -110,3 +110,33 @@ class Imbalance:
 
     def __repr__(self) -> str:
         return f"Imbalance(counts={self.counts.tolist()}, k_minor={self.k_minor})"
+
+
+def class_sizes(name: str, value: object) -> np.ndarray:
+    """Class sizes n_1..n_k as a read-only float64 vector: an :class:`Imbalance`'s counts, or positive reals.
+
+    The class-level forms of the CS-SVM (behnia2023 eq. 3 with one column per class, weighted by sqrt(n_c))
+    and its closed-form geometry (Thm 2) are defined for any positive sizes, e.g. a STEP setting with a real
+    ratio R; sample-level work needs whole samples and takes an ``Imbalance`` (:func:`require_imbalance`).
+    """
+    from theory.core.validate import positive_vector
+
+    sizes = np.array(value.counts if isinstance(value, Imbalance) else positive_vector(name, value), dtype=np.float64)
+    if sizes.ndim != 1 or sizes.size < 2:
+        raise InputError(f"{name} must list at least 2 class sizes, got shape {sizes.shape}")
+    sizes.setflags(write=False)
+    return sizes
+
+
+def require_imbalance(name: str, value: object) -> Imbalance:
+    """``value`` itself when it is an :class:`Imbalance`; InputError otherwise.
+
+    Functions below the application layer take class counts only as an ``Imbalance``: the text or list a
+    person gives becomes one once, at the boundary (:func:`theory.core.profiles.parse_counts` for text,
+    ``Imbalance(counts)`` for a list), so its validation (k >= 2, positive integer counts) runs once and a
+    STEP profile keeps its minority group. A raw list here is refused, not converted.
+    """
+    if isinstance(value, Imbalance):
+        return value
+    raise InputError(f"{name} must be an Imbalance (theory.core.imbalance.Imbalance(counts), or "
+                     f"theory.core.profiles.parse_counts(text)), got {type(value).__name__}")

@@ -25,6 +25,20 @@ from theory.core.validate import positive_int, positive_vector, real_array
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, PARAMETERIZATION_FAMILIES, Loss
 from theory.core.errors import InputError
 
+#: The one message for a CE setting with Delta != 1 (CE is CDT at delta = 1, behnia2023 eq. 2a).
+CE_DELTA_ONE = "CE has Delta = 1 (no hyperparameter): use gamma = 0 (Delta = 1), or the loss CDT or LDT"
+
+
+def require_ce_delta_one(loss: Loss | str, delta_is_one: bool) -> None:
+    """InputError :data:`CE_DELTA_ONE` when ``loss`` is CE and its Delta (or gamma) is not the neutral value.
+
+    The one place that enforces it: :class:`theory.seli.step_setting.StepSetting` (STEP settings),
+    :class:`training.specs.RunSpec` (a trained model's loss) and the R -> infinity limits call it.
+    """
+    if Loss.parse(loss) == Loss.CE and not delta_is_one:
+        raise InputError(CE_DELTA_ONE)
+
+
 @dataclass(frozen=True, eq=False)
 class Parameterization:
     """A positive k x k logit-scaling matrix ``scaling`` and optional offsets ``offsets`` (length k).
@@ -107,6 +121,12 @@ class Parameterization:
         return cls.cdt(d) if name == Loss.CDT else cls.ldt(d)
 
     # ------------------------------------------------------------------ properties
+    def centering_weights(self) -> np.ndarray:
+        """behnia2023 Remark 4: the weights w that centre the class means M (1) w / 1^T w. LDT's SELI
+        geometry (eq. 7) centres with delta; CE's and CDT's (eq. 6) with ones, as every other family. The
+        one implementation: a trained model's spec and a loss preset both ask their parameterization."""
+        return np.array(self.delta) if self.family == Loss.LDT else np.ones(self.k)
+
     @property
     def k(self) -> int:
         """Number of classes."""

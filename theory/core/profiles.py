@@ -63,8 +63,12 @@ def exponential_counts(k: int, R: float, n_max: float = DEFAULT_N_MAX) -> np.nda
     return counts
 
 
-def parse_counts(text: str) -> np.ndarray:
-    """Integer class counts (int64, length k >= 2) from a profile in one of the forms of the module docstring."""
+def parse_counts(text: str) -> Imbalance:
+    """The :class:`Imbalance` a profile in one of the forms of the module docstring describes (k >= 2 classes).
+
+    This is the one place where the text of ``--counts`` becomes a value: a ``step:`` profile keeps its
+    minority group (``Imbalance.k_minor``), so the groups of a STEP setting are never guessed again below.
+    """
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"counts must be given as {PROFILE_FORMS}")
     body = text.strip()
@@ -78,18 +82,18 @@ def parse_counts(text: str) -> np.ndarray:
                              f"got {body!r}: {exc}") from None
         if min(counts) < 1:
             raise InputError(f"every class count must be >= 1, got {min(counts)}")
-        return np.array(counts, dtype=np.int64)
+        return Imbalance(np.array(counts, dtype=np.int64))
     form = head.strip().lower()
     if form == "step":
         values = _numbers(rest, "step:K,K_MINOR,R[,N_MIN]", 3, 4)
         k, k_minor = _integer("K", values[0]), _integer("K_MINOR", values[1])
         n_min = _integer("N_MIN", values[3]) if len(values) == 4 else 1
         try:
-            return Imbalance.step(k, k_minor, values[2], n_min).counts.astype(np.int64)
+            return Imbalance.step(k, k_minor, values[2], n_min)
         except ValueError as exc:
             raise InputError(f"counts profile step: {exc}") from None
     if form == "exp":
         values = _numbers(rest, "exp:K,R[,N_MAX]", 2, 3)
         n_max = values[2] if len(values) == 3 else DEFAULT_N_MAX
-        return exponential_counts(_integer("K", values[0]), values[1], n_max)
+        return Imbalance(exponential_counts(_integer("K", values[0]), values[1], n_max))
     raise InputError(f"unknown counts profile {head!r}; expected {PROFILE_FORMS}")

@@ -22,7 +22,7 @@ copied to float64 first). Two accumulators are combined by Chan et al.'s paralle
     n_c' = n_c + m_c,   mu_c' = mu_c + (m_c / n_c') (nu_c - mu_c),
     S_W' = S_W + S_b + sum_c (n_c m_c / n_c') (nu_c - mu_c)(nu_c - mu_c)^T.
 
-NC1 = tr(Sigma_W Sigma_B^+) / k (dang2024 eq. (19), the definition of :func:`theory.core.measure.nc1`) with
+NC1 = tr(Sigma_W Sigma_B^+) / k (dang2024 eq. (19), the definition of :func:`theory.core.collapse_metrics.nc1`) with
 Sigma_W = S_W / N and Sigma_B = B B^T / k, B = [mu_c - mu_G] (d x k), mu_G the global mean. Since
 (B B^T)^+ = B^{+T} B^+, NC1 = tr(B^+ Sigma_W B^{+T}): a d x k pseudo-inverse instead of a d x d one.
 """
@@ -172,7 +172,7 @@ class ClassStatistics:
     def nc1(self) -> float:
         """NC1 = tr(Sigma_W Sigma_B^+) / k (dang2024 eq. (19)) from the streamed statistics (module docstring).
         :class:`ComputationError` where Sigma_B = 0 (all class means equal): 0/0, as in
-        :func:`theory.core.measure.nc1`."""
+        :func:`theory.core.collapse_metrics.nc1`."""
         B = self.means - self.global_mean[:, None]
         if not np.any(B):
             raise ComputationError("all class means are equal (Sigma_B = 0): NC1 = tr(Sigma_W Sigma_B^+)/k is 0/0, undefined")

@@ -60,13 +60,13 @@ absolute central-difference error of 1e-10 would be amplified into a false failu
 # ------------------------------------------------------------------------ dang2024 UFM+ problem (4)
 KKT_POINT = 1e-12
 """(W, H) "is a KKT point of problem (4)": the projected-gradient KKT residual of
-:meth:`numerics.ufm_plus.UFMPlusProblem.kkt_residual` is at most this. Closed-form minimisers evaluate it at
+:meth:`numerics.ufm_plus_solver.UFMPlusProblem.kkt_residual` is at most this. Closed-form minimisers evaluate it at
 rounding level (largest 2.9e-16 over 900 drawn minimisers, K <= 8, every collapse regime); a misprinted
 configuration is off by orders of magnitude more. One meaning for claims and errata: the claims' former
 1e-9 is tightened to this (not loosened), with 3 orders of headroom over the measured residuals."""
 
 UFM_PLUS_SOLVER_KKT = 1e-11
-"""The projected-gradient solver of problem (4) (numerics.ufm_plus, PG_TOL) stops at this residual: an
+"""The projected-gradient solver of problem (4) (numerics.ufm_plus_solver, PG_TOL) stops at this residual: an
 iterative solution cannot reach the rounding level of a closed-form point (:data:`KKT_POINT`).
 Listed for the solver to import; proofs_check does not use it."""
 
@@ -80,7 +80,7 @@ UFM_PLUS_REFERENCE_AGREEMENT = 1e-9
 10 x tighter than on random instances because that instance is well conditioned."""
 
 NC_AT_MINIMIZER = 1e-9
-"""dang2024 eqs. (19)-(21): NC1-NC3 at the numerical minimiser of problem (4) (numerics.ufm_plus, relative KKT
+"""dang2024 eqs. (19)-(21): NC1-NC3 at the numerical minimiser of problem (4) (numerics.ufm_plus_solver, relative KKT
 residual <= 1e-9, Newton-polished), NC3 against the closed-form margins M_k: the metrics are Lipschitz in the
 solver's deviation (NC1 quadratic), 1e-14..1e-12 after its polish. Measured 2.5e-14 (quick, 8 instances),
 1.7e-12 (full, 40 instances)."""

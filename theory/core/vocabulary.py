@@ -62,7 +62,7 @@ class Loss(Word):
 
 
 class Preset(Word):
-    """preset: a named loss researchers use on imbalanced data, mapped by :mod:`theory.core.presets` to a
+    """preset: a named loss researchers use on imbalanced data, mapped by :mod:`theory.core.loss_presets` to a
     logit-scaling matrix, offsets, label margins and per-sample weights."""
 
     CE = "CE"

@@ -132,7 +132,7 @@ LOG_SECONDS = 1.5e-3
 
 
 def geometry_numeric(k: int) -> Estimate:
-    """``igeom geometry --method numeric`` (:func:`theory.seli.geometry.seli_geometry`, extended precision):
+    """``igeom geometry --method numeric`` (:func:`theory.seli.seli_geometry.seli_geometry`, extended precision):
     k x k matrices of 30-digit numbers and an O(k^3) Jacobi eigen-decomposition."""
     return Estimate(f"the numeric geometry route at k = {k}", BASE_MEMORY + MPMATH_ENTRY_BYTES * 4.0 * k * k,
                     MPMATH_SECONDS_PER_K3 * float(k) ** 3)
@@ -163,7 +163,7 @@ def ufm_plus_closed_form(K: int) -> Estimate:
 
 
 def ufm_plus_solve(K: int, N: int, d: int, starts: int) -> Estimate:
-    """The multi-start UFM+ solver of :mod:`numerics.ufm_plus`: K d + d N variables, K x N logits."""
+    """The multi-start UFM+ solver of :mod:`numerics.ufm_plus_solver`: K d + d N variables, K x N logits."""
     variables = float(d) * (K + N)
     return Estimate(f"the UFM+ solver (K = {K}, N = {N}, d = {d}, {starts} starts)",
                     BASE_MEMORY + LBFGS_VARIABLE_BYTES * variables + 10 * BYTES * float(K) * N,

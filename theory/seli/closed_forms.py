@@ -16,18 +16,18 @@ Public expressions use the symbols k, k_m, R, Delta.
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
 
-from theory.core.validate import finite_real, positive_int, positive_real, step_shape
+from theory.core.validate import positive_int, positive_real, step_shape
 from theory.seli.block_algebra import TwoBlock
 from theory.infra.formula_cache import cached
 from theory.seli.quantities import QUANTITIES
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, SWEPT_LOSSES, Loss
 from theory.core.errors import InputError
+from theory.seli.step_setting import StepSetting
 
 # internal symbols
 a, m, r, s = sp.symbols("a m r s", positive=True)
@@ -191,10 +191,19 @@ def evaluate(loss: str, k_: int, k_minor: int, R_: float, delta_ratio: float,
     """All quantities of one loss at a STEP setting, evaluated from the closed forms in ``dps``-digit
     arithmetic, then rounded to float. Cosines within a group of a single class are ``None``.
     """
-    import mpmath
-
     loss = Loss.parse(loss, CLOSED_FORM_LOSSES)
     kk, km, RR, DD = check_step_args(k_, k_minor, R_, delta_ratio)
+    return _evaluate(loss, kk, km, RR, DD, dps)
+
+
+def evaluate_setting(setting: StepSetting, dps: int = 30) -> dict[str, float | None]:
+    """:func:`evaluate` at a :class:`theory.seli.step_setting.StepSetting` (validated when it was built)."""
+    return _evaluate(setting.loss, setting.k, setting.k_minor, setting.R, setting.delta_ratio, dps)
+
+
+def _evaluate(loss: Loss, kk: int, km: int, RR: float, DD: float, dps: int) -> dict[str, float | None]:
+    import mpmath
+
     out: dict[str, float | None] = {}
     with mpmath.workdps(positive_int("dps", dps, minimum=15)):
         for qname in QUANTITIES:
@@ -206,14 +215,3 @@ def evaluate(loss: str, k_: int, k_minor: int, R_: float, delta_ratio: float,
     return out
 
 
-def delta_from_gamma(R_: object, gamma: object) -> float:
-    """Delta = R^gamma (behnia2023 Sec. 4, Appendix A.1)."""
-    RR = positive_real("R", R_)
-    g = finite_real("gamma", gamma)
-    try:
-        value = RR**g
-    except OverflowError:
-        value = math.inf
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"R^gamma = {RR}^{g} is not a positive finite number")
-    return value

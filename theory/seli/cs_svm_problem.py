@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory.core.errors import InputError
-from theory.core.imbalance import Imbalance
+from theory.core.imbalance import Imbalance, class_sizes, require_imbalance
 from theory.core.parameterization import Parameterization
 from theory.core.validate import feature_dimension, positive_vector
 
 
 @dataclass(frozen=True, eq=False)
 class CSSVMProblem:
-    """behnia2023 eq. (3) for class ``counts`` (an :class:`Imbalance` or a sequence), ``param``, the
+    """behnia2023 eq. (3) for class ``counts`` (an :class:`Imbalance`; at the class level also
+    positive real sizes, :func:`theory.core.imbalance.class_sizes`), ``param``, the
     level (``reduced``) and the feature dimension ``d``; see the module docstring.
 
     After construction ``counts`` is a read-only float64 vector of class sizes and ``d`` an int;
@@ -47,14 +48,13 @@ class CSSVMProblem:
             raise InputError(f"reduced must be True (class level) or False (sample level), got {self.reduced!r}")
         reduced = bool(self.reduced)
         k = self.param.k
-        raw = self.counts.counts if isinstance(self.counts, Imbalance) else self.counts
-        n = positive_vector("counts", raw)
+        n = class_sizes("counts", self.counts)
         if n.size != k:
             raise InputError(f"counts has {n.size} classes but the parameterization has {k}")
         if reduced:
             labels, weights = np.arange(k), np.sqrt(n)
         else:  # whole samples: Imbalance checks that every count is a positive integer
-            imb = self.counts if isinstance(self.counts, Imbalance) else Imbalance(np.asarray(raw))
+            imb = require_imbalance("counts (sample level: whole samples)", self.counts)
             labels, weights, n = imb.labels(), np.ones(imb.n), imb.counts.astype(np.float64)
         for arr in (labels, weights, n):
             arr.setflags(write=False)

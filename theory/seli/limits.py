@@ -15,6 +15,7 @@ import sympy as sp
 from theory.seli.closed_forms import QUANTITIES, Delta, a, internal_forms, k, k_m, m, r, s
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
 from theory.core.errors import InputError
+from theory.core.parameterization import require_ce_delta_one
 
 # a = 1 + a0, m = 1 + m0 with a0, m0 >= 0 tells SymPy the signs of a - 1 and m - 1
 _a0, _m0 = sp.symbols("a0 m0", nonnegative=True)
@@ -42,8 +43,7 @@ def limit_R_infinity(loss: str, quantity: str, gamma: object = None) -> sp.Expr:
     """
     name, g = _check(loss, quantity, gamma)
     if name == Loss.CE:
-        if g not in (None, 0):
-            raise InputError("CE has Delta = 1; gamma must be omitted or 0")
+        require_ce_delta_one(name, g in (None, 0))
         name, g = Loss.CDT, sp.Integer(0)
     f = internal_forms(name)
     expr = f.quantities[quantity]

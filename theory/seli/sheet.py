@@ -20,7 +20,7 @@ import sympy as sp
 
 from theory.infra.rich import Block
 from theory.seli.closed_forms import Delta, R, _reduce, a, internal_forms, k, k_m, m, r, s
-from theory.seli.latex import quantity_lhs
+from theory.seli.seli_latex import quantity_lhs
 from theory.seli.quantities import QUANTITIES
 
 _VEC = {"W": "w", "M": r"\mu"}
@@ -39,7 +39,7 @@ class SheetEntry:
 
 
 def _lhs(name: str) -> str:
-    """LaTeX left-hand side: a public quantity as :func:`theory.seli.latex.quantity_lhs` writes it, or one
+    """LaTeX left-hand side: a public quantity as :func:`theory.seli.seli_latex.quantity_lhs` writes it, or one
     of the inner products the between-group cosines are built from."""
     block, what = name.split(".")
     if block == "WM":

@@ -8,40 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from theory.seli.closed_forms import check_step_args, evaluate
-from theory.seli.geometry import seli_geometry, step_counts, step_groups
-from theory.core.measure import GROUP_KEYS
-from theory.core.parameterization import Parameterization
-from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
+from theory.seli.closed_forms import evaluate_setting
+from theory.seli.seli_geometry import seli_geometry, step_groups
+from theory.seli.step_setting import StepSetting
+from theory.core.collapse_metrics import GROUP_KEYS
+from theory.core.vocabulary import Route
 from theory.core.errors import InputError
 
-def step_delta(k: int, k_minor: int, delta_ratio: float) -> np.ndarray:
-    """delta with delta_maj / delta_min = Delta, normalised so that 1^T delta = k (Appendix A.1)."""
-    raw = np.array([delta_ratio] * (k - k_minor) + [1.0] * k_minor)
-    return raw * k / raw.sum()
-
-
-def predict_step(loss: str, k: int, k_minor: int, R: float, delta_ratio: float,
-                 method: str = Route.SYMBOLIC) -> dict[str, Any]:
-    """Group norm ratios and cosines of the CS-SVM minimiser (keys of ``igeom geometry --json``).
+def predict_step(setting: StepSetting, method: str = Route.SYMBOLIC) -> dict[str, Any]:
+    """Group norm ratios and cosines of the CS-SVM minimiser (keys of ``igeom geometry --json``) for a STEP
+    ``setting`` (validated when it was built, CE's Delta = 1 included).
 
     ``method`` (a :class:`theory.core.vocabulary.Route`): "symbolic" evaluates the SymPy closed forms;
     "numeric" the eigen route of
-    :func:`theory.seli.geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
+    :func:`theory.seli.seli_geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
     """
-    name = Loss.parse(loss, CLOSED_FORM_LOSSES)
+    if not isinstance(setting, StepSetting):
+        raise InputError(f"setting must be a theory.seli.step_setting.StepSetting, got {type(setting).__name__}")
     route = Route.parse(method)
-    k, k_minor, R, delta_ratio = check_step_args(k, k_minor, R, delta_ratio)
-    if name == Loss.CE and delta_ratio != 1.0:
-        raise InputError("CE has delta = 1 (Delta = 1); use CDT or LDT for Delta != 1")
-    head = {"loss": name, "k": k, "k_minor": k_minor, "R": R, "delta_ratio": delta_ratio}
+    s = setting
     if route == Route.SYMBOLIC:
-        values = evaluate(name, k, k_minor, R, delta_ratio)
+        values = evaluate_setting(s)
         body = {block: {key: values[f"{block}.{key}"] for key in keys} for block, keys in GROUP_KEYS.items()}
     else:
-        param = Parameterization.from_name(name, step_delta(k, k_minor, delta_ratio))
-        geo = seli_geometry(step_counts(k, k_minor, R), param, precision="extended")
-        body = geo.summary(*step_groups(k, k_minor))
-    return {**head, **body}
+        geo = seli_geometry(s.class_sizes(), s.parameterization(), precision="extended")
+        body = geo.summary(*step_groups(s.k, s.k_minor))
+    return {**s.as_dict(), **body}

@@ -6,7 +6,7 @@ with W in R^{K x d} (row k is the classifier w_k, the paper's convention) and H 
 Every number here comes from the expressions *derived* in :mod:`theory.ufm_plus.symbolic`, turned into
 vectorised numpy functions (``sympy.lambdify``), so K = 1000 classes evaluate in milliseconds. Where the
 derivation corrects the paper (M-bar_k of eq. (6) has sqrt(lambda_W lambda_H), not lambda_W lambda_H;
-see :mod:`proofs_check.errata.dang2024`) the derived form is used.
+see :mod:`proofs_check.errata.dang2024_errata`) the derived form is used.
 
 Counts may be any positive reals (the formulas are continuous in n_k); sample-level work needs
 integers (:class:`theory.core.imbalance.Imbalance`).

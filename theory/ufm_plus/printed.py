@@ -1,7 +1,7 @@
 """dang2024's formulas exactly as printed, transcribed into the symbols of :mod:`theory.ufm_plus.symbolic`.
 
 These are the objects *under test*: nothing in the suite computes with them except the comparisons
-(tests and :mod:`proofs_check.errata.dang2024`) against the derived expressions. Sums over "all other
+(tests and :mod:`proofs_check.errata.dang2024_errata`) against the derived expressions. Sums over "all other
 classes" are written with S = sum_m sqrt(n_m) M_m: sum_{m != k} sqrt(n_m) M_m = S - sqrt(n_k) M_k and
 sum_{m != k, j} sqrt(n_m) M_m = S - sqrt(n_k) M_k - sqrt(n_j) M_j. Misprints are kept on purpose.
 """

@@ -62,7 +62,7 @@ def workload(config: Any) -> list[Program]:
     """The training programs of a GammaSweep, NCExperiment or ETFTable (as their ``run`` trains them)."""
     from training.experiments.etf_table import ETFTable
     from training.experiments.gamma_sweep import GammaSweep
-    from training.experiments.nc_relu import NCExperiment
+    from training.experiments.nc_relu_training import NCExperiment
 
     k, shape = DATASETS[config.dataset][0], DATASETS[config.dataset][1]
     n_test = TEST_IMAGES.get(config.dataset, 0)

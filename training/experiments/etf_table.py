@@ -1,5 +1,5 @@
 """yang2022 Table 1 and Fig. 4 for deep nets: learnable + CE, learnable + CE*, ETF + CE and ETF + DR
-across imbalance ratios, several seeds (see :mod:`training.etf_dr`).
+across imbalance ratios, several seeds (see :mod:`training.fixed_etf`).
 
 Data: long-tailed imbalance (yang2022 App. D: exponentially decaying counts, n_max / n_min = R) with
 n_max = ``n_max`` (default 150 on digits, so R <= 150 there; yang2022 use R = 1 (balanced), 10, 50, 100,
@@ -23,7 +23,7 @@ from theory.core.validate import positive_int, positive_real
 from training.batched import SGDConfig
 from training.data import DATASETS, imbalanced, long_tailed
 from training.deepnet import NetConfig
-from training.etf_dr import METHODS, train_method
+from training.fixed_etf import METHODS, train_method
 from training.experiments.job import Job
 from training.experiments.plots import pyplot, save_png
 from training.experiments.setting import DATA_NAMES, describe_net, describe_sgd, differences, setting

@@ -201,7 +201,7 @@ def run(sweep: GammaSweep, out: str | Path | None = None, progress: bool = False
     rep = report(sweep, result, meas, str(device), time.perf_counter() - t0)
     fig3, fig5 = job.path("fig3.png"), job.path("fig5.png")
     if fig3 is not None and fig5 is not None:
-        from training.figures import figure2
+        from training.paper_figures import figure2
 
         where = f"{sweep.net.arch} on ({sweep.R:g}, {Fraction(sweep.k_minor, k)})-STEP {sweep.dataset}"
         figure2(meas, data.imbalance, fig3, title=f"{where}, epoch {int(meas.epochs[-1])}: measured vs Thm 2")

@@ -1,7 +1,7 @@
 """The setting a deep-net experiment runs in, against its paper's (issue 21, item 3).
 
 Each experiment configuration (:class:`training.experiments.gamma_sweep.GammaSweep`,
-:class:`training.experiments.nc_relu.NCExperiment`, :class:`training.experiments.etf_table.ETFTable`) has
+:class:`training.experiments.nc_relu_training.NCExperiment`, :class:`training.experiments.etf_table.ETFTable`) has
 named presets ``.digits()`` (the default tests, seconds), ``.fashion_mnist()`` (``igeom verify --level full``
 on 2 CPU cores, minutes) and ``.cifar10(DIR)`` (the paper's stated settings) and lists, as plain strings,
 what it changes from its paper: :func:`differences` of the quantities the paper states (data, network,

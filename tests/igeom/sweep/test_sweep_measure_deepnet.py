@@ -18,7 +18,7 @@ from igeom.sweep.spec import load_spec, parse_spec
 from sweep_helpers import to_toml
 from theory.core.errors import InputError
 from theory.core.imbalance import Imbalance
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from theory.core.vocabulary import TaskOutcome
 
 COUNTS = Imbalance.step(4, 2, 3.0, 4).counts  # 12, 12, 4, 4
@@ -39,7 +39,7 @@ def _without_seconds(rows, *keys):
 def minimiser_files(tmp_path_factory):
     """Features at the CDT (gamma = 0.5) CS-SVM minimiser (behnia2023 eq. 3; certified convex program,
     factored and randomly rotated), each class mean repeated n_c times: (features, labels, classifier) paths."""
-    param = preset_loss("CDT", COUNTS, gamma=0.5).svm_parameterization()
+    param = preset_loss("CDT", Imbalance(COUNTS), gamma=0.5).svm_parameterization()
     W, M = solve_cs_svm(COUNTS, param, reduced=True).factors(D)
     Q = np.linalg.qr(np.random.default_rng(0).standard_normal((D, D)))[0]
     y = np.repeat(np.arange(COUNTS.size), COUNTS.astype(int))
@@ -157,7 +157,7 @@ BAD = {
     "measure NC4 without classifier": ({"classifier": None, "two_pass": True}, "needs the classifier"),
     "measure batch rows": ({"batch_rows": 0}, "batch_rows"),
     "measure labels vs rows": ({"labels": "classifier"}, "labels"),
-    "deepnet CE with gamma": ({"loss": "CE", "gamma": 1.0}, "CE has no hyperparameter"),
+    "deepnet CE with gamma": ({"loss": "CE", "gamma": 1.0}, "CE has Delta = 1"),
     "deepnet digits too small": ({"loss": "CE", "R": 20.0}, "fewer than the 300"),
     "deepnet arch": ({"loss": "CE", "arch": "vit"}, "expected one of"),
     "deepnet epochs": ({"loss": "CE", "epochs": 0}, "epochs"),

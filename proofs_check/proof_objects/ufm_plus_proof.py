@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.ufm_plus import UFMPlusProblem
-from theory.core.measure import class_means
+from numerics.ufm_plus_solver import UFMPlusProblem
+from theory.core.collapse_metrics import class_means
 from theory.ufm_plus.closed_form import configuration
+from theory.core.imbalance import Imbalance
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,13 @@ class UFMPoint:
     @property
     def objective(self) -> float:
         """L_0(W, H) of eq. (22), evaluated by the numerical solver's independent implementation."""
-        return UFMPlusProblem(list(self.counts), self.lambda_w, self.lambda_h, self.W.shape[1]).value_and_gradient(
+        return UFMPlusProblem(Imbalance(self.counts), self.lambda_w, self.lambda_h, self.W.shape[1]).value_and_gradient(
             self.W, self.H)[0]
 
     @property
     def kkt_residual(self) -> float:
         """KKT residual of problem (4) at (W, H) (numerical solver's projected gradient)."""
-        return UFMPlusProblem(list(self.counts), self.lambda_w, self.lambda_h, self.W.shape[1]).kkt_residual(
+        return UFMPlusProblem(Imbalance(self.counts), self.lambda_w, self.lambda_h, self.W.shape[1]).kkt_residual(
             self.W, self.H)
 
 

@@ -163,7 +163,7 @@ def test_verdict_column_follows_the_distances(capsys) -> None:
 
 def test_resume_and_already_complete_lines(capsys, tmp_path, monkeypatch) -> None:
     """An interrupted sweep (checkpoint at epoch 20 of 40) says where it resumes; a finished one says so."""
-    import training.runner as runner
+    import training.resumable_sweep as runner
 
     real = runner.train_sweep
 

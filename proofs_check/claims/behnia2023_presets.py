@@ -1,4 +1,4 @@
-"""Claims about the loss presets of :mod:`theory.core.presets`, checked by SGD on the UFM.
+"""Claims about the loss presets of :mod:`theory.core.loss_presets`, checked by SGD on the UFM.
 
 The presets come from other papers (LA: Menon et al. 2021; balanced softmax: Ren et al. 2020; LDAM: Cao
 et al. 2019; VS: Kini et al. 2021); the statements are the implicit-bias consequences of behnia2023 Sec. 3
@@ -40,10 +40,11 @@ _SILENT = dict(setting=Setting.PAPER, departures=(
 @functools.lru_cache(maxsize=None)
 def _rows(quick: bool) -> dict:
     from proofs_check.tasks.preset_geometry import CASES, sgd_rows
+    from theory.core.imbalance import Imbalance
 
     counts, d, epochs = SETTINGS[quick]
     wanted = set(ADDITIVE) | set(MULTIPLICATIVE)
-    return {row.preset: row for row in sgd_rows(counts, [c for c in CASES if c[0] in wanted], d=d, epochs=epochs)}
+    return {row.preset: row for row in sgd_rows(Imbalance(counts), [c for c in CASES if c[0] in wanted], d=d, epochs=epochs)}
 
 
 def _follows_own_scaling(quick: bool) -> Outcome:

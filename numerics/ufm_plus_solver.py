@@ -19,7 +19,7 @@ from the previous one. At small s every class is far above its threshold and cla
 grows a class shrinks continuously (to zero if it should collapse). Same example: 20 of 20 starts
 reach the lowest objective. Only the last stage (s = 1) is the problem asked and is checked.
 
-The solver imports no closed form: it measures its solution with :mod:`theory.core.measure` only.
+The solver imports no closed form: it measures its solution with :mod:`theory.core.collapse_metrics` only.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from threadpoolctl import threadpool_limits
 
 from theory.core.validate import positive_int, positive_real
 from theory.core.errors import ComputationError
-from theory.core.imbalance import Imbalance
-from theory.core.measure import class_means, class_margins, nc1
+from theory.core.imbalance import Imbalance, require_imbalance
+from theory.core.collapse_metrics import class_means, class_margins, nc1
 
 CONTINUATION = (0.03, 0.1, 0.3, 1.0)
 """Regularisation scales s of the continuation stages of every start (the last must be 1)."""
@@ -57,7 +57,7 @@ the same rule with W decides which classifiers are zero (their cosines are undef
 
 @dataclass(frozen=True, eq=False)
 class UFMPlusProblem:
-    """Problem (4) for class counts ``imbalance`` (an Imbalance or a list of counts), regularisation
+    """Problem (4) for class counts ``imbalance`` (an :class:`Imbalance`), regularisation
     (lambda_W, lambda_H) and feature dimension d >= K."""
 
     imbalance: Imbalance
@@ -68,7 +68,7 @@ class UFMPlusProblem:
     """Sample labels 0..K-1, ordered by class."""
 
     def __post_init__(self) -> None:
-        imb = self.imbalance if isinstance(self.imbalance, Imbalance) else Imbalance(np.asarray(self.imbalance))
+        imb = require_imbalance("imbalance", self.imbalance)
         object.__setattr__(self, "imbalance", imb)
         object.__setattr__(self, "lambda_w", positive_real("lambda_W", self.lambda_w))
         object.__setattr__(self, "lambda_h", positive_real("lambda_H", self.lambda_h))
@@ -172,7 +172,7 @@ def measure(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     (NaN for a zero classifier), margins (13), logits W H-bar, collapsed classes (``COLLAPSE_TOL``),
     within-class spread max_i ||h_i - h_{y_i}|| (Thm 1(a)), the largest |cos(h_k, h_l)| over k != l
     among non-collapsed classes (Thm 1(b); 0 when fewer than two) and NC1 (19) (None at complete collapse,
-    where it is 0/0: :func:`theory.core.measure.nc1`)."""
+    where it is 0/0: :func:`theory.core.collapse_metrics.nc1`)."""
     W = np.asarray(W, dtype=np.float64)
     k = W.shape[0]
     means = class_means(H, labels, k)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from numerics.ufm_plus import largest_deviation, solve, UFMPlusProblem
+from numerics.ufm_plus_solver import largest_deviation, solve, UFMPlusProblem
 from proofs_check.model import Erratum, Evidence
-from proofs_check.proof_objects.ufm_plus import c1_star, c2, g_reduced, UFMPoint, x_bar
-from theory.core.measure import class_means
+from proofs_check.proof_objects.ufm_plus_proof import c1_star, c2, g_reduced, UFMPoint, x_bar
+from theory.core.collapse_metrics import class_means
 from theory.core.tolerances import (KKT_POINT, MISPRINT_EFFECT, MULTIPLIER_POSITIVE, ROUNDING,
                                     UFM_PLUS_REFERENCE_AGREEMENT, UFM_PLUS_SOLVER_KKT)
 from theory.core.vocabulary import Paper
@@ -22,6 +22,7 @@ from theory.ufm_plus.closed_form import minimizer, objective_value, predict
 from theory.ufm_plus.orthogonal_span import class_mean, SpanVector
 from theory.ufm_plus.printed import PRINTED
 from theory.ufm_plus.symbolic import classifier, derivation, in_step4_variable, is_zero, K, n_k, PUBLIC, t, x
+from theory.core.imbalance import Imbalance
 
 PAPER = Paper.DANG2024
 # a reference setting without collapse: K = 4, N = 20, lambda_W = lambda_H = 5e-3
@@ -60,7 +61,7 @@ def _m_bar_sqrt() -> Evidence:
     k, total = len(_COUNTS), float(sum(_COUNTS))
     c1 = total * np.sqrt((k - 1) / k * _LAM * _LAM)
     c1_printed = total * np.sqrt((k - 1) / k) * _LAM * _LAM
-    problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
+    problem = UFMPlusProblem(Imbalance(_COUNTS), _LAM, _LAM, 6)
     kkt = problem.kkt_residual(*_thm1_point(_COUNTS, _norms_from_c1(_COUNTS, c1, _LAM, _LAM), _LAM, _LAM, 6))
     kkt_printed = problem.kkt_residual(*_thm1_point(_COUNTS, _norms_from_c1(_COUNTS, c1_printed, _LAM, _LAM),
                                                     _LAM, _LAM, 6))
@@ -102,7 +103,7 @@ def _lemma2_index() -> Evidence:
     ok = is_zero(z_derived - (K - 1) * sp.sqrt(n_k) * x * derived.special["k"] / K)   # (K-1) s sqrt(n_k) x
     negative = is_zero(z_literal - derived.generic * sp.sqrt(n_k) * x)
     W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
-    problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
+    problem = UFMPlusProblem(Imbalance(_COUNTS), _LAM, _LAM, 6)
     W_literal = W[[1, 0, 3, 2]]          # row k built from h_m of another class m
     kkt, kkt_literal = problem.kkt_residual(W, H), problem.kkt_residual(W_literal, H)
     return Evidence(ok and negative and kkt <= KKT_POINT < kkt_literal,
@@ -116,7 +117,7 @@ def _feature_ratio() -> Evidence:
     """From the numerical solver of problem (4) (the check compares SymPy expressions): the measured ratio
     ||h_1||^2 / ||h_3||^2 of the solved class means against the corrected and the printed eq. (14), with M_k
     measured as the margin <w_k - w_m, h_k> of the solved logits."""
-    sol = solve(UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6), starts=3, seed=0)
+    sol = solve(UFMPlusProblem(Imbalance(_COUNTS), _LAM, _LAM, 6), starts=3, seed=0)
     labels = np.repeat(np.arange(len(_COUNTS)), _COUNTS)
     means = class_means(sol.H, labels, len(_COUNTS))
     logits = sol.W @ means                                  # column k: logits of class mean k
@@ -135,7 +136,7 @@ def _feature_ratio() -> Evidence:
 
 
 def _dual_variables() -> Evidence:
-    problem = UFMPlusProblem(list(_COUNTS), _LAM, _LAM, 6)
+    problem = UFMPlusProblem(Imbalance(_COUNTS), _LAM, _LAM, 6)
     W, H = minimizer(_COUNTS, _LAM, _LAM, 6)
     _, _, gH = problem.value_and_gradient(W, H)
     kkt = problem.kkt_residual(W, H)
@@ -160,7 +161,7 @@ def _proof_gap_t() -> Evidence:
     c1 = total * np.sqrt((k - 1) / k * lam * lam)
     t_min = np.sqrt(_COUNTS[-1]) / c1 - 1
     pred = predict(_COUNTS, lam, lam)
-    sol = solve(UFMPlusProblem(list(_COUNTS), lam, lam, 6), starts=3, seed=0)
+    sol = solve(UFMPlusProblem(Imbalance(_COUNTS), lam, lam, 6), starts=3, seed=0)
     m = sol.measure()
     dev = largest_deviation(m, {"M": pred.M, "h_norm_sq": pred.h_norm_sq, "w_norm_sq": pred.w_norm_sq,
                                 "cos_w": pred.cos_w})
@@ -215,7 +216,7 @@ def _step4_collapse() -> Evidence:
     printed = float(np.sum(g_reduced(point, np.maximum(x_bar(point), 0.0))))   # sum_k g(x_k*)
     unconstrained = float(np.sum(g_reduced(point, x_bar(point))))
     threshold = total**2 * point.k * lam * lam / (point.k - 1)
-    sol = solve(UFMPlusProblem(list(_COUNTS), lam, lam, 6), starts=3, seed=0)
+    sol = solve(UFMPlusProblem(Imbalance(_COUNTS), lam, lam, 6), starts=3, seed=0)
     optimum = objective_value(predict(_COUNTS, lam, lam))
     holds = (bool(np.all(t > 0)) and min(_COUNTS) <= threshold and printed - bound > MISPRINT_EFFECT
              and abs(bound - unconstrained) < ROUNDING and abs(sol.objective - optimum) < ROUNDING

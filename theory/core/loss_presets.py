@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory.core.errors import InputError
+from theory.core.imbalance import Imbalance, class_sizes
 from theory.core.parameterization import Parameterization
 from theory.core.validate import finite_real, positive_vector
 from theory.core.vocabulary import Loss, Preset
@@ -110,11 +111,6 @@ class PresetLoss:
         if p.family == Loss.VS:  # LA and balanced softmax are VS with delta = 1: CE's program
             return Parameterization.ce(self.k) if np.all(p.delta == p.delta[0]) else Parameterization.cdt(p.delta)
         return Parameterization.custom(p.scaling)
-
-    def centering_weights(self) -> np.ndarray:
-        """behnia2023 Remark 4 centring weights of the class means: delta for LDT (eq. 7), ones otherwise (eq. 6)."""
-        p = self.svm_parameterization()
-        return np.array(p.delta) if p.family == Loss.LDT else np.ones(self.k)
 
     def loss(self, logits: object, labels: object) -> float:
         """Mean over samples of l(z_i; y_i) of the module docstring (logits n x k), in float64."""
@@ -182,10 +178,12 @@ def _need(name: str, value: float | None, preset: Preset) -> float:
     return finite_real(name, value)
 
 
-def preset_loss(preset: Preset | str, counts: object, *, gamma: float | None = None, tau: float | None = None,
+def preset_loss(preset: Preset | str, counts: Imbalance | np.ndarray, *, gamma: float | None = None, tau: float | None = None,
                 ldam_c: float | None = None, focal_gamma: float | None = None, weights: object | None = None,
                 scaling: object | None = None, offsets: object | None = None) -> PresetLoss:
-    """The :class:`PresetLoss` of ``preset`` for class ``counts`` (table of the module docstring).
+    """The :class:`PresetLoss` of ``preset`` for class ``counts`` (table of the module docstring): an
+    :class:`Imbalance`, or positive real class sizes (the class-level programs, e.g. the finite-lambda UFM,
+    weight classes by real sizes; :func:`theory.core.imbalance.class_sizes`).
 
     Hyperparameters: ``gamma`` (wCE exponent of n_c^-gamma, CDT / LDT / VS exponent of delta), ``tau`` (LA,
     VS; default 1), ``ldam_c`` (LDAM's C), ``focal_gamma`` (focal), ``weights`` (wCE: explicit per-class
@@ -196,13 +194,8 @@ def preset_loss(preset: Preset | str, counts: object, *, gamma: float | None = N
         name = Preset.parse(preset)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    try:
-        n = positive_vector("counts", counts)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    n = np.array(class_sizes("counts", counts))
     k = n.size
-    if k < 2:
-        raise InputError(f"need at least 2 classes, got {k}")
     given = {"gamma": gamma, "tau": tau, "ldam_c": ldam_c, "focal_gamma": focal_gamma, "weights": weights,
              "scaling": scaling, "offsets": offsets}
     allowed = HYPERPARAMETERS[name]

@@ -77,7 +77,7 @@ def test_measure_at_finite_lambda_recognises_its_minimiser(capsys, tmp_path):
     """Features and classifier of the finite-lambda minimiser (LA, lambda = 2e-3, 0.1 % noise) are within 0.01
     of ``measure --lambda-w --lambda-h`` and farther than 0.05 from the max-margin prediction of the same loss."""
     from numerics.regularised_ufm import from_preset, solve
-    from theory.core.presets import preset_loss
+    from theory.core.loss_presets import preset_loss
 
     counts = np.array([30, 12, 5, 2])
     sol = solve(from_preset(preset_loss("LA", counts), 2e-3, 2e-3))
@@ -103,7 +103,7 @@ def test_geometry_lambdas_curve(capsys):
     """``geometry --lambdas``: one certified row per lambda; the last lambda is past the complete-collapse edge
     lambda sqrt(N) >= ||grad_Y F(0)||_2 (computed here from the definition of the loss at X = 0)."""
     from numerics.regularised_ufm import from_preset
-    from theory.core.presets import preset_loss
+    from theory.core.loss_presets import preset_loss
 
     counts = [20] * 3 + [2] * 3
     p = from_preset(preset_loss("CE", counts), 1.0, 1.0)

@@ -7,6 +7,7 @@ import pytest
 
 from proofs_check.tasks.parameterization_check import check_parameterization, read_matrix
 from igeom.cli import main
+from theory.core.imbalance import Imbalance
 
 A = [[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]]
 
@@ -14,7 +15,7 @@ A = [[1.0, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 1.0]]
 def test_sgd_reaches_the_convex_program_prediction():
     """Implicit bias for a matrix that is neither CDT nor LDT: after 3000 epochs of the loss-normalised
     recipe every normalised Gram distance is below 0.02 (measured 0.002-0.007)."""
-    res = check_parameterization(A, [6, 3, 2], epochs=3000)
+    res = check_parameterization(A, Imbalance([6, 3, 2]), epochs=3000)
     assert res.program == "sample-level" and res.certificate_gap < 1e-6
     assert res.train_error == 0.0
     assert max(res.distance.values()) < 0.02, res.distance
@@ -29,9 +30,9 @@ def test_sgd_reaches_the_convex_program_prediction():
 def test_wrong_prediction_is_detected():
     """Negative control: comparing SGD on A with the prediction for a different matrix gives a large
     distance, so the agreement above is not automatic."""
-    res = check_parameterization(A, [6, 3, 2], epochs=300)
-    other = check_parameterization(np.ones((3, 3)), [6, 3, 2], epochs=300)
-    from theory.core.measure import normalized_distance
+    res = check_parameterization(A, Imbalance([6, 3, 2]), epochs=300)
+    other = check_parameterization(np.ones((3, 3)), Imbalance([6, 3, 2]), epochs=300)
+    from theory.core.collapse_metrics import normalized_distance
 
     assert float(normalized_distance(res.sgd["G_W"], other.predicted.G_W)) > 0.1
 
@@ -98,7 +99,7 @@ def test_predict_only_json_uses_the_large_k_route(tmp_path, capsys):
     """--predict-only at k = 12 with n > 400 takes the active-set Newton route; its Gram matrices agree with
     the SCS class-level program to 1e-5 (normalised distance) and the smallest margin is 1 (SVM scale)."""
     from numerics.cs_svm import solve_cs_svm
-    from theory.core.measure import normalized_distance
+    from theory.core.collapse_metrics import normalized_distance
     from theory.core.parameterization import Parameterization
 
     rng = np.random.default_rng(5)
@@ -168,3 +169,16 @@ def test_preset_arguments_bad_input(tmp_path, monkeypatch, capsys, argv, message
     assert main(["check-param", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_library_refuses_raw_counts_before_any_work():
+    """Below the CLI the counts are an Imbalance (the CLI builds it from --counts once): a list is refused
+    with InputError by the prediction, the estimate and the check, not converted."""
+    from proofs_check.tasks.parameterization_check import estimate, predict
+    from theory.core.errors import InputError
+    from theory.core.parameterization import Parameterization
+
+    for call in (lambda: predict(Parameterization.ce(3), [6, 3, 2]), lambda: estimate([6, 3, 2]),
+                 lambda: check_parameterization(np.ones((3, 3)), [6, 3, 2], epochs=1)):
+        with pytest.raises(InputError, match="must be an Imbalance"):
+            call()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from theory.core.vocabulary import SWEPT_LOSSES, Loss
-from training.figures import figure2, figure4
+from training.paper_figures import figure2, figure4
 from training.measurements import DISTANCES, finite_or_none, measure
 from training.recipes import GAMMAS, PAPER, TARGET, paper_problem, paper_specs
 from training.ufm import TrainConfig, train_sweep

@@ -439,7 +439,7 @@ def collapse_metrics(counts: np.ndarray, means: np.ndarray, within_scatter: np.n
     (d x d), ``class_scatter`` sum_{y_i = c} ||h_i - mu_c||^2 (k), ``classifier`` k x d (rows w_c),
     ``decisions`` (per-class samples, per-class agreements of argmax_c w_c^T h with argmin_c ||h - mu_c||)
     from a second pass, ``predicted`` an object with Gram matrices G_W, G_M, G_WM (e.g.
-    :class:`theory.seli.geometry.Geometry`) centred with weights ``centering`` (an array), ``None``
+    :class:`theory.seli.seli_geometry.Geometry`) centred with weights ``centering`` (an array), ``None``
     (uncentred, e.g. UFM+) or ``"global"`` (the global mean of ``conventions``). NC2 against the prediction
     and the distances are behnia2023 App. A.4's normalised Gram distances.
     """

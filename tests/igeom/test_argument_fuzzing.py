@@ -75,13 +75,13 @@ def _stand_in(*args: object, **kwargs: object) -> None:
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import numerics.cs_svm
     import numerics.nonconvex
-    import numerics.ufm_plus
+    import numerics.ufm_plus_solver
     import proofs_check.tasks.parameterization_check
     import proofs_check.report
-    import training.runner
+    import training.resumable_sweep
 
     for module, name in [(numerics.cs_svm, "solve_cs_svm"), (numerics.nonconvex, "solve_nonconvex"),
-                         (numerics.ufm_plus, "solve"), (training.runner, "run_sweep"),
+                         (numerics.ufm_plus_solver, "solve"), (training.resumable_sweep, "run_sweep"),
                          (proofs_check.tasks.parameterization_check, "check_parameterization"),
                          (proofs_check.report, "write_report")]:
         monkeypatch.setattr(module, name, _stand_in)

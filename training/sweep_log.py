@@ -19,7 +19,7 @@ import torch
 from theory.core.errors import InputError
 
 
-class History:
+class SweepLog:
     """Records of B models of width d over k classes; see the module docstring."""
 
     def __init__(self, models: int, d: int, k: int, path: str | os.PathLike | None = None) -> None:

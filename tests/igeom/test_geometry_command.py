@@ -6,8 +6,11 @@ import sys
 
 import pytest
 
+from theory.core.errors import InputError
+
 from igeom.cli import main
 from theory.seli.step_geometry import predict_step
+from theory.seli.step_setting import StepSetting
 
 
 def run_cli(capsys, *argv):
@@ -85,7 +88,7 @@ def test_unknown_loss_and_ce_with_delta(capsys):
     assert exc.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
     code, _, err = run_cli(capsys, "geometry", "--loss", "CE", "--k", "3", "--k-minor", "1", "--R", "2", "--gamma", "1")
-    assert code == 2 and "CE has delta = 1" in err
+    assert code == 2 and "CE has Delta = 1" in err
 
 
 def test_geometry_subprocess_no_traceback():
@@ -98,7 +101,13 @@ def test_geometry_subprocess_no_traceback():
 
 def test_library_raises_the_same_message():
     with pytest.raises(ValueError, match="k_minor must lie in"):
-        predict_step("CDT", 3, 7, 2.0, 1.0)
+        StepSetting("CDT", 3, 7, 2.0, 1.0)
+
+
+def test_predict_step_refuses_raw_arguments():
+    """predict_step takes a StepSetting (validated once, at the boundary): loose numbers are refused."""
+    with pytest.raises(InputError, match="StepSetting"):
+        predict_step({"loss": "CDT", "k": 3, "k_minor": 1, "R": 2.0, "delta_ratio": 1.0})
 
 
 def test_latex_prints_selected_formulas(capsys):

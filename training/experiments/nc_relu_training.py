@@ -7,7 +7,7 @@ proportions 1:1:2:2:3:3:4:4:5:5 of dang2024's CIFAR-10 subset (100, 100, 200, ..
 ``n_min`` (default 20 on digits: n = 600). The default network is dang2024's 6-layer MLP (five ReLU
 layers of width w and the classifier) with w = 64 on digits (1024 or 2048 on CIFAR-10 there).
 
-Measured at the logged epochs (training set, eval mode) with :mod:`theory.core.measure`: NC1 (eq. 19),
+Measured at the logged epochs (training set, eval mode) with :mod:`theory.core.collapse_metrics`: NC1 (eq. 19),
 NC2 (eq. 20, against W_UFM+(H)) and NC3 (eq. 21, against the class-mean logits predicted for the
 trained network's counts and lambdas by :func:`theory.ufm_plus.closed_form.predict`). At the end: the
 normalised Gram matrix H^T H of the training features sorted by class (Fig. 3: orthogonal blocks), the
@@ -35,7 +35,7 @@ import torch
 
 from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
-from theory.core.measure import class_means, nc1, nc2, nc3
+from theory.core.collapse_metrics import class_means, nc1, nc2, nc3
 from theory.core.validate import positive_int, positive_real
 from theory.ufm_plus.closed_form import UFMPlusPrediction, minority_collapse_ratio, predict
 from training.batched import SGDConfig
@@ -160,7 +160,7 @@ def nc_metrics(counts: np.ndarray, lambda_w: float, lambda_h: float) -> Callable
                          ("NC3", lambda: nc3(W, H, labels, M))):
             try:
                 out[name] = float(fn())
-            except ComputationError:  # 0/0 where the class means coincide (theory.core.measure)
+            except ComputationError:  # 0/0 where the class means coincide (theory.core.collapse_metrics)
                 out[name] = float("nan")
         return out
 

@@ -69,7 +69,7 @@ def test_bad_input_is_one_line_exit_2(capsys, argv: list[str], message: str | No
 
 def test_ce_rejects_gamma_and_unknown_loss(capsys) -> None:
     code, _, err = _run(capsys, ["train", "--loss", "CE", *SMALL, "--gammas", "0:1:2", "--epochs", "1"])
-    assert code == 2 and "CE has no hyperparameter" in err
+    assert code == 2 and "CE has Delta = 1" in err
     code, _, err = _run(capsys, ["train", "--loss", "MSE"])
     assert code == 2 and err.count("\n") == 1 and "invalid choice" in err
 

@@ -4,7 +4,7 @@ on a rank identity that holds for every matrix."""
 
 import pytest
 
-from proofs_check.errata.yang2022 import _etf_dimension_evidence, printed_condition_distance
+from proofs_check.errata.yang2022_errata import _etf_dimension_evidence, printed_condition_distance
 from theory.core.tolerances import PRINTED_EQUALITY
 
 

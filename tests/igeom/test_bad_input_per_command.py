@@ -52,7 +52,7 @@ def test_moderate_lambda_still_converges_and_reports_relative_residual(capsys) -
 def test_deviation_above_tolerance_is_a_failure(capsys, monkeypatch) -> None:
     """A converged start that disagrees with the closed form (tolerance set below the achieved 1e-14
     agreement) fails with exit 1 instead of being printed as a result."""
-    import numerics.ufm_plus as ufm_plus
+    import numerics.ufm_plus_solver as ufm_plus
 
     monkeypatch.setattr(ufm_plus, "DEVIATION_TOL", 1e-300)
     code, out, err = _run(capsys, ["ufm-plus", "--counts", "8,8,2,2", "--lambda-w", "5e-3", "--lambda-h", "5e-3",
@@ -151,14 +151,14 @@ def test_second_writer_gets_exit_2(capsys, tmp_path) -> None:
 
 
 def test_interrupt_exits_130_and_releases_the_lock(capsys, tmp_path, monkeypatch) -> None:
-    import training.runner
+    import training.resumable_sweep
     from theory.infra.outdir import lock_path
 
     def interrupted(*args: object, **kwargs: object) -> None:
         assert lock_path(tmp_path / "sweep").is_file()  # held while the work runs
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(training.runner, "run_sweep", interrupted)
+    monkeypatch.setattr(training.resumable_sweep, "run_sweep", interrupted)
     code, out, err = _run(capsys, _writers(tmp_path, str(tmp_path / "sweep"))[0])
     assert code == 130 and out == "" and err == "igeom: interrupted\n"
     assert not lock_path(tmp_path / "sweep").exists()

@@ -11,7 +11,7 @@ import pytest
 
 from numerics.cs_svm import solve_cs_svm
 from proofs_check.tasks.feature_measurement import PredictionSpec, measure, predict
-from theory.core.presets import preset_loss
+from theory.core.loss_presets import preset_loss
 from theory.core.profiles import parse_counts
 from theory.etf.simplex import simplex_etf
 
@@ -31,11 +31,11 @@ def _svm_features(counts, preset, hp, noise, seed=0, offset=True):
     rng = np.random.default_rng(seed)
     Q = np.linalg.qr(rng.standard_normal((D, D)))[0]
     W, Mk = Q @ W, Q @ Mk
-    y = np.repeat(np.arange(counts.size), counts)
+    y = counts.labels()
     scale = np.linalg.norm(Mk, axis=0).mean() / np.sqrt(D)
     X = Mk[:, y].T + noise * scale * rng.standard_normal((y.size, D))
     if offset:
-        null = np.linalg.svd(W.T)[2][counts.size:]  # directions orthogonal to every classifier
+        null = np.linalg.svd(W.T)[2][counts.k:]  # directions orthogonal to every classifier
         X = X + 5.0 * scale * (rng.standard_normal(null.shape[0]) @ null)
     return X, y, W.T
 

@@ -1,6 +1,6 @@
 """Report figures that come from theory alone: the Fig. 1-style 3-D view of the k = 3 geometries
 (behnia2023 Fig. 1) and the UFM+ collapse plot (dang2024 Cor. 4). Training figures (Fig. 2, Fig. 4)
-come from :mod:`training.figures`. Every figure is a PNG written atomically; matplotlib runs headless.
+come from :mod:`training.paper_figures`. Every figure is a PNG written atomically; matplotlib runs headless.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def geometry_3d(path: Path, R: float = 10.0) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from theory.seli.geometry import seli_geometry, step_counts
+    from theory.seli.seli_geometry import seli_geometry, step_counts
     from theory.core.parameterization import Parameterization
     from theory.core.vocabulary import Loss
 

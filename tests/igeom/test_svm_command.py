@@ -24,8 +24,9 @@ def _json(capsys, argv):
 def predicted():
     """The closed-form prediction that ``igeom geometry --json`` prints for the same setting."""
     from theory.seli.step_geometry import predict_step
+    from theory.seli.step_setting import StepSetting
 
-    return {loss: predict_step(loss, 4, 2, 2.0, 2.0**0.5) for loss in ("CDT", "LDT")}
+    return {loss: predict_step(StepSetting(loss, 4, 2, 2.0, 2.0**0.5)) for loss in ("CDT", "LDT")}
 
 
 @pytest.mark.parametrize("extra", [[], ["--reduced"], ["--solver", "nonconvex", "--d", "5", "--seed", "3"]])

@@ -8,7 +8,8 @@ import torch
 
 from numerics.cs_svm import solve_cs_svm
 from igeom.cli import main
-from theory.core.presets import preset_loss
+from theory.core.imbalance import Imbalance
+from theory.core.loss_presets import preset_loss
 
 COUNTS = np.array([12, 12, 3, 3])
 D = 8
@@ -18,7 +19,7 @@ D = 8
 def files(tmp_path_factory):
     """CDT(gamma = 0.5) minimiser features (convex program) with 1% noise, in every supported format."""
     root = tmp_path_factory.mktemp("measure")
-    param = preset_loss("CDT", COUNTS, gamma=0.5).svm_parameterization()
+    param = preset_loss("CDT", Imbalance(COUNTS), gamma=0.5).svm_parameterization()
     W, M = solve_cs_svm(COUNTS, param, reduced=True).factors(D)
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(4), COUNTS)
@@ -132,5 +133,6 @@ def test_check_param_takes_count_profiles():
     from igeom.cli import build_parser
 
     args = build_parser().parse_args(["check-param", "--scaling", "A.csv", "--counts", "exp:10,100"])
-    assert args.counts == [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
-    assert build_parser().parse_args(["check-param", "--scaling", "A.csv", "--counts", "step:3,1,2"]).counts == [2, 2, 1]
+    assert args.counts.counts.tolist() == [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    step = build_parser().parse_args(["check-param", "--scaling", "A.csv", "--counts", "step:3,1,2"]).counts
+    assert step.counts.tolist() == [2, 2, 1] and step.k_minor == 1  # the profile's groups travel with it

@@ -24,7 +24,7 @@ import torch
 
 from theory.core.errors import InputError
 from theory.core.vocabulary import ETFMethod
-from theory.core.measure import vector_cosine
+from theory.core.collapse_metrics import vector_cosine
 from theory.etf.simplex import simplex_etf
 from training.batched import CLASSIFIER, LogitScaling, Objective, train_batched
 from training.data import ImbalancedData

@@ -6,7 +6,7 @@
 - ``checkpoint.pt``: the training state every ``config.checkpoint_every`` epochs (resume point);
 - ``results.json``: the report (also the marker of a finished job: re-running returns it unchanged);
 - ``history.npz``: distances, losses and accuracies at every logged epoch;
-- ``fig2.png``: measured geometry against the prediction over gamma (:func:`training.figures.figure2`).
+- ``fig2.png``: measured geometry against the prediction over gamma (:func:`training.paper_figures.figure2`).
 
 Every file is written atomically; a directory holding a different sweep is refused.
 """
@@ -80,7 +80,7 @@ def run_sweep(problem: UFMProblem, specs: Sequence[RunSpec], config: TrainConfig
     rep = report(problem, config, meas, result.device)
     write_atomic(out / "history.npz", _history_npz(meas))
     if figure:
-        from training.figures import figure2
+        from training.paper_figures import figure2
 
         figure2(meas, problem.imbalance, out / "fig2.png")
     write_json(done, {"fingerprint": fingerprint, "report": rep})

@@ -4,7 +4,7 @@ Theory curves come from :func:`theory.seli.step_geometry.predict_step` (the SymP
 against CDT's curve and CE/wCE against CE's value (offsets and weights do not change the geometry).
 Markers are the measured values at the last logged epoch, green where the run reached zero training
 error and purple where it did not (the paper's convention). This module only draws: the training behind
-the paper's figures is in :func:`training.convergence.paper_figures` (``igeom experiment figures``).
+the paper's figures is in :func:`training.convergence_study.paper_figures` (``igeom experiment figures``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from theory.core.imbalance import Imbalance
 from theory.seli.step_geometry import predict_step
+from theory.seli.step_setting import StepSetting
 from theory.infra.atomic import write_atomic
 from training.measurements import DISTANCES, Measurements
 
@@ -42,7 +43,7 @@ def theory_curves(families: Sequence[str], imbalance: Imbalance, gammas: np.ndar
     k, k_minor, R = _step_setting(imbalance)
     out: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     for fam in families:
-        preds = [predict_step(fam, k, k_minor, R, 1.0 if fam == "CE" else R ** g) for g in gammas]
+        preds = [predict_step(StepSetting(fam, k, k_minor, R, 1.0 if fam == "CE" else R ** g)) for g in gammas]
         out[fam] = {blk: {key: np.array([np.nan if p[blk][key] is None else p[blk][key] for p in preds])
                           for key in preds[0][blk]} for blk in ("W", "M", "WM")}
     return out

@@ -19,8 +19,8 @@ import numpy as np
 
 from theory.core.validate import positive_real, positive_vector, step_shape
 from theory.core.errors import ComputationError, InputError
-from theory.core.imbalance import Imbalance
-from theory.core.measure import group_summary, summary_to_json
+from theory.core.imbalance import Imbalance, class_sizes
+from theory.core.collapse_metrics import group_summary, summary_to_json
 from theory.core.parameterization import Parameterization
 from theory.seli.sel import class_logits
 
@@ -123,14 +123,14 @@ def geometry_from_class_logits(X: np.ndarray, counts: object) -> Geometry:
 def seli_geometry(counts: object, param: Parameterization, precision: str = "double") -> Geometry:
     """Predicted CS-SVM geometry (behnia2023 Thm 2) for any class counts and CE/CDT/LDT/VS delta.
 
-    ``counts`` is an :class:`Imbalance` or a vector of positive class sizes (reals allowed).
+    ``counts`` is an :class:`Imbalance` or a vector of positive class sizes (reals allowed: the closed form
+    is defined for any positive sizes; :func:`theory.core.imbalance.class_sizes`).
     ``precision``: ``"double"`` (float64, fast) or ``"extended"`` (30-digit arithmetic from delta to
     the Gram matrices; about 2 s at k = 40), for strong parameterisations where cond(X N X^T) ~ 1e12.
     """
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    n = counts.counts if isinstance(counts, Imbalance) else counts
-    n = positive_vector("counts", n)
+    n = class_sizes("counts", counts)
     if n.size != param.k:
         raise InputError(f"counts has {n.size} classes but the parameterization has {param.k}")
     if precision == "double":
