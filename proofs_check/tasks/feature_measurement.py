@@ -156,7 +156,15 @@ def _summary(G_W: np.ndarray | None, G_M: np.ndarray, G_WM: np.ndarray | None, c
 
 def measure_statistics(stats: ClassStatistics, classifier: np.ndarray | None, spec: PredictionSpec,
                        nc4: float | None = None) -> MeasureResult:
-    """Compare streamed statistics (and the classifier, k x d rows w_c) with the prediction for their counts."""
+    """Compare streamed statistics (and the classifier, k x d rows w_c) with the prediction for their counts;
+    ``nc4``: the measured NC4 fraction in [0, 1] (or None)."""
+    if not isinstance(stats, ClassStatistics):
+        raise InputError(f"stats must be a ClassStatistics, got {type(stats).__name__}")
+    if not isinstance(spec, PredictionSpec):
+        raise InputError(f"spec must be a PredictionSpec, got {type(spec).__name__}")
+    if nc4 is not None and (isinstance(nc4, bool) or not isinstance(nc4, (int, float, np.floating, np.integer))
+                            or not 0.0 <= float(nc4) <= 1.0):
+        raise InputError(f"nc4 must be a fraction in [0, 1] or None, got {nc4!r}")
     counts = stats.counts
     empty = np.flatnonzero(counts == 0)
     if empty.size:
@@ -167,6 +175,8 @@ def measure_statistics(stats: ClassStatistics, classifier: np.ndarray | None, sp
         if W.shape != (stats.k, stats.d):
             raise InputError(f"classifier must be k x d = {stats.k} x {stats.d} (from the labels and features), "
                              f"got {W.shape[0]} x {W.shape[1] if W.ndim == 2 else '?'}")
+        if not np.all(np.isfinite(W)):
+            raise InputError("classifier contains NaN or inf")
     prediction = predict(counts, spec)
     M = stats.means
     Mc = M if prediction.centering is None else center(M, prediction.centering)
@@ -215,24 +225,30 @@ class Streamed:
 
 
 def stream(features: object, labels: object, classifier: object | None = None, *, k: int | None = None,
-           batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False) -> Streamed:
+           batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False, force: bool = False) -> Streamed:
     """Stream ``features`` (n x d array, memory map or :class:`proofs_check.tasks.feature_files.FeatureSource`) with
     their integer ``labels`` through :class:`ClassStatistics` (and a second pass for NC4 when ``two_pass``).
 
     ``k``: number of classes (default: the classifier's rows, else max label + 1). ``two_pass`` needs the
-    classifier. InputError on any bad input (shapes, labels, NaN/inf).
+    classifier. InputError on any bad input (shapes, labels, NaN/inf), and when the number of classes the
+    labels imply (or ``k``) needs more memory or time than :mod:`theory.infra.budget` allows (``force``
+    runs it anyway).
     """
+    from theory.core.validate import positive_int
+    from theory.infra import budget
+
     y = np.asarray(labels)
     if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
         raise InputError("labels must be a non-empty vector of integers")
-    if batch_rows < 1:
-        raise InputError(f"batch rows must be >= 1, got {batch_rows}")
+    batch_rows = positive_int("batch_rows", batch_rows)
     W = None if classifier is None else np.asarray(classifier, dtype=np.float64)
     if W is not None and W.ndim != 2:
         raise InputError(f"classifier must be a k x d matrix, got shape {W.shape}")
+    if W is not None and not np.all(np.isfinite(W)):
+        raise InputError("classifier contains NaN or inf")
     if int(y.min()) < 0:
         raise InputError(f"label {int(y.min())} out of range: labels must be >= 0")
-    kk = int(k) if k is not None else (W.shape[0] if W is not None else int(y.max()) + 1)
+    kk = positive_int("k", k) if k is not None else (W.shape[0] if W is not None else int(y.max()) + 1)
     if int(y.max()) >= kk:
         raise InputError(f"label {int(y.max())} out of range [0, {kk - 1}]" +
                          (" (k from the classifier's rows)" if W is not None and k is None else ""))
@@ -240,6 +256,10 @@ def stream(features: object, labels: object, classifier: object | None = None, *
         raise InputError(f"need at least 2 classes, got k = {kk}")
     if two_pass and W is None:
         raise InputError("NC4 (two passes) needs the classifier")
+    shape = getattr(features, "shape", None)
+    if shape is not None and len(shape) == 2:
+        budget.require_within(budget.feature_measurement(kk, int(shape[1]), y.size, batch_rows, 1 + int(two_pass)),
+                              force)
     stats: ClassStatistics | None = None
     start = 0
     for X in _batches(features, batch_rows):
@@ -264,10 +284,13 @@ def stream(features: object, labels: object, classifier: object | None = None, *
 
 def measure(features: object, labels: object, classifier: object | None = None,
             spec: PredictionSpec = PredictionSpec(), *, k: int | None = None,
-            batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False) -> MeasureResult:
+            batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False, force: bool = False) -> MeasureResult:
     """:func:`stream` the features, then compare with the prediction of ``spec`` (an empty class is an
     InputError)."""
-    return stream(features, labels, classifier, k=k, batch_rows=batch_rows, two_pass=two_pass).compare(spec)
+    if not isinstance(spec, PredictionSpec):
+        raise InputError(f"spec must be a PredictionSpec, got {type(spec).__name__}")
+    return stream(features, labels, classifier, k=k, batch_rows=batch_rows, two_pass=two_pass,
+                  force=force).compare(spec)
 
 
 def open_files(features: str, labels: str, classifier: str | None = None) -> tuple[Any, np.ndarray, np.ndarray | None]:
