@@ -104,12 +104,15 @@ def run(args: argparse.Namespace) -> int:
     """Read the inputs, run the check (or only the prediction), print and write the results."""
     from pathlib import Path
 
-    from proofs_check.tasks.parameterization_check import check_parameterization, class_rows, estimate, plot, predict
+    from proofs_check.tasks.parameterization_check import (check_parameterization, class_rows, estimate, plot, predict,
+                                                           predict_estimate)
     from igeom.commands._table import write_csv
     from theory.infra import budget
     from theory.infra.atomic import write_atomic
     from theory.infra.jsonout import dumps, print_json
 
+    if args.predict_only:  # refused before the k x k scaling matrix is built
+        budget.require_within(predict_estimate(args.counts, bool(args.json or args.csv or args.out)), args.force)
     param = _parameterization(args)
     if args.predict_only:
         prediction = predict(param, args.counts)

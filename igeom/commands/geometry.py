@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if args.method == Route.NUMERIC:
         budget.require_within(budget.geometry_numeric(check_step_args(args.k, args.k_minor, args.R, delta)[0]),
                               args.force)
-    out = require_finite(predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method))
+    out = require_finite(predict_step(args.loss, args.k, args.k_minor, args.R, delta, method=args.method,
+                                      force=args.force))
     if args.R < 1:  # after the work: an error is then the only line on stderr
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
     if args.json:

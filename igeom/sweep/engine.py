@@ -97,8 +97,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, thread
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise InputError(f"cannot connect to the Dask scheduler at {scheduler}: {one_line(exc)}") from None
+        except Exception as exc:  # noqa: BLE001 - OSError (closed port), ValueError / TypeError (not an address)
+            raise InputError(f"--scheduler {scheduler!r}: cannot connect to a Dask scheduler there "
+                             f"({one_line(exc)})") from None
         with client:
             yield client
         return
@@ -144,6 +145,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, scheduler: str | None = None, wo
     ``threads_per_worker`` size the embedded cluster)."""
     tasks = spec.tasks()
     store = ResultStore(out, spec.kind, flush_every)
+    store.check_against(tasks)
     done = store.finished()
     pending = [t for t in tasks if t.key not in done]
     if pending:

@@ -263,7 +263,8 @@ def sweep_grid(points: int, tasks: int, workers: int, task_seconds: float = 0.0,
     w = max(1, workers)
     memory = BASE_MEMORY + POINT_BYTES * float(points) + workers * (WORKER_BYTES + max(0.0, task_memory - BASE_MEMORY))
     seconds = task_seconds / w + TASK_OVERHEAD_SECONDS * float(tasks) + WORKER_START_SECONDS * workers
-    return Estimate(f"the sweep ({points} points in {tasks} tasks, {workers} workers)", memory, seconds)
+    workers_text = f", --workers {workers}" if workers else ""
+    return Estimate(f"the sweep ({points} points in {tasks} tasks{workers_text})", memory, seconds)
 
 
 def deepnet_program(models: int, parameters: int, forward_flops: float, activations: float, n: int, n_test: int,

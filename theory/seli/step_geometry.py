@@ -24,12 +24,14 @@ def step_delta(k: int, k_minor: int, delta_ratio: float) -> np.ndarray:
 
 
 def predict_step(loss: str, k: int, k_minor: int, R: float, delta_ratio: float,
-                 method: str = Route.SYMBOLIC) -> dict[str, Any]:
+                 method: str = Route.SYMBOLIC, *, force: bool = False) -> dict[str, Any]:
     """Group norm ratios and cosines of the CS-SVM minimiser (keys of ``igeom geometry --json``).
 
     ``method`` (a :class:`theory.core.vocabulary.Route`): "symbolic" evaluates the SymPy closed forms;
     "numeric" the eigen route of
-    :func:`theory.seli.geometry.seli_geometry` in extended precision. Both agree to float64 rounding.
+    :func:`theory.seli.geometry.seli_geometry` in extended precision. Both agree to float64 rounding. The numeric route's memory and time
+    are estimated first (:func:`theory.infra.budget.geometry_numeric`; InputError beyond the limits,
+    ``force`` to run it anyway).
     """
     name = Loss.parse(loss, CLOSED_FORM_LOSSES)
     route = Route.parse(method)
@@ -41,6 +43,9 @@ def predict_step(loss: str, k: int, k_minor: int, R: float, delta_ratio: float,
         values = evaluate(name, k, k_minor, R, delta_ratio)
         body = {block: {key: values[f"{block}.{key}"] for key in keys} for block, keys in GROUP_KEYS.items()}
     else:
+        from theory.infra.budget import geometry_numeric, require_within
+
+        require_within(geometry_numeric(k), force)
         param = Parameterization.from_name(name, step_delta(k, k_minor, delta_ratio))
         geo = seli_geometry(step_counts(k, k_minor, R), param, precision="extended")
         body = geo.summary(*step_groups(k, k_minor))
