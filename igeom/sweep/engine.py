@@ -1,7 +1,7 @@
 """Run the tasks of a sweep on Dask distributed and record their rows as they finish.
 
 Without a scheduler address an embedded :class:`distributed.LocalCluster` (worker processes running
-one task at a time, bound to 127.0.0.1, no dashboard) starts and stops with the sweep; with one, the sweep
+one task at a time, bound to 127.0.0.1, no dashboard; its HTTP endpoint on a free loopback port, not 8787) starts and stops with the sweep; with one, the sweep
 connects to that scheduler (``dask scheduler`` / ``dask worker``, or a ``dask-jobqueue`` cluster). Every
 task is submitted under the key ``KIND-HASH`` (:func:`igeom.sweep.spec.task_key`). A task whose
 computation raises (``ComputationError`` or any other exception) returns rows with status ``failed``
@@ -111,7 +111,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, thread
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         forkserver_preload(modules)
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None, silence_logs=logging.CRITICAL,
+                          dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,  # None still binds :8787
                           env=dict.fromkeys(THREAD_VARIABLES, str(threads_per_worker)),
                           plugins=(ThreadLimit(threads_per_worker),)) as cluster, Client(cluster) as client:
             yield client

@@ -132,6 +132,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import proofs_check.report
     import training.deepnet
     import training.etf_dr
+    import training.experiments.etf_table
     import training.experiments.gamma_sweep
     import training.experiments.nc_relu
     import training.preset_training
@@ -142,7 +143,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                          (numerics.large_k, "solve_large_k"), (igeom.sweep.engine, "run_sweep"),
                          (training.deepnet, "train_nets"), (training.preset_training, "train_ufm_presets"),
                          (training.experiments.gamma_sweep, "train_nets"), (training.experiments.nc_relu, "train_nets"),
-                         (training.etf_dr, "train_method"),
+                         (training.etf_dr, "train_method"), (training.experiments.etf_table, "train_method"),
                          (proofs_check.tasks.parameterization_check, "check_parameterization"),
                          (proofs_check.report, "write_report")]:
         if hasattr(module, name):

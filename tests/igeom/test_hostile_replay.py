@@ -101,6 +101,20 @@ def test_ctrl_c_of_a_two_worker_sweep_is_one_line(tmp_path: Path, monkeypatch: p
     assert err.strip().splitlines() == ["igeom: interrupted"], err
 
 
+@pytest.mark.slow
+def test_embedded_cluster_leaves_port_8787_alone() -> None:
+    """The embedded LocalCluster's scheduler HTTP endpoint (health and metrics; no bokeh dashboard is
+    installed) binds a free port on the loopback interface, never 8787: a second sweep, or anything else
+    on 8787, meets no port conflict and no warning (distributed binds :8787 even for dashboard_address=None)."""
+    from igeom.sweep.engine import dask_client
+
+    with dask_client(workers=1) as client:
+        services = client.scheduler_info()["services"]
+        link = client.dashboard_link
+    assert services.get("dashboard") != 8787, services
+    assert link.startswith("http://127.0.0.1:"), link
+
+
 def _one(name: str) -> int:
     """Run the case called ``name`` in this process from an empty temporary directory; 0 when clean."""
     case = next(c for c in CASES if c.name == name)
