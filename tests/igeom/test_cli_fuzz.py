@@ -130,6 +130,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import numerics.ufm_plus
     import proofs_check.tasks.parameterization_check
     import proofs_check.report
+    import training.convergence
     import training.deepnet
     import training.etf_dr
     import training.experiments.etf_table
@@ -141,7 +142,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for module, name in [(numerics.cs_svm, "solve_cs_svm"), (numerics.nonconvex, "solve_nonconvex"),
                          (numerics.ufm_plus, "solve"), (training.runner, "run_sweep"),
                          (numerics.large_k, "solve_large_k"), (igeom.sweep.engine, "run_sweep"),
-                         (training.deepnet, "train_nets"), (training.preset_training, "train_ufm_presets"),
+                         (training.deepnet, "train_nets"), (training.convergence, "paper_figures"), (training.preset_training, "train_ufm_presets"),
                          (training.experiments.gamma_sweep, "train_nets"), (training.experiments.nc_relu, "train_nets"),
                          (training.etf_dr, "train_method"), (training.experiments.etf_table, "train_method"),
                          (proofs_check.tasks.parameterization_check, "check_parameterization"),
