@@ -110,11 +110,33 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, thread
         raise InputError(f"--threads-per-worker must be >= 1, got {threads_per_worker}")
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         forkserver_preload(modules)
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,  # None still binds :8787
-                          env=dict.fromkeys(THREAD_VARIABLES, str(threads_per_worker)),
-                          plugins=(ThreadLimit(threads_per_worker),)) as cluster, Client(cluster) as client:
-            yield client
+        from distributed.deploy.spec import SpecCluster
+
+        before = set(SpecCluster._instances)
+        try:
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,  # None binds :8787
+                                   env=dict.fromkeys(THREAD_VARIABLES, str(threads_per_worker)),
+                                   plugins=(ThreadLimit(threads_per_worker),))
+            with Client(cluster) as client:
+                yield client
+        finally:  # also a cluster whose start was interrupted (it registered itself before it was returned)
+            for started in set(SpecCluster._instances) - before:
+                _close_quietly(started)
+
+
+def _close_quietly(cluster: Any) -> None:
+    """Close an embedded cluster; after Ctrl-C a worker caught mid-restart makes ``close`` fail (an
+    assertion on its status), and distributed's atexit hook would then print that traceback: the
+    failure is dropped (the workers are children of this process and die with it) and the cluster is
+    taken off the atexit list."""
+    from distributed.deploy.spec import SpecCluster
+
+    try:
+        cluster.close(timeout=10)
+    except BaseException:  # noqa: BLE001 - shutting down after an interrupt: nothing left to report
+        pass
+    SpecCluster._instances.discard(cluster)
 
 
 def run_tasks(client: Any, tasks: Sequence[Task], on_rows: Callable[[list[dict[str, Any]]], None],
