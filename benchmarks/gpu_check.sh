@@ -20,3 +20,7 @@ step 90 "$PY" benchmarks/bench_ufm_sweep.py --repeats "${REPEATS:-3}" --no-basel
 step 100 "$PY" benchmarks/bench_deepnet.py --cpu-vs-cuda --repeats "${REPEATS:-3}" --epochs 5
 step 150 "$PY" benchmarks/bench_deepnet.py --cuda-resnet18 --repeats 1 --steps 10
 step 100 "$PY" benchmarks/bench_deepnet.py --cuda-resnet18 --repeats 1 --steps 10 --tf32
+# issue 24: the streaming NC accumulator on CUDA against the CPU, and the monitor's cost per measurement
+# against a ResNet-18 epoch of CIFAR-10's size (random images; 50,000 x 3 x 32 x 32, batch 128)
+step 100 "$PY" -m pytest -q -p no:cacheprovider -m gpu tests/training/test_collapse_stream.py
+step 200 "$PY" benchmarks/bench_monitor.py --arch resnet18 --device cuda --n 50000 --batch 128 --k 10 --repeats 1

@@ -16,11 +16,15 @@ import re
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
-from theory.core.vocabulary import Criterion, Paper, Status
+from theory.core.vocabulary import Criterion, Paper, Setting, Status
 
 _ORDER = {s.value: i for i, s in enumerate(Status)}
 _VERDICT = {Status.PASS: "holds", Status.ERRATUM: "holds as corrected (erratum)",
-            Status.INCONCLUSIVE: "inconclusive (premise not met)", Status.FAIL: "FAILS", Status.ERROR: "ERROR"}
+            Status.INCONCLUSIVE: "inconclusive (premise not met, or the interval straddles)", Status.FAIL: "FAILS", Status.ERROR: "ERROR"}
+#: the verdict of a claim checked only in a reduced setting (issue 21): never the paper's pass or fail
+_REDUCED_VERDICT = {Status.PASS: "consistent in a reduced setting", Status.ERRATUM: "consistent in a reduced setting",
+                    Status.INCONCLUSIVE: "inconclusive in a reduced setting",
+                    Status.FAIL: "inconsistent in a reduced setting", Status.ERROR: "ERROR (reduced setting)"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1100px;padding:1.5em;
@@ -105,6 +109,10 @@ def criterion(check: Mapping[str, Any]) -> str:
     tol = check.get("tolerance")
     if tol is None:
         return "no figure"
+    if check.get("interval") is not None:  # a training-level decision over seeds (proofs_check.decision)
+        lo, hi = check["interval"]
+        relation = "≥" if Criterion.parse(check["criterion"]) == Criterion.AT_LEAST else "≤"
+        return f"interval [{_fmt(float(lo))}, {_fmt(float(hi))}] over {len(check.get('seeds') or ())} seeds vs {relation} {_fmt(tol)}"
     if check.get("status") == Status.INCONCLUSIVE:
         return f"premise: figure ≤ {_fmt(tol)}"
     relation = Criterion.parse(check["criterion"])
@@ -116,37 +124,110 @@ def claim_status(checks: Iterable[Mapping[str, Any]]) -> str:
     return max((c["status"] for c in checks), key=lambda s: _ORDER[s])
 
 
+EXTENSIONS_ROW = "extensions"
+"""The headline row of the extension claims (not statements of the papers; :attr:`proofs_check.model.Claim.extension`)."""
+
+
+def is_extension(claim: Mapping[str, Any]) -> bool:
+    """Whether a report claim (or its check rows) is marked as an extension claim."""
+    return bool(claim.get("extension") or any(ch.get("extension") for ch in claim.get("checks", ())))
+
+
+def reduced(check: Mapping[str, Any]) -> bool:
+    """True for a check row run in a reduced setting (its outcome is not the paper's verdict, issue 21)."""
+    return check.get("setting") == Setting.REDUCED
+
+
+def setting_statuses(checks: list[Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    """(paper status, reduced status) of a claim's check rows: the worst status of the checks that verify the
+    paper (every check not run in a reduced setting), and of those run in a reduced setting; None where a
+    claim has no such check."""
+    paper = [c for c in checks if not reduced(c)]
+    red = [c for c in checks if reduced(c)]
+    return (claim_status(paper) if paper else None), (claim_status(red) if red else None)
+
+
+def claim_verdict(claim: Mapping[str, Any]) -> str:
+    """A claim's verdict in words: the paper's verdict from its paper-setting (and untrained) checks, followed
+    by the reduced-setting one where it has reduced-setting checks; a claim checked only in a reduced setting
+    gets only the latter (consistent / inconsistent / inconclusive in a reduced setting)."""
+    paper, red = setting_statuses(list(claim["checks"]))
+    words = [_VERDICT[paper]] if paper is not None else []
+    if red is not None:
+        words.append(_REDUCED_VERDICT[red])
+    return "; ".join(words)
+
+
+def _setting_line(check: Mapping[str, Any]) -> str:
+    """``setting reduced (dataset ..., width ...); seeds 0, 1, 2`` of a training row, '' for other rows."""
+    if not check.get("setting"):
+        return ""
+    departures = check.get("departures") or []
+    text = f"setting {check['setting']}" + (f" ({'; '.join(departures)})" if departures else "")
+    if check.get("seeds"):
+        text += f"; seeds {', '.join(map(str, check['seeds']))}"
+    if check.get("rule"):
+        text += f"; rule: {check['rule']}"
+    return text
+
+
+def _headline_row(name: str, mine: list[Mapping[str, Any]], errata: int) -> dict[str, Any]:
+    """One headline row over the claims ``mine`` (:func:`paper_headlines`)."""
+    split = [setting_statuses(list(c["checks"])) for c in mine]
+    status = [p for p, _ in split if p is not None]
+    red = [r for _, r in split if r is not None]
+    return {"paper": name, "claims": len(status), "passed": status.count(Status.PASS),
+            "with_erratum": status.count(Status.ERRATUM), "inconclusive": status.count(Status.INCONCLUSIVE),
+            "failed": status.count(Status.FAIL) + status.count(Status.ERROR),
+            "checks": sum(1 for c in mine for ch in c["checks"] if not ch.get("consistency") and not reduced(ch)),
+            "consistency": sum(1 for c in mine for ch in c["checks"] if ch.get("consistency")),
+            "reduced_consistent": red.count(Status.PASS) + red.count(Status.ERRATUM),
+            "reduced_inconsistent": red.count(Status.FAIL) + red.count(Status.ERROR),
+            "reduced_inconclusive": red.count(Status.INCONCLUSIVE),
+            "errata": errata}
+
+
 def paper_headlines(claims: list[Mapping[str, Any]], errata: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per paper: claims checked, passed, with a recorded erratum, inconclusive, failed; checks that verify
-    the paper and, apart, implementation-consistency checks (two routes of one formula, ``consistency``);
-    errata recorded."""
+    """Per paper: claims checked in the paper's setting, passed, with a recorded erratum, inconclusive, failed
+    (from each claim's checks that are not run in a reduced setting, :func:`setting_statuses`); checks that
+    verify the paper and, apart, implementation-consistency checks (two routes of one formula,
+    ``consistency``); claims with reduced-setting checks by their worst such outcome, consistent /
+    inconsistent / inconclusive in a reduced setting, never counted as the paper's pass or fail (issue 21);
+    errata recorded. Extension claims (:func:`is_extension`: not statements of the papers) are never counted
+    in a paper's row or the total: they get their own row (:data:`EXTENSIONS_ROW`) after the total."""
     rows = []
     for paper in Paper:
-        mine = [c for c in claims if c["paper"] == paper.value]
+        mine = [c for c in claims if c["paper"] == paper.value and not is_extension(c)]
         if not mine and not any(e["paper"] == paper.value for e in errata):
             continue
-        status = [c["status"] for c in mine]
-        rows.append({"paper": paper.value, "claims": len(mine), "passed": status.count(Status.PASS),
-                     "with_erratum": status.count(Status.ERRATUM), "inconclusive": status.count(Status.INCONCLUSIVE),
-                     "failed": status.count(Status.FAIL) + status.count(Status.ERROR),
-                     "checks": sum(1 for c in mine for ch in c["checks"] if not ch.get("consistency")),
-                     "consistency": sum(1 for c in mine for ch in c["checks"] if ch.get("consistency")),
-                     "errata": sum(1 for e in errata if e["paper"] == paper.value)})
+        rows.append(_headline_row(paper.value, mine, sum(1 for e in errata if e["paper"] == paper.value)))
     if rows:
         rows.append({"paper": "total", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "paper"}})
+    extensions = [c for c in claims if is_extension(c)]
+    if extensions:
+        rows.append(_headline_row(EXTENSIONS_ROW, extensions, 0))
     return rows
 
 
-_HEAD_COLUMNS = (("claims", "claims checked"), ("passed", "passed"), ("with_erratum", "with a recorded erratum"),
-                 ("inconclusive", "inconclusive"), ("failed", "failed"), ("checks", "checks of the paper"),
-                 ("consistency", "implementation-consistency checks"), ("errata", "errata recorded"))
+_HEAD_COLUMNS = (("claims", "claims checked in the paper's setting"), ("passed", "passed"),
+                 ("with_erratum", "with a recorded erratum"), ("inconclusive", "inconclusive"), ("failed", "failed"),
+                 ("checks", "checks of the paper"), ("consistency", "implementation-consistency checks"),
+                 ("reduced", "consistent / inconsistent / inconclusive in a reduced setting"),
+                 ("errata", "errata recorded"))
+
+
+def head_cell(row: Mapping[str, Any], key: str) -> str:
+    """One cell of the headline: the reduced-setting column is ``consistent / inconsistent / inconclusive``."""
+    if key == "reduced":
+        return f"{row['reduced_consistent']} / {row['reduced_inconsistent']} / {row['reduced_inconclusive']}"
+    return str(row[key])
 
 
 def headline_markdown(rows: list[Mapping[str, Any]]) -> str:
     """The per-paper headline as a Markdown table (README shows the same table)."""
     lines = ["| paper | " + " | ".join(t for _, t in _HEAD_COLUMNS) + " |",
              "| --- |" + " --- |" * len(_HEAD_COLUMNS)]
-    lines += ["| " + " | ".join([str(r["paper"])] + [str(r[k]) for k, _ in _HEAD_COLUMNS]) + " |" for r in rows]
+    lines += ["| " + " | ".join([str(r["paper"])] + [head_cell(r, k) for k, _ in _HEAD_COLUMNS]) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -175,7 +256,8 @@ def _check_rows(claim: Mapping[str, Any], esc=html.escape) -> str:
         rows.append(f"<tr class='{c['status']}'><td>{esc(c['level'])}</td><td>{_consistency_html(c)}{esc(c['check'])}</td>"
                     f"<td>{esc(c['status'])}{link}</td><td class='num'>{_fmt(c.get('figure'))}</td>"
                     f"<td>{esc(criterion(c))}</td><td class='num'>{c['seconds']:.2f}</td>"
-                    f"<td class='muted'>{esc(str(c.get('detail', '')))}</td></tr>")
+                    f"<td class='muted'>{esc(_setting_line(c) + ('. ' if _setting_line(c) else ''))}"
+                    f"{esc(str(c.get('detail', '')))}</td></tr>")
     return ("<table><tr><th>level</th><th>check</th><th>status</th><th>figure</th><th>pass criterion</th>"
             "<th>s</th><th>detail</th></tr>" + "".join(rows) + "</table>")
 
@@ -185,7 +267,7 @@ def _claim_details(claim: Mapping[str, Any], errata_of: Mapping[str, list[str]])
     cid = claim["id"]
     linked = "".join(f" <a href='#{anchor('erratum', e)}'>[erratum {esc(e)}]</a>" for e in errata_of.get(cid, []))
     return (f"<details id='{anchor('claim', cid)}' class='claim'><summary><b>{esc(cid)}</b> — "
-            f"<span class='{claim['status']}'>{esc(_VERDICT[claim['status']])}</span>{linked}</summary>"
+            f"<span class='{claim['status']}'>{esc(claim_verdict(claim))}</span>{linked}</summary>"
             f"<p class='statement'>{_typeset(claim, 'statement')}</p><p class='muted'>Assumptions: {esc(claim.get('assumptions', ''))}</p>"
             f"{_check_rows(claim)}</details>")
 
@@ -196,7 +278,7 @@ def _paper_section(paper: str, claims: list[Mapping[str, Any]], errata_of: Mappi
     steps = [c for c in claims if c["paper"] == paper and c.get("kind", "claim") != "claim"]
     rows = "".join(
         f"<tr class='{c['status']}'><td><a href='#{anchor('claim', c['id'])}'>{esc(c['id'])}</a></td>"
-        f"<td class='statement'>{_typeset(c, 'statement')}</td><td>{esc(_VERDICT[c['status']])}"
+        f"<td class='statement'>{_typeset(c, 'statement')}</td><td>{esc(claim_verdict(c))}"
         f"{' <span class=consistency>[' + CONSISTENCY_LABEL + ' only]</span>' if consistency_only(c) else ''}</td>"
         f"<td>{esc(', '.join(c['levels']))}</td><td class='num'>{len(c['checks'])}</td></tr>" for c in results)
     out = [f"<h2 id='paper-{paper}'>{paper}</h2>",
@@ -286,6 +368,7 @@ def document(checks: list[Mapping[str, Any]], claims: Iterable[Any], errata: lis
                            "statement": getattr(c, "statement", ""), "statement_tex": getattr(c, "statement_tex", None),
                            "assumptions": getattr(c, "assumptions", ""),
                            "proves": getattr(c, "proves", None), "status": claim_status(rows),
+                           "extension": bool(getattr(c, "extension", False) or any(r.get("extension") for r in rows)),
                            "levels": sorted({r["level"] for r in rows}), "checks": rows})
     return {"summary": dict(summary), "papers": paper_headlines(out_claims, errata), "claims": out_claims,
             "checks": checks, "errata": errata, "figures": figures, "failures": failures, "provenance": dict(prov)}
@@ -301,11 +384,14 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
         errata_of.setdefault(e["claim"], []).append(e["id"])
     heads = paper_headlines(claims, errata)
     head_rows = "".join(
-        ("<tr><td><b>total</b></td>" if r["paper"] == "total" else f"<tr><td><a href='#paper-{r['paper']}'>{r['paper']}</a></td>")
-        + "".join(f"<td class='num'>{r[k]}</td>" for k, _ in _HEAD_COLUMNS) + "</tr>" for r in heads)
-    papers = [r["paper"] for r in heads if r["paper"] != "total"]
+        (f"<tr><td><b>{r['paper']}</b></td>" if r["paper"] in ("total", EXTENSIONS_ROW)
+         else f"<tr><td><a href='#paper-{r['paper']}'>{r['paper']}</a></td>")
+        + "".join(f"<td class='num'>{head_cell(r, k)}</td>" for k, _ in _HEAD_COLUMNS) + "</tr>" for r in heads)
+    papers = [r["paper"] for r in heads if r["paper"] not in ("total", EXTENSIONS_ROW)]
     failures = doc.get("failures") or []
     toc = ["<ul class='toc'>"] + [f"<li><a href='#paper-{p}'>{p}</a></li>" for p in papers]
+    if any(r["paper"] == EXTENSIONS_ROW for r in heads):
+        toc.append(f"<li><a href='#paper-{EXTENSIONS_ROW}'>Extensions (not statements of the papers)</a></li>")
     toc += ["<li><a href='#errata'>Errata</a></li>"]
     if formulas_html:
         toc.append("<li><a href='#formulas'>Formula sheet</a></li>")
@@ -321,7 +407,10 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes] | None = No
     if failures:
         body.append("<h2 id='failures'>Failed report steps</h2><ul>"
                     + "".join(f"<li><b>{esc(f['step'])}</b>: {esc(f['error'])}</li>" for f in failures) + "</ul>")
-    body += [_paper_section(p, claims, errata_of) for p in papers]
+    body += [_paper_section(p, [c for c in claims if not is_extension(c)], errata_of) for p in papers]
+    if any(r["paper"] == EXTENSIONS_ROW for r in heads):
+        body.append(_paper_section(EXTENSIONS_ROW, [{**c, "paper": EXTENSIONS_ROW} for c in claims if is_extension(c)],
+                                   errata_of))
     body.append(_errata_section(errata, {c['id'] for c in claims}))
     if formulas_html:
         body.append(f"<h2 id='formulas'>Formula sheet</h2>{formulas_html}")
@@ -350,10 +439,13 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     for row in heads:
         if row["paper"] == "total":
             continue
-        lines += ["", f"## {row['paper']}", "", "| claim | kind | verdict | levels | checks |",
+        title = "extensions (not statements of the papers; not counted in their verdicts)" \
+            if row["paper"] == EXTENSIONS_ROW else row["paper"]
+        lines += ["", f"## {title}", "", "| claim | kind | verdict | levels | checks |",
                   "| --- | --- | --- | --- | --- |"]
-        mine = [c for c in claims if c["paper"] == row["paper"]]
-        lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {_VERDICT[c['status']]}"
+        mine = ([c for c in claims if is_extension(c)] if row["paper"] == EXTENSIONS_ROW
+                else [c for c in claims if c["paper"] == row["paper"] and not is_extension(c)])
+        lines += [f"| {cell(c['id'])} | {c.get('kind', 'claim')} | {claim_verdict(c)}"
                   f"{f' ({CONSISTENCY_LABEL} only)' if consistency_only(c) else ''} | "
                   f"{', '.join(c['levels'])} | {len(c['checks'])} |" for c in mine]
         for c in mine:
@@ -361,8 +453,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             for ch in c["checks"]:
                 er = f" (erratum {ch['erratum']})" if ch.get("erratum") else ""
                 tag = f"[{CONSISTENCY_LABEL}] " if ch.get("consistency") else ""
+                setting = _setting_line(ch)
                 lines.append(f"- {ch['level']}: {tag}{ch['check']} — **{ch['status']}**{er}; figure {_fmt(ch.get('figure'))}, "
-                             f"{criterion(ch)}")
+                             f"{criterion(ch)}" + (f"; {setting}" if setting else ""))
     lines += ["", "## Errata", ""]
     for e in errata:
         lines += [f"### {e['id']} — {e['paper']}, {e['location']} (claim {e['claim']})", "",

@@ -1,7 +1,8 @@
 """Run the registry and write the report: report.json, report.md, report.html, figures, formula sheet.
 
 ``report.json`` is the report document of :func:`proofs_check.render.document`: one entry per check (id,
-paper, kind, level, check, status, figure, tolerance, seconds, detail, erratum, criterion, consistency),
+paper, kind, level, check, status, figure, tolerance, seconds, detail, erratum, criterion, consistency; for a
+training-level check also setting, departures, seeds, interval and the decision rule, issue 21),
 the same checks grouped under their claims (with their statement and its TeX), the per-paper headline,
 the errata with their evidence, a summary, the report steps (figures, the formula sheet, the errata
 section) that failed, and provenance. report.md and the
@@ -24,16 +25,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
 from proofs_check.catalog import all_claims, all_errata, errata_by_id
+from proofs_check.claims.deepnets import DIGITS  # the default deep-net data (provenance)
 from proofs_check.model import Check, CheckRecord, Claim
 from proofs_check.runner import run_check
-from proofs_check.render import claim_status, document, provenance, render_html, render_markdown
+from proofs_check.render import document, setting_statuses, provenance, render_html, render_markdown
 from theory.core.errors import InputError
 from theory.core.vocabulary import Paper, Status
 from theory.infra.atomic import replace_directory, write_atomic
 from theory.infra.jsonout import dumps
 
-#: the data the deep-net claims train on unless ``igeom verify --cifar10`` names a copy (provenance)
-DIGITS = "sklearn digits"
 
 T = TypeVar("T")
 
@@ -77,13 +77,16 @@ class Report:
         return document([r.as_dict() for r in self.records], [], self.errata, [], [], {}, {})["papers"]
 
     def summary(self) -> dict[str, object]:
-        """Headline numbers: claims (by their worst check, :func:`proofs_check.render.claim_status`) and
-        checks by status; ``checks_consistency``: how many of the checks are implementation-consistency
+        """Headline numbers: claims in the paper's setting (by their worst check not run in a reduced setting,
+        :func:`proofs_check.render.setting_statuses`), claims with reduced-setting checks (consistent /
+        inconsistent / inconclusive in a reduced setting, issue 21) and checks by status; ``checks_consistency``: how many of the checks are implementation-consistency
         checks (two routes of one formula)."""
-        grouped: dict[str, list[dict[str, str]]] = {}
+        grouped: dict[str, list[dict[str, object]]] = {}
         for r in self.records:
-            grouped.setdefault(r.claim_id, []).append({"status": r.status})
-        claims = [claim_status(checks) for checks in grouped.values()]
+            grouped.setdefault(r.claim_id, []).append({"status": r.status, "setting": r.setting})
+        split = [setting_statuses(checks) for checks in grouped.values()]
+        claims = [p for p, _ in split if p is not None]
+        red = [r for _, r in split if r is not None]
         count = lambda seq, s: sum(1 for v in seq if v == s)  # noqa: E731
         statuses = [r.status for r in self.records]
         return {"level": self.level, "claims": len(claims),
@@ -91,6 +94,9 @@ class Report:
                 "claims_with_erratum": count(claims, Status.ERRATUM),
                 "claims_inconclusive": count(claims, Status.INCONCLUSIVE),
                 "claims_failed": count(claims, Status.FAIL) + count(claims, Status.ERROR),
+                "claims_reduced_consistent": count(red, Status.PASS) + count(red, Status.ERRATUM),
+                "claims_reduced_inconsistent": count(red, Status.FAIL) + count(red, Status.ERROR),
+                "claims_reduced_inconclusive": count(red, Status.INCONCLUSIVE),
                 "checks": len(statuses), **{f"checks_{s}": count(statuses, s) for s in Status},
                 "checks_consistency": sum(1 for r in self.records if r.consistency),
                 "errata": len(self.errata), "failed_steps": len(self.failures), "seconds": round(self.seconds, 2)}

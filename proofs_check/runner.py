@@ -25,7 +25,6 @@ from typing import Any, Callable, Mapping
 
 from hypothesis import HealthCheck, given, settings
 
-from proofs_check.catalog import errata_by_id
 from proofs_check.model import Check, CheckRecord, Claim, Erratum, Outcome
 from theory.core.vocabulary import Criterion, Status
 
@@ -61,14 +60,25 @@ def _judged(outcome: Outcome, figure: float | None, tol: float | None, detail: s
     return Status.FAIL, detail
 
 
-def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None = None) -> CheckRecord:
+def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum]) -> CheckRecord:
     """Run one check, timing it; an exception becomes status ``error`` with its last line as detail.
 
-    ``errata`` maps erratum ids to :class:`proofs_check.model.Erratum` (default: all recorded).
+    ``errata`` maps erratum ids to :class:`proofs_check.model.Erratum` (every recorded one:
+    :func:`proofs_check.catalog.errata_by_id`; the caller passes it, so that this module, which the claims
+    import, does not import the catalog that discovers them).
     """
     start = time.perf_counter()
+    setting, departures = check.setting, check.departures
+    seeds: tuple[int, ...] = ()
+    interval: tuple[float, float] | None = None
+    rule: str | None = None
     try:
         outcome = check.run()
+        if outcome.setting is not None:  # the experiment knows its setting better than the declaration
+            setting, departures = outcome.setting, outcome.departures
+        seeds, rule = outcome.seeds, outcome.rule
+        if outcome.interval is not None:  # report.json is strict JSON: an infinite bound is written as None
+            interval = outcome.interval if all(math.isfinite(v) for v in outcome.interval) else None
         criterion = outcome.criterion
         figure, tol = _finite_or_none(outcome.figure), _finite_or_none(outcome.tolerance)
         detail = str(outcome.detail)
@@ -80,7 +90,7 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] + " | " + \
             traceback.format_exc().strip().splitlines()[-3].strip()
     if check.erratum is not None and status in (Status.PASS, Status.FAIL):
-        table = errata_by_id() if errata is None else errata
+        table = errata
         if check.erratum not in table:
             status, detail = Status.ERROR, f"unknown erratum {check.erratum!r}; {detail}"
         elif status == Status.PASS:
@@ -91,7 +101,7 @@ def run_check(claim: Claim, check: Check, errata: Mapping[str, Erratum] | None =
             detail = f"erratum {check.erratum}'s evidence does not hold; {detail}"
     return CheckRecord(claim.id, claim.paper, claim.kind, check.level, check.description, status, figure,
                        tol, time.perf_counter() - start, detail, check.erratum if status == Status.ERRATUM else None,
-                       criterion, check.consistency)
+                       criterion, check.consistency, setting, departures, seeds, interval, rule, claim.extension)
 
 
 # ------------------------------------------------------------------------------ outcome builders

@@ -5,7 +5,9 @@ Datasets (nothing is ever downloaded):
 - ``digits``: scikit-learn's handwritten digits (``sklearn.datasets.load_digits``: 1797 images 8 x 8, 10
   classes, shipped with scikit-learn, so always available offline); train and test are drawn from the one
   pool (a class-balanced test set from the samples left over);
-- ``mnist`` / ``fashion-mnist``: the four IDX files (optionally gzipped) in ``--data DIR``;
+- ``mnist`` / ``fashion-mnist``: the four IDX files (optionally gzipped) in ``--data DIR``; without a folder,
+  ``fashion-mnist`` is read from Debian's package ``dataset-fashion-mnist`` (:data:`DEBIAN_FASHION_MNIST`,
+  the gzipped IDX files of Xiao et al. 2017), refused with an InputError naming the package when absent;
 - ``cifar10`` / ``cifar100``: the python-pickle batches (``data_batch_1..5`` and ``test_batch``; ``train``
   and ``test`` with fine labels) in ``--data DIR``.
   For these four the whole official test set (balanced) is the test set.
@@ -45,6 +47,9 @@ DATASETS: dict[Dataset, tuple[int, tuple[int, int, int], str | None]] = {
     Dataset.CIFAR100: (100, (3, 32, 32), "cifar-100-python"),
 }
 PROFILES = ("step", "long-tailed")
+#: where Debian's package ``dataset-fashion-mnist`` installs the four gzipped IDX files (``dpkg -L``)
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+FASHION_MNIST_PACKAGE = "dataset-fashion-mnist"
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,32 @@ def cifar10_folder(root: str | Path) -> Path:
     return _folder("cifar10", root, CIFAR_TRAIN + (CIFAR_TEST,))
 
 
+def fashion_mnist_installed(folder: str | Path | None = None) -> bool:
+    """Whether the four Fashion-MNIST IDX files (gzipped or not) are in ``folder`` (default: Debian's
+    :data:`DEBIAN_FASHION_MNIST`); nothing is read."""
+    base = Path(DEBIAN_FASHION_MNIST if folder is None else folder)
+    return all((base / f).is_file() or (base / f"{f}.gz").is_file() for f in IDX_FILES[True] + IDX_FILES[False])
+
+
+def fashion_mnist_folder(root: str | Path | None = None) -> Path:
+    """The folder holding Fashion-MNIST's IDX files: under ``root`` when given (see :func:`_folder`), else
+    Debian's :data:`DEBIAN_FASHION_MNIST`; InputError naming the package to install otherwise (nothing is
+    ever downloaded)."""
+    if root is not None:
+        return _folder("fashion-mnist", root, IDX_FILES[True] + IDX_FILES[False])
+    if not fashion_mnist_installed(DEBIAN_FASHION_MNIST):
+        raise InputError(f"fashion-mnist not found in {DEBIAN_FASHION_MNIST}: install Debian's package "
+                         f"{FASHION_MNIST_PACKAGE} (apt-get install {FASHION_MNIST_PACKAGE}) or give --data DIR "
+                         "holding the four IDX files (nothing is downloaded)")
+    return DEBIAN_FASHION_MNIST
+
+
+def load_fashion_mnist(root: str | Path | None = None, train: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST (Xiao et al. 2017: 60000 training and 10000 test images 28 x 28, 10 balanced classes)
+    from ``root`` or Debian's package (:func:`fashion_mnist_folder`), as :func:`load_idx_dataset`."""
+    return load_idx_dataset("fashion-mnist", fashion_mnist_folder(root), train)
+
+
 def _open(path: Path):  # noqa: ANN202 - a binary file object
     return gzip.open(path.with_name(path.name + ".gz"), "rb") if not path.is_file() else path.open("rb")
 
@@ -222,7 +253,8 @@ def imbalanced(name: str, imbalance: Imbalance, seed: int = 0, root: str | Path 
     """Dataset ``name`` with ``imbalance.counts[c]`` seeded training samples of class c.
 
     ``digits`` draws a class-balanced test set from the leftovers (``test_per_class``, default all that
-    every class can spare); the others need ``root`` and test on their whole official test set.
+    every class can spare); the others need ``root`` (``fashion-mnist``: default Debian's package, see
+    :func:`fashion_mnist_folder`) and test on their whole official test set.
     """
     if name not in DATASETS:
         raise InputError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
@@ -232,6 +264,8 @@ def imbalanced(name: str, imbalance: Imbalance, seed: int = 0, root: str | Path 
         X, y = digits_arrays()
         tr, te = step_split(y, imbalance, seed, test_per_class)
         return ImbalancedData(*_tensors(X[tr], y[tr]), *_tensors(X[te], y[te]), imbalance)
+    if root is None and name == "fashion-mnist":
+        root = fashion_mnist_folder()
     if root is None:
         raise InputError(f"{name} is read from a local copy: give --data DIR (nothing is downloaded)")
     load = load_cifar if name.startswith("cifar") else load_idx_dataset

@@ -3,8 +3,9 @@
 A forward hook on a chosen module records either its input (hook the final ``nn.Linear``: the input is the
 penultimate feature h and the weight is the classifier W, rows w_c) or its output (hook the feature layer);
 a DataLoader is run through the model under ``torch.no_grad()`` on any device, and each batch is folded
-into a :class:`theory.core.streaming.ClassStatistics` in float64 on the CPU, so the features never sit in
-memory whole. The result goes to :func:`proofs_check.tasks.feature_measurement.measure_statistics`.
+into a :class:`training.collapse_stream.CollapseAccumulator` in float64 on the features' device, so the
+features never sit in memory whole (nor leave the device). The result goes to
+:func:`proofs_check.tasks.feature_measurement.measure_statistics` or :meth:`CollapseAccumulator.compute`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import torch
 
 from theory.core.errors import InputError
-from theory.core.streaming import ClassStatistics, NearestCentreAgreement
+from training.collapse_stream import CollapseAccumulator, DecisionAccumulator
 
 CAPTURE = ("input", "output")
 
@@ -43,15 +44,14 @@ def _run(model: torch.nn.Module, layer: torch.nn.Module, loader: Iterable, captu
                 model(x.to(device))
                 if len(seen) != 1:
                     raise InputError(f"the hooked layer ran {len(seen)} times in one forward pass; hook a layer that runs once")
-                feats = seen[0].reshape(seen[0].shape[0], -1).to("cpu", torch.float64).numpy()
-                sink(feats, np.asarray(torch.as_tensor(y).cpu().numpy()))
+                sink(seen[0].reshape(seen[0].shape[0], -1), torch.as_tensor(y))
     finally:
         handle.remove()
         model.train(was_training)
 
 
 def collect_features(model: torch.nn.Module, layer: torch.nn.Module, loader: Iterable, k: int, *,
-                     capture: str = "input", device: torch.device | str = "cpu") -> ClassStatistics:
+                     capture: str = "input", device: torch.device | str = "cpu") -> CollapseAccumulator:
     """Class counts, means and within-class scatter of the features seen at ``layer`` over ``loader``.
 
     ``loader`` yields (inputs, labels) batches (a DataLoader); labels are integers in [0, k). The model is
@@ -61,11 +61,11 @@ def collect_features(model: torch.nn.Module, layer: torch.nn.Module, loader: Ite
     for name, value in (("model", model), ("layer", layer)):
         if not isinstance(value, torch.nn.Module):
             raise InputError(f"{name} must be a torch.nn.Module, got {type(value).__name__}")
-    stats: list[ClassStatistics] = []
+    stats: list[CollapseAccumulator] = []
 
-    def sink(feats: np.ndarray, y: np.ndarray) -> None:
+    def sink(feats: torch.Tensor, y: torch.Tensor) -> None:
         if not stats:
-            stats.append(ClassStatistics(k, feats.shape[1]))
+            stats.append(CollapseAccumulator(k, feats.shape[1], device=feats.device))
         stats[0].update(feats, y)
 
     _run(model, layer, loader, capture, device, sink)
@@ -78,10 +78,11 @@ def nearest_centre_disagreement(model: torch.nn.Module, layer: torch.nn.Module, 
                                 means: np.ndarray, classifier: np.ndarray, *, capture: str = "input",
                                 device: torch.device | str = "cpu") -> float:
     """NC4 over ``loader`` (second pass): the fraction of samples whose classifier decision differs from the
-    nearest class mean (:class:`theory.core.streaming.NearestCentreAgreement`)."""
-    agreement = NearestCentreAgreement(means, classifier)
-    _run(model, layer, loader, capture, device, lambda feats, _y: agreement.update(feats))
-    return agreement.value
+    nearest class mean (:class:`training.collapse_stream.DecisionAccumulator`); ``means`` d x k, ``classifier``
+    k x d."""
+    agreement = DecisionAccumulator(np.asarray(means, dtype=np.float64).T, classifier, device=device)
+    _run(model, layer, loader, capture, device, lambda feats, y: agreement.update(feats, y))
+    return agreement.disagreement
 
 
 def linear_classifier(layer: torch.nn.Module) -> np.ndarray:

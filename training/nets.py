@@ -5,7 +5,9 @@ W^T h via a bias-free linear classifier (as in the UFM and behnia2023 eq. 1), ex
 ``classifier_matrix`` (d x k). The ResNet follows He et al.'s basic block (two 3x3 convolutions with
 batch normalisation and an identity or 1x1-projection shortcut), sized for 8 x 8 digits or 32 x 32 CIFAR;
 ``resnet18`` is the CIFAR variant of ResNet-18 used by behnia2023 App. A.2 and yang2022 Table 1 (3x3 stem,
-no max-pool, stages 64-128-256-512 of two blocks each). ``relu_features`` puts a ReLU on the penultimate
+no max-pool, stages 64-128-256-512 of two blocks each); ``resnet32`` is He et al.'s CIFAR ResNet-32 (Sec. 4.2 of
+"Deep residual learning": 6n + 2 = 32 layers, n = 5 blocks in each of the stages 16-32-64), used by yang2022
+App. D for Table 1. ``relu_features`` puts a ReLU on the penultimate
 features (dang2024 Sec. 6: the UFM+ setting, H >= 0).
 """
 
@@ -138,7 +140,7 @@ ARCHS = Architecture.names()
 
 
 def build(arch: str, in_shape: Sequence[int], k: int, seed: int, **kwargs: object) -> _Classified:
-    """An ``"mlp"``, ``"cnn"``, ``"resnet"`` or ``"resnet18"`` (CIFAR ResNet-18) for inputs of shape
+    """An ``"mlp"``, ``"cnn"``, ``"resnet"``, ``"resnet18"`` (CIFAR ResNet-18) or ``"resnet32"`` for inputs of shape
     (C, H, W), initialised from ``seed`` without touching the global RNG state."""
     if arch not in ARCHS:
         raise InputError(f"unknown architecture {arch!r}; expected one of {', '.join(ARCHS)}")
@@ -151,4 +153,6 @@ def build(arch: str, in_shape: Sequence[int], k: int, seed: int, **kwargs: objec
             return CNN(in_shape, k, **kwargs)  # type: ignore[arg-type]
         if arch == "resnet18":
             kwargs = {"widths": (64, 128, 256, 512), "depth": 2, **kwargs}
+        if arch == "resnet32":
+            kwargs = {"widths": (16, 32, 64), "depth": 5, **kwargs}
         return ResNet(in_shape[0], k, **kwargs)  # type: ignore[arg-type]

@@ -3,7 +3,9 @@
 Setting (behnia2023 App. A.1): k=10, R=10, rho=1/2, n_min=5, d=20, CDT and LDT at 13 gammas in
 [-1.5, 1.5], full-batch GD for 6000 epochs. Recipes (:data:`RECIPES`):
 
-- ``paper``: constant learning rate, no weight decay, float32 (what App. A.1 describes);
+- ``paper``: constant learning rate 5, no weight decay, float32: App. A.1 states "constant learning rate for
+  6000 epochs" only; the step 5, float32 and full batch come from the authors' released script (where the
+  paper is silent, a departure the registry lists: :mod:`proofs_check.claims.behnia2023_training`);
 - ``paper+wd1e-5`` / ``paper+wd1e-4`` / ``paper+wd5e-4``: the same with weight decay (App. A.2 uses 1e-5
   for ResNets; the UFM value of the released experiments is not stated);
 - ``best``: the best recipe found by the search reported in the README: loss-normalised steps

@@ -47,6 +47,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=integer, default=0, help="seed of SGD's initialisation (default 0)")
     p.add_argument("--predict-only", action="store_true",
                    help="print the certified prediction (Gram matrices at the SVM normalisation) without training")
+    p.add_argument("--lambda-w", type=real, help="finite weight decay of W (with --lambda-h and --predict-only): the "
+                   "certified regularised-UFM prediction instead of the max-margin one (docs/finite-lambda.md)")
+    p.add_argument("--lambda-h", type=real, help="finite weight decay of H (with --lambda-w)")
     p.add_argument("--out", help="directory for check_param.json and check_param.png (prediction.json with --predict-only)")
     add_format_arguments(p, "one row per class: predicted norms, squared-norm ratios and cos(w_c, mu_c), "
                          "predicted and after SGD (with --predict-only: the prediction only)")
@@ -111,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     from theory.infra.atomic import write_atomic
     from theory.infra.jsonout import dumps, print_json
 
+    if args.lambda_w is not None or args.lambda_h is not None:
+        return _run_finite_lambda(args)
     if args.predict_only:  # refused before the k x k scaling matrix is built
         budget.require_within(predict_estimate(args.counts, bool(args.json or args.csv or args.out)), args.force)
     param = _parameterization(args)
@@ -154,4 +159,60 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r['class']:>5}{r['count']:>7}{r['predicted.w_norm']:>14.6g}{r['predicted.mu_norm']:>15.6g}"
               f"{r['predicted.w_sq_norm_ratio']:>20.6g}{r['sgd.w_sq_norm_ratio']:>20.6g}"
               f"{r['predicted.cos_w_mu']:>13.6g}{r['sgd.cos_w_mu']:>13.6g}")
+    return 0
+
+
+def _run_finite_lambda(args: argparse.Namespace) -> int:
+    """``--lambda-w X --lambda-h Y --predict-only``: the certified regularised-UFM prediction
+    (:func:`proofs_check.tasks.parameterization_check.predict_regularised`)."""
+    from pathlib import Path
+
+    from proofs_check.tasks.parameterization_check import predict_regularised
+    from theory.infra.atomic import write_atomic
+    from theory.infra.jsonout import dumps, print_json
+
+    for flag, value in (("--lambda-w", args.lambda_w), ("--lambda-h", args.lambda_h)):
+        if value is None:
+            raise InputError(f"{flag} is needed with {'--lambda-h' if flag == '--lambda-w' else '--lambda-w'}")
+        if not value > 0:
+            raise InputError(f"{flag} must be a positive number, got {value:g}")
+    if not args.predict_only:
+        raise InputError("--lambda-w/--lambda-h need --predict-only (SGD at finite weight decay is not wired into "
+                         "check-param yet; the registry claim 'behnia2023 ext. GD reaches the regularised optimum' "
+                         "checks gradient descent)")
+    if args.loss is not None and Preset.parse(args.loss) is Preset.FOCAL:
+        raise InputError("--loss focal: focal loss is not convex in the logits, so the regularised UFM is not a "
+                         "convex program and no certified finite-lambda prediction exists")
+    if args.loss is not None:
+        options = {"gamma": args.gamma, "tau": args.tau, "ldam_c": args.ldam_c}
+        obj = predict_regularised(args.counts, args.lambda_w, args.lambda_h, preset=args.loss,
+                                  options={k: v for k, v in options.items() if v is not None})
+    else:
+        from proofs_check.tasks.parameterization_check import read_matrix
+
+        iota = None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)
+        obj = predict_regularised(args.counts, args.lambda_w, args.lambda_h, scaling=read_matrix(args.scaling),
+                                  offsets=iota)
+    if args.out is not None:
+        path = write_atomic(Path(args.out) / "prediction.json", dumps(obj, indent=1))
+        sys.stderr.write(f"igeom: wrote {path}\n")
+    if args.json:
+        print_json(obj)
+        return 0
+    cert, col = obj["certificate"], obj["minority_collapse"]
+    print(f"prediction: regularised UFM at lambda_W = {obj['lambda_w']:g}, lambda_H = {obj['lambda_h']:g} "
+          f"(lambda sqrt(N) = {obj['lambda_eff']:.4g}), {obj['method']}, certified (relative gap "
+          f"{cert['relative_gap']:.1e}), objective {obj['objective']:.8g}, {obj['seconds']:.1f} s")
+    if col["complete_collapse"]:
+        print("complete collapse: W = H = 0 is optimal (KKT at 0: ||grad F(0)||_2 <= lambda sqrt(N))")
+        return 0
+    print(f"minority collapse (tolerance {col['tolerance']:g}): coinciding classifiers "
+          f"{[[c + 1 for c in g] for g in col['coinciding_classifiers']] or 'none'}; aligned classifiers (cos >= 1 - tol) "
+          f"{[[c + 1 for c in g] for g in col['aligned_classifiers']] or 'none'}; zero classifiers "
+          f"{[c + 1 for c in col['zero_classifiers']] or 'none'}; zero class means "
+          f"{[c + 1 for c in col['zero_class_means']] or 'none'}")
+    if len(obj["counts"]) <= 20:
+        print("class  count  ||w_c||  ||mu_c||")
+        for c, (n, w, m) in enumerate(zip(obj["counts"], col["classifier_norms"], col["class_mean_norms"])):
+            print(f"{c + 1:5d}  {n:5g}  {w:7.4f}  {m:8.4f}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from igeom.commands._args import add_step_arguments, add_word_argument
+from igeom.commands._args import add_step_arguments, add_word_argument, integer
 from igeom.commands._guard import add_force_argument
 from igeom.commands._table import add_format_arguments
 from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss, Route
@@ -26,8 +26,59 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_format_arguments(p, "one row: the setting and every quantity (W.norm_ratio is a squared-norm ratio); "
                          "with --gammas one row per (R, gamma)")
     add_grid_arguments(p)
+    lam = p.add_argument_group("finite weight decay (extension, docs/finite-lambda.md)")
+    lam.add_argument("--lambdas", type=_positive_list, metavar="L1,L2,...",
+                     help="curves over lambda = lambda_W = lambda_H: the certified regularised-UFM prediction at "
+                     "each (one --csv/--json row per lambda); CDT/LDT delta_c = (n_c/n_max)^gamma")
+    lam.add_argument("--n-min", type=integer, default=1, help="with --lambdas: samples per minority class "
+                     "(the prediction depends on N; default 1)")
     add_force_argument(p)
     return p
+
+
+def _positive_list(text: str) -> list[float]:
+    """Comma-separated positive reals (``--lambdas``)."""
+    from igeom.commands._args import real
+
+    values = [real(t) for t in text.split(",")]
+    if not values or min(values) <= 0:
+        raise argparse.ArgumentTypeError(f"every lambda must be > 0, got {text!r}")
+    return values
+
+
+def _run_lambdas(args: argparse.Namespace) -> int:
+    """``--lambdas``: the regularised-ufm sweep kind over lambda for the STEP counts of the arguments."""
+    from igeom.commands._table import write_csv
+    from igeom.sweep.kinds import REGULARISED_UFM
+    from igeom.sweep.spec import parse_spec
+    from theory.core.errors import InputError
+    from theory.infra.jsonout import print_json
+
+    if args.delta_ratio is not None or args.gammas is not None or args.R is None:
+        raise InputError("--lambdas takes --R and --gamma (not --delta-ratio or --gammas)")
+    counts = f"step:{args.k},{args.k_minor},{args.R:g},{args.n_min}"
+    fixed = {"loss": str(args.loss), "counts": counts}
+    if args.gamma is not None:
+        fixed["gamma"] = args.gamma
+    spec = parse_spec({"kind": REGULARISED_UFM.name, "grid": {"lambda_w": args.lambdas},
+                       "fixed": {**fixed, "lambda_h": 1.0}}, "--lambdas")
+    points = [{**pt, "lambda_h": pt["lambda_w"]} for pt in spec.points()]
+    for pt in points:
+        REGULARISED_UFM.check(pt)
+    rows = [{"lambda_w": pt["lambda_w"], "lambda_h": pt["lambda_h"], **m} for pt, m in zip(points, REGULARISED_UFM.run(points))]
+    if args.json:
+        print_json({"counts": counts, "loss": str(args.loss), "rows": rows})
+    elif args.csv:
+        write_csv(rows)
+    else:
+        for r in rows:
+            fmt = lambda v: "n/a" if v is None else f"{v:.4g}"  # noqa: E731
+            state = "complete collapse" if r["complete_collapse"] else (
+                f"max cos(w_c, w_c') {fmt(r['max_classifier_cosine'])}, aligned groups {r['aligned_groups']}, "
+                f"zero classifiers {r['zero_classifiers']}, zero means {r['zero_means']}, ||w|| max/min "
+                f"{fmt(r['w_norm_ratio'])}")
+            print(f"lambda {r['lambda_w']:g}: objective {r['objective']:.6g} (gap {r['certificate.relative_gap']:.1e}); {state}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     from theory.seli.closed_forms import check_step_args
     from theory.seli.step_geometry import predict_step
 
+    if args.lambdas is not None:
+        return _run_lambdas(args)
     if args.gammas is not None or args.R is None:
         if args.gammas is None or (args.R is None and args.R_values is None):
             raise InputError("the following arguments are required: --R (or --gammas with --R-values)")

@@ -31,8 +31,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--scaling", metavar="FILE", help="custom k x k logit-scaling matrix (.csv or .json)")
     p.add_argument("--iota", metavar="FILE", help="custom offsets, k numbers (.csv or .json); with --scaling")
     p.add_argument("--relu-features", action="store_true", help="predict dang2024's UFM+ minimiser instead")
-    p.add_argument("--lambda-w", type=real, help="UFM+ weight decay on W (with --relu-features)")
-    p.add_argument("--lambda-h", type=real, help="UFM+ weight decay on H (with --relu-features)")
+    p.add_argument("--lambda-w", type=real, help="weight decay on W: with --relu-features dang2024's UFM+, otherwise "
+                   "the certified regularised-UFM prediction of the loss (docs/finite-lambda.md)")
+    p.add_argument("--lambda-h", type=real, help="weight decay on H (with --lambda-w)")
     p.add_argument("--batch-rows", type=integer, default=None, help="feature rows per batch (default 16384)")
     p.add_argument("--two-pass", action="store_true", help="second pass over the features for NC4 (needs --classifier)")
     p.add_argument("--out", metavar="DIR", help="write measure.json and measure.png here")
@@ -55,8 +56,14 @@ def _spec(args: argparse.Namespace):
         if args.loss is not None or args.scaling is not None or given:
             raise InputError("--relu-features predicts the UFM+ minimiser: drop --loss, --scaling and their options")
         return PredictionSpec(relu=(args.lambda_w, args.lambda_h))
-    if args.lambda_w is not None or args.lambda_h is not None:
-        raise InputError("--lambda-w and --lambda-h go with --relu-features")
+    decay = None
+    if args.lambda_w is not None or args.lambda_h is not None:  # the finite-lambda prediction (issue 25)
+        for flag, value in (("--lambda-w", args.lambda_w), ("--lambda-h", args.lambda_h)):
+            if value is None:
+                raise InputError(f"{flag} is needed with the other weight decay")
+            if not value > 0:
+                raise InputError(f"{flag} must be a positive number, got {value:g}")
+        decay = (args.lambda_w, args.lambda_h)
     if args.iota is not None and args.scaling is None:
         raise InputError("--iota goes with --scaling")
     if args.scaling is not None:
@@ -64,11 +71,11 @@ def _spec(args: argparse.Namespace):
             raise InputError("give either --loss PRESET or --scaling FILE, not both")
         options = {"scaling": read_matrix(args.scaling),
                    "offsets": None if args.iota is None else read_matrix(args.iota, "offsets").reshape(-1)}
-        return PredictionSpec(Preset.CUSTOM, options)
+        return PredictionSpec(Preset.CUSTOM, options, decay=decay)
     preset = Preset.parse(args.loss or Preset.CE.value)
     if preset is Preset.CUSTOM:
         raise InputError("--loss custom needs --scaling FILE")
-    return PredictionSpec(preset, {k: v for k, v in preset_args.items() if v is not None})
+    return PredictionSpec(preset, {k: v for k, v in preset_args.items() if v is not None}, decay=decay)
 
 
 @guards_output("out", "--out")

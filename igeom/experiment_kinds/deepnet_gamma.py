@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.gamma_sweep.GammaSweep
-    """The sweep the parsed options describe (also how ``igeom verify --cifar10`` builds the paper's)."""
+    """The sweep the parsed options describe (no options: ``GammaSweep.digits()``, tested)."""
     from training.data import DATASETS
     from training.experiments.gamma_sweep import GAMMAS, GammaSweep
 

@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.etf_table.ETFTable
-    """The table the parsed options describe (also how ``igeom verify --cifar10`` builds the paper's)."""
+    """The table the parsed options describe (no options: ``ETFTable.digits()``, tested)."""
     from training.experiments.etf_table import ETFTable
 
     return ETFTable(dataset=args.dataset, data_dir=args.data, ratios=args.ratios, seeds=args.seeds, n_max=args.n_max,

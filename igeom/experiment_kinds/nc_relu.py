@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.nc_relu.NCExperiment
-    """The experiment the parsed options describe (also how ``igeom verify --cifar10`` builds the paper's)."""
+    """The experiment the parsed options describe (no options: ``NCExperiment.digits()``, tested)."""
     from training.experiments.nc_relu import NCExperiment
 
     return NCExperiment(dataset=args.dataset, data_dir=args.data, n_min=args.n_min, feature_decay=args.feature_decay,

@@ -465,7 +465,64 @@ def _measure_run(points: Sequence[Point]) -> list[Metrics]:
 
 MEASURE = Kind("measure", "features and labels files against the geometry each loss preset predicts (igeom measure)",
                _measure_params, _measure_check, _measure_run, "distance.M", batched=("loss",) + _PRESET_OPTIONS,
-               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.geometry"))
+               modules=("proofs_check.tasks.feature_measurement", "proofs_check.tasks.feature_files", "theory.seli.geometry",
+                        "training.collapse_stream"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# regularised-ufm: the certified finite-lambda prediction (numerics.regularised_ufm, issue 25; extension)
+# ---------------------------------------------------------------------------------------------------
+def _regularised_params() -> tuple[Param, ...]:
+    from theory.core.vocabulary import Preset
+
+    return (Param("loss", "str", Preset.CE.value,
+                  tuple(p for p in Preset.names() if p not in (Preset.CUSTOM, Preset.FOCAL)), help="convex loss preset"),
+            Param("counts", "str", help="class counts n1,n2,... or a profile step:... / exp:..."),
+            Param("lambda_w", "float", help="weight decay of W"), Param("lambda_h", "float", help="weight decay of H"),
+            Param("gamma", "float", None, help="wCE, CDT, LDT, VS exponent"), Param("tau", "float", None, help="LA, VS"),
+            Param("ldam_c", "float", None, help="LDAM margin constant"))
+
+
+def _regularised_problem(point: Point) -> Any:
+    from numerics.regularised_ufm import from_preset
+    from theory.core.presets import preset_loss
+    from theory.core.profiles import parse_counts
+
+    options = {key: point[key] for key in _PRESET_OPTIONS if point[key] is not None}
+    return from_preset(preset_loss(point["loss"], parse_counts(point["counts"]), **options),
+                       point["lambda_w"], point["lambda_h"])
+
+
+def _regularised_check(point: Point) -> None:
+    _regularised_problem(point)
+
+
+def _regularised_run(points: Sequence[Point]) -> list[Metrics]:
+    from numerics.regularised_ufm import solve
+
+    out = []
+    for p in points:
+        sol = solve(_regularised_problem(p))
+        col = sol.collapse()
+        wn, mn = np.array(col["classifier_norms"]), np.array(col["class_mean_norms"])
+        alive = not col["complete_collapse"]
+        out.append(flatten({"lambda": sol.problem.lam, "lambda_eff": sol.problem.lam_eff, "objective": sol.objective,
+                            "certificate": {"relative_gap": sol.certificate.relative_gap},
+                            "complete_collapse": col["complete_collapse"],
+                            "aligned_groups": len(col["aligned_classifiers"]),
+                            "coinciding_groups": len(col["coinciding_classifiers"]),
+                            "zero_means": len(col["zero_class_means"]),
+                            "zero_classifiers": len(col["zero_classifiers"]),
+                            "max_classifier_cosine": col["max_classifier_cosine"] if alive else None,
+                            "w_norm_ratio": float(wn.max() / wn.min()) if alive and not col["zero_classifiers"] else None,
+                            "mu_norm_ratio": float(mn.max() / mn.min()) if alive and mn.min() > 0 else None}))
+    return out
+
+
+REGULARISED_UFM = Kind("regularised-ufm", "certified regularised UFM at finite weight decay (extension, "
+                       "docs/finite-lambda.md): objective, certificate, minority-collapse indicators",
+                       _regularised_params, _regularised_check, _regularised_run, "max_classifier_cosine",
+                       modules=("numerics.regularised_ufm",))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -473,17 +530,18 @@ MEASURE = Kind("measure", "features and labels files against the geometry each l
 # ---------------------------------------------------------------------------------------------------
 def _deepnet_params() -> tuple[Param, ...]:
     from training.data import DATASETS
-    from training.experiments.gamma_sweep import DIGITS_NET
+    from training.experiments.gamma_sweep import GammaSweep
     from training.nets import ARCHS
 
-    net, sgd = DIGITS_NET, DIGITS_NET.sgd
+    preset = GammaSweep.digits()  # the defaults: the deepnet-gamma experiment's digits preset
+    net, sgd = preset.net, preset.net.sgd
     return (Param("loss", "str", choices=tuple(str(x) for x in Loss if x != Loss.CUSTOM)),
             Param("gamma", "float", 0.0, help="Delta = R^gamma"), Param("seed", "int", 0, help="initialisation, batches"),
             Param("tau", "float", 1.0, help="VS offsets"),
             Param("dataset", "str", "digits", tuple(str(d) for d in DATASETS)),
             Param("data_dir", "str", None, help="local copy of a dataset other than digits"),
             Param("data_seed", "int", 0, help="draw of the imbalanced training subset"),
-            Param("R", "float", 10.0), Param("k_minor", "int", 5), Param("n_min", "int", 15),
+            Param("R", "float", preset.R), Param("k_minor", "int", preset.k_minor), Param("n_min", "int", preset.n_min),
             Param("arch", "str", net.arch, tuple(ARCHS)), Param("width", "int", net.width),
             Param("hidden", "int_list", list(net.hidden), help="MLP hidden widths"),
             Param("epochs", "int", sgd.epochs), Param("lr", "float", sgd.lr), Param("momentum", "float", sgd.momentum),
@@ -565,4 +623,5 @@ DEEPNET = Kind("deepnet", "batched deep nets on an imbalanced image set against 
                modules=("training.deepnet", "training.data", "training.measurements", "theory.seli.closed_forms",
                         "sklearn.datasets"))
 
-KINDS: dict[str, Kind] = {k.name: k for k in (UFM_TRAIN, SVM, UFM_PLUS, CHECK_PARAM, GEOMETRY, MEASURE, DEEPNET)}
+KINDS: dict[str, Kind] = {k.name: k for k in (UFM_TRAIN, SVM, UFM_PLUS, CHECK_PARAM, GEOMETRY, MEASURE, DEEPNET,
+                                                REGULARISED_UFM)}

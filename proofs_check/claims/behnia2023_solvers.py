@@ -120,6 +120,7 @@ CLAIMS = [
           (Check(CheckLevel.NUMERIC, "CDT gamma=0.5, d = k - 1: starts ending elsewhere", lambda: _nonconvex_elsewhere(Loss.CDT, 0.5, 0)),
            Check(CheckLevel.NUMERIC, "LDT gamma=1, d = k + 2: starts ending elsewhere", lambda: _nonconvex_elsewhere(Loss.LDT, 1.0, 3)),
            Check(CheckLevel.NUMERIC, "CE, d = k - 1", quick=False, run=lambda: _nonconvex_elsewhere(Loss.CE, 0.0, 0))),
+          extension=True,
           statement_tex=(r"The characterisation is of the global minimisers of the non-convex problem: gradient-based "
                          r"solvers on $(W, H)$ from random starts reach them.")),
     Claim(f"{P} Prop. 1", P, "GD on the binary VS loss converges in direction to the CS-SVM classifier; the "

@@ -171,7 +171,7 @@ _NC_LAMBDA = 5e-3
 def printed_nc1(H: np.ndarray, labels: np.ndarray, k: int, n: float | None = None, last: int | None = None) -> float:
     """NC1 of eq. (19) with one of Sec. 5.1's printed definitions: class means (1/n) sum_i h_{k,i} with a single
     ``n`` (the class means when None), and the within-class covariance summed over the first ``last`` samples
-    of each class (all when None). Global mean: the sample mean (its 1/K is erratum dang2024-global-mean)."""
+    of each class (all when None). Global mean: the sample mean (its printed 1/K sum to n is part of erratum dang2024-sec51-n-for-nk)."""
     y = np.asarray(labels)
     means = class_means(H, y, k) if n is None else np.stack([H[:, y == c].sum(axis=1) / n for c in range(k)], axis=1)
     spread = np.zeros((H.shape[0], H.shape[0]))
@@ -319,9 +319,9 @@ CLAIMS = [
            Check(CheckLevel.NUMERIC, "corrected NC1 detects a 5 % spread in samples past n_min",
                  lambda: _nc1_detects(False)),
            Check(CheckLevel.NUMERIC, "as printed: class means with 1/n, NC1 at the minimiser", _nc1_printed_means,
-                 erratum="dang2024-sec51-class-mean"),
+                 erratum="dang2024-sec51-n-for-nk"),
            Check(CheckLevel.NUMERIC, "as printed: Sigma_W summed over i = 1..n detects the same spread",
-                 lambda: _nc1_detects(True), erratum="dang2024-sec51-within-range")),
+                 lambda: _nc1_detects(True), erratum="dang2024-sec51-n-for-nk")),
           statement_tex=(r"$\mathrm{NC}_1 := \frac{1}{K}\operatorname{tr}\bigl(\Sigma_W\Sigma_B^{+}\bigr)$ (19), "
                          r"with the class means, the global mean and the covariances of Sec. 5.1, measures feature "
                          r"collapse: it vanishes at the minimiser of (4) (within-class collapse, Thm 1(a)) and is "

@@ -74,6 +74,30 @@ def _dlpm_deviation(loss: str):
     return measure
 
 
+UNEQUAL_ENERGIES = ((0.25, 4.0), (4.0, 0.5), (1.0, 2.5))
+"""(E_W, E_H) pairs far from E_W = E_H, where h* = sqrt(E_H/E_W) w* and a misprint such as (E_H/E_W) w* or
+sqrt(E_W/E_H) w* differ by a factor of at least sqrt(2.5)."""
+
+
+def _thm1_unequal_energies() -> Outcome:
+    """Eq. (7)/(33) where E_W != E_H: the cvxpy minimiser of the DLPM (5) (CE), counts (12, 3, 1), against
+    h* = sqrt(E_H/E_W) w*_k written out here (not numerics.dlpm.theorem1_deviation), and the inner products of
+    eq. (7), sqrt(E_H E_W)(K/(K-1) delta - 1/(K-1)). Figure: the largest relative deviation of either."""
+    counts = [12, 3, 1]
+    k = len(counts)
+    labels = np.repeat(np.arange(k), counts)
+    worst = 0.0
+    for e_w, e_h in UNEQUAL_ENERGIES:
+        W = simplex_etf(k, k, e_w, seed=7)
+        H = solve_dlpm(counts, W, e_h, "CE")
+        target = np.sqrt(e_h / e_w) * W[:, labels]
+        worst = max(worst, float(np.max(np.linalg.norm(H - target, axis=0))) / np.sqrt(e_h))
+        gram = np.sqrt(e_h * e_w) * (k / (k - 1) * np.eye(k) - 1 / (k - 1))[labels]
+        worst = max(worst, float(np.max(np.abs(H.T @ W - gram))) / np.sqrt(e_h * e_w))
+    return within(worst, DLPM_CE, f"(E_W, E_H) in {UNEQUAL_ENERGIES}, counts {counts}: largest relative deviation "
+                  "from h* = sqrt(E_H/E_W) w* and from eq. (7)")
+
+
 def _non_etf_breaks() -> Outcome:
     """Negative control: unequal classifier norms break eq. (33) (deviation must exceed 0.05)."""
     W = simplex_etf(3, 2, 1.0, seed=0) * np.array([1.0, 2.0, 0.5])
@@ -113,6 +137,8 @@ CLAIMS = [
                  lambda: property_outcome(_dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=6)),
            Check(CheckLevel.NUMERIC, "DR (eq. 14) likewise", lambda: property_outcome(
                _dlpm_case(), _dlpm_deviation("DR"), DLPM_DR, "relative deviation", max_examples=6)),
+           Check(CheckLevel.NUMERIC, "CE at E_W != E_H (0.25/4, 4/0.5, 1/2.5): h* = sqrt(E_H/E_W) w* and eq. (7)",
+                 _thm1_unequal_energies),
            Check(CheckLevel.NUMERIC, "negative control: a non-ETF classifier breaks eq. (33)", _non_etf_breaks),
            Check(CheckLevel.NUMERIC, "CE, 40 random cases", quick=False, run=lambda: property_outcome(
                _dlpm_case(), _dlpm_deviation("CE"), DLPM_CE, "relative deviation", max_examples=40))),

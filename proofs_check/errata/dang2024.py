@@ -187,16 +187,6 @@ def _cor1_class_means() -> Evidence:
                     f"(deviation {of_gap:.1e})")
 
 
-def _global_mean() -> Evidence:
-    counts = (3, 3)
-    _, H = minimizer(counts, _LAM, _LAM, 2)
-    printed = H.sum(axis=1) / len(counts)          # (1/K) sum_k sum_i h_{k,i}
-    mean = H.mean(axis=1)
-    ratio = float(np.linalg.norm(printed) / np.linalg.norm(mean))
-    return Evidence(abs(ratio - 3.0) < ROUNDING,
-                    f"counts {counts}: the printed h_G is {ratio:.3f} times the mean of the features (n = 3)")
-
-
 def _step1_norm_index() -> Evidence:
     """The per-class norm inequality of Step 1, printed with the sum over classes instead of samples."""
     H = np.ones((2, 3))                      # K = 3 classes of one sample each (column k), all equal to (1, 1)
@@ -318,13 +308,6 @@ ERRATA: list[Erratum] = [
         corrected_tex=(r"the class-mean matrix $\bar{H}$: $\bar{H}^\top\bar{H} \propto I_K$, $W \propto (\bar{H} - "
                        r"h_G\mathbf{1}_K^\top)^\top$, $Z = W\bar{H}$"),
         evidence=_cor1_class_means, claim_id="dang2024 Cor. 1"),
-    Erratum(
-        id="dang2024-global-mean", paper=PAPER, location="Sec. 5.1, definition of h_G (used by NC1, eq. (19))",
-        printed="h_G := (1/K) sum_k sum_{i=1}^n h_{k,i}",
-        corrected="h_G := (1/N) sum_k sum_{i=1}^{n_k} h_{k,i} (the global mean of Sec. 3)",
-        printed_tex=r"$h_G := \frac{1}{K}\sum_k\sum_{i=1}^{n} h_{k,i}$",
-        corrected_tex=r"$h_G := \frac{1}{N}\sum_k\sum_{i=1}^{n_k} h_{k,i}$ (the global mean of Sec. 3)",
-        evidence=_global_mean, claim_id="dang2024 eqs. (19)-(21)"),
     Erratum(
         id="dang2024-step1-norm-index", paper=PAPER,
         location="Step 1 of the proof of Thm 1, the second sub-inequality after eq. (25)",

@@ -1,9 +1,10 @@
 """Errata of dang2024 Sec. 5.1 (definitions of the NC metrics), read line by line.
 
-The section defines h_k := (1/n) sum_{i=1}^n h_{k,i}, h_G := (1/K) sum_k sum_{i=1}^n h_{k,i} (erratum
-dang2024-global-mean of :mod:`proofs_check.errata.dang2024`), Sigma_W := (1/N) sum_k sum_{i=1}^n (h_{k,i} -
+The section defines h_k := (1/n) sum_{i=1}^n h_{k,i}, h_G := (1/K) sum_k sum_{i=1}^n h_{k,i}, Sigma_W := (1/N) sum_k sum_{i=1}^n (h_{k,i} -
 h_k)(...)^T and Sigma_B := (1/K) sum_k (h_k - h_G)(...)^T, for the imbalanced data of the paper's own
-experiments (counts 100..500), where a single n cannot be every class's count. Each evidence evaluates the
+experiments (counts 100..500), where a single n cannot be every class's count. The three definitions show one
+slip, n (and with it 1/K for 1/N) written for the class count n_k, recorded once (issue 23's errata policy:
+one slip, one erratum, every place it shows) as ``dang2024-sec51-n-for-nk``. Each part of the evidence evaluates the
 printed and the corrected definition, sample by sample, on a case where they differ and on balanced counts
 where they coincide, and says which has the property NC1 is used for (zero exactly at within-class collapse).
 NC2 (20) and NC3 (21) were read too: NC2's W_UFM+(H) is eq. (10) up to a positive factor, and NC3's matrix is
@@ -78,28 +79,45 @@ def _within_range_evidence() -> Evidence:
                            f"balanced counts: the sums differ by {same:.1e}")
 
 
+def _global_mean_evidence() -> Evidence:
+    """The printed h_G := (1/K) sum_k sum_{i=1}^n h_{k,i} on balanced counts (every sum defined) is n times the
+    mean of the features (Sec. 3's h_G := (1/N) sum_k sum_{i=1}^{n_k} h_{k,i}); with n = 1 they coincide."""
+    counts = (3, 3, 3)
+    H = _collapsed(counts, 3) + 0.1 * np.random.default_rng(3).random((3, 9))
+    printed = H.sum(axis=1) / len(counts)
+    ratio = float(np.linalg.norm(printed) / np.linalg.norm(H.mean(axis=1)))
+    single = _collapsed((1, 1, 1), 4)
+    same = float(np.linalg.norm(single.sum(axis=1) / 3 - single.mean(axis=1)))
+    holds = abs(ratio - 3.0) <= ROUNDING and same <= ROUNDING
+    return Evidence(holds, f"counts {counts}: the printed h_G is {ratio:.6f} x the mean of the features (n = 3); "
+                           f"one sample per class: they differ by {same:.1e}")
+
+
+def _n_for_nk_evidence() -> Evidence:
+    """Every place of the slip: class means, global mean, range of the within-class sum."""
+    parts = [("class means h_k", _class_mean_evidence()), ("global mean h_G", _global_mean_evidence()),
+             ("range of Sigma_W's sum", _within_range_evidence())]
+    return Evidence(all(e.holds for _, e in parts), "; ".join(f"{name}: {e.detail}" for name, e in parts))
+
+
 ERRATA: list[Erratum] = [
     Erratum(
-        id="dang2024-sec51-class-mean", paper=PAPER, location="Sec. 5.1, definition of the class means h_k",
-        printed="h_k := (1/n) sum_{i=1}^n h_{k,i}",
-        corrected="h_k := (1/n_k) sum_{i=1}^{n_k} h_{k,i} (the class mean of Sec. 3 and of the proof, Sec. 7); with "
-                  "one n and imbalanced counts, Sigma_W does not vanish at within-class collapse",
-        printed_tex=r"$h_k := \frac{1}{n}\sum_{i=1}^{n} h_{k,i}$",
-        corrected_tex=(r"$h_k := \frac{1}{n_k}\sum_{i=1}^{n_k} h_{k,i}$ (the class mean of Sec. 3 and of the proof, "
-                       r"Sec. 7); with one $n$ and imbalanced counts, $\Sigma_W$ does not vanish at within-class "
-                       r"collapse"),
-        evidence=_class_mean_evidence, claim_id="dang2024 Sec. 5.1 NC1"),
-    Erratum(
-        id="dang2024-sec51-within-range", paper=PAPER,
-        location="Sec. 5.1, definition of the within-class covariance Sigma_W",
-        printed="Sigma_W := (1/N) sum_{k=1}^K sum_{i=1}^n (h_{k,i} - h_k)(h_{k,i} - h_k)^T",
-        corrected="Sigma_W := (1/N) sum_{k=1}^K sum_{i=1}^{n_k} (h_{k,i} - h_k)(h_{k,i} - h_k)^T; summed to a single "
-                  "n (any n < max n_k, e.g. n = min n_k where every sum is defined) NC1 misses a spread in the "
-                  "samples past the n-th",
-        printed_tex=(r"$\Sigma_W := \frac{1}{N}\sum_{k=1}^{K}\sum_{i=1}^{n}(h_{k,i} - h_k)(h_{k,i} - "
-                     r"h_k)^\top$"),
-        corrected_tex=(r"$\Sigma_W := \frac{1}{N}\sum_{k=1}^{K}\sum_{i=1}^{n_k}(h_{k,i} - h_k)(h_{k,i} - "
-                       r"h_k)^\top$; summed to a single $n$ (any $n < \max_k n_k$, e.g. $n = \min_k n_k$ where every "
-                       r"sum is defined) $\mathrm{NC}_1$ misses a spread in the samples past the $n$-th"),
-        evidence=_within_range_evidence, claim_id="dang2024 Sec. 5.1 NC1"),
+        id="dang2024-sec51-n-for-nk", paper=PAPER,
+        location="Sec. 5.1, the definitions of the class means h_k, of the global mean h_G and of the within-class "
+                 "covariance Sigma_W (used by NC1, eq. (19)): one slip, n written for the class count n_k",
+        printed="h_k := (1/n) sum_{i=1}^n h_{k,i}; h_G := (1/K) sum_k sum_{i=1}^n h_{k,i}; "
+                "Sigma_W := (1/N) sum_{k=1}^K sum_{i=1}^n (h_{k,i} - h_k)(h_{k,i} - h_k)^T",
+        corrected="h_k := (1/n_k) sum_{i=1}^{n_k} h_{k,i}; h_G := (1/N) sum_k sum_{i=1}^{n_k} h_{k,i}; "
+                  "Sigma_W := (1/N) sum_{k=1}^K sum_{i=1}^{n_k} (h_{k,i} - h_k)(h_{k,i} - h_k)^T (the class and "
+                  "global means of Sec. 3 and Sec. 7). As printed, with imbalanced counts Sigma_W does not vanish at "
+                  "within-class collapse, h_G is n times the global mean, and a sum to one n (< max n_k) misses a "
+                  "spread in the samples past the n-th",
+        printed_tex=(r"$h_k := \frac{1}{n}\sum_{i=1}^{n} h_{k,i}$; $h_G := \frac{1}{K}\sum_k\sum_{i=1}^{n} h_{k,i}$; "
+                     r"$\Sigma_W := \frac{1}{N}\sum_{k=1}^{K}\sum_{i=1}^{n}(h_{k,i} - h_k)(h_{k,i} - h_k)^\top$"),
+        corrected_tex=(r"$h_k := \frac{1}{n_k}\sum_{i=1}^{n_k} h_{k,i}$; $h_G := \frac{1}{N}\sum_k\sum_{i=1}^{n_k} "
+                       r"h_{k,i}$; $\Sigma_W := \frac{1}{N}\sum_{k=1}^{K}\sum_{i=1}^{n_k}(h_{k,i} - h_k)(h_{k,i} - "
+                       r"h_k)^\top$ (the means of Sec. 3 and Sec. 7); as printed, $\Sigma_W$ does not vanish at "
+                       r"within-class collapse under imbalance, $h_G$ is $n$ times the global mean, and a sum to one "
+                       r"$n$ misses a spread in the samples past the $n$-th"),
+        evidence=_n_for_nk_evidence, claim_id="dang2024 Sec. 5.1 NC1"),
 ]

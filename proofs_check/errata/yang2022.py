@@ -7,8 +7,8 @@ import sympy as sp
 
 from numerics.eta_regularity import contraction, paper_bound, sample_near
 from proofs_check.model import Erratum, Evidence
-from theory.core.tolerances import (CONTRACTION_EQUALITY, ETA_DR_LONG_STEP, ETF_GRAM, MISPRINT_STEP,
-                                    PRINTED_EQUALITY, ROUNDING)
+from theory.core.tolerances import (CONTRACTION_EQUALITY, ETA_DR_LONG_STEP, ETF_GRAM, MISPRINT_EFFECT,
+                                    MISPRINT_STEP, PRINTED_EQUALITY, ROUNDING)
 from theory.core.vocabulary import Paper
 from theory.etf.simplex import simplex_etf
 
@@ -154,7 +154,92 @@ def _etf_dimension_evidence() -> Evidence:
                                      "U^T U = I_K excludes, and no U in R^((K-1) x K) meets it. " + "; ".join(rows))
 
 
+# ------------------------------------------------------------------------------ footnote 1 (issue 23)
+def _lpm_descent(counts: tuple[int, ...], overall: bool, seed: int, steps: int = 1500) -> tuple[float, float]:
+    """Projected gradient descent (numpy only, no project solver) on yang2022's LPM (4) over class features
+    (collapse w.l.o.g.), E_W = E_H = 1: per-item balls (||w_k||, ||h_k|| <= 1) or the overall constraints of [5]
+    ((1/K) sum ||w_k||^2 <= 1, (1/K) sum ||h_k||^2 <= 1). Returns (objective, projected-gradient residual)."""
+    n = np.asarray(counts, dtype=float)
+    k = n.size
+    p = n / n.sum()
+    rng = np.random.default_rng(seed)
+    W, H = rng.standard_normal((k, k)), rng.standard_normal((k, k))
+
+    def project(X: np.ndarray) -> np.ndarray:
+        if overall:
+            return X * min(1.0, float(np.sqrt(k / np.sum(X**2))))
+        return X / np.maximum(1.0, np.linalg.norm(X, axis=0))
+
+    def value_grad(W: np.ndarray, H: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        Z = W.T @ H                                      # Z[j, c] = w_j . h_c
+        Z = Z - Z.max(axis=0)
+        P = np.exp(Z) / np.exp(Z).sum(axis=0)
+        value = float(-np.sum(p * np.log(P[np.arange(k), np.arange(k)])))
+        G = (P - np.eye(k)) * p                          # dL/dZ
+        return value, H @ G.T, W @ G
+
+    W, H = project(W), project(H)
+    for _ in range(steps):
+        _, gW, gH = value_grad(W, H)
+        W, H = project(W - 0.5 * gW), project(H - 0.5 * gH)
+    value, gW, gH = value_grad(W, H)
+    residual = float(np.sqrt(np.sum((project(W - gW) - W) ** 2) + np.sum((project(H - gH) - H) ** 2)))
+    return value, residual
+
+
+def _footnote1_evidence() -> Evidence:
+    """Footnote 1's 'same global optimality' under imbalance: the per-item problem (4) and the overall problem of
+    [5] reach different optima at counts (5, 5, 1, 1) (best of 3 starts each, stationary to 1e-6), the same at
+    (5, 5, 5, 5). The overall problem's feasible set contains the per-item one, so its optimum is never higher;
+    a gap beyond MISPRINT_EFFECT (relative) refutes the printed equality."""
+    out = {}
+    for counts in ((5, 5, 1, 1), (5, 5, 5, 5)):
+        item = min(_lpm_descent(counts, False, s) for s in range(3))
+        whole = min(_lpm_descent(counts, True, s) for s in range(3))
+        out[counts] = ((item[0] - whole[0]) / item[0], max(item[1], whole[1]), item[0], whole[0])
+    gap, res, item_v, whole_v = out[(5, 5, 1, 1)]
+    bal_gap, bal_res, bal_item, bal_whole = out[(5, 5, 5, 5)]
+    holds = gap > MISPRINT_EFFECT and abs(bal_gap) <= 1e-6 and max(res, bal_res) <= 1e-6
+    return Evidence(holds, f"projected gradient descent (numpy), counts (5, 5, 1, 1): per-item optimum {item_v:.6f}, "
+                           f"overall {whole_v:.6f} (relative gap {gap:.2e}); counts (5, 5, 5, 5): {bal_item:.8f} and "
+                           f"{bal_whole:.8f}; projected-gradient residuals <= {max(res, bal_res):.1e}")
+
+
+def _table4_evidence() -> Evidence:
+    """Table 4's cells read again (decimal arithmetic, no project code): ResNet-50 gains 86.1 - 85.5 = 0.6 points,
+    outside the stated 0.7-0.8; ResNet-34 and ResNet-101 gain 0.8, inside it."""
+    from decimal import Decimal
+
+    gains = {"ResNet-34": Decimal("83.0") - Decimal("82.2"), "ResNet-50": Decimal("86.1") - Decimal("85.5"),
+             "ResNet-101": Decimal("87.0") - Decimal("86.2")}
+    outside = [b for b, g in gains.items() if not Decimal("0.7") <= g <= Decimal("0.8")]
+    return Evidence(outside == ["ResNet-50"], "gains " + ", ".join(f"{b}: {g}" for b, g in gains.items())
+                    + f"; outside 0.7-0.8: {outside}")
+
+
 ERRATA = [
+    Erratum(
+        id="yang2022-table4-range", paper=Paper.YANG2022, location="Sec. 5.3, the sentence on Table 4",
+        printed="our method achieves 0.7%-0.8% accuracy improvements on CUB-200-2011",
+        corrected="0.6%-0.8%: Table 4 gives ResNet-50 85.5 -> 86.1 (+0.6), ResNet-34 and ResNet-101 +0.8",
+        printed_tex=r"our method achieves 0.7%-0.8% accuracy improvements on CUB-200-2011",
+        corrected_tex=r"0.6%-0.8%: Table 4 gives ResNet-50 $85.5 \to 86.1$ ($+0.6$), ResNet-34 and ResNet-101 $+0.8$",
+        evidence=_table4_evidence, claim_id="yang2022 Sec. 5.3 Table 4"),
+    Erratum(
+        id="yang2022-footnote1-optimality", paper=Paper.YANG2022,
+        location="footnote 1 (to eq. (4))",
+        printed="the sample-wise constraint of H and the class-wise constraint of W in eq. (4) are more strict than "
+                "the overall constraints in [5], 'but are still active with the same global optimality'",
+        corrected="the constraints are active, but the global optimality is the same only for balanced counts: under "
+                  "imbalance the overall constraints of [5] reach a strictly lower optimum (unequal classifier "
+                  "norms); eq. (4) is a different problem from [5]'s there",
+        printed_tex=(r"the sample-wise constraint of $H$ and the class-wise constraint of $W$ in eq. (4) are more "
+                     r"strict than the overall constraints in [5], ‘but are still active with the same global "
+                     r"optimality’"),
+        corrected_tex=(r"the constraints are active, but the global optimality is the same only for balanced counts: "
+                       r"under imbalance the overall constraints of [5] reach a strictly lower optimum (unequal "
+                       r"classifier norms); eq. (4) is a different problem from [5]'s there"),
+        evidence=_footnote1_evidence, claim_id="yang2022 footnote 1"),
     Erratum(
         id="yang2022-thm2-eta",
         paper=Paper.YANG2022,

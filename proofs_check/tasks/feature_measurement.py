@@ -1,8 +1,9 @@
 """Measure a trained network's last layer against the geometry its loss predicts (``igeom measure``).
 
-Pipeline: features (streamed in row batches) -> :class:`theory.core.streaming.ClassStatistics` (counts,
-class means, within-class scatter in float64) -> the prediction for the counts found in the labels ->
-Gram matrices, the App. A.4 distances and NC1-NC4.
+Pipeline: features (streamed in row batches) -> :class:`training.collapse_stream.CollapseAccumulator` (counts,
+class means, within-class scatter in float64; the same accumulator as the training monitor) -> the prediction
+for the counts found in the labels -> :meth:`~training.collapse_stream.CollapseAccumulator.compute`: Gram
+matrices, the App. A.4 distances and NC1-NC4 (:func:`theory.core.measure.collapse_metrics`).
 
 Prediction (:func:`predict`): a loss preset (:mod:`theory.core.presets`) predicts the minimiser of its
 CS-SVM (behnia2023 eq. 3): the SELI closed form (Thm 2, :func:`theory.seli.geometry.seli_geometry`) when
@@ -35,11 +36,9 @@ import numpy as np
 
 from theory.core.errors import InputError
 from theory.core.imbalance import Imbalance
-from theory.core.measure import center, cosines, group_summary, normalized_distance, summary_to_json
+from theory.core.measure import cosines, group_summary, summary_to_json
 from theory.core.presets import PresetLoss, preset_loss
-from theory.core.streaming import ClassStatistics, NearestCentreAgreement
 from theory.core.vocabulary import Loss, Preset
-from theory.etf.simplex import etf_gram
 from theory.seli.geometry import Geometry
 
 #: Feature rows per batch: 16384 x 512 float64 is 64 MiB per buffer.
@@ -55,6 +54,7 @@ class PredictionSpec:
     preset: Preset | str = Preset.CE
     options: dict[str, Any] = field(default_factory=dict)
     relu: tuple[float, float] | None = None
+    decay: tuple[float, float] | None = None
 
     def loss(self, counts: np.ndarray) -> PresetLoss:
         """The preset evaluated for ``counts``."""
@@ -95,6 +95,16 @@ def predict(counts: object, spec: PredictionSpec) -> Prediction:
         geometry = Geometry(G_W=p.w_gram, G_M=np.diag(p.h_norm_sq), G_WM=p.logits, counts=n)
         return Prediction("UFM+ (dang2024 Thm 1)", geometry, None, "closed-form UFM+ minimiser, uncentred class means")
     loss = spec.loss(n)
+    if spec.decay is not None:  # finite weight decay: the certified regularised UFM (numerics.regularised_ufm)
+        from numerics.regularised_ufm import from_preset, solve
+
+        sol = solve(from_preset(loss, *spec.decay))
+        if sol.collapse()["complete_collapse"]:
+            raise InputError("the regularised UFM's minimiser is W = H = 0 at these weight decays (complete "
+                             "collapse): no geometry to compare with")
+        return Prediction(f"{loss.preset}: regularised UFM at lambda_W = {spec.decay[0]:g}, lambda_H = "
+                          f"{spec.decay[1]:g} (certified, gap {sol.certificate.relative_gap:.1e})", sol.geometry(),
+                          None, "finite-lambda minimiser of the regularised UFM, uncentred class means")
     param = loss.svm_parameterization()
     if param.family in (Loss.CE, Loss.CDT, Loss.LDT):
         from theory.seli.geometry import seli_geometry
@@ -154,17 +164,20 @@ def _summary(G_W: np.ndarray | None, G_M: np.ndarray, G_WM: np.ndarray | None, c
     return out
 
 
-def measure_statistics(stats: ClassStatistics, classifier: np.ndarray | None, spec: PredictionSpec,
-                       nc4: float | None = None) -> MeasureResult:
-    """Compare streamed statistics (and the classifier, k x d rows w_c) with the prediction for their counts;
-    ``nc4``: the measured NC4 fraction in [0, 1] (or None)."""
-    if not isinstance(stats, ClassStatistics):
-        raise InputError(f"stats must be a ClassStatistics, got {type(stats).__name__}")
+def measure_statistics(stats: Any, classifier: np.ndarray | None, spec: PredictionSpec,
+                       nc4: Any = None) -> MeasureResult:
+    """Compare streamed statistics (a :class:`training.collapse_stream.CollapseAccumulator`; the classifier,
+    k x d rows w_c; ``nc4`` its :class:`training.collapse_stream.DecisionAccumulator`) with the prediction for
+    their counts: :meth:`CollapseAccumulator.compute` gives every number (one code path with the monitor).
+    Arguments of other types (a float for ``nc4``, None for ``stats``) are InputError."""
+    from training.collapse_stream import CollapseAccumulator, DecisionAccumulator
+
+    if not isinstance(stats, CollapseAccumulator):
+        raise InputError(f"stats must be a CollapseAccumulator, got {type(stats).__name__}")
     if not isinstance(spec, PredictionSpec):
         raise InputError(f"spec must be a PredictionSpec, got {type(spec).__name__}")
-    if nc4 is not None and (isinstance(nc4, bool) or not isinstance(nc4, (int, float, np.floating, np.integer))
-                            or not 0.0 <= float(nc4) <= 1.0):
-        raise InputError(f"nc4 must be a fraction in [0, 1] or None, got {nc4!r}")
+    if nc4 is not None and not isinstance(nc4, DecisionAccumulator):
+        raise InputError(f"nc4 must be a DecisionAccumulator (the second pass) or None, got {nc4!r}")
     counts = stats.counts
     empty = np.flatnonzero(counts == 0)
     if empty.size:
@@ -178,21 +191,11 @@ def measure_statistics(stats: ClassStatistics, classifier: np.ndarray | None, sp
         if not np.all(np.isfinite(W)):
             raise InputError("classifier contains NaN or inf")
     prediction = predict(counts, spec)
-    M = stats.means
-    Mc = M if prediction.centering is None else center(M, prediction.centering)
-    measured: dict[str, np.ndarray | None] = {"G_M": Mc.T @ Mc, "G_W": None, "G_WM": None}
-    if W is not None:
-        measured["G_W"] = W @ W.T
-        measured["G_WM"] = W @ Mc
-    if not np.any(measured["G_M"]):
-        raise InputError("every class mean is equal (or zero): the class-mean geometry is undefined")
-    distance = {key: None if measured[name] is None else
-                _finite(normalized_distance(measured[name], getattr(prediction.geometry, name))) for key, name in GRAMS}
-    Mg = center(M, counts.astype(np.float64))  # centred at the global mean, as NC1 and the balanced NC2
-    nc = {"nc1": _finite(stats.nc1()), "nc2": distance["M"],
-          "nc2_etf": _finite(normalized_distance(Mg.T @ Mg, etf_gram(stats.k))),
-          "nc3": None if W is None else _finite(normalized_distance(W, Mc.T)),
-          "nc4": None if nc4 is None else float(nc4)}
+    metrics = stats.compute(W, nc4, prediction.geometry, prediction.centering)
+    measured: dict[str, np.ndarray | None] = {"G_M": metrics.G_M, "G_W": metrics.G_W, "G_WM": metrics.G_WM}
+    distance = dict(metrics.distance)
+    nc = {"nc1": _finite(metrics.nc1), "nc1_cdnv": _finite(metrics.nc1_cdnv), "nc2": distance["M"],
+          "nc2_etf": _finite(metrics.nc2_etf), "nc3": metrics.nc3, "nc4": metrics.nc4}
     summary = _summary(measured["G_W"], measured["G_M"], measured["G_WM"], counts)
     return MeasureResult(counts, measured, summary, prediction, distance, nc)
 
@@ -212,12 +215,14 @@ def _batches(features: object, rows: int) -> Iterable[np.ndarray]:
 
 @dataclass(frozen=True, eq=False)
 class Streamed:
-    """What one read of the features gives every prediction: the class statistics, the classifier
-    (float64, or ``None``) and NC4 (``None`` without the second pass)."""
+    """What one read of the features gives every prediction: the class statistics (a
+    :class:`training.collapse_stream.CollapseAccumulator`), the classifier (float64, or ``None``) and the
+    NC4 decisions (a :class:`training.collapse_stream.DecisionAccumulator`; ``None`` without the second
+    pass)."""
 
-    stats: ClassStatistics
+    stats: Any
     classifier: np.ndarray | None
-    nc4: float | None
+    nc4: Any
 
     def compare(self, spec: PredictionSpec) -> MeasureResult:
         """The statistics against the prediction of ``spec`` (:func:`measure_statistics`)."""
@@ -227,7 +232,8 @@ class Streamed:
 def stream(features: object, labels: object, classifier: object | None = None, *, k: int | None = None,
            batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False, force: bool = False) -> Streamed:
     """Stream ``features`` (n x d array, memory map or :class:`proofs_check.tasks.feature_files.FeatureSource`) with
-    their integer ``labels`` through :class:`ClassStatistics` (and a second pass for NC4 when ``two_pass``).
+    their integer ``labels`` through :class:`training.collapse_stream.CollapseAccumulator` on the CPU in
+    float64 (and a second pass for NC4 when ``two_pass``).
 
     ``k``: number of classes (default: the classifier's rows, else max label + 1). ``two_pass`` needs the
     classifier. InputError on any bad input (shapes, labels, NaN/inf), and when the number of classes the
@@ -260,13 +266,15 @@ def stream(features: object, labels: object, classifier: object | None = None, *
     if shape is not None and len(shape) == 2:
         budget.require_within(budget.feature_measurement(kk, int(shape[1]), y.size, batch_rows, 1 + int(two_pass)),
                               force)
-    stats: ClassStatistics | None = None
+    from training.collapse_stream import CollapseAccumulator
+
+    stats: CollapseAccumulator | None = None
     start = 0
     for X in _batches(features, batch_rows):
         if stats is None:
             if X.ndim != 2:
                 raise InputError(f"features must be an n x d matrix, got shape {X.shape}")
-            stats = ClassStatistics(kk, X.shape[1])
+            stats = CollapseAccumulator(kk, X.shape[1], device="cpu")
         stats.update(X, y[start:start + X.shape[0]])
         start += X.shape[0]
     if stats is None or start != y.size:
@@ -275,10 +283,14 @@ def stream(features: object, labels: object, classifier: object | None = None, *
         raise InputError(f"classifier has d = {W.shape[1]} but the features have d = {stats.d}")
     nc4 = None
     if two_pass:
-        agreement = NearestCentreAgreement(stats.means, W)
+        empty = np.flatnonzero(stats.counts == 0)
+        if empty.size:
+            raise InputError(f"class {int(empty[0])} has no sample (k = {stats.k})")
+        nc4 = stats.decisions(W)
+        start = 0
         for X in _batches(features, batch_rows):
-            agreement.update(X)
-        nc4 = agreement.value
+            nc4.update(X, y[start:start + X.shape[0]])
+            start += X.shape[0]
     return Streamed(stats, W, nc4)
 
 

@@ -269,3 +269,26 @@ def plot(check: ParamCheck, path: str | Path) -> Path:
     fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
     return write_atomic(path, buf.getvalue())
+
+
+def predict_regularised(counts: object, lambda_w: float, lambda_h: float, *, preset: str | None = None,
+                        options: dict[str, float] | None = None, scaling: object | None = None,
+                        offsets: object | None = None) -> dict[str, Any]:
+    """The certified finite-lambda prediction (:mod:`numerics.regularised_ufm`) as the JSON object of
+    ``check-param --lambda-w --lambda-h --predict-only --json``: the fields of the max-margin case
+    (counts, predicted Gram matrices, program, objective, certificate, seconds) plus lambda_w, lambda_h,
+    lambda = sqrt(lambda_w lambda_h), lambda_eff = lambda sqrt(N) and the minority-collapse indicators.
+    ``preset`` with its ``options`` (theory.core.presets), or a custom ``scaling`` with optional ``offsets``."""
+    from numerics.regularised_ufm import from_preset, solve
+    from theory.core.presets import preset_loss
+
+    if preset is not None:
+        loss = preset_loss(preset, counts, **(options or {}))
+    else:
+        loss = preset_loss("custom", counts, scaling=scaling, offsets=offsets)
+    sol = solve(from_preset(loss, lambda_w, lambda_h))
+    geo = sol.geometry()
+    return {"counts": [float(c) for c in sol.problem.counts],
+            "predicted": {g: getattr(geo, g).tolist() for _, g in GRAMS},
+            "program": "regularised UFM (finite lambda, class level)", "preset": str(loss.preset),
+            "X": sol.X.tolist(), **sol.as_dict()}

@@ -224,11 +224,11 @@ def _api_measure(**kwargs: object) -> Callable[[], object]:
 
 def _api_measure_statistics(stats: object = "ok", nc4: object = None) -> Callable[[], object]:
     from proofs_check.tasks.feature_measurement import PredictionSpec, measure_statistics
-    from theory.core.streaming import ClassStatistics
+    from training.collapse_stream import CollapseAccumulator
 
     if stats == "ok":
         rng = np.random.default_rng(0)
-        stats = ClassStatistics(3, 3)
+        stats = CollapseAccumulator(3, 3)
         stats.update(rng.standard_normal((12, 3)) + np.eye(3)[np.arange(12) % 3], np.arange(12) % 3)
     return lambda: measure_statistics(stats, None, PredictionSpec(), nc4=nc4)
 

@@ -244,13 +244,14 @@ def test_verify_filters_restrict_run_report_and_headline(monkeypatch, tmp_path, 
     assert code == 0
     obj = json.loads(out)
     assert {r["id"] for r in obj["checks"]} == {"behnia2023 Thm 2(i)", "behnia2023 Thm 2(ii)"}
+    none_reduced = {"reduced_consistent": 0, "reduced_inconsistent": 0, "reduced_inconclusive": 0}
     assert obj["papers"] == [{"paper": "behnia2023", "claims": 2, "passed": 2, "with_erratum": 0, "inconclusive": 0,
-                              "failed": 0, "checks": 3, "consistency": 0, "errata": 0},
+                              "failed": 0, "checks": 3, "consistency": 0, **none_reduced, "errata": 0},
                              {"paper": "total", "claims": 2, "passed": 2, "with_erratum": 0, "inconclusive": 0,
-                              "failed": 0, "checks": 3, "consistency": 0, "errata": 0}]
+                              "failed": 0, "checks": 3, "consistency": 0, **none_reduced, "errata": 0}]
     assert json.loads((tmp_path / "report.json").read_text())["papers"] == obj["papers"]
     assert [line[:5] for line in err.splitlines() if line.startswith("[")] == ["[1/3]", "[2/3]", "[3/3]"]
-    assert "| behnia2023 | 2 | 2 | 0 | 0 | 0 | 3 | 0 | 0 |" in err  # the headline table at the end
+    assert "| behnia2023 | 2 | 2 | 0 | 0 | 0 | 3 | 0 | 0 / 0 / 0 | 0 |" in err  # the headline table at the end
     code = main(["verify", "--out", str(tmp_path), "--claim", "dang2024 T", "--json"])
     assert code == 0 and {r["id"] for r in json.loads(capsys.readouterr().out)["checks"]} == {"dang2024 Thm 1"}
     code = main(["verify", "--out", str(tmp_path), "--claim", "yang2022"])
@@ -302,10 +303,10 @@ def test_unmet_premise_is_inconclusive_in_json_report_and_exit_status(monkeypatc
     assert (s["checks_pass"], s["checks_inconclusive"], s["checks_fail"]) == (2, 1, 0)
     dang = [p for p in obj["papers"] if p["paper"] == "dang2024"][0]
     assert (dang["passed"], dang["inconclusive"], dang["failed"]) == (0, 1, 0)
-    assert "1 inconclusive (premise not met), 0 failed" in err
+    assert "1 inconclusive (premise not met, or the interval straddles), 0 failed" in err
     assert "| dang2024 | 1 | 0 | 0 | 1 | 0 |" in err  # the headline's inconclusive column
     md = (tmp_path / "report.md").read_text()
-    assert "| dang2024 Z | claim | inconclusive (premise not met) | numeric, training | 2 |" in md
+    assert "| dang2024 Z | claim | inconclusive (premise not met, or the interval straddles) | numeric, training | 2 |" in md
     assert "— **inconclusive**; figure 3, premise: figure ≤ 0" in md
     assert "<tr class='inconclusive'>" in (tmp_path / "report.html").read_text()
 

@@ -11,6 +11,7 @@ import pytest
 from proofs_check.catalog import all_claims
 from proofs_check.model import Check, Claim, Outcome
 from proofs_check.render import criterion, document, paper_headlines, render_html, render_markdown
+from proofs_check.catalog import errata_by_id
 from proofs_check.runner import at_least, meets_criterion, run_check, within
 from theory.core.errors import InputError
 from theory.core.vocabulary import CheckLevel, Criterion, Status
@@ -97,7 +98,7 @@ def test_strict_inequality_checks_pass_by_being_large() -> None:
 
 def test_every_check_row_of_a_run_carries_its_criterion() -> None:
     claim = next(c for c in all_claims() if c.id == "yang2022 Thm 1")
-    rows = [run_check(claim, ch).as_dict() for ch in claim.checks if ch.quick]
+    rows = [run_check(claim, ch, errata_by_id()).as_dict() for ch in claim.checks if ch.quick]
     by_check = {r["check"]: r for r in rows}
     control = by_check["negative control: a non-ETF classifier breaks eq. (33)"]
     assert control["criterion"] == ">=" and control["status"] == "pass" and control["figure"] >= control["tolerance"]

@@ -77,3 +77,17 @@ def test_fitted_error_counts_only_the_classes_the_ufm_plus_minimiser_classifies(
     assert _fitted_error(pred, np.array([0.9] * 5 + [1.0] * 5), counts_far) == pytest.approx(0.1)
     counts_near = np.array([15] * 10)  # R = 1: no collapse, every class must be fitted
     assert _fitted_error(predict(counts_near, 8e-3, 8e-3), majority_fit, counts_near) == pytest.approx(0.5)
+
+
+def test_fig3_gram_outcome_discriminates():
+    """dang2024 Fig. 3 (issue 23): orthogonal class means with block mass pass, a cosine of 0.61 (the digits MLP's)
+    fails, a training error makes it inconclusive."""
+    from proofs_check.claims.deepnets import gram_outcome
+
+    good = {"final": {"class_mean_cosine_max": 0.05, "gram_mean_within_classes": 0.4,
+                      "gram_mean_between_classes": 0.01, "train_error": 0.0}}
+    assert gram_outcome(good).passed
+    bad = {"final": dict(good["final"], class_mean_cosine_max=0.61)}
+    assert not gram_outcome(bad).passed and gram_outcome(bad).premise_met
+    unfit = {"final": dict(good["final"], train_error=0.1)}
+    assert not gram_outcome(unfit).premise_met

@@ -12,8 +12,7 @@ ERRATA = errata_by_id()
 #: (claim id, check index) of the checks whose failure is a recorded finding: a paper's statement that did not
 #: reproduce here (README "Registered findings that fail" and *Deep nets*; each check's docstring gives the
 #: figures). The test asserts that they still fail, so a change of outcome is noticed and the finding revised.
-FINDINGS = {("dang2024 NC deep nets", 0), ("behnia2023 App. A.3 better-predicted geometry", 0),
-            ("behnia2023 App. A.3 strong parameterizations", 0)}
+FINDINGS = {("dang2024 NC deep nets", 0), ("behnia2023 Thm 2 SGD", 2), ("dang2024 Fig. 3", 0)}
 
 
 def _params():
@@ -44,13 +43,13 @@ def test_registry_reports_failures_and_errors():
     """Negative controls: a failing check is 'fail', an exception is 'error' (never swallowed)."""
     claim = Claim("behnia2023 test", "behnia2023", "s", "a",
                   (Check("numeric", "fails", lambda: Outcome(False, 2.0, 1.0, "too big")),))
-    assert run_check(claim, claim.checks[0]).status == "fail"
+    assert run_check(claim, claim.checks[0], errata_by_id()).status == "fail"
 
     def boom() -> Outcome:
         raise RuntimeError("solver exploded")
 
     bad = Check("numeric", "raises", boom)
-    rec = run_check(claim, bad)
+    rec = run_check(claim, bad, errata_by_id())
     assert rec.status == "error" and "solver exploded" in rec.detail
 
 
@@ -62,7 +61,7 @@ def test_a_non_finite_figure_is_recorded_as_null_and_named_in_the_detail():
     for value, text in ((float("inf"), "figure inf"), (float("nan"), "figure nan")):
         check = Check("numeric", "non-finite", lambda value=value: Outcome(False, value, float("inf"), "diverged"))
         claim = Claim("behnia2023 test", "behnia2023", "s", "a", (check,))
-        rec = run_check(claim, check)
+        rec = run_check(claim, check, errata_by_id())
         assert rec.status == "fail" and rec.figure is None and rec.tolerance is None
         assert rec.detail.startswith(text) and '"figure": null' in dumps(rec.as_dict())
 

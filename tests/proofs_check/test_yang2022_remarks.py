@@ -84,10 +84,12 @@ def test_app_c_bound_fails_for_a_steeper_loss(monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.mark.slow
 @pytest.mark.parametrize("label", ["footnote 1", "Remark 1"])
-def test_lpm_checks_pass(label: str) -> None:
+def test_lpm_checks_meet_their_expectation(label: str) -> None:
+    """Every check passes except the one that tests footnote 1 as printed under imbalance, which fails (its
+    erratum yang2022-footnote1-optimality)."""
     for check in _claim(label).checks:
         out = check.run()
-        assert out.passed, (check.description, out.detail)
+        assert out.passed == (check.erratum is None), (check.description, out.detail)
 
 
 @pytest.mark.slow

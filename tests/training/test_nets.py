@@ -45,6 +45,25 @@ def test_resnet18_cifar_variant() -> None:
     assert sum(p.numel() for p in net.parameters()) == 11_173_962 - 10
 
 
+def test_resnet32_cifar_variant() -> None:
+    """ResNet-32 (He et al. 2016, Sec. 4.2; yang2022 App. D): a 3x3 stem of 16 maps, then 3 stages of n = 5 basic
+    blocks with 16, 32, 64 maps (6n + 2 = 32 weighted layers), 64-d average-pooled features. He et al. give 0.46M
+    parameters with zero-padding shortcuts; here the two stage changes use 1x1 projections (+ batch norm), counted
+    below from that description."""
+    net = build("resnet32", (3, 32, 32), k=10, seed=0)
+    assert net.features(torch.rand(2, 3, 32, 32)).shape == (2, 64)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3)]
+    assert len(convs) + 1 == 32  # 31 3x3 convolutions and the classifier
+    conv3 = lambda a, b: 9 * a * b  # noqa: E731
+    bn = lambda c: 2 * c  # noqa: E731
+    stem = conv3(3, 16) + bn(16)
+    stage = lambda c_in, c: conv3(c_in, c) + conv3(c, c) + 2 * bn(c) + 4 * (2 * conv3(c, c) + 2 * bn(c))  # noqa: E731
+    projections = (16 * 32 + bn(32)) + (32 * 64 + bn(64))
+    expected = stem + stage(16, 16) + stage(16, 32) + stage(32, 64) + projections + 64 * 10
+    assert sum(p.numel() for p in net.parameters()) == expected
+    assert abs(expected - 0.46e6) < 0.01e6
+
+
 def test_build_is_seeded_and_leaves_the_global_rng_alone() -> None:
     torch.manual_seed(123)
     before = torch.rand(1)

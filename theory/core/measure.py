@@ -11,6 +11,7 @@ eqs. 6-7), Appendix A.4 (distances between normalised Gram matrices).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -263,3 +264,241 @@ def vector_cosine(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 def vector_angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Angle between u and v in radians, in [0, pi] (rounding beyond |cos| = 1 clipped)."""
     return np.arccos(np.clip(vector_cosine(u, v), -1.0, 1.0))
+
+
+# ====================================================================================================
+# NC metrics from class statistics (the streamed route: training.collapse_stream accumulates counts, class
+# means, the within-class scatter and per-class scatter traces on any device; this turns them into numbers).
+# The field's conventions (docs/metrics.md) are options of :class:`Conventions`; the defaults are the
+# project's: global mean weighted by the counts (dang2024 Sec. 3: h_G = (1/N) sum_i h_i), NC1 in the trace
+# form tr(Sigma_W Sigma_B^+)/K (dang2024 eq. 19, Papyan et al. 2020), NC3 as classifier-mean duality
+# || W/||W||_F - M~^T/||M~||_F ||_F (Papyan et al. 2020), NC4 as the disagreement fraction (0 at collapse).
+# ====================================================================================================
+#: Singular values of the centred means below this fraction of the largest are their null space (the centred
+#: means have rank <= k - 1; rounding leaves the null direction at ~1e-16 relative, far below this cut).
+PINV_RTOL = 1e-8
+
+_CHOICES = {"global_mean": ("weighted", "unweighted"), "nc1": ("pinv", "svd", "quotient"),
+            "nc3": ("duality", "etf"), "nc4": ("disagreement", "agreement"), "nc4_average": ("samples", "classes"),
+            "cdnv_reduce": ("mean", "cov"), "class_variance": ("biased", "unbiased")}
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How each NC metric is computed (docs/metrics.md has the table of the field's choices).
+
+    ``global_mean``: ``weighted`` mu_G = sum_c n_c mu_c / N (the mean of all samples; dang2024 Sec. 3) or
+    ``unweighted`` mu_G = sum_c mu_c / k (the mean of the class means; rhubarbwu/neural-collapse's default).
+    ``nc1``: ``pinv`` tr(Sigma_W Sigma_B^+)/k (Papyan et al. 2020; dang2024 eq. 19), ``svd`` the same with
+    Sigma_B cut to its top k - 1 eigenpairs (Han et al. 2022), ``quotient`` tr(Sigma_W)/tr(Sigma_B) (Tirer et
+    al. 2023). ``nc3``: ``duality`` || W/||W|| - M~^T/||M~|| ||_F (Papyan et al. 2020) or ``etf``
+    || W M~ / ||W M~|| - E/||E|| ||_F with E the simplex ETF Gram (Kothapalli 2023's self-duality error).
+    ``nc4``: ``disagreement`` or ``agreement`` of the classifier's and the nearest-class-centre decisions,
+    averaged over ``samples`` or over ``classes`` (per-class rates, then their mean). ``cdnv_exponent``: the
+    power p of the distance in the CDNV (V_i + V_j) / (2 ||mu_i - mu_j||^(2p)) (Galanti et al. 2021: p = 1);
+    ``cdnv_reduce``: the ``mean`` of the pairwise CDNVs (Galanti et al.; rhubarbwu) or their coefficient of
+    variation ``cov`` = std/mean (nc-toolbox); ``class_variance``: V_c with 1/n_c (``biased``) or 1/(n_c - 1)
+    (``unbiased``, nc-toolbox).
+    """
+
+    global_mean: str = "weighted"
+    nc1: str = "pinv"
+    nc3: str = "duality"
+    nc4: str = "disagreement"
+    nc4_average: str = "samples"
+    cdnv_exponent: float = 1.0
+    cdnv_reduce: str = "mean"
+    class_variance: str = "biased"
+
+    def __post_init__(self) -> None:
+        for name, allowed in _CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise InputError(f"convention {name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        if not (isinstance(self.cdnv_exponent, (int, float)) and math.isfinite(self.cdnv_exponent)
+                and self.cdnv_exponent > 0):
+            raise InputError(f"cdnv_exponent must be a positive number, got {self.cdnv_exponent!r}")
+
+
+#: The conventions of rhubarbwu/neural-collapse's worked example (examples/mnist.py): unweighted global mean,
+#: NC1 by the pseudo-inverse, NC3 as the self-duality error against the ETF, NC4 as agreement over samples.
+REFERENCE_CONVENTIONS = Conventions(global_mean="unweighted", nc1="pinv", nc3="etf", nc4="agreement")
+
+
+@dataclass(frozen=True, eq=False)
+class CollapseMetrics:
+    """NC metrics of streamed class statistics (:func:`collapse_metrics`). Arrays are float64 NumPy on the CPU.
+
+    ``means`` d x k; ``global_mean`` d (by ``conventions.global_mean``); ``G_M`` = M~^T M~ with M~ the means
+    centred as ``centering`` asked (the prediction's centring, else the global mean); ``G_W`` = W W^T and
+    ``G_WM`` = W M~ (``None`` without a classifier); ``nc2`` and ``distance`` against a predicted geometry
+    (``None`` without one); ``nc4`` needs the decisions of a second pass (``None`` without). ``gnc2``: the
+    variance of the pairwise distances of the normalised centred means (Liu et al. 2023); ``unc3``: the
+    (unbiased) variance over classes of w_c^T (mu_c - mu_G) (uniform duality, Wu and Papyan 2024).
+    """
+
+    conventions: Conventions
+    counts: np.ndarray
+    means: np.ndarray
+    global_mean: np.ndarray
+    within_covariance: np.ndarray
+    class_variances: np.ndarray
+    G_M: np.ndarray
+    G_W: np.ndarray | None
+    G_WM: np.ndarray | None
+    nc1: float
+    nc1_cdnv: float
+    nc2_etf: float
+    nc2: float | None
+    nc3: float | None
+    nc4: float | None
+    distance: dict[str, float | None] | None
+    gnc2: float
+    unc3: float | None
+
+    def scalars(self) -> dict[str, float | None]:
+        """The scalar metrics by name (what a monitor logs); NaN/inf as ``None``."""
+        out: dict[str, float | None] = {}
+        for name in ("nc1", "nc1_cdnv", "nc2_etf", "nc2", "nc3", "nc4", "gnc2", "unc3"):
+            v = getattr(self, name)
+            out[name] = None if v is None or not math.isfinite(v) else float(v)
+        for key, v in (self.distance or {}).items():
+            out[f"distance_{key}"] = v
+        return out
+
+
+def _etf_gram(k: int) -> np.ndarray:
+    """Simplex ETF Gram I - 11^T/k (up to scale; every distance here normalises it)."""
+    return np.eye(k) - 1.0 / k
+
+
+def nc1_from_statistics(within_covariance: np.ndarray, centred_means: np.ndarray, method: str = "pinv") -> float:
+    """NC1 of Sigma_W (d x d) and the centred means B (d x k), Sigma_B = B B^T / k.
+
+    ``pinv``: tr(Sigma_W Sigma_B^+)/k = tr(B^+ Sigma_W B^{+T}) (since (B B^T / k)^+ = k B^{+T} B^+, the k
+    cancels one 1/k): a d x k pseudo-inverse instead of a d x d one. ``svd``: Sigma_B cut to its top k - 1
+    eigenpairs (B's top k - 1 singular vectors U, s: tr(U^T Sigma_W U diag(k / s^2)) / k). ``quotient``:
+    tr(Sigma_W) / tr(Sigma_B). :class:`ComputationError` where Sigma_B = 0 (0/0).
+    """
+    B = np.asarray(centred_means, dtype=np.float64)
+    k = B.shape[1]
+    if not np.any(B):
+        raise ComputationError("all class means are equal (Sigma_B = 0): NC1 is 0/0, undefined")
+    S = np.asarray(within_covariance, dtype=np.float64)
+    if method == "quotient":
+        return float(np.trace(S) / (np.sum(B * B) / k))
+    if method == "pinv":
+        B_pinv = np.linalg.pinv(B, rcond=PINV_RTOL)
+        return float(np.einsum("ij,jk,ik->", B_pinv, S, B_pinv))
+    if method == "svd":
+        U, s, _ = np.linalg.svd(B, full_matrices=False)
+        U, s = U[:, :k - 1], s[:k - 1]
+        if s[-1] <= PINV_RTOL * s[0]:
+            raise ComputationError(f"Sigma_B has rank < k - 1 = {k - 1}: the top-(k-1) inverse of NC1 'svd' is undefined")
+        return float(np.einsum("ij,ik,kj->", U, S @ U, np.diag(k / s**2)) / k)
+    raise InputError(f"unknown NC1 method {method!r}")
+
+
+def cdnv(means: np.ndarray, class_variances: np.ndarray, exponent: float = 1.0, reduce: str = "mean") -> float:
+    """Class-distance normalised variance (Galanti et al. 2021), averaged over the pairs i < j:
+    (V_i + V_j) / (2 ||mu_i - mu_j||^(2 p)) with V_c = (1/n_c) sum_{y_i = c} ||h_i - mu_c||^2 (means d x k).
+    inf when two class means coincide with a spread (NaN without): reported as undefined (``None``).
+    ``reduce="cov"``: the coefficient of variation std/mean of the pairwise values instead of their mean."""
+    M = np.asarray(means, dtype=np.float64)
+    V = np.asarray(class_variances, dtype=np.float64)
+    k = M.shape[1]
+    values = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(k - 1):  # row by row: O(k d) memory; differences, not the cancelling Gram form
+            diff = M[:, i + 1:] - M[:, i:i + 1]
+            values.append((V[i] + V[i + 1:]) / (2.0 * np.einsum("ij,ij->j", diff, diff) ** exponent))
+        pairs = np.concatenate(values)
+        return float(np.mean(pairs) if reduce == "mean" else np.std(pairs) / np.mean(pairs))
+
+
+def pairwise_distance_variance(centred_means: np.ndarray) -> float:
+    """GNC2 (Liu et al. 2023, hyperspherical uniformity): the variance, over the pairs i < j, of the distance
+    ||m_i/||m_i|| - m_j/||m_j|| || between the normalised centred class means (d x k); 0 for a simplex."""
+    B = np.asarray(centred_means, dtype=np.float64)
+    norms = np.linalg.norm(B, axis=0)
+    if np.any(norms == 0):
+        return math.nan
+    U = B / norms
+    k = B.shape[1]
+    dist = np.concatenate([np.linalg.norm(U[:, i + 1:] - U[:, i:i + 1], axis=0) for i in range(k - 1)])
+    return float(np.mean((dist - dist.mean()) ** 2))
+
+
+def collapse_metrics(counts: np.ndarray, means: np.ndarray, within_scatter: np.ndarray,
+                     class_scatter: np.ndarray, classifier: np.ndarray | None = None,
+                     decisions: tuple[np.ndarray, np.ndarray] | None = None, predicted: Any = None,
+                     centering: np.ndarray | str | None = "global",
+                     conventions: Conventions = Conventions()) -> CollapseMetrics:
+    """NC1 (trace form and CDNV), NC2 (simplex ETF; predicted geometry), NC3, NC4 and the Gram matrices.
+
+    ``counts`` n_c (k), ``means`` d x k, ``within_scatter`` S_W = sum_i (h_i - mu_{y_i})(h_i - mu_{y_i})^T
+    (d x d), ``class_scatter`` sum_{y_i = c} ||h_i - mu_c||^2 (k), ``classifier`` k x d (rows w_c),
+    ``decisions`` (per-class samples, per-class agreements of argmax_c w_c^T h with argmin_c ||h - mu_c||)
+    from a second pass, ``predicted`` an object with Gram matrices G_W, G_M, G_WM (e.g.
+    :class:`theory.seli.geometry.Geometry`) centred with weights ``centering`` (an array), ``None``
+    (uncentred, e.g. UFM+) or ``"global"`` (the global mean of ``conventions``). NC2 against the prediction
+    and the distances are behnia2023 App. A.4's normalised Gram distances.
+    """
+    n = np.asarray(counts, dtype=np.int64)
+    k = n.size
+    empty = np.flatnonzero(n == 0)
+    if empty.size:
+        raise InputError(f"class {int(empty[0])} has no sample (k = {k})")
+    M = np.asarray(means, dtype=np.float64)
+    N = float(n.sum())
+    weights = n.astype(np.float64) if conventions.global_mean == "weighted" else np.ones(k)
+    mu_G = M @ weights / weights.sum()
+    Mg = M - mu_G[:, None]
+    W = None
+    if classifier is not None:
+        W = np.asarray(classifier, dtype=np.float64)
+        if W.shape != (k, M.shape[0]):
+            raise InputError(f"classifier must be k x d = {k} x {M.shape[0]}, got {W.shape}")
+    if isinstance(centering, str):
+        if centering != "global":
+            raise InputError(f"centering must be weights, None or 'global', got {centering!r}")
+        Mc = Mg
+    else:
+        Mc = M if centering is None else center(M, centering)
+    G_M = Mc.T @ Mc
+    if not np.any(G_M):
+        raise InputError("every class mean is equal (or zero): the class-mean geometry is undefined")
+    G_W = None if W is None else W @ W.T
+    G_WM = None if W is None else W @ Mc
+    sigma_w = np.asarray(within_scatter, dtype=np.float64) / N
+    ddof = 1 if conventions.class_variance == "unbiased" else 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variances = np.asarray(class_scatter, dtype=np.float64) / (n - ddof)
+    nc1 = nc1_from_statistics(sigma_w, Mg, conventions.nc1)
+    fin = lambda v: float(v) if math.isfinite(float(v)) else None  # noqa: E731
+    distance = None
+    if predicted is not None:
+        distance = {key: None if G is None else fin(normalized_distance(G, getattr(predicted, name)))
+                    for key, name, G in (("W", "G_W", G_W), ("M", "G_M", G_M), ("WM", "G_WM", G_WM))}
+    nc3 = None
+    if W is not None:
+        nc3 = (normalized_distance(W, Mg.T) if conventions.nc3 == "duality"
+               else normalized_distance(W @ Mg, _etf_gram(k)))
+        nc3 = fin(nc3)
+    nc4 = None
+    if decisions is not None:
+        seen, agree = (np.asarray(a, dtype=np.float64) for a in decisions)
+        if seen.shape != (k,) or agree.shape != (k,) or seen.sum() == 0:
+            raise InputError("NC4 needs per-class (samples, agreements) of length k from at least one sample")
+        if conventions.nc4_average == "samples":
+            rate = agree.sum() / seen.sum()
+        else:
+            if np.any(seen == 0):
+                raise InputError("NC4 averaged over classes needs a sample of every class in the second pass")
+            rate = float(np.mean(agree / seen))
+        nc4 = float(rate if conventions.nc4 == "agreement" else 1.0 - rate)
+    return CollapseMetrics(conventions, n, M, mu_G, sigma_w, variances, G_M, G_W, G_WM, nc1,
+                           cdnv(M, variances, conventions.cdnv_exponent, conventions.cdnv_reduce),
+                           float(normalized_distance(Mg.T @ Mg, _etf_gram(k))),
+                           None if distance is None else distance["M"], nc3, nc4, distance,
+                           pairwise_distance_variance(Mg),
+                           None if W is None else float(np.var(np.einsum("ij,ji->i", W, Mg), ddof=1)))

@@ -131,6 +131,13 @@ PAPER_RECIPE_DISTANCE = 0.05
 """The paper-size sweep (6000 epochs, best recipe, |gamma| <= 1) against the SELI geometry: the
 distances converge like 1/log t (App. A.3)."""
 
+CONVERGED_CHANGE = 0.01
+"""behnia2023 App. A.1 sweeps (issue 21): a run has *converged* at its last epoch T when its largest W/M/WM
+distance fell by at most this over the last doubling of training (epoch T/2 to T), a fifth of
+:data:`PAPER_RECIPE_DISTANCE`. Under the 1/log t law of App. A.3 a run at distance d falls by about
+d ln 2 / ln T per doubling (0.08 d at T = 6000), so a run above ~0.12 that meets this has slowed below that
+law: its distance is where the recipe leaves it, not a point on the way to the tolerance."""
+
 SLOWDOWN_MARGIN = 0.1
 """Fig. 4: the W distance after the paper's 6000 epochs must grow by more than this from R = 2 to R = 100, on
 every seed."""

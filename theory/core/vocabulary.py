@@ -121,6 +121,21 @@ class CheckLevel(Word):
     TRAINING = "training"
 
 
+class Setting(Word):
+    """setting: how a training-level check's experiment relates to the paper's own (issue 21). ``paper``: data,
+    architecture, schedule and loss follow the paper (where the paper is silent, e.g. the UFM step size, the
+    choice made is listed as a departure marked :data:`PAPER_SILENT`); ``reduced``: the experiment departs from
+    the paper (dataset, width, epochs, ...), listed as departures, and its outcome is reported as consistent /
+    inconsistent in a reduced setting, never as the paper's pass or fail."""
+
+    PAPER = "paper"
+    REDUCED = "reduced"
+
+
+#: the prefix of a departure that fills in what the paper does not state (allowed in the ``paper`` setting)
+PAPER_SILENT = "paper silent: "
+
+
 class Depth(Word):
     """depth: how much of the registry a run executes (quick skips the long checks)."""
 
@@ -200,3 +215,4 @@ class Architecture(Word):
     CNN = "cnn"
     RESNET = "resnet"
     RESNET18 = "resnet18"
+    RESNET32 = "resnet32"

@@ -26,11 +26,24 @@ from training.deepnet import NetConfig
 from training.etf_dr import METHODS, train_method
 from training.experiments.job import Job
 from training.experiments.plots import pyplot, save_png
+from training.experiments.setting import DATA_NAMES, describe_net, describe_sgd, differences, setting
 from training.ufm import resolve_device
 
 DIGITS_ETF_NET = NetConfig(arch="mlp", width=32, hidden=(64, 64),
                            sgd=SGDConfig(epochs=200, lr=0.1, momentum=0.9, weight_decay=2e-4, batch_size=128,
                                          milestones=(160, 180)), log_every=200)
+
+#: the Fashion-MNIST network (2 CPU cores): 784 -> 64 -> 64 -> 32 features, the recipe of App. D
+FASHION_ETF_NET = DIGITS_ETF_NET
+#: yang2022 App. D: ResNet-32, 200 epochs, lr 0.1 divided by 10 at epochs 160 and 180, batch 128, momentum 0.9,
+#: weight decay 2e-4 (Table 1 measures at the end: one log)
+PAPER_ETF_NET = dataclasses.replace(DIGITS_ETF_NET, arch="resnet32")  # width, hidden: unused by ResNet-32
+#: what the implementation lacks whatever the preset (a departure even on CIFAR-10)
+MISSING = ("data augmentation and normalisation: none here (yang2022 App. D: 'the standard data normalization "
+           "and augmentation')",)
+#: where yang2022 is silent, and what the experiment uses
+PAPER_SILENT = ("n_max: not stated (the long-tailed CIFAR-10 of [48]'s code; 5000, every image of the largest "
+                "class, in the CIFAR-10 preset)",)
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,38 @@ class ETFTable:
             positive_real("R", R)
         for s in self.seeds:
             positive_int("seed", s, minimum=0)
+
+    @classmethod
+    def digits(cls) -> "ETFTable":
+        """Long-tailed sklearn digits, n_max 150, R = 1, 10, 50, 100, seeds 0-2, :data:`DIGITS_ETF_NET`."""
+        return cls()
+
+    @classmethod
+    def fashion_mnist(cls, data_dir: str | None = None) -> "ETFTable":
+        """Long-tailed Fashion-MNIST (Debian's package unless ``data_dir``), n_max 100, R = 1, 10, 50, 100,
+        seeds 0-2, :data:`FASHION_ETF_NET`: ``igeom verify --level full`` on 2 CPU cores."""
+        return cls(dataset="fashion-mnist", data_dir=data_dir, n_max=100, net=FASHION_ETF_NET)
+
+    @classmethod
+    def cifar10(cls, data_dir: str) -> "ETFTable":
+        """yang2022 Table 1 without Mixup: long-tailed CIFAR-10, tau = 0.005, 0.01, 0.02, 0.1, 1 (R = 200, 100,
+        50, 10, 1), three seeds, ResNet-32 with the App. D recipe (:data:`PAPER_ETF_NET`), n_max 5000."""
+        return cls(dataset="cifar10", data_dir=data_dir, ratios=(1.0, 10.0, 50.0, 100.0, 200.0), n_max=5000,
+                   net=PAPER_ETF_NET)
+
+    def quantities(self) -> dict[str, str]:
+        """What yang2022 Table 1 / App. D state, as this configuration sets it."""
+        return {"data": DATA_NAMES[self.dataset], "network": describe_net(self.net),
+                "imbalance ratios R": ", ".join(f"{R:g}" for R in sorted(self.ratios)),
+                "seeds": str(len(self.seeds)), "methods": ", ".join(self.methods), **describe_sgd(self.net.sgd)}
+
+    def departures(self) -> tuple[str, ...]:
+        """What this configuration changes from yang2022 Table 1 / App. D, and :data:`MISSING`."""
+        return differences(self.quantities(), ETFTable.cifar10("").quantities()) + MISSING
+
+    def setting(self) -> str:
+        """``paper`` or ``reduced`` (always ``reduced`` while :data:`MISSING` is not empty)."""
+        return setting(self.departures())
 
     def settings(self) -> dict[str, Any]:
         """The JSON form stored in ``job.json``."""

@@ -43,6 +43,7 @@ from training.data import DATASETS, imbalanced
 from training.deepnet import NetConfig, NetResult, member, networks, train_nets
 from training.experiments.job import Job
 from training.experiments.plots import curves, pyplot, save_png
+from training.experiments.setting import DATA_NAMES, describe_net, describe_sgd, differences, setting
 from training.specs import RunSpec
 from training.ufm import resolve_device
 
@@ -53,6 +54,20 @@ NC_KEYS = ("NC1", "NC2", "NC3")
 DIGITS_NC_NET = NetConfig(arch="mlp", width=64, hidden=(64,) * 4, relu_features=True,
                           sgd=SGDConfig(epochs=300, lr=0.01, momentum=0.9, weight_decay=1e-4, batch_size=32,
                                         milestones=(150,)), log_every=10)
+
+#: the Fashion-MNIST network (2 CPU cores): the same 6-layer MLP at width 128, the digits schedule
+FASHION_NC_NET = dataclasses.replace(DIGITS_NC_NET, width=128, hidden=(128,) * 4)
+#: dang2024 Sec. 6: the 6-layer MLP of width 1024 (five ReLU layers and the classifier), SGD for 4000 epochs,
+#: batch 32, lr 1e-4 divided by 10 at epoch 2000, lambda_W = 1e-4 (momentum: see :data:`PAPER_SILENT`)
+PAPER_NC_NET = NetConfig(arch="mlp", width=1024, hidden=(1024,) * 4, relu_features=True,
+                         sgd=SGDConfig(epochs=4000, lr=1e-4, momentum=0.9, weight_decay=1e-4, batch_size=32,
+                                       milestones=(2000,)), log_every=10)
+#: where dang2024 Sec. 6 is silent, and what the experiment uses
+PAPER_SILENT = ("momentum: not stated (0.9 here)", "data augmentation: not stated (none here)")
+#: the minority-collapse sweep is this suite's: dang2024 has no deep-net experiment for Cor. 4(a)
+COLLAPSE_DEPARTURE = ("minority collapse: dang2024 states Cor. 4(a) for the UFM+ and shows no deep-net experiment; "
+                      "the sweep over R (K_A = K_B = k/2, lambda_W = lambda_H on the classifier and features) is "
+                      "this suite's")
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,42 @@ class NCExperiment:
         positive_int("collapse_epochs", self.collapse_epochs)
         for R in self.collapse_R:
             positive_real("collapse R", R)
+
+    @classmethod
+    def digits(cls) -> "NCExperiment":
+        """sklearn digits, n_min 20 (n = 600), the width-64 MLP (:data:`DIGITS_NC_NET`): the default tests."""
+        return cls()
+
+    @classmethod
+    def fashion_mnist(cls, data_dir: str | None = None) -> "NCExperiment":
+        """Fashion-MNIST (Debian's package unless ``data_dir``), n_min 20, the width-128 MLP
+        (:data:`FASHION_NC_NET`): ``igeom verify --level full`` on 2 CPU cores."""
+        return cls(dataset="fashion-mnist", data_dir=data_dir, n_min=20, net=FASHION_NC_NET)
+
+    @classmethod
+    def cifar10(cls, data_dir: str) -> "NCExperiment":
+        """dang2024 Sec. 6: CIFAR-10 with counts (100, 100, 200, ..., 500, 500), the 6-layer MLP of width 1024
+        (:data:`PAPER_NC_NET`), lambda_W 1e-4, lambda_H 1e-5."""
+        return cls(dataset="cifar10", data_dir=data_dir, n_min=100, feature_decay=1e-5, net=PAPER_NC_NET)
+
+    def quantities(self) -> dict[str, str]:
+        """What dang2024 Sec. 6 states for the MLP experiment, as this configuration sets it."""
+        return {"data": DATA_NAMES[self.dataset], "network": describe_net(self.net),
+                "counts": ", ".join(map(str, self.imbalance().counts.tolist())), "loss": "CE",
+                "lambda_W": f"{self.net.sgd.weight_decay:g}", "lambda_H": f"{self.feature_decay:g}",
+                **{k: v for k, v in describe_sgd(self.net.sgd).items() if k not in ("momentum", "weight decay")}}
+
+    def departures(self) -> tuple[str, ...]:
+        """What the NC run changes from dang2024 Sec. 6 (empty: the paper's setting)."""
+        return differences(self.quantities(), NCExperiment.cifar10("").quantities())
+
+    def collapse_departures(self) -> tuple[str, ...]:
+        """The minority-collapse sweep's departures: never a paper experiment (:data:`COLLAPSE_DEPARTURE`)."""
+        return (COLLAPSE_DEPARTURE, *self.departures())
+
+    def setting(self) -> str:
+        """``paper`` or ``reduced`` of the NC run (:func:`training.experiments.setting.setting`)."""
+        return setting(self.departures())
 
     def imbalance(self) -> Imbalance:
         """Counts n_min x (1, 1, 2, 2, 3, 3, 4, 4, 5, 5) (10 classes), repeated for 100 classes."""
@@ -163,7 +214,8 @@ def run(exp: NCExperiment, out: str | Path | None = None, progress: bool = False
             "train_error": _number(1 - (result.class_accuracy[-1, 0] * imb.counts).sum() / imb.n),
             "test_balanced_accuracy": _number(np.mean(result.test_class_accuracy[-1, 0])),
             "gram_mean_between_classes": _number(np.mean(gram_n[~same])),
-            "gram_mean_within_classes": _number(np.mean(gram_n[same]))},
+            "gram_mean_within_classes": _number(np.mean(gram_n[same])),
+            "class_mean_cosine_max": _number(_max_cosine(means))},
         "ufm_plus": {"lambda_W": lw, "lambda_H": lh, "M": pred.M.tolist(), "h_norm_sq": pred.h_norm_sq.tolist(),
                      "collapse_threshold": pred.threshold,
                      "predicted_mean_norm_profile": (np.sqrt(pred.h_norm_sq) / np.sqrt(pred.h_norm_sq).max()).tolist(),
@@ -218,6 +270,13 @@ def _collapse_sweep(exp: NCExperiment, datasets: list[tuple[float, Any]], job: J
                      "train_error": _number(1 - (result.class_accuracy[-1, 0] * imb.counts).sum() / imb.n),
                      "fitted_train_error": _fitted_error(pred, result.class_accuracy[-1, 0], imb.counts)})
     return {"lambda": lam, "n_min": exp.collapse_n_min, "R_star": R_star, "epochs": exp.collapse_epochs, "runs": rows}
+
+
+def _max_cosine(means: np.ndarray) -> float:
+    """The largest cosine between two class means (dang2024 Fig. 3: 0 for orthogonal class means)."""
+    norms = np.linalg.norm(means, axis=0)
+    cos = (means.T @ means) / np.outer(norms, norms)
+    return float(np.max(cos[~np.eye(cos.shape[0], dtype=bool)]))
 
 
 def _figure(rep: dict[str, Any], gram: np.ndarray, labels: np.ndarray, path: Path) -> None:
