@@ -119,6 +119,12 @@ BAD: dict[str, list[Callable[[], object]]] = {
     "RunSpec": [lambda: _get("training.specs", "RunSpec")("nope", 0.0, 0),
                 lambda: _get("training.specs", "RunSpec")("CDT", NAN, 0),
                 lambda: _get("training.specs", "RunSpec")("CDT", 0.0, -1)],
+    "Conventions": [lambda: _get("theory.core.measure", "Conventions")(nc1="nope"),
+                    lambda: _get("theory.core.measure", "Conventions")(cdnv_exponent=NAN)],
+    "REFERENCE_CONVENTIONS": [],  # a constant (a Conventions instance): nothing to call
+    "CollapseMonitor": [lambda: _get("training.collapse_monitor", "CollapseMonitor")(
+        __import__("torch").nn.Linear(3, 2), __import__("torch").nn.ReLU(), [], 2),
+        lambda: _get("training.collapse_monitor", "CollapseMonitor")(None, None, [], 2)],
     "TrainConfig": [lambda: _get("training.ufm", "TrainConfig")(epochs=0),
                     lambda: _get("training.ufm", "TrainConfig")(lr=NAN)],
     "UFMProblem": [lambda: _get("training.ufm", "UFMProblem").step(4, 5, 2.0, 1, 5),
