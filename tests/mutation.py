@@ -253,6 +253,8 @@ def scan(mutants: tuple[Mutant, ...] | None = None, budget: float = 30.0) -> lis
             out.append((m, "not applicable", [str(exc)]))
             continue
         out.append((m, "killed" if killed else "survived", caught))
+        if PROGRESS:
+            print(f"  -> {out[-1][1]}" + (f" by {caught[0]}" if caught else ""), file=sys.stderr, flush=True)
     return out
 
 

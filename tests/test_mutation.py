@@ -13,7 +13,6 @@ from proofs_check.catalog import all_claims
 FAST = (
     (Mutant("theory.etf.simplex:simplex_etf", "entry"), "yang2022 Def. 1"),
     (Mutant("theory.seli.sel:z_hat", "scale"), "behnia2023 Thm 2 margins"),
-    (Mutant("theory.ufm_plus.closed_form:predict", "scale", "h_norm_sq"), "dang2024 Cor. 2"),
     (Mutant("theory.ufm_plus.closed_form:collapse_threshold", "scale"), "dang2024 Cor. 4"),
     (Mutant("theory.core.measure:nc1", "scale"), "dang2024 NC metrics (19)-(21)"),
 )
