@@ -47,5 +47,4 @@ def forkserver_preload(modules: Sequence[str]) -> None:
     forkserver (the first cluster); later clusters reuse that server and import the rest on demand."""
     from distributed.utils import get_mp_context
 
-    get_mp_context().set_forkserver_preload(["igeom.sweep.forkserver_sigint", "distributed", "igeom.sweep.engine",
-                                             *modules])
+    get_mp_context().set_forkserver_preload(["distributed", "igeom.sweep.engine", *modules])
