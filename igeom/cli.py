@@ -111,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ComputationError as exc:
         return _report(f"igeom: failed: {exc}", 1, debug)
     except KeyboardInterrupt:
+        import signal
+
+        # a Ctrl-C reaches the whole process group: further interrupts while worker processes and
+        # atexit handlers shut down must not turn exit 130 into a death by SIGINT or a second traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         return _report("igeom: interrupted", 130, debug)
     except BrokenPipeError:
         _silence_stdout()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from numerics.solution import CSSVMResult
+from theory.core.errors import InputError
 from theory.seli.seli_geometry import Geometry
 from theory.seli.sel import class_logits
 
@@ -45,6 +46,9 @@ def compare_with_theory(solution: CSSVMResult) -> TheoryComparison:
     ``InputError`` for a custom logit-scaling matrix, which has no closed form (compare two solvers with
     :func:`numerics.nonconvex.compare_to_convex` instead).
     """
+    if not hasattr(solution, "problem") or not hasattr(solution, "geometry"):
+        raise InputError(f"solution must be a CS-SVM solution (solve_cs_svm, solve_nonconvex), got "
+                         f"{type(solution).__name__}")
     problem = solution.problem
     Z_hat = class_logits(problem.param)[:, problem.labels]
     predicted = 2.0 * float(np.linalg.norm(Z_hat * problem.weights[None, :], "nuc"))

@@ -59,6 +59,7 @@ from scipy.sparse.linalg import LinearOperator, cg, minres
 
 from numerics.certificate import DEFAULT_TOL, KKTCertificate, kkt_certificate
 from numerics.cs_svm import CSSVMSolution, as_problem
+from theory.seli.cs_svm_problem import CSSVMProblem
 from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance
 from theory.core.parameterization import Parameterization
@@ -334,6 +335,8 @@ def solve_large_k(counts: Imbalance | object, param: Parameterization, *, tol: f
     :class:`ComputationError` when Newton or the active-set loop does not converge, the minimiser does
     not have rank k - 1, or the KKT certificate fails.
     """
+    if not isinstance(counts, (Imbalance, CSSVMProblem)):
+        counts = Imbalance(np.asarray(counts))  # integer counts <= 2^53, as every class-level solver takes
     problem = as_problem(counts, param, True)
     n, weights = problem.counts, problem.weights
     tol = positive_real("tol", tol)

@@ -210,6 +210,10 @@ def compare_to_convex(runs: list[NonconvexStart], reference: CSSVMSolution, gap_
     distances are <= ``distance_tol``. The gap is bounded below by -(certified gap) only: a value
     under -gap_tol would contradict the certificate, and raises :class:`ComputationError`.
     """
+    if not isinstance(runs, (list, tuple)) or not runs or not all(isinstance(r, NonconvexStart) for r in runs):
+        raise InputError("runs must be a non-empty list of NonconvexStart (from solve_nonconvex)")
+    if not isinstance(reference, CSSVMSolution):
+        raise InputError(f"reference must be a CSSVMSolution, got {type(reference).__name__}")
     gap_tol = positive_real("gap_tol", gap_tol)
     distance_tol = positive_real("distance_tol", distance_tol)
     cert = reference.certificate

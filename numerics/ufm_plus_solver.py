@@ -34,7 +34,7 @@ from scipy.sparse.linalg import LinearOperator, minres
 from threadpoolctl import threadpool_limits
 
 from theory.core.validate import positive_int, positive_real
-from theory.core.errors import ComputationError
+from theory.core.errors import ComputationError, InputError
 from theory.core.imbalance import Imbalance, require_imbalance
 from theory.core.collapse_metrics import class_means, class_margins, nc1
 
@@ -204,8 +204,12 @@ def measure(W: np.ndarray, H: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
 def largest_deviation(measured: dict[str, Any], predicted: dict[str, np.ndarray]) -> float:
     """max |measured - predicted| over M, h_norm_sq, w_norm_sq and the cos_w entries defined on both
     sides (keys of :func:`measure` and the attributes of ``theory.ufm_plus.closed_form.UFMPlusPrediction``)."""
+    keys = ("M", "h_norm_sq", "w_norm_sq", "cos_w")
+    for name, side in (("measured", measured), ("predicted", predicted)):
+        if not isinstance(side, dict) or any(key not in side for key in keys):
+            raise InputError(f"{name} must be a dictionary with keys {', '.join(keys)}")
     worst = 0.0
-    for key in ("M", "h_norm_sq", "w_norm_sq", "cos_w"):
+    for key in keys:
         a = np.asarray(measured[key], dtype=np.float64)
         b = np.asarray(predicted[key], dtype=np.float64)
         both = np.isfinite(a) & np.isfinite(b)
@@ -304,7 +308,7 @@ def solve(problem: UFMPlusProblem, starts: int = 5, seed: int = 0, pg_tol: float
     is at most ``pg_tol``. Raises ComputationError when no start converges.
     """
     if not isinstance(problem, UFMPlusProblem):
-        raise ValueError("problem must be a UFMPlusProblem")
+        raise InputError(f"problem must be a UFMPlusProblem, got {type(problem).__name__}")
     starts = positive_int("starts", starts)
     pg_tol = positive_real("pg_tol", pg_tol)
     max_iter = positive_int("max_iter", max_iter)

@@ -375,7 +375,7 @@ def _train(nets: Sequence[nn.Module], seeds: Sequence[int], objective: Objective
                    np.full((T, B, k), np.nan), np.full((T, B, k), np.nan), {}, np.full(B, -1, dtype=np.int64))
     start = 0
     if resume is not None:
-        start = _restore(resume, groups, gens, hist, B)
+        start = _restore(resume, groups, gens, hist, B, config.epochs, checkpoint)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -522,23 +522,83 @@ def _state(epoch: int, groups: Sequence[_Group], gens: list[torch.Generator], hi
             "history": {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}}
 
 
-def _restore(state: dict, groups: Sequence[_Group], gens: list[torch.Generator], hist: History, B: int) -> int:
-    if len(state["generators"]) != B or set(state["params"]) != set(groups[0].stack.params):
-        raise InputError("the checkpoint belongs to a different set of networks")
+HISTORY_KEYS = ("W", "M", "loss", "train_acc", "test_acc", "diverged_epoch")
+
+
+def check_state(state: object, groups: Sequence[_Group], hist: History, B: int, epochs: int) -> str | None:
+    """What makes ``state`` unusable as the resume point of this program (None when it fits): the
+    schema of :func:`_state`; ``epoch`` an integer in [0, epochs]; every tensor of the expected name,
+    shape and dtype, parameters, buffers and momentum finite; one uint8 generator state per model;
+    ``diverged_epoch`` in [-1, epoch]; and the history consistent with ``epoch`` (the logged epochs
+    before it recorded, finite for the models that had not diverged by then; the later ones not yet
+    recorded). So a resumed run continues exactly the run that wrote the checkpoint."""
+    if not isinstance(state, dict):
+        return f"it holds a {type(state).__name__}, not a training state"
+    missing = [key for key in ("epoch", "params", "buffers", "momentum", "generators", "history") if key not in state]
+    if missing:
+        return f"no entry {missing[0]!r}"
+    epoch = state["epoch"]
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= epochs:
+        return f"epoch {epoch!r} is not an integer in [0, {epochs}]"
+    expected = {"params": groups[0].stack.params, "buffers": groups[0].stack.buffers,
+                "momentum": dict(zip(groups[0].stack.trainable, groups[0].momentum))}
+    for part, like in expected.items():
+        src = state[part]
+        if not isinstance(src, dict) or set(src) != set(like):
+            return f"{part} do not name the tensors of these networks"
+        for name, v in src.items():
+            want = (B, *like[name].shape[1:])
+            if not isinstance(v, torch.Tensor) or tuple(v.shape) != want or v.dtype != like[name].dtype:
+                return f"{part} tensor {name} is not a {like[name].dtype} tensor of shape {want}"
+            if v.is_floating_point() and not bool(torch.isfinite(v).all()):
+                return f"{part} tensor {name} holds NaN or inf"
+    gens = state["generators"]
+    if not (isinstance(gens, list) and len(gens) == B and all(isinstance(g, torch.Tensor) and g.dtype == torch.uint8
+                                                              for g in gens)):
+        return f"generators are not {B} generator states"
+    h = state["history"]
+    if not isinstance(h, dict):
+        return "history is not a table of arrays"
+    for name in HISTORY_KEYS:
+        like = getattr(hist, name)
+        v = h.get(name)
+        if not isinstance(v, torch.Tensor) or tuple(v.shape) != like.shape or v.numpy().dtype != like.dtype:
+            return f"history {name} is not a {like.dtype} array of shape {like.shape}"
+    diverged = h["diverged_epoch"].numpy()
+    if np.any((diverged < -1) | (diverged > epoch)):
+        return f"diverged_epoch is not -1 or an epoch in [1, {epoch}] for every model"
+    for t, logged in enumerate(hist.epochs):
+        alive = (diverged < 0) | (diverged > logged)
+        for name in ("W", "M", "loss"):
+            block = h[name].numpy()[t]
+            if logged >= epoch and not np.all(np.isnan(block)):
+                return f"history {name} holds epoch {logged}, at or after the checkpoint's epoch {epoch}"
+            if logged < epoch and name != "loss" and not np.all(np.isfinite(block[alive])):
+                return f"history {name} misses epoch {logged} (before the checkpoint's epoch {epoch}) or holds NaN"
+    return None
+
+
+def _restore(state: dict, groups: Sequence[_Group], gens: list[torch.Generator], hist: History, B: int, epochs: int,
+             where: object) -> int:
+    """Load a checkpoint read from ``where`` after :func:`check_state`; InputError naming the file otherwise."""
+    why = check_state(state, groups, hist, B, epochs)
+    if why is not None:
+        raise InputError(f"checkpoint {where} does not fit this run: {why}; remove it or use another --out")
     with torch.no_grad():
         for g in groups:
             momentum = dict(zip(g.stack.trainable, g.momentum))
             for src, dst in ((state["params"], g.stack.params), (state["buffers"], g.stack.buffers),
                              (state["momentum"], momentum)):
                 for name, v in src.items():
-                    if dst[name].shape[1:] != v.shape[1:] or v.shape[0] != B:
-                        raise InputError(f"checkpoint tensor {name} has shape {tuple(v.shape)}, expected "
-                                         f"{(B, *dst[name].shape[1:])}")
                     dst[name].copy_(v[g.models])
-    for g, s in zip(gens, state["generators"]):
-        g.set_state(s)
+    try:
+        for g, s in zip(gens, state["generators"]):
+            g.set_state(s)
+    except RuntimeError:
+        raise InputError(f"checkpoint {where} does not fit this run: a generator state is invalid; remove it or "
+                         "use another --out") from None
     h = state["history"]
-    for name in ("W", "M", "loss", "train_acc", "test_acc", "diverged_epoch"):
+    for name in HISTORY_KEYS:
         getattr(hist, name)[...] = h[name].numpy()
     hist.extra.update({k[len("extra."):]: h[k].numpy().copy() for k in h if k.startswith("extra.")})
     return int(state["epoch"])

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from theory.core.errors import InputError
+from theory.infra.budget import Estimate
 from theory.core.validate import positive_int
 from training.batched import History, LogitScaling, SGDConfig, train_batched
 from training.data import ImbalancedData
@@ -116,3 +117,31 @@ def member(net: torch.nn.Module, final: dict[str, torch.Tensor], b: int) -> torc
     """``net`` (same architecture) loaded with model ``b`` of a program's final stacked state, in eval mode."""
     net.load_state_dict({name: t[b] for name, t in final.items()})
     return net.eval()
+
+
+def program_estimate(in_shape: Sequence[int], k: int, n: int, models: int, config: NetConfig,
+                     n_test: int | None = None) -> "Estimate":
+    """Memory and time of :func:`train_nets` from the sizes alone (:func:`theory.infra.budget.deepnet_program`):
+    the network is built on torch's ``meta`` device (no storage), its parameters counted and one forward
+    pass of one sample measured with :class:`torch.utils.flop_counter.FlopCounterMode` (operations) and
+    forward hooks (activation entries). Nothing is allocated, so a width of 10^7 is estimated in
+    milliseconds."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from theory.infra.budget import deepnet_program
+
+    epochs, log_every = config.sgd.epochs, config.log_every
+    logged = epochs // max(1, log_every) + 2
+    with torch.device("meta"):
+        net = build(config.arch, tuple(in_shape), k, 0, **config.model_kwargs())
+        parameters = sum(p.numel() for p in net.parameters())
+        sizes: list[int] = []
+        hooks = [m.register_forward_hook(lambda _m, _i, out: sizes.append(out.numel()) if isinstance(out, torch.Tensor)
+                                         else None) for m in net.modules() if not list(m.children())]
+        counter = FlopCounterMode(display=False)
+        with counter, torch.no_grad():
+            net(torch.empty((1, *in_shape)))
+        for h in hooks:
+            h.remove()
+    return deepnet_program(models, parameters, float(counter.get_total_flops()) or 2.0 * parameters, float(sum(sizes)),
+                           n, n if n_test is None else n_test, config.sgd.batch_size, epochs, logged, config.width, k)

@@ -58,6 +58,9 @@ def collect_features(model: torch.nn.Module, layer: torch.nn.Module, loader: Ite
     put in eval mode for the pass and restored afterwards; ``device`` is where the inputs are sent (the
     model must already be there).
     """
+    for name, value in (("model", model), ("layer", layer)):
+        if not isinstance(value, torch.nn.Module):
+            raise InputError(f"{name} must be a torch.nn.Module, got {type(value).__name__}")
     stats: list[CollapseAccumulator] = []
 
     def sink(feats: torch.Tensor, y: torch.Tensor) -> None:

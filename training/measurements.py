@@ -102,6 +102,8 @@ def _gram(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 def measure(traj: Trajectory) -> Measurements:
     """All measurements of the module docstring for every model and logged epoch of ``traj``."""
+    if not isinstance(traj, Trajectory):
+        raise InputError(f"traj must be a Trajectory (a train_sweep or train_nets result), got {type(traj).__name__}")
     imb, specs = traj.imbalance, tuple(traj.specs)
     W = np.asarray(traj.W, dtype=np.float64)
     M = np.asarray(traj.M, dtype=np.float64)

@@ -71,6 +71,10 @@ def _log_losses(terms: tuple[torch.Tensor, ...], logits: torch.Tensor) -> torch.
 
 def log_preset_loss(loss: PresetLoss, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """log of the mean over samples of w_y phi(a) for logits (n, k) and integer labels (n) (module docstring)."""
+    if not isinstance(loss, PresetLoss):
+        raise InputError(f"loss must be a PresetLoss (theory.core.loss_presets.preset_loss), got {type(loss).__name__}")
+    if not isinstance(logits, torch.Tensor) or not isinstance(labels, torch.Tensor):
+        raise InputError("logits and labels must be torch tensors")
     if logits.ndim != 2 or logits.shape[1] != loss.k:
         raise InputError(f"logits must be (n, {loss.k}), got {tuple(logits.shape)}")
     return _log_losses(_terms([loss], labels, logits.dtype, logits.device), logits[None])[0]

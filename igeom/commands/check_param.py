@@ -106,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     """Read the inputs, run the check (or only the prediction), print and write the results."""
     from pathlib import Path
 
-    from proofs_check.tasks.parameterization_check import check_parameterization, class_rows, estimate, plot, predict
+    from proofs_check.tasks.parameterization_check import (check_parameterization, class_rows, estimate, plot, predict,
+                                                           predict_estimate)
     from proofs_check.tasks.prediction_verdict import check_param_verdict
     from igeom.commands._table import write_csv
     from theory.infra import budget
@@ -115,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.lambda_w is not None or args.lambda_h is not None:
         return _run_finite_lambda(args)
+    if args.predict_only:  # refused before the k x k scaling matrix is built
+        budget.require_within(predict_estimate(args.counts, bool(args.json or args.csv or args.out)), args.force)
     param = _parameterization(args)
     if args.predict_only:
         prediction = predict(param, args.counts)

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     setting = step_setting(args)
     if args.method == Route.NUMERIC:
         budget.require_within(budget.geometry_numeric(setting.k), args.force)
-    out = require_finite(predict_step(setting, method=args.method))
+    out = require_finite(predict_step(setting, method=args.method, force=args.force))
     if setting.R < 1:  # after the work: an error is then the only line on stderr
         sys.stderr.write("igeom: note: R < 1, so the leading k - k_minor classes ('maj') are the smaller ones\n")
     if args.json:

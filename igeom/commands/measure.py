@@ -7,6 +7,7 @@ import json
 import sys
 
 from igeom.commands._args import PREDICTING_PRESETS, integer, preset_prediction_options, real
+from igeom.commands._guard import add_force_argument, guards_output
 from theory.core.vocabulary import Preset
 
 
@@ -38,6 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--two-pass", action="store_true", help="second pass over the features for NC4 (needs --classifier)")
     p.add_argument("--out", metavar="DIR", help="write measure.json and measure.png here")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_force_argument(p)
     return p
 
 
@@ -75,6 +77,7 @@ def _spec(args: argparse.Namespace):
     return PredictionSpec(preset, preset_prediction_options(preset, args, max_margin=decay is None), decay=decay)
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Read, stream, compare; print a table or JSON and write the files of --out."""
     from pathlib import Path
@@ -84,11 +87,12 @@ def run(args: argparse.Namespace) -> int:
     from theory.core.errors import InputError
     from theory.infra.atomic import write_atomic
 
-    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise InputError(f"--out {args.out} exists and is not a directory")
+    if args.batch_rows is not None and args.batch_rows < 1:
+        raise InputError(f"--batch-rows must be >= 1, got {args.batch_rows}")
     spec = _spec(args)
     source, labels, W = open_files(args.features, args.labels, args.classifier)
-    result = measure(source, labels, W, spec, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS, two_pass=args.two_pass)
+    result = measure(source, labels, W, spec, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS, two_pass=args.two_pass,
+                     force=args.force)
     verdict = measure_verdict(result.distance, result.nc["nc1"])
     obj = {**result.as_dict(), **verdict.as_dict()}
     text = json.dumps(obj, allow_nan=False)

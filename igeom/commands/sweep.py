@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from igeom.commands._args import integer
+from igeom.commands._guard import add_force_argument
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -27,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="also draw DIR/sweep.png: a phase diagram over the first two grid axes (not seed), or "
                    "curves over the one axis, of the kind's default metric (see 'igeom sweep-plot')")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_force_argument(p)
     return p
 
 
@@ -34,12 +36,16 @@ def run(args: argparse.Namespace) -> int:
     """Validate the spec, run or resume the sweep, print the summary; exit 1 if any row failed."""
     from pathlib import Path
 
+    import os
+
     from igeom.sweep.engine import run_sweep
-    from igeom.sweep.spec import load_spec
+    from igeom.sweep.spec import load_spec, task_estimate
     from theory.core.errors import ComputationError, InputError
     from theory.core.vocabulary import TaskOutcome
+    from theory.infra import budget
+    from theory.infra.outdir import claim_output
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, args.force)
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be >= 1, got {args.workers}")
     if args.threads_per_worker is not None and args.threads_per_worker < 1:
@@ -47,9 +53,15 @@ def run(args: argparse.Namespace) -> int:
     for option, value in (("--workers", args.workers), ("--threads-per-worker", args.threads_per_worker)):
         if args.scheduler is not None and value is not None:
             raise InputError(f"{option} sizes the embedded cluster; it cannot be combined with --scheduler")
+    tasks = spec.tasks()
+    workers = 0 if args.scheduler is not None else (args.workers or os.cpu_count() or 1)
+    seconds, memory = task_estimate(spec, tasks)
+    budget.require_within(budget.sweep_grid(sum(len(t.points) for t in tasks), len(tasks), workers, seconds, memory),
+                          args.force)
     out = Path(args.out) if args.out is not None else Path(Path(args.spec).stem)
-    summary = run_sweep(spec, out, scheduler=args.scheduler, workers=args.workers,
-                        threads_per_worker=args.threads_per_worker or 1)
+    with claim_output(out, "--out"):  # a second sweep into the same folder is refused, not interleaved
+        summary = run_sweep(spec, out, scheduler=args.scheduler, workers=args.workers,
+                            threads_per_worker=args.threads_per_worker or 1)
     if args.plot:
         from igeom.sweep.plot import default_figure
 

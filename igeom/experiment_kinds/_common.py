@@ -81,6 +81,22 @@ def add_output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
+    from igeom.commands._guard import add_force_argument
+
+    add_force_argument(p)
+
+
+def require_net_budget(args: argparse.Namespace, dataset: str, counts: object, models: int, net: Any) -> None:
+    """Refuse (InputError naming the estimate and --force) a deep-net program whose estimated memory or
+    time exceeds the limits of :mod:`theory.infra.budget`, before any data is loaded or anything is
+    allocated (:func:`training.deepnet.program_estimate` builds the network on the meta device)."""
+    from theory.infra import budget
+    from training.data import DATASETS
+    from training.deepnet import program_estimate
+
+    k, in_shape, _ = DATASETS[dataset]
+    n = int(sum(int(c) for c in counts))
+    budget.require_within(program_estimate(in_shape, k, n, models, net), getattr(args, "force", False))
 
 
 def net_config(args: argparse.Namespace, relu_features: bool = False):  # noqa: ANN201 - a NetConfig

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 
+from igeom.commands._guard import guards_output
 from igeom.commands._args import integer, real
 from igeom.experiment_kinds._common import (add_data_arguments, add_output_arguments, add_training_arguments,
-                                              allow_negative_values, emit_json, fmt, name_tuple, net_config, progress)
+                                              allow_negative_values, emit_json, fmt, name_tuple, net_config, progress,
+                                              require_net_budget)
 
 NAME = "deepnet-gamma"
 
@@ -47,12 +49,19 @@ def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.g
                       net=net_config(args))
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), print the report; exit 1 when a model diverged."""
     from theory.core.errors import ComputationError
+    from theory.core.validate import seed_value
+    from training.data import DATASETS, make_imbalance
     from training.experiments.gamma_sweep import run as run_sweep
 
-    rep = run_sweep(config(args), args.out, progress=progress(args))
+    seed_value("--seed", args.seed)
+    sweep = config(args)
+    imbalance = make_imbalance("step", DATASETS[sweep.dataset][0], sweep.R, sweep.n_min, sweep.k_minor)
+    require_net_budget(args, sweep.dataset, imbalance.counts, len(sweep.specs()), sweep.net)
+    rep = run_sweep(sweep, args.out, progress=progress(args))
     if args.json:
         emit_json(rep)
     else:

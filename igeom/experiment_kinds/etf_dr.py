@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from theory.core.vocabulary import Dataset, ETFMethod
+from igeom.commands._guard import guards_output
 from igeom.commands._args import integer
 from igeom.experiment_kinds._common import (add_output_arguments, add_training_arguments, emit_json, int_tuple,
                                               name_tuple, net_config, progress, real_tuple)
@@ -46,6 +47,7 @@ def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.e
                     methods=args.methods, net=net_config(args))
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), print the table; exit 1 when a model diverged."""
     from theory.core.errors import ComputationError

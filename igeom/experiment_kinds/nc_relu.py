@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from igeom.commands._guard import guards_output
 from igeom.commands._args import integer, real
 from igeom.experiment_kinds._common import (add_data_arguments, add_output_arguments, add_training_arguments,
                                               emit_json, fmt, net_config, progress, real_tuple)
@@ -44,6 +45,7 @@ def config(args: argparse.Namespace):  # noqa: ANN201 - a training.experiments.n
                         collapse_epochs=args.collapse_epochs)
 
 
+@guards_output("out", "--out")
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), print the report; exit 1 when the network diverged."""
     from theory.core.errors import ComputationError

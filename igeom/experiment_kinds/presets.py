@@ -23,16 +23,30 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--d", type=integer, help="UFM width (default k + 2)")
     p.add_argument("--seed", type=integer, default=0, help="seed of the random initialisation (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    from igeom.commands._guard import add_force_argument
+
+    add_force_argument(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the table (markdown) or JSON."""
-    from proofs_check.tasks.preset_geometry import CHANGED, sgd_rows
+    from proofs_check.tasks.preset_geometry import CASES, CHANGED, sgd_rows
+    from theory.core.errors import InputError
     from theory.core.profiles import parse_counts
+    from theory.core.validate import positive_int, seed_value
+    from theory.infra import budget
 
-    counts = parse_counts(args.counts)
-    rows = sgd_rows(counts, d=args.d, epochs=args.epochs, seed=args.seed)
+    try:
+        counts = parse_counts(args.counts)
+    except InputError as exc:
+        raise InputError(f"--counts: {exc}") from None
+    epochs = positive_int("--epochs", args.epochs)
+    d = counts.size + 2 if args.d is None else positive_int("--d", args.d)
+    seed_value("--seed", args.seed)
+    # one UFM per preset, full-batch GD, measured once at the end (preset_training.train_ufm_presets)
+    budget.require_within(budget.ufm_sweep(len(CASES), counts.size, int(counts.sum()), d, epochs, epochs), args.force)
+    rows = sgd_rows(counts, d=d, epochs=epochs, seed=args.seed)
     if args.json:
         print(json.dumps({"counts": counts.tolist(), "epochs": args.epochs, "rows": [r.as_dict() for r in rows]}))
         return 0

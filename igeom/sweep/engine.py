@@ -1,7 +1,7 @@
 """Run the tasks of a sweep on Dask distributed and record their rows as they finish.
 
 Without a scheduler address an embedded :class:`distributed.LocalCluster` (worker processes running
-one task at a time, bound to 127.0.0.1, no dashboard) starts and stops with the sweep; with one, the sweep
+one task at a time, bound to 127.0.0.1, no dashboard; its HTTP endpoint on a free loopback port, not 8787) starts and stops with the sweep; with one, the sweep
 connects to that scheduler (``dask scheduler`` / ``dask worker``, or a ``dask-jobqueue`` cluster). Every
 task is submitted under the key ``KIND-HASH`` (:func:`igeom.sweep.spec.task_key`). A task whose
 computation raises (``ComputationError`` or any other exception) returns rows with status ``failed``
@@ -97,8 +97,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, thread
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise InputError(f"cannot connect to the Dask scheduler at {scheduler}: {one_line(exc)}") from None
+        except Exception as exc:  # noqa: BLE001 - OSError (closed port), ValueError / TypeError (not an address)
+            raise InputError(f"--scheduler {scheduler!r}: cannot connect to a Dask scheduler there "
+                             f"({one_line(exc)})") from None
         with client:
             yield client
         return
@@ -109,14 +110,33 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, thread
         raise InputError(f"--threads-per-worker must be >= 1, got {threads_per_worker}")
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         forkserver_preload(modules)
-        # dashboard_address=None turns the dashboard off, but the scheduler still starts its HTTP server
-        # (health, metrics) on the default port 8787 and warns when that port is taken: give it a free port
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None, silence_logs=logging.CRITICAL,
-                          scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                          env=dict.fromkeys(THREAD_VARIABLES, str(threads_per_worker)),
-                          plugins=(ThreadLimit(threads_per_worker),)) as cluster, Client(cluster) as client:
-            yield client
+        from distributed.deploy.spec import SpecCluster
+
+        before = set(SpecCluster._instances)
+        try:
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,  # None binds :8787
+                                   env=dict.fromkeys(THREAD_VARIABLES, str(threads_per_worker)),
+                                   plugins=(ThreadLimit(threads_per_worker),))
+            with Client(cluster) as client:
+                yield client
+        finally:  # also a cluster whose start was interrupted (it registered itself before it was returned)
+            for started in set(SpecCluster._instances) - before:
+                _close_quietly(started)
+
+
+def _close_quietly(cluster: Any) -> None:
+    """Close an embedded cluster; after Ctrl-C a worker caught mid-restart makes ``close`` fail (an
+    assertion on its status), and distributed's atexit hook would then print that traceback: the
+    failure is dropped (the workers are children of this process and die with it) and the cluster is
+    taken off the atexit list."""
+    from distributed.deploy.spec import SpecCluster
+
+    try:
+        cluster.close(timeout=10)
+    except BaseException:  # noqa: BLE001 - shutting down after an interrupt: nothing left to report
+        pass
+    SpecCluster._instances.discard(cluster)
 
 
 def run_tasks(client: Any, tasks: Sequence[Task], on_rows: Callable[[list[dict[str, Any]]], None],
@@ -147,6 +167,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, scheduler: str | None = None, wo
     ``threads_per_worker`` size the embedded cluster)."""
     tasks = spec.tasks()
     store = ResultStore(out, spec.kind, flush_every)
+    store.check_against(tasks)
     done = store.finished()
     pending = [t for t in tasks if t.key not in done]
     if pending:

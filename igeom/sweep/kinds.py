@@ -52,6 +52,8 @@ class Kind:
     metric: str
     batched: tuple[str, ...] = ()
     modules: tuple[str, ...] = ()
+    #: memory and time of one task from the sizes alone (:mod:`theory.infra.budget`); None: negligible
+    estimate: Callable[[Sequence[Point]], Any] | None = None
 
     @functools.cached_property
     def params(self) -> tuple[Param, ...]:
@@ -86,6 +88,20 @@ def _scalar(value: Any) -> Any:
     return value
 
 
+def _each(points: Sequence[Point], one: Callable[[Point], Any]) -> Any:
+    """The estimate of points run one after the other: the largest memory, the summed time."""
+    from theory.infra.budget import Estimate
+
+    ests = [one(p) for p in points]
+    return Estimate(ests[0].what if len(ests) == 1 else f"{ests[0].what} and {len(ests) - 1} more points",
+                    max(e.memory for e in ests), sum(e.seconds for e in ests))
+
+
+def _step_n(p: Point) -> int:
+    """Samples of a STEP point: (k - k_minor) R n_min + k_minor n_min."""
+    return int(round((p["k"] - p["k_minor"]) * p["R"] * p.get("n_min", 1) + p["k_minor"] * p.get("n_min", 1)))
+
+
 # ---------------------------------------------------------------------------------------------------
 # STEP settings shared by svm and geometry: Delta = R^gamma (behnia2023 App. A.1)
 # ---------------------------------------------------------------------------------------------------
@@ -115,15 +131,23 @@ def _geometry_run(points: Sequence[Point]) -> list[Metrics]:
 
     out = []
     for p in points:
-        pred = predict_step(_setting(p), method=p["method"])
+        # force: the spec was estimated when it was loaded (parse_spec), with or without --force
+        pred = predict_step(_setting(p), method=p["method"], force=True)
         out.append(flatten({"delta_ratio": pred["delta_ratio"], **{b: pred[b] for b in ("W", "M", "WM")}}))
     return out
+
+
+def _geometry_estimate(p: Point) -> Any:
+    from theory.infra.budget import Estimate, geometry_numeric
+
+    return geometry_numeric(p["k"]) if p["method"] == "numeric" else Estimate("the closed forms", 0.0, 0.0)
 
 
 GEOMETRY = Kind("geometry", "behnia2023 Thm 2 closed forms: group norm ratios and cosines of W, M and W-M",
                 lambda: _step_params() + (Param("method", "str", "symbolic", ("symbolic", "numeric"),
                                                 help="SymPy closed forms or the numeric eigen route"),),
-                _geometry_check, _geometry_run, "W.cos_min_min", modules=("theory.seli.step_geometry",))
+                _geometry_check, _geometry_run, "W.cos_min_min", modules=("theory.seli.step_geometry",),
+                estimate=lambda pts: _each(pts, _geometry_estimate))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -166,7 +190,9 @@ SVM = Kind("svm", "certified convex CS-SVM (behnia2023 eq. 3) and its App. A.4 d
                                      Param("reduced", "bool", False, help="class-level program"),
                                      Param("max_iters", "int", 100_000, help="SCS iteration limit")),
            _svm_check, _svm_run, "distance.W",
-           modules=("numerics.cs_svm", "theory.seli.seli_geometry", "theory.seli.step_geometry"))
+           modules=("numerics.cs_svm", "theory.seli.seli_geometry", "theory.seli.step_geometry"),
+           estimate=lambda pts: _each(pts, lambda p: __import__("theory.infra.budget", fromlist=["cs_svm"]).cs_svm(
+               p["k"], p["k"] if p["reduced"] else _step_n(p))))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -224,6 +250,15 @@ def _ufm_plus_numeric(p: Point, imb: Any, pred: Any) -> dict[str, Any]:
             "kkt_residual": sol.kkt_residual, "converged_starts": sol.converged_starts}
 
 
+def _ufm_plus_estimate(p: Point) -> Any:
+    from theory.infra.budget import ufm_plus_closed_form, ufm_plus_solve
+
+    est = ufm_plus_closed_form(p["k"])
+    if p["solve"]:
+        est = est + ufm_plus_solve(p["k"], _step_n(p), 2 * p["k"] if p["d"] is None else p["d"], p["starts"])
+    return est
+
+
 UFM_PLUS = Kind("ufm-plus", "dang2024 closed-form UFM+ minimiser on a STEP imbalance (collapse, margins, cos w)",
                 lambda: (Param("k", "int", 10), Param("k_minor", "int", 5), Param("R", "float", 10.0),
                          Param("n_min", "int", 5), Param("lambda_w", "float", help="classifier decay"),
@@ -232,7 +267,8 @@ UFM_PLUS = Kind("ufm-plus", "dang2024 closed-form UFM+ minimiser on a STEP imbal
                          Param("d", "int", None, help="feature dimension (default 2K)"), Param("starts", "int", 5),
                          Param("seed", "int", 0)),
                 _ufm_plus_check, _ufm_plus_run, "W.cos_min_min",
-                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus_solver"))
+                modules=("theory.ufm_plus.closed_form", "numerics.ufm_plus_solver"),
+                estimate=lambda pts: _each(pts, _ufm_plus_estimate))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -272,7 +308,10 @@ CHECK_PARAM = Kind("check-param", "a logit-scaling matrix: certified CS-SVM pred
                    lambda: (Param("scaling", "matrix", help="k x k positive matrix"), Param("counts", "int_list"),
                             Param("iota", "float_list", None, help="additive offsets"), Param("epochs", "int", 3000),
                             Param("d", "int", None), Param("seed", "int", 0), Param("lr", "float", None)),
-                   _check_param_check, _check_param_run, "distance.W", modules=("proofs_check.tasks.parameterization_check",))
+                   _check_param_check, _check_param_run, "distance.W", modules=("proofs_check.tasks.parameterization_check",),
+                   estimate=lambda pts: _each(pts, lambda p: __import__(
+                       "proofs_check.tasks.parameterization_check", fromlist=["estimate"]).estimate(
+                       p["counts"], epochs=p["epochs"], d=p["d"])))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -364,7 +403,9 @@ def _training_rows(result: Any, meas: Any, where: str, extra: Sequence[Metrics] 
 
 UFM_TRAIN = Kind("ufm-train", "batched SGD on the UFM against behnia2023 Thm 2 (App. A.4 distances)",
                  _ufm_train_params, _ufm_train_check, _ufm_train_run, "distance.W",
-                 batched=_RUN_KEYS, modules=("training.ufm", "training.measurements", "theory.seli.closed_forms"))
+                 batched=_RUN_KEYS, modules=("training.ufm", "training.measurements", "theory.seli.closed_forms"),
+                 estimate=lambda pts: __import__("theory.infra.budget", fromlist=["ufm_sweep"]).ufm_sweep(
+                     len(pts), pts[0]["k"], _step_n(pts[0]), pts[0]["d"], pts[0]["epochs"], pts[0]["log_every"]))
 
 
 
@@ -585,8 +626,18 @@ def _deepnet_run(points: Sequence[Point]) -> list[Metrics]:
                           [{"test_balanced_accuracy": test_balanced[b]} for b in range(len(specs))])
 
 
+def _deepnet_estimate(points: Sequence[Point]) -> Any:
+    from training.data import DATASETS
+    from training.deepnet import program_estimate
+
+    imbalance, _, net = _deepnet_setting(points[0])
+    _, in_shape, _ = DATASETS[points[0]["dataset"]]
+    return program_estimate(in_shape, imbalance.k, imbalance.n, len(points), net)
+
+
 DEEPNET = Kind("deepnet", "batched deep nets on an imbalanced image set against behnia2023 Thm 2 (Figs. 3, 5)",
                _deepnet_params, _deepnet_check, _deepnet_run, "distance.W", batched=_NET_RUN_KEYS,
+               estimate=lambda pts: _deepnet_estimate(pts),
                modules=("training.deepnet", "training.data", "training.measurements", "theory.seli.closed_forms",
                         "sklearn.datasets"))
 

@@ -3,7 +3,11 @@
 Columns: every parameter of the kind (grid, fixed and defaults; arrays as JSON text), the kind's
 metrics, ``status`` (:class:`~theory.core.vocabulary.TaskOutcome`), ``error`` (message or null),
 ``seconds`` (wall time of the task that computed the row, shared by the points of one batch),
-``task`` (the task's hash) and ``kind``. The file is rewritten atomically
+``task`` (the task's hash) and ``kind``. A table read back for a resume is validated first
+(:func:`read_rows`, :meth:`ResultStore.check_against`): readable Parquet, the bookkeeping columns with
+their types, a known status, finite numbers (NaN is never written: missing metrics are null), and for
+every task of the requested spec exactly its points; anything else is :class:`InputError` naming the
+file, so a resume never counts, skips or keeps a row that a fresh run would not. The file is rewritten atomically
 (:func:`theory.infra.atomic.write_atomic`) as tasks finish, so a reader or an interrupted sweep
 never sees a partial file. Rows of failed tasks are replaced when the task runs again on resume.
 """
@@ -40,7 +44,7 @@ class ResultStore:
         self.kind = kind
         self.flush_every = flush_every
         self._tasks: dict[str, list[dict[str, Any]]] = {}
-        for r in read_rows(self.path) if self.path.is_file() else []:
+        for r in read_rows(self.path) if self.path.exists() else []:
             self._tasks.setdefault(r["task"], []).append(r)
         other = {r.get("kind") for r in self.rows} - {kind}
         if other:
@@ -48,6 +52,19 @@ class ResultStore:
                              "use another --out")
         self._last = 0.0
         self._dirty = False
+
+    def check_against(self, tasks: list[Any]) -> None:
+        """InputError naming the file unless the rows of each task of ``tasks`` (:class:`igeom.sweep.spec.Task`)
+        are exactly its points, once each (rows of tasks of other specs of this kind are left alone)."""
+        for task in tasks:
+            rows = self._tasks.get(task.key)
+            if rows is None:
+                continue
+            want = sorted(_canonical_point(p) for p in task.points)
+            have = sorted(_canonical_point({k: r.get(k) for k in task.points[0]}) for r in rows)
+            if have != want:
+                raise _unusable(self.path, f"task {task.key} has {len(rows)} rows for its {len(task.points)} points "
+                                "(duplicated, missing or altered rows)")
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -90,8 +107,46 @@ def table_bytes(rows: list[dict[str, Any]]) -> bytes:
     return buf.getvalue()
 
 
+def _unusable(path: Path, why: str) -> InputError:
+    return InputError(f"{path} cannot be resumed from: {why}; remove it or use another --out")
+
+
+def _canonical_point(point: dict[str, Any]) -> str:
+    return json.dumps({k: column_value(v) for k, v in point.items()}, sort_keys=True, default=str)
+
+
+STATUSES = frozenset(str(o) for o in TaskOutcome)
+
+
 def read_rows(path: str | Path) -> list[dict[str, Any]]:
-    """The rows of a results file as dictionaries (nulls as None)."""
+    """The rows of a results file as dictionaries (nulls as None), validated: a Parquet table with the
+    bookkeeping columns (``task`` and ``kind`` text, ``status`` a known outcome, ``error`` text or null,
+    ``seconds`` a number >= 0) and no NaN or infinite number anywhere; InputError naming ``path`` otherwise."""
+    import math
+
     import pyarrow.parquet as pq
 
-    return pq.read_table(path).to_pylist()
+    p = Path(path)
+    if not p.is_file():
+        raise _unusable(p, "it is not a file")
+    try:
+        rows = pq.read_table(p).to_pylist()
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid, OSError, ...: a corrupt table
+        raise _unusable(p, f"not a Parquet table ({type(exc).__name__})") from None
+    for i, r in enumerate(rows):
+        missing = [c for c in BOOKKEEPING if c not in r]
+        if missing:
+            raise _unusable(p, f"no column {missing[0]!r} (not a results table of igeom sweep)")
+        if not isinstance(r["task"], str) or not isinstance(r["kind"], str):
+            raise _unusable(p, f"row {i}: task and kind must be text")
+        if r["status"] not in STATUSES:
+            raise _unusable(p, f"row {i}: unknown status {r['status']!r} (known: {', '.join(sorted(STATUSES))})")
+        if r["error"] is not None and not isinstance(r["error"], str):
+            raise _unusable(p, f"row {i}: error must be text or null")
+        seconds = r["seconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
+            raise _unusable(p, f"row {i}: seconds must be a number >= 0, got {seconds!r}")
+        for column, value in r.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _unusable(p, f"row {i}: column {column!r} is {value} (results hold finite numbers or null)")
+    return rows

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,8 +82,12 @@ def task_key(kind: str, points: list[Point] | tuple[Point, ...]) -> str:
     return hashlib.sha256(_canonical({"kind": kind, "points": list(points)}).encode()).hexdigest()[:16]
 
 
-def parse_spec(data: dict[str, Any], source: str = "spec") -> SweepSpec:
-    """Validate a parsed TOML document (see the module docstring); :class:`InputError` on the first problem."""
+def parse_spec(data: dict[str, Any], source: str = "spec", force: bool = False) -> SweepSpec:
+    """Validate a parsed TOML document (see the module docstring); :class:`InputError` on the first problem.
+
+    Impossible work is refused before anything is built (:mod:`theory.infra.budget`, ``force`` to run it
+    anyway): the grid's size from the lengths of its lists (a grid of 10^7 points is never enumerated),
+    then each point's estimate (the kind's ``estimate``) before its check (which may build k x k arrays)."""
     unknown = sorted(set(data) - set(TOP_LEVEL))
     if unknown:
         raise InputError(f"{source}: unknown top-level key {unknown[0]!r} (allowed: {', '.join(TOP_LEVEL)})")
@@ -112,14 +117,41 @@ def parse_spec(data: dict[str, Any], source: str = "spec") -> SweepSpec:
     missing = [p.name for p in kind.params if p.default is REQUIRED and p.name not in grid and p.name not in fixed]
     if missing:
         raise InputError(f"{source}: kind {name!r} needs {', '.join(missing)} in [grid] or [fixed]")
+    from theory.infra import budget
+
+    size = math.prod(len(values) for values in grid.values())
+    try:
+        budget.require_within(budget.sweep_grid(size, size, 0), force)
+    except InputError as exc:
+        raise InputError(f"{source}: the [grid] of {size:.3g} points: {exc}") from None
     spec = SweepSpec(name, grid, fixed)
     for point in spec.points():
+        where = ", ".join(f"{k}={point[k]!r}" for k in grid) or "fixed values"
         try:
+            estimate = kind.estimate([point]) if kind.estimate is not None else None
+        except Exception:  # noqa: BLE001 - a value the estimate cannot take: the check below names it
+            estimate = None
+        try:
+            if estimate is not None:
+                budget.require_within(estimate, force)
             kind.check(point)
-        except ValueError as exc:
-            where = ", ".join(f"{k}={point[k]!r}" for k in grid) or "fixed values"
+        except ValueError as exc:  # InputError included
             raise InputError(f"{source}: grid point ({where}): {exc}") from None
     return spec
+
+
+def task_estimate(spec: SweepSpec, tasks: list[Task]) -> tuple[float, float]:
+    """(summed seconds, largest memory) of ``tasks`` by the kind's estimate (0, 0 without one)."""
+    kind = spec.task_kind
+    if kind.estimate is None or not tasks:
+        return 0.0, 0.0
+    estimates = []
+    for task in tasks:
+        try:
+            estimates.append(kind.estimate(list(task.points)))
+        except Exception:  # noqa: BLE001 - checked points; an estimate that cannot be formed counts as nothing
+            continue
+    return sum(e.seconds for e in estimates), max((e.memory for e in estimates), default=0.0)
 
 
 def _param(kind: Kind, key: str, source: str, table: str) -> Param:
@@ -130,8 +162,9 @@ def _param(kind: Kind, key: str, source: str, table: str) -> Param:
     return param
 
 
-def load_spec(path: str | Path) -> SweepSpec:
-    """Read and validate a TOML spec file; :class:`InputError` (one line) for any problem."""
+def load_spec(path: str | Path, force: bool = False) -> SweepSpec:
+    """Read and validate a TOML spec file; :class:`InputError` (one line) for any problem (``force``: see
+    :func:`parse_spec`)."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"spec file {str(p)!r} does not exist")
@@ -139,4 +172,4 @@ def load_spec(path: str | Path) -> SweepSpec:
         data = tomllib.loads(p.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{p.name}: not valid TOML: {exc}") from None
-    return parse_spec(data, p.name)
+    return parse_spec(data, p.name, force)

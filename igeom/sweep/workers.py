@@ -25,8 +25,16 @@ class ThreadLimit(WorkerPlugin):
         self.threads = threads
 
     def setup(self, worker: Any) -> None:  # noqa: ARG002 - the WorkerPlugin interface
-        """Apply the limit in the worker's process."""
+        """Apply the limit in the worker's process, which also ignores Ctrl-C: a terminal's SIGINT reaches the
+        whole process group, and the sweep's own process stops the cluster (workers printing their
+        KeyboardInterrupt tracebacks was 57 lines on stderr)."""
+        import signal
+        import threading
+
         from threadpoolctl import threadpool_limits
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
         threadpool_limits(self.threads)
         if "torch" in sys.modules:

@@ -28,11 +28,43 @@ def split_spec(spec: str) -> tuple[Path, str | None]:
     if not path.exists() and ":" in text:
         head, _, tail = text.rpartition(":")
         path, key = Path(head), tail or None
+    if path.is_dir():
+        raise InputError(f"{str(path)!r} is a directory, not a file")
     if not path.is_file():
         raise InputError(f"file {str(path)!r} does not exist")
     if path.stat().st_size == 0:
         raise InputError(f"file {str(path)!r} is empty")
     return path, key
+
+
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _require_magic(path: Path, magic: bytes, what: str) -> None:
+    """InputError naming ``path`` unless it starts with ``magic`` (a file of another format, random bytes or a
+    plain pickle is refused before any reader sees it: numpy would suggest allow_pickle, torch weights_only)."""
+    with open(path, "rb") as fh:
+        head = fh.read(len(magic))
+    if head != magic:
+        raise InputError(f"{path.name} is not a {what} file (it does not start with the {what} header)")
+
+
+def _torch_load(path: Path) -> object:
+    """``torch.load(weights_only=True)`` of a zip-format ``.pt`` file, with torch's warnings silenced (a
+    legacy or plain-pickle file is refused by :func:`_require_magic` first)."""
+    import warnings
+
+    import torch
+
+    _require_magic(path, ZIP_MAGIC, "torch .pt (zip)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - weights_only refuses anything but tensors and plain types
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"{path.name} holds no plain tensors ({type(exc).__name__}: {first[:120]})") from None
 
 
 def _pick(container: dict, key: str | None, path: Path) -> object:
@@ -55,14 +87,16 @@ def read_array(spec: str, what: str) -> np.ndarray:
         if suffix == ".npy":
             if key is not None:
                 raise InputError(f"{path.name} is a .npy file: it has no key {key!r}")
+            _require_magic(path, NPY_MAGIC, ".npy")
             return np.load(path, mmap_mode="r", allow_pickle=False)
         if suffix == ".npz":
+            _require_magic(path, ZIP_MAGIC, ".npz (zip)")
             with np.load(path, allow_pickle=False) as archive:
                 return np.asarray(_pick(dict(archive), key, path))
         if suffix == ".pt":
             import torch
 
-            obj = torch.load(path, map_location="cpu", weights_only=True)
+            obj = _torch_load(path)
             if isinstance(obj, dict):
                 obj = _pick(obj, key, path)
             elif key is not None:
@@ -111,6 +145,7 @@ class FeatureSource:
         path, key = split_spec(spec)
         offset = None
         if path.suffix.lower() == ".npy" and key is None:
+            _require_magic(path, NPY_MAGIC, ".npy")
             try:
                 mapped = np.load(path, mmap_mode="r", allow_pickle=False)  # reads the header only
             except ValueError as exc:
@@ -159,9 +194,15 @@ def read_labels(spec: str) -> np.ndarray:
     if y.dtype.kind == "f":
         if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
             raise InputError("labels must be integers")
+        if np.any(y < 0):
+            raise InputError(f"label {float(y.min()):g} out of range: labels must be >= 0")
+        if float(y.max()) >= 2.0**63:  # beyond int64: would wrap to a negative number
+            raise InputError(f"label {float(y.max()):g} out of range: labels must be < 2^63")
         return y.astype(np.int64)
     if y.dtype.kind not in "iu":
         raise InputError(f"labels must be integers, got dtype {y.dtype}")
+    if y.dtype.kind == "u" and int(y.max()) > np.iinfo(np.int64).max:
+        raise InputError(f"label {int(y.max())} out of range: labels must be < 2^63")
     return np.asarray(y, dtype=np.int64)
 
 

@@ -169,7 +169,16 @@ def measure_statistics(stats: Any, classifier: np.ndarray | None, spec: Predicti
                        nc4: Any = None) -> MeasureResult:
     """Compare streamed statistics (a :class:`training.collapse_stream.CollapseAccumulator`; the classifier,
     k x d rows w_c; ``nc4`` its :class:`training.collapse_stream.DecisionAccumulator`) with the prediction for
-    their counts: :meth:`CollapseAccumulator.compute` gives every number (one code path with the monitor)."""
+    their counts: :meth:`CollapseAccumulator.compute` gives every number (one code path with the monitor).
+    Arguments of other types (a float for ``nc4``, None for ``stats``) are InputError."""
+    from training.collapse_stream import CollapseAccumulator, DecisionAccumulator
+
+    if not isinstance(stats, CollapseAccumulator):
+        raise InputError(f"stats must be a CollapseAccumulator, got {type(stats).__name__}")
+    if not isinstance(spec, PredictionSpec):
+        raise InputError(f"spec must be a PredictionSpec, got {type(spec).__name__}")
+    if nc4 is not None and not isinstance(nc4, DecisionAccumulator):
+        raise InputError(f"nc4 must be a DecisionAccumulator (the second pass) or None, got {nc4!r}")
     counts = stats.counts
     empty = np.flatnonzero(counts == 0)
     if empty.size:
@@ -180,6 +189,8 @@ def measure_statistics(stats: Any, classifier: np.ndarray | None, spec: Predicti
         if W.shape != (stats.k, stats.d):
             raise InputError(f"classifier must be k x d = {stats.k} x {stats.d} (from the labels and features), "
                              f"got {W.shape[0]} x {W.shape[1] if W.ndim == 2 else '?'}")
+        if not np.all(np.isfinite(W)):
+            raise InputError("classifier contains NaN or inf")
     prediction = predict(Imbalance(counts), spec)  # the counts found in the labels
     metrics = stats.compute(W, nc4, prediction.geometry, prediction.centering)
     measured: dict[str, np.ndarray | None] = {"G_M": metrics.G_M, "G_W": metrics.G_W, "G_WM": metrics.G_WM}
@@ -220,25 +231,31 @@ class Streamed:
 
 
 def stream(features: object, labels: object, classifier: object | None = None, *, k: int | None = None,
-           batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False) -> Streamed:
+           batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False, force: bool = False) -> Streamed:
     """Stream ``features`` (n x d array, memory map or :class:`proofs_check.tasks.feature_files.FeatureSource`) with
     their integer ``labels`` through :class:`training.collapse_stream.CollapseAccumulator` on the CPU in
     float64 (and a second pass for NC4 when ``two_pass``).
 
     ``k``: number of classes (default: the classifier's rows, else max label + 1). ``two_pass`` needs the
-    classifier. InputError on any bad input (shapes, labels, NaN/inf).
+    classifier. InputError on any bad input (shapes, labels, NaN/inf), and when the number of classes the
+    labels imply (or ``k``) needs more memory or time than :mod:`theory.infra.budget` allows (``force``
+    runs it anyway).
     """
+    from theory.core.validate import positive_int
+    from theory.infra import budget
+
     y = np.asarray(labels)
     if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
         raise InputError("labels must be a non-empty vector of integers")
-    if batch_rows < 1:
-        raise InputError(f"batch rows must be >= 1, got {batch_rows}")
+    batch_rows = positive_int("batch_rows", batch_rows)
     W = None if classifier is None else np.asarray(classifier, dtype=np.float64)
     if W is not None and W.ndim != 2:
         raise InputError(f"classifier must be a k x d matrix, got shape {W.shape}")
+    if W is not None and not np.all(np.isfinite(W)):
+        raise InputError("classifier contains NaN or inf")
     if int(y.min()) < 0:
         raise InputError(f"label {int(y.min())} out of range: labels must be >= 0")
-    kk = int(k) if k is not None else (W.shape[0] if W is not None else int(y.max()) + 1)
+    kk = positive_int("k", k) if k is not None else (W.shape[0] if W is not None else int(y.max()) + 1)
     if int(y.max()) >= kk:
         raise InputError(f"label {int(y.max())} out of range [0, {kk - 1}]" +
                          (" (k from the classifier's rows)" if W is not None and k is None else ""))
@@ -246,6 +263,10 @@ def stream(features: object, labels: object, classifier: object | None = None, *
         raise InputError(f"need at least 2 classes, got k = {kk}")
     if two_pass and W is None:
         raise InputError("NC4 (two passes) needs the classifier")
+    shape = getattr(features, "shape", None)
+    if shape is not None and len(shape) == 2:
+        budget.require_within(budget.feature_measurement(kk, int(shape[1]), y.size, batch_rows, 1 + int(two_pass)),
+                              force)
     from training.collapse_stream import CollapseAccumulator
 
     stats: CollapseAccumulator | None = None
@@ -276,10 +297,13 @@ def stream(features: object, labels: object, classifier: object | None = None, *
 
 def measure(features: object, labels: object, classifier: object | None = None,
             spec: PredictionSpec = PredictionSpec(), *, k: int | None = None,
-            batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False) -> MeasureResult:
+            batch_rows: int = DEFAULT_BATCH_ROWS, two_pass: bool = False, force: bool = False) -> MeasureResult:
     """:func:`stream` the features, then compare with the prediction of ``spec`` (an empty class is an
     InputError)."""
-    return stream(features, labels, classifier, k=k, batch_rows=batch_rows, two_pass=two_pass).compare(spec)
+    if not isinstance(spec, PredictionSpec):
+        raise InputError(f"spec must be a PredictionSpec, got {type(spec).__name__}")
+    return stream(features, labels, classifier, k=k, batch_rows=batch_rows, two_pass=two_pass,
+                  force=force).compare(spec)
 
 
 def open_files(features: str, labels: str, classifier: str | None = None) -> tuple[Any, np.ndarray, np.ndarray | None]:

@@ -155,6 +155,23 @@ class ParamCheck:
                 "epochs": self.epochs}
 
 
+def predict_estimate(counts: Imbalance, printed: bool = False) -> Estimate:
+    """Memory and time of :func:`predict` from the sizes alone: the program it will use (sample-level or
+    class-level SCS, or active-set Newton for k >= :data:`LARGE_K_MIN`); ``printed``: the k x k Gram
+    matrices also go out as JSON or CSV."""
+    from theory.infra.budget import PRINTED_GRAM_ENTRY_BYTES, large_k_program
+
+    imb = require_imbalance("counts", counts)
+    if imb.n <= FULL_PROBLEM_MAX_N:
+        est = cs_svm(imb.k, imb.n)
+    elif imb.k < LARGE_K_MIN:
+        est = cs_svm(imb.k, imb.k)
+    else:
+        return large_k_program(imb.k, printed)
+    extra = PRINTED_GRAM_ENTRY_BYTES * float(imb.k) ** 2 if printed else 0.0
+    return Estimate(est.what, est.memory + extra, est.seconds)
+
+
 def estimate(counts: Imbalance, *, epochs: int = 3000, d: int | None = None) -> Estimate:
     """Memory and time of :func:`check_parameterization` from the sizes alone (validated here): the
     convex program at the level it will use, then one UFM of width d (default k) for ``epochs``."""

@@ -22,7 +22,7 @@ import math
 import numpy as np
 
 from theory.core.errors import InputError
-from theory.core.imbalance import Imbalance
+from theory.core.imbalance import MAX_SAMPLES, Imbalance
 
 #: N_MAX of ``exp:`` when omitted: CIFAR-10 has 5000 training images per class.
 DEFAULT_N_MAX = 5000
@@ -82,6 +82,8 @@ def parse_counts(text: str) -> Imbalance:
                              f"got {body!r}: {exc}") from None
         if min(counts) < 1:
             raise InputError(f"every class count must be >= 1, got {min(counts)}")
+        if max(counts) > MAX_SAMPLES:
+            raise InputError(f"class counts must be <= 2^53 (exact in float64), got {max(counts):.3g}")
         return Imbalance(np.array(counts, dtype=np.int64))
     form = head.strip().lower()
     if form == "step":

@@ -25,11 +25,14 @@ def etf_gram(k: int, e_w: float = 1.0) -> np.ndarray:
     return scale * (kk / (kk - 1) * np.eye(kk) - np.ones((kk, kk)) / (kk - 1))
 
 
-def simplex_etf(k: int, d: int, e_w: float = 1.0, seed: int = 0) -> np.ndarray:
+def simplex_etf(k: int, d: int, e_w: float = 1.0, seed: int = 0, *, force: bool = False) -> np.ndarray:
     """A random simplex ETF W* (d x K) whose Gram matrix is :func:`etf_gram` (yang2022 Def. 1, eq. (6)).
 
-    The rotation Q is drawn from ``seed`` (orthonormalised Gaussian); any d >= K - 1 is accepted.
+    The rotation Q is drawn from ``seed`` (orthonormalised Gaussian); any d >= K - 1 is accepted. Sizes
+    whose memory or time exceeds :mod:`theory.infra.budget`'s limits are InputError (``force`` to run).
     """
+    from theory.infra.budget import require_within, simplex
+
     kk = positive_int("K", k, minimum=2)
     dd = positive_int("d", d)
     if dd < kk - 1:
@@ -37,6 +40,7 @@ def simplex_etf(k: int, d: int, e_w: float = 1.0, seed: int = 0) -> np.ndarray:
     scale = positive_real("E_W", e_w)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    require_within(simplex(kk, dd), force)
     # eigenvectors of the centring matrix: eigenvalue 0 (the 1 direction) first, then K - 1 ones
     basis = np.linalg.eigh(np.eye(kk) - np.ones((kk, kk)) / kk)[1][:, 1:]
     rotation = np.linalg.qr(np.random.default_rng(int(seed)).standard_normal((dd, kk - 1)))[0]

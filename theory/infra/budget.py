@@ -181,3 +181,103 @@ def ufm_sweep(models: int, k: int, n: int, d: int, epochs: int, log_every: int) 
     flops = B * epochs * (6.0 * d * k * n + 30.0 * k * n) + T * B * 2.0 * d * k * n
     return Estimate(f"the UFM sweep ({models} models, k = {k}, n = {n}, d = {d}, {epochs} epochs, "
                     f"{int(T)} logged epochs)", BASE_MEMORY + state + measurement, flops / TRAIN_FLOPS + LOG_SECONDS * T)
+
+
+# ---- issue 26: the round-2 commands (measure, sweep, experiment, check-param --predict-only) ----------------
+
+LARGE_K_ENTRY_BYTES = 300
+"""Peak bytes per k x k entry of the active-set Newton solver (:mod:`numerics.large_k`; README: 0.34 GB
+at k = 1000 including the imports, rounded up for the SVD workspaces)."""
+
+LARGE_K_SECONDS_PER_K3 = 2e-8
+"""Seconds per k^3 of the active-set Newton solver (README: 20 s at k = 1000, 34 SVDs and 89
+Hessian-vector products of O(k^3) each)."""
+
+PRINTED_GRAM_ENTRY_BYTES = 3 * CLOSED_FORM_ENTRY_BYTES
+"""Bytes per k x k entry of three Gram matrices held as Python lists and JSON text (``--json``, ``--out``)."""
+
+MEASURE_GRAMS = 16
+"""k x k float64 arrays alive at once in :func:`proofs_check.tasks.feature_measurement.measure_statistics`
+(measured and predicted G_W, G_M, G_WM, the centring map, cosines, the SELI route's working copies)."""
+
+STREAM_BYTES_PER_ENTRY = 3
+"""Float64 copies of one feature batch held while it is streamed (the batch, its centred copy, a product)."""
+
+WORKER_BYTES = 250e6
+"""Resident memory of one embedded Dask worker: a nanny and a worker process forked from the forkserver
+with the kind's modules imported."""
+
+WORKER_START_SECONDS = 1.0
+"""Seconds to start one embedded worker (nanny + worker process, registration with the scheduler)."""
+
+POINT_BYTES = 3000
+"""Bytes per grid point of a sweep while it runs: the resolved point, its task, its result row in the
+store and in the Parquet table rewritten as tasks finish."""
+
+TASK_OVERHEAD_SECONDS = 5e-3
+"""Seconds of scheduling and bookkeeping per sweep task (submission, result transfer, row store)."""
+
+NET_STEP_SECONDS = 3e-3
+"""Fixed seconds per SGD step of a batched deep-net program (:mod:`training.batched`: a digits sweep's
+epoch of 7 steps takes about 22 ms)."""
+
+NET_TRAIN_FLOP_FACTOR = 3.0
+"""Training operations per forward operation (forward, two backward products)."""
+
+NET_FLOPS = 3e10
+"""Operations per second of the batched deep-net program (the 26 digits MLPs: 1.4e9 operations per epoch
+in about 22 ms, 6e10/s; halved for the 2-core machine under load)."""
+
+
+def large_k_program(k: int, printed: bool = False) -> Estimate:
+    """The class-level CS-SVM by active-set Newton (:func:`numerics.large_k.solve_large_k`): O(k^2) memory,
+    O(k^3) time; ``printed``: its three Gram matrices also go out as JSON."""
+    entries = float(k) ** 2
+    memory = BASE_MEMORY + LARGE_K_ENTRY_BYTES * entries + (PRINTED_GRAM_ENTRY_BYTES * entries if printed else 0.0)
+    return Estimate(f"the large-k CS-SVM program (k = {k})", memory, LARGE_K_SECONDS_PER_K3 * float(k) ** 3)
+
+
+def feature_measurement(k: int, d: int, n: int, batch_rows: int, passes: int = 1) -> Estimate:
+    """``igeom measure`` (:func:`proofs_check.tasks.feature_measurement.measure`): class statistics (k x d
+    means, d x d scatter), k x k Gram matrices and one batch of rows at a time; time: the passes over the
+    features plus the O(k^3) prediction. ``k`` is the number of classes the labels imply (largest + 1)."""
+    k, d = float(k), float(d)
+    memory = BASE_MEMORY + BYTES * (3 * k * d + 2 * d * d + MEASURE_GRAMS * k * k
+                                    + STREAM_BYTES_PER_ENTRY * min(float(batch_rows), float(n)) * d)
+    seconds = passes * (2.0 * float(n) * d * d + float(n) * d) / TRAIN_FLOPS + 20 * k ** 3 / TRAIN_FLOPS
+    return Estimate(f"measuring {int(k)} classes (labels up to {int(k) - 1}), d = {int(d)}", memory, seconds)
+
+
+def simplex(k: int, d: int) -> Estimate:
+    """A random simplex ETF (:func:`theory.etf.simplex.simplex_etf`): the k x k centring eigenbasis and a
+    d x (k - 1) QR."""
+    k, d = float(k), float(d)
+    return Estimate(f"a simplex ETF of {int(k)} vectors in d = {int(d)}", BASE_MEMORY + BYTES * (4 * k * k + 3 * d * k),
+                    (10 * k ** 3 + 4 * d * k * k) / TRAIN_FLOPS)
+
+
+def sweep_grid(points: int, tasks: int, workers: int, task_seconds: float = 0.0, task_memory: float = 0.0) -> Estimate:
+    """``igeom sweep`` itself: the points and rows it holds, ``workers`` embedded worker processes (0 with
+    an external scheduler), each running one task of at most ``task_memory`` bytes at a time; time: the
+    tasks' ``task_seconds`` shared by the workers, the per-task overhead and the worker start-up."""
+    w = max(1, workers)
+    memory = BASE_MEMORY + POINT_BYTES * float(points) + workers * (WORKER_BYTES + max(0.0, task_memory - BASE_MEMORY))
+    seconds = task_seconds / w + TASK_OVERHEAD_SECONDS * float(tasks) + WORKER_START_SECONDS * workers
+    workers_text = f", --workers {workers}" if workers else ""
+    return Estimate(f"the sweep ({points} points in {tasks} tasks{workers_text})", memory, seconds)
+
+
+def deepnet_program(models: int, parameters: int, forward_flops: float, activations: float, n: int, n_test: int,
+                    batch_size: int, epochs: int, logged: int, d: int, k: int) -> Estimate:
+    """A batched deep-net program (:func:`training.batched.train_batched`) of ``models`` networks of
+    ``parameters`` float32 parameters, ``forward_flops`` operations and ``activations`` activation entries
+    per sample: parameters, gradients, momentum and the stacked copy (4 x), the activations of one
+    mini-batch per model (kept for the backward pass), the logged history W, M (T, B, d, k) in float64 and
+    an evaluation of the training set per logged epoch."""
+    B, P = float(models), float(parameters)
+    steps = float(epochs) * -(-n // max(1, batch_size))
+    memory = (BASE_MEMORY + 4 * 4.0 * B * P + 4 * 2.0 * B * activations * min(batch_size, n)
+              + BYTES * 2.0 * logged * B * d * k + 4 * 2.0 * B * (d + k) * max(n, n_test))
+    seconds = (steps * (NET_STEP_SECONDS + NET_TRAIN_FLOP_FACTOR * B * forward_flops * min(batch_size, n) / NET_FLOPS)
+               + logged * B * forward_flops * (n + n_test) / NET_FLOPS)
+    return Estimate(f"training {models} networks of {parameters:.3g} parameters for {epochs} epochs", memory, seconds)

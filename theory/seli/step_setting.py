@@ -21,6 +21,8 @@ from theory.core.vocabulary import CLOSED_FORM_LOSSES, Loss
 
 def step_delta(k: int, k_minor: int, delta_ratio: float) -> np.ndarray:
     """delta with delta_maj / delta_min = Delta, normalised so that 1^T delta = k (Appendix A.1)."""
+    k, k_minor = step_shape(k, k_minor)
+    delta_ratio = positive_real("delta_ratio (Delta)", delta_ratio)
     raw = np.array([delta_ratio] * (k - k_minor) + [1.0] * k_minor)
     return raw * k / raw.sum()
 

@@ -15,6 +15,7 @@ integers (:class:`theory.core.imbalance.Imbalance`).
 from __future__ import annotations
 
 import functools
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -36,7 +37,13 @@ def _fn(name: str, *args: sp.Symbol) -> Callable[..., np.ndarray]:
 
 
 def _check_lambdas(lambda_w: object, lambda_h: object) -> tuple[float, float]:
-    return positive_real("lambda_W", lambda_w), positive_real("lambda_H", lambda_h)
+    """Both weight decays as positive normal floats (>= 2.2e-308, the limit of ``igeom ufm-plus``: below it
+    the closed forms lose their meaning to subnormal rounding)."""
+    out = positive_real("lambda_W", lambda_w), positive_real("lambda_H", lambda_h)
+    for name, value in zip(("lambda_W", "lambda_H"), out):
+        if value < sys.float_info.min:
+            raise InputError(f"{name} {value:g} is below the smallest normal float {sys.float_info.min:.3g}")
+    return out
 
 
 def _check_counts(counts: object) -> np.ndarray:
