@@ -114,8 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         import signal
 
         # a Ctrl-C reaches the whole process group: further interrupts while worker processes and
-        # atexit handlers shut down must not turn exit 130 into a death by SIGINT or a second traceback
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # atexit handlers shut down must not turn exit 130 into a death by SIGINT or a second traceback.
+        # Only when this is the process's own command line (argv None): a caller of main() in its own
+        # process (tests, scripts) keeps its Ctrl-C
+        if argv is None:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         return _report("igeom: interrupted", 130, debug)
     except BrokenPipeError:
         _silence_stdout()

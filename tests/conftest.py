@@ -21,3 +21,15 @@ import signal  # noqa: E402
 
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _sigint_not_ignored():
+    """Each test starts with SIGINT delivered (a test or the code under test may have left it ignored, and
+    the processes a later test starts would inherit that)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
