@@ -162,9 +162,10 @@ def quick_checks() -> list[tuple[Any, Any]]:
 
 
 def _status(claim: Any, check: Any) -> str:
+    from proofs_check.catalog import errata_by_id
     from proofs_check.runner import run_check
 
-    return str(run_check(claim, check).status)
+    return str(run_check(claim, check, errata_by_id()).status)
 
 
 @functools.lru_cache(maxsize=None)

@@ -100,11 +100,15 @@ BAD: dict[str, list[Callable[[], object]]] = {
     "limit_R_infinity": [lambda: _get("theory.seli.limits", "limit_R_infinity")("nope", "W.norm_ratio"),
                          lambda: _get("theory.seli.limits", "limit_R_infinity")("CDT", "W.norm_ratio", gamma=NAN)],
     "ldt_etf_at_sqrt_R": [],  # takes no arguments: nothing to refuse
-    "predict_step": [lambda: _get("theory.seli.step_geometry", "predict_step")("CDT", 10**6, 5 * 10**5, 3, 1,
-                                                                              method="numeric"),
-                     lambda: _get("theory.seli.step_geometry", "predict_step")("CDT", 4, 2, NAN, 1)],
-    "step_delta": [lambda: _get("theory.seli.step_geometry", "step_delta")(4, 5, 2.0),
-                   lambda: _get("theory.seli.step_geometry", "step_delta")(4, 2, NAN)],
+    "predict_step": [lambda: _get("theory.seli.step_geometry", "predict_step")(
+                         _get("theory.seli.step_setting", "StepSetting")("CDT", 10**6, 5 * 10**5, 3.0, 1.0), method="numeric"),
+                     lambda: _get("theory.seli.step_geometry", "predict_step")("CDT")],  # not a StepSetting
+    "StepSetting": [lambda: _get("theory.seli.step_setting", "StepSetting")("CDT", 4, 2, NAN, 1.0),
+                    lambda: _get("theory.seli.step_setting", "StepSetting")("CE", 4, 2, 3.0, 2.0)],
+    "step_delta": [lambda: _get("theory.seli.step_setting", "step_delta")(4, 5, 2.0),
+                   lambda: _get("theory.seli.step_setting", "step_delta")(4, 2, NAN)],
+    "CollapseAccumulator": [lambda: _get("training.collapse_stream", "CollapseAccumulator")(1, 4),
+                            lambda: _get("training.collapse_stream", "CollapseAccumulator")(3, 0)],
     "predict": [lambda: _get("theory.ufm_plus.closed_form", "predict")([4, 4, 2, 2], 1e-320, 1e-3),
                 lambda: _get("theory.ufm_plus.closed_form", "predict")([4], 1e-3, 1e-3)],
     "digits_step": [lambda: _get("training.data", "digits_step")(k_minor=0),

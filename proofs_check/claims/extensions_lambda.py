@@ -256,7 +256,8 @@ CLAIMS: list[Claim] = [
            Check(CheckLevel.NUMERIC, "sample-level objective at the certified solution's factors = class optimum",
                  _sample_level_at_factors),
            Check(CheckLevel.NUMERIC, "sample-level convex program (cvxpy) = class-level program with lambda sqrt N",
-                 _sample_program, quick=False)), extension=True),
+                 _sample_program, quick=False)), extension=True,
+          statement_tex='Extension: for the UFM with weight decay, $\\min\\{(\\lambda_W/2)\\|W\\|_F^2 + (\\lambda_H/2)\\|H\\|_F^2 : W^\\top H = Z\\} = \\sqrt{\\lambda_W\\lambda_H}\\,\\|Z\\|_*$, attained at the balanced factorisation; the class-level convex program has the sample-level optimum.'),
     Claim(f"{B} ext. lambda -> 0 limit", B,
           "Extension: as lambda -> 0 the normalised minimiser of the regularised UFM tends to the CS-SVM (SELI) "
           "direction of behnia2023 eq. (3) for CE, CDT and LDT, at the rate C / log(1/lambda) (C measured).",
@@ -266,7 +267,8 @@ CLAIMS: list[Claim] = [
            Check(CheckLevel.NUMERIC, "CDT: distance to the CS-SVM direction", lambda: _limit("CDT", {"gamma": 0.5}),
                  quick=False),
            Check(CheckLevel.NUMERIC, "LDT: distance to the CS-SVM direction", lambda: _limit("LDT", {"gamma": 0.5}),
-                 quick=False)), extension=True),
+                 quick=False)), extension=True,
+          statement_tex='Extension: as $\\lambda \\to 0$ the normalised minimiser of the regularised UFM tends to the CS-SVM (SELI) direction of behnia2023 eq. (3) for CE, CDT and LDT, at the rate $C/\\log(1/\\lambda)$ ($C$ measured).'),
     Claim(f"{B} ext. GD reaches the regularised optimum", B,
           "Extension: gradient descent on the factored (non-convex) UFM with weight decay reaches the convex "
           "program's optimal value and Gram matrices from random starts.",
@@ -275,7 +277,8 @@ CLAIMS: list[Claim] = [
           (Check(CheckLevel.TRAINING, "three seeds: value within 1e-6, Gram matrices within 1e-4", _gd_reaches,
                  quick=False, setting=Setting.REDUCED,
                  departures=("an extension, not an experiment of the papers: the paper-free UFM setting stated in "
-                             "the assumptions (CE, d = 6, counts (6, 4, 2, 1), full-batch GD)",)),), extension=True),
+                             "the assumptions (CE, d = 6, counts (6, 4, 2, 1), full-batch GD)",)),), extension=True,
+          statement_tex="Extension: gradient descent on the factored (non-convex) UFM with weight decay reaches the convex program's optimal value and Gram matrices from random starts."),
     Claim(f"{D} ext. UFM against UFM+", D,
           "Extension: at the same lambda the UFM without ReLU has a lower optimum than dang2024's UFM+ and a "
           "different geometry (class means with negative cosines, not orthogonal); it collapses completely at "
@@ -287,5 +290,6 @@ CLAIMS: list[Claim] = [
            Check(CheckLevel.NUMERIC, "complete-collapse threshold of the UFM (exact KKT at 0) against (18)",
                  _complete_collapse_thresholds),
            Check(CheckLevel.NUMERIC, "minority-collapse onset in R (bisection) against R*", _minority_onset,
-                 quick=False)), extension=True),
+                 quick=False)), extension=True,
+          statement_tex="Extension: at the same $\\lambda$ the UFM without ReLU has a lower optimum than dang2024's UFM$_+$ and a different geometry (class means with negative cosines, not orthogonal); it collapses completely at a larger $\\lambda$ than (18); its minority collapse (coinciding minority classifiers, means alive) sets in at an R different from dang2024's $R^*$."),
 ]
