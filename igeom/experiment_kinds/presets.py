@@ -42,15 +42,15 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise InputError(f"--counts: {exc}") from None
     epochs = positive_int("--epochs", args.epochs)
-    d = counts.size + 2 if args.d is None else positive_int("--d", args.d)
+    d = counts.k + 2 if args.d is None else positive_int("--d", args.d)
     seed_value("--seed", args.seed)
     # one UFM per preset, full-batch GD, measured once at the end (preset_training.train_ufm_presets)
-    budget.require_within(budget.ufm_sweep(len(CASES), counts.size, int(counts.sum()), d, epochs, epochs), args.force)
+    budget.require_within(budget.ufm_sweep(len(CASES), counts.k, counts.n, d, epochs, epochs), args.force)
     rows = sgd_rows(counts, d=d, epochs=epochs, seed=args.seed)
     if args.json:
-        print(json.dumps({"counts": counts.tolist(), "epochs": args.epochs, "rows": [r.as_dict() for r in rows]}))
+        print(json.dumps({"counts": counts.counts.tolist(), "epochs": args.epochs, "rows": [r.as_dict() for r in rows]}))
         return 0
-    print(f"counts {','.join(map(str, counts))}, {args.epochs} epochs; largest W/M/WM distance (App. A.4)")
+    print(f"counts {','.join(map(str, counts.counts))}, {args.epochs} epochs; largest W/M/WM distance (App. A.4)")
     print("| preset | options | to its own prediction | to CE's prediction | geometry changed |")
     print("|---|---|---|---|---|")
     for r in rows:

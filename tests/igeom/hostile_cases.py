@@ -243,7 +243,8 @@ def _api_large_k(counts: list) -> Callable[[], object]:
 def _cases() -> list[Case]:
     C = Case
     api_predict_step = lambda d: (lambda: __import__("theory.seli.step_geometry", fromlist=["x"]).predict_step(  # noqa: E731
-        "CDT", 10**6, 5 * 10**5, 3, 1, method="numeric"))
+        __import__("theory.seli.step_setting", fromlist=["x"]).StepSetting("CDT", 10**6, 5 * 10**5, 3.0, 1.0),
+        method="numeric"))
     return [
         # 1. wrong numbers as success
         C("deepnet ckpt epoch -5", lambda d: _deepnet_checkpoint(d, lambda s: _set(s, "epoch", -5)), 2, "sweep.ckpt"),

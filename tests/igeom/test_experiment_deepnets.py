@@ -90,8 +90,8 @@ def test_behnia_claim_code_paths() -> None:
     if fig5.premise_met:  # decided: the interval lies on one side of the threshold
         assert fig5.passed == (fig5.interval[1] < FIG5_MAX)
     assert "gamma 1.5" in fig5.detail and fig5.setting == "reduced"
-    assert any(d.startswith("dataset: 'digits' instead of 'cifar10'") for d in fig5.departures)
-    assert any(d.startswith("net.sgd.epochs: 2 instead of 350") for d in fig5.departures)
+    assert any(d.startswith("data: sklearn digits") and "(paper: CIFAR-10)" in d for d in fig5.departures)
+    assert "epochs: 2 (paper: 350)" in fig5.departures
 
 
 def test_nc_relu_json(tmp_path, capsys) -> None:

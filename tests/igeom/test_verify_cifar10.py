@@ -81,7 +81,7 @@ def test_every_deep_net_claim_trains_on_cifar10_inside_the_context(tmp_path, mon
     for name in ("_trained_gamma_sweep", "_trained_nc", "_trained_etf"):
         monkeypatch.setattr(deepnets, name, record)
     claims = [c for c in all_claims() if c.id in {claim.id for claim in deepnets.CLAIMS}]
-    assert len(claims) == 6
+    assert len(claims) == 7  # behnia2023 Figs. 3, 5; dang2024 Fig. 3, NC, Cor. 4(a); yang2022 Table 1, Fig. 4
     for where in (str(tmp_path), None):
         seen.clear()
         if where is None:
@@ -90,7 +90,7 @@ def test_every_deep_net_claim_trains_on_cifar10_inside_the_context(tmp_path, mon
             with deepnets.cifar10(where):
                 records = [run_check(c, ch, errata_by_id()) for c in claims for ch in c.checks]
         assert all(r.status == "error" and "Stop" in r.detail for r in records)
-        assert len(seen) == 6
+        assert len(seen) == 7
         assert {c.dataset for c in seen} == {"digits" if where is None else "cifar10"}
         if where is not None:
             assert all(c.data_dir == where for c in seen)
