@@ -190,9 +190,11 @@ def _keeps_contract(name: str, argv: list[str], sandbox: Path, capsys: pytest.Ca
     if code != 0:
         lines = err.splitlines()
         assert lines and lines[-1].startswith(("igeom: error:", "igeom: failed:")), (argv, err)
-        # verify streams its progress to stderr before the work; every other command prints one line
+        # verify streams its progress to stderr before the work (and, under --claim, the claims it selected);
+        # every other command prints one line
         assert len(lines) == 1 or (name == "verify" and lines[0].startswith("igeom verify --level")
-                                   and len(lines) == 2), (argv, err)
+                                   and (len(lines) == 2 or (len(lines) == 3 and lines[1].startswith("--claim selects")))), \
+            (argv, err)
     if "--json" in argv and out.strip():
         for line in out.strip().splitlines():
             assert all(abs(x) < float("inf") for x in _numbers(_strict(line))), (argv, line)
